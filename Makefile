@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.10 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed
+TOOLS_STAMP := .tools/.installed
+PORT ?= 7071
+
+.PHONY: run test setup lint typecheck pytest bench clean format
+
+setup: $(PY_STAMP) $(TOOLS_STAMP)
+
+$(PY_STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Azurite and the Cosmos emulator, from npm, into .tools/ (never global, never deployed).
+$(TOOLS_STAMP): tools.package.json
+	mkdir -p .tools
+	cp tools.package.json .tools/package.json
+	cd .tools && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(PY) -m devhost run --port $(PORT) --azurite .tools/node_modules/.bin/azurite
+
+lint: $(PY_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(PY_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(PY_STAMP)
+	$(VENV)/bin/mypy shared devhost
+
+pytest: setup
+	$(PY) -m pytest
+
+test: setup lint typecheck pytest
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf .devhost .pytest_cache .mypy_cache .ruff_cache .hypothesis

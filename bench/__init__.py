@@ -1,0 +1,1 @@
+"""Benchmarks. Not part of ``make test``: they print figures, they never assert timings."""

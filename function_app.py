@@ -1,0 +1,12 @@
+"""Composition root: builds the app and registers every blueprint. Nothing else lives here."""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from functions import health
+
+# Platform-level auth is anonymous on purpose: every route authenticates itself (Entra ID tokens,
+# API keys, integration keys, Bot Framework tokens), and the route-audit test proves it.
+app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+app.register_functions(health.bp)

@@ -1,0 +1,87 @@
+"""Every app setting of OpenAlert, declared once.
+
+The settings contract: each field here (by its environment name) appears in
+``local.settings.example.json`` with a working local value and is set, or documented as optional,
+by ``infra/``. ``tests/unit/test_settings_contract.py`` keeps the three in agreement.
+
+Settings are read once per process through :func:`get_settings`, never at import time, so tests
+and devhost can set the environment first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Settings the Functions host (not our code) reads: binding connections and worker selection.
+#: They belong to the contract too, so they are listed here with what they are for.
+HOST_SETTINGS: dict[str, str] = {
+    "FUNCTIONS_WORKER_RUNTIME": "Always 'python'.",
+    "AzureWebJobsStorage": (
+        "Host storage (Durable Functions task hub, timer leases). Locally the Azurite connection "
+        "string; in Azure identity-based via AzureWebJobsStorage__accountName."
+    ),
+    "ServiceBusConnection": (
+        "Service Bus connection used by the queue bindings. Locally a devhost placeholder; in "
+        "Azure identity-based via ServiceBusConnection__fullyQualifiedNamespace."
+    ),
+}
+
+
+class Settings(BaseSettings):
+    """App settings. Field names are the environment (app setting) names, case-sensitive."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", populate_by_name=True)
+
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Root log level of the worker."
+    )
+    PUBLIC_BASE_URL: str = Field(
+        default="http://localhost:7071",
+        description="Externally reachable base URL of the function app, used in links we send.",
+    )
+    DURABLE_TASK_HUB: str = Field(
+        default="openalert",
+        description="Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%).",
+    )
+
+    # --- state store ---------------------------------------------------------------------------
+    STORE_BACKEND: Literal["sqlite", "postgres", "cosmos"] = Field(
+        default="sqlite", description="Which document-store adapter to use."
+    )
+    SQLITE_PATH: str = Field(
+        default=".devhost/openalert.sqlite",
+        description="SQLite database file (STORE_BACKEND=sqlite, the embedded local default).",
+    )
+    POSTGRES_DSN: str = Field(
+        default="",
+        description=(
+            "libpq connection string (STORE_BACKEND=postgres). In Azure, host/dbname/user only: "
+            "the password is an Entra token obtained with the managed identity."
+        ),
+    )
+    COSMOS_ENDPOINT: str = Field(
+        default="", description="Cosmos DB account endpoint (STORE_BACKEND=cosmos)."
+    )
+    COSMOS_KEY: str = Field(
+        default="",
+        description=(
+            "Account key, only for the local emulator. Empty in Azure: the managed identity is "
+            "used (DefaultAzureCredential)."
+        ),
+    )
+    COSMOS_DATABASE: str = Field(default="openalert", description="Cosmos DB database name.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
+
+
+def setting_names() -> set[str]:
+    """Every setting name in the contract: ours plus the host's."""
+    return set(Settings.model_fields) | set(HOST_SETTINGS)

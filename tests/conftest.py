@@ -1,0 +1,29 @@
+"""Suite-wide test configuration.
+
+Services a test needs (Azurite, PostgreSQL, the Cosmos emulator, devhost itself) are started by
+fixtures under ``tests/fixtures/`` and stopped after; nothing is started by hand.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+# One profile for the whole suite: enough examples to find parser bugs, bounded for CI time
+# (make test must stay under 10 minutes on 2 cores). HYPOTHESIS_PROFILE=thorough for more.
+settings.register_profile(
+    "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def app_functions() -> dict[str, Any]:
+    """``function_app.app.get_functions()`` by name; the SDK allows only one call per process."""
+    import function_app
+
+    return {f.get_function_name(): f for f in function_app.app.get_functions()}

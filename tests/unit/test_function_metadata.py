@@ -1,0 +1,49 @@
+"""Wiring checks over the registered function metadata (what the worker sends the host)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_health_route_is_public_get(app_functions: dict[str, Any]) -> None:
+    trigger = app_functions["health_live"].get_trigger().get_dict_repr()
+    assert trigger["type"] == "httpTrigger"
+    assert trigger["route"] == "health"
+    assert [str(m.value if hasattr(m, "value") else m) for m in trigger["methods"]] == ["GET"]
+
+
+def test_function_names_are_unique_snake_case(app_functions: dict[str, Any]) -> None:
+    names = list(app_functions)
+    assert len(names) == len(set(names))
+    assert all(n == n.lower() and " " not in n for n in names)
+
+
+def test_host_json_contract() -> None:
+    host = json.loads((ROOT / "host.json").read_text())
+    assert host["version"] == "2.0"
+    assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
+    assert host["extensions"]["http"]["routePrefix"] == "api"
+    assert "serviceBus" in host["extensions"]
+    assert "durableTask" in host["extensions"]
+
+
+_SDK_IMPORTS = (
+    "import azure.functions",
+    "from azure.functions",
+    "import azure.durable_functions",
+    "from azure.durable_functions",
+)
+
+
+def test_shared_never_imports_the_functions_sdk() -> None:
+    offenders = []
+    for path in (ROOT / "shared").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if stripped.startswith(_SDK_IMPORTS):
+                offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
+    assert offenders == []
