@@ -1,0 +1,1 @@
+"""Incidents (alert groups): models, the lifecycle state machine and the incident service."""
