@@ -1,0 +1,1 @@
+"""Escalation policies, the pure step evaluation ("plan") and the escalation service."""
