@@ -1,0 +1,1 @@
+"""The configuration catalog admins manage: teams, services, integrations and their routes."""
