@@ -1,0 +1,60 @@
+"""The contract between the devhost core and binding plugins (Durable Functions and others)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiohttp import web
+
+
+@dataclass(frozen=True)
+class BindingInfo:
+    #: Parameter name ("$return" for the return binding).
+    name: str
+    #: e.g. "httpTrigger", "serviceBusTrigger", "orchestrationTrigger", "durableClient".
+    type: str
+    #: "in" | "out" | "inout"
+    direction: str
+    #: The binding's ``get_dict_repr()`` with ``%SETTING%`` references resolved.
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    name: str
+    #: The user function as registered (``get_user_function()``).
+    func: Callable[..., Any]
+    is_async: bool
+    trigger: BindingInfo
+    #: All bindings, the trigger included.
+    bindings: tuple[BindingInfo, ...]
+
+
+class HostServices(Protocol):
+    #: Add routes in ``start()``, before the server listens.
+    web_app: web.Application
+    #: "http://127.0.0.1:<port>"
+    base_url: str
+    #: devhost's SQLite state file: a plugin opens its own connection and prefixes its tables.
+    state_path: pathlib.Path
+    settings: Mapping[str, str]
+
+    async def invoke(self, fn: FunctionInfo, trigger_value: Any) -> Any:
+        """Build every argument, run the function, flush outputs; raise the function's error."""
+        ...
+
+
+class BindingPlugin(Protocol):
+    trigger_types: frozenset[str]
+    input_types: frozenset[str]
+
+    def register(self, fn: FunctionInfo) -> None: ...
+
+    def input_value(self, fn: FunctionInfo, binding: BindingInfo) -> Any: ...
+
+    async def start(self, host: HostServices) -> None: ...
+
+    async def stop(self) -> None: ...
