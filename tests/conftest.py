@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.cosmos"]
+
 # One profile for the whole suite: enough examples to find parser bugs, bounded for CI time
 # (make test must stay under 10 minutes on 2 cores). HYPOTHESIS_PROFILE=thorough for more.
 settings.register_profile(

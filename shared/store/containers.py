@@ -1,0 +1,61 @@
+"""Every container, its partition key and its queryable fields — declared once, here.
+
+Partition choices follow the hot paths (single-partition point operations):
+- ``incidents``, ``alerts``, ``timeline``: partitioned by incident id, so an incident, its alerts
+  and its timeline are one partition (reads for the incident page, writes on every alert).
+- ``dedup``: partitioned by integration id, id = dedup key: the dedup lookup is a point read.
+- config (teams, services, integrations, routes, policies, schedules, users, api keys):
+  partitioned by their own id (``pk`` = ``id``) — small, read by id, listed rarely.
+- ``processed``: idempotency markers per Service Bus message id, with a TTL.
+"""
+
+from __future__ import annotations
+
+from shared.errors import InvalidInput
+from shared.store.port import ContainerSpec
+
+_DAY = 24 * 3600
+
+CONTAINERS: dict[str, ContainerSpec] = {}
+
+
+def register(spec: ContainerSpec) -> ContainerSpec:
+    existing = CONTAINERS.get(spec.name)
+    if existing is not None and existing != spec:
+        raise ValueError(f"container {spec.name!r} is declared twice with different specs")
+    CONTAINERS[spec.name] = spec
+    return spec
+
+
+def spec_for(name: str) -> ContainerSpec:
+    try:
+        return CONTAINERS[name]
+    except KeyError:
+        raise InvalidInput(f"unknown container {name!r}", field="container") from None
+
+
+for _spec in (
+    ContainerSpec("teams", "pk", ("name",)),
+    ContainerSpec("users", "pk", ("email", "teams_list")),
+    ContainerSpec("api_keys", "pk", ("owner_id", "team_ids")),
+    ContainerSpec("services", "pk", ("team_id", "name")),
+    ContainerSpec("integrations", "pk", ("service_id", "team_id", "key_prefix", "format")),
+    ContainerSpec("routes", "pk", ("integration_id", "position")),
+    ContainerSpec("escalation_policies", "pk", ("team_id", "name")),
+    ContainerSpec("schedules", "pk", ("team_id", "name")),
+    ContainerSpec("oncall_state", "pk", ("schedule_id",)),
+    ContainerSpec(
+        "incidents",
+        "pk",
+        ("status", "severity", "team_id", "service_id", "created_at", "number", "updated_at"),
+    ),
+    ContainerSpec("alerts", "incident_id", ("received_at", "dedup_key")),
+    ContainerSpec("timeline", "incident_id", ("at", "kind")),
+    ContainerSpec("dedup", "integration_id", ("incident_id", "open")),
+    ContainerSpec("counters", "pk"),
+    ContainerSpec("notifications", "pk", ("incident_id", "user_id", "status", "created_at")),
+    ContainerSpec("contact_methods", "user_id", ("kind",)),
+    ContainerSpec("conversations", "pk", ("kind", "team_id", "user_id")),
+    ContainerSpec("processed", "pk", (), default_ttl=7 * _DAY),
+):
+    register(_spec)

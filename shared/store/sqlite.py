@@ -1,0 +1,357 @@
+"""SQLite adapter: the embedded default (``make run``), one table per container.
+
+One connection, driven by one dedicated thread: every operation is a short transaction, and
+serialising them there is what makes etag checks race-free inside the process. WAL mode and a
+busy timeout let other processes (devhost CLI, tests) share the file. JSON1 expression indexes
+cover the declared query fields.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from shared.errors import InvalidInput
+from shared.store import _sql
+from shared.store.containers import CONTAINERS, spec_for
+from shared.store.port import (
+    Condition,
+    Conflict,
+    ContainerSpec,
+    Doc,
+    NotFound,
+    Page,
+    PreconditionFailed,
+    StoreUnavailable,
+)
+
+T = TypeVar("T")
+
+_OPS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_INSERT = 'INSERT INTO "{t}" (pk_col, id, etag, expires_at, doc) VALUES (?,?,?,?,?)'
+_UPDATE = 'UPDATE "{t}" SET etag=?, expires_at=?, doc=? WHERE pk_col=? AND id=?'
+_RETRIES = 5
+
+
+def _jx(field: str) -> str:
+    if field in ("id", "pk_col"):
+        return field
+    return f"json_extract(doc, '$.\"{field}\"')"
+
+
+class SqliteStore:
+    def __init__(self, path: Path | str) -> None:
+        self._path = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._db: sqlite3.Connection | None = None
+        self._ready: set[str] = set()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SqliteStore:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        store = cls(path)
+        await store._run(store._connect)
+        return store
+
+    # --- plumbing -------------------------------------------------------------------------
+    def _connect(self) -> None:
+        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        self._db = db
+        for spec in CONTAINERS.values():
+            self._ensure(spec)
+
+    def _ensure(self, spec: ContainerSpec) -> None:
+        if spec.name in self._ready:
+            return
+        assert self._db is not None
+        t = _sql.table(spec)
+        self._db.execute(
+            f'CREATE TABLE IF NOT EXISTS "{t}" (pk_col TEXT NOT NULL, id TEXT NOT NULL, '
+            "etag TEXT NOT NULL, expires_at REAL, doc TEXT NOT NULL, PRIMARY KEY (pk_col, id))"
+        )
+        for field in spec.query_fields:
+            self._db.execute(
+                f'CREATE INDEX IF NOT EXISTS "ix_{t}_{field}" ON "{t}" ({_jx(field)}, pk_col, id)'
+            )
+        self._ready.add(spec.name)
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        for attempt in range(_RETRIES):
+            try:
+                return await loop.run_in_executor(self._executor, fn)
+            except sqlite3.OperationalError as exc:
+                # "database is locked" from another process holding the write lock past the
+                # busy timeout: transient. Anything else (disk I/O, corrupt) is not retried.
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise StoreUnavailable(f"sqlite: {exc}") from exc
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise StoreUnavailable("sqlite: database stayed locked")
+
+    def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        assert self._db is not None
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return result
+
+    @staticmethod
+    def _out(text: str, etag: str) -> Doc:
+        doc: Doc = json.loads(text)
+        doc["_etag"] = etag
+        return doc
+
+    # --- the port -------------------------------------------------------------------------
+    async def get(self, container: str, pk: str, id: str) -> Doc | None:
+        spec = spec_for(container)
+
+        def op() -> Doc | None:
+            assert self._db is not None
+            row = self._db.execute(
+                f'SELECT doc, etag FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=?'
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (pk, id, time.time()),
+            ).fetchone()
+            return self._out(row[0], row[1]) if row else None
+
+        return await self._run(op)
+
+    async def create(self, container: str, doc: Doc) -> Doc:
+        spec = spec_for(container)
+        pk, doc_id, text = _sql.check_doc(spec, doc)
+        expires = _sql.expires_at(spec, doc)
+        etag = uuid.uuid4().hex
+
+        def op(db: sqlite3.Connection) -> Doc:
+            now = time.time()
+            # An expired row is gone as far as readers know; creating over it must work.
+            db.execute(
+                f'DELETE FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=? AND expires_at <= ?',
+                (pk, doc_id, now),
+            )
+            try:
+                db.execute(
+                    _INSERT.format(t=_sql.table(spec)),
+                    (pk, doc_id, etag, expires, text),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"{container}/{doc_id} already exists") from None
+            return self._out(text, etag)
+
+        return await self._run(lambda: self._tx(op))
+
+    async def replace(self, container: str, doc: Doc, *, if_match: str | None = None) -> Doc:
+        spec = spec_for(container)
+        pk, doc_id, text = _sql.check_doc(spec, doc)
+        expires = _sql.expires_at(spec, doc)
+        etag = uuid.uuid4().hex
+
+        def op(db: sqlite3.Connection) -> Doc:
+            row = db.execute(
+                f'SELECT etag FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=?'
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (pk, doc_id, time.time()),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"{container}/{doc_id} does not exist")
+            if if_match is not None and row[0] != if_match:
+                raise PreconditionFailed(f"{container}/{doc_id} was changed by someone else")
+            db.execute(
+                _UPDATE.format(t=_sql.table(spec)),
+                (etag, expires, text, pk, doc_id),
+            )
+            return self._out(text, etag)
+
+        return await self._run(lambda: self._tx(op))
+
+    async def upsert(self, container: str, doc: Doc) -> Doc:
+        spec = spec_for(container)
+        pk, doc_id, text = _sql.check_doc(spec, doc)
+        expires = _sql.expires_at(spec, doc)
+        etag = uuid.uuid4().hex
+
+        def op(db: sqlite3.Connection) -> Doc:
+            db.execute(
+                _INSERT.format(t=_sql.table(spec))
+                + " ON CONFLICT(pk_col, id) DO UPDATE SET etag=excluded.etag,"
+                " expires_at=excluded.expires_at, doc=excluded.doc",
+                (pk, doc_id, etag, expires, text),
+            )
+            return self._out(text, etag)
+
+        return await self._run(lambda: self._tx(op))
+
+    async def delete(self, container: str, pk: str, id: str) -> None:
+        spec = spec_for(container)
+
+        def op(db: sqlite3.Connection) -> None:
+            db.execute(f'DELETE FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=?', (pk, id))
+
+        await self._run(lambda: self._tx(op))
+
+    async def patch(
+        self,
+        container: str,
+        pk: str,
+        id: str,
+        changes: Mapping[str, Any],
+        *,
+        if_match: str | None = None,
+    ) -> Doc:
+        spec = spec_for(container)
+        if "id" in changes or spec.pk_field in changes:
+            raise InvalidInput("patch cannot change id or the partition key", field="changes")
+
+        def op(db: sqlite3.Connection) -> Doc:
+            row = db.execute(
+                f'SELECT doc, etag FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=?'
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (pk, id, time.time()),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"{container}/{id} does not exist")
+            if if_match is not None and row[1] != if_match:
+                raise PreconditionFailed(f"{container}/{id} was changed by someone else")
+            doc = json.loads(row[0])
+            doc.update(changes)
+            _, _, text = _sql.check_doc(spec, doc)
+            etag = uuid.uuid4().hex
+            db.execute(
+                _UPDATE.format(t=_sql.table(spec)),
+                (etag, _sql.expires_at(spec, doc), text, pk, id),
+            )
+            return self._out(text, etag)
+
+        return await self._run(lambda: self._tx(op))
+
+    async def query(
+        self,
+        container: str,
+        *,
+        pk: str | None = None,
+        where: Sequence[Condition] = (),
+        order_by: tuple[str, bool] | None = None,
+        limit: int = 100,
+        continuation: str | None = None,
+    ) -> Page:
+        spec = spec_for(container)
+        _sql.check_query(spec, where, order_by, limit)
+        clauses = ["(expires_at IS NULL OR expires_at > ?)"]
+        params: list[Any] = [time.time()]
+        if pk is not None:
+            clauses.append("pk_col = ?")
+            params.append(pk)
+        for cond in where:
+            col = "pk_col" if cond.field == spec.pk_field else _jx(cond.field)
+            if cond.op in _OPS:
+                clauses.append(f"{col} {_OPS[cond.op]} ?")
+                params.append(_param(cond.value))
+            elif cond.op == "ne":
+                clauses.append(f"{col} IS NOT ?")
+                params.append(_param(cond.value))
+            elif cond.op == "in":
+                clauses.append(f"{col} IN ({','.join('?' * len(cond.value))})")
+                params.extend(_param(v) for v in cond.value)
+            else:
+                clauses.append(
+                    f"EXISTS (SELECT 1 FROM json_each(doc, '$.\"{cond.field}\"') WHERE value = ?)"
+                )
+                params.append(_param(cond.value))
+        field = order_by[0] if order_by else None
+        desc = bool(order_by and order_by[1])
+        value_col = _jx(field) if field else "NULL"
+        expect = {"c": container, "o": field, "d": desc, "p": pk}
+        if continuation is not None:
+            last = _sql.decode_token(continuation, expect=expect)["last"]
+            lv, lpk, lid = last
+            cmp = "<" if desc else ">"
+            tie = f"(pk_col, id) {cmp} (?, ?)"
+            if field is None:
+                clauses.append(tie)
+                params.extend([lpk, lid])
+            elif lv is None:
+                if desc:
+                    clauses.append(f"({value_col} IS NULL AND {tie})")
+                else:
+                    clauses.append(f"(({value_col} IS NULL AND {tie}) OR {value_col} IS NOT NULL)")
+                params.extend([lpk, lid])
+            else:
+                null_tail = f" OR {value_col} IS NULL" if desc else ""
+                clauses.append(f"({value_col} {cmp} ? OR ({value_col} = ? AND {tie}){null_tail})")
+                params.extend([_param(lv), _param(lv), lpk, lid])
+        direction = "DESC" if desc else "ASC"
+        order_sql = (
+            f"{value_col} {direction}, pk_col {direction}, id {direction}"
+            if field
+            else "pk_col, id"
+        )
+        sql = (
+            f'SELECT doc, etag, pk_col, id, {value_col} FROM "{_sql.table(spec)}" '
+            f"WHERE {' AND '.join(clauses)} ORDER BY {order_sql} LIMIT ?"
+        )
+        params.append(limit + 1)
+
+        def op() -> Page:
+            assert self._db is not None
+            rows = self._db.execute(sql, params).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            items = [self._out(r[0], r[1]) for r in rows]
+            token = None
+            if more:
+                last_row = rows[-1]
+                token = _sql.encode_token(
+                    {**expect, "last": [last_row[4], last_row[2], last_row[3]]}
+                )
+            return Page(items, token)
+
+        return await self._run(op)
+
+    async def purge_expired(self) -> int:
+        """Delete expired rows (readers already ignore them). Returns how many."""
+
+        def op(db: sqlite3.Connection) -> int:
+            now = time.time()
+            total = 0
+            for spec in CONTAINERS.values():
+                total += db.execute(
+                    f'DELETE FROM "{_sql.table(spec)}" WHERE expires_at <= ?',
+                    (now,),
+                ).rowcount
+            return total
+
+        return await self._run(lambda: self._tx(op))
+
+    async def close(self) -> None:
+        def op() -> None:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+        await self._run(op)
+        self._executor.shutdown(wait=True)
+
+
+def _param(value: Any) -> Any:
+    """SQLite compares JSON booleans as 0/1 and objects as JSON text."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return value
