@@ -75,6 +75,42 @@ class Settings(BaseSettings):
     )
     COSMOS_DATABASE: str = Field(default="openalert", description="Cosmos DB database name.")
 
+    # --- authentication (shared/auth, docs/auth.md) ----------------------------------------------
+    ENTRA_TENANT_ID: str = Field(
+        default="",
+        description=(
+            "Directory (tenant) id whose Entra ID v2 tokens are accepted. Single tenant only; "
+            "empty disables bearer-token sign-in (API keys still work)."
+        ),
+    )
+    ENTRA_CLIENT_ID: str = Field(
+        default="",
+        description=(
+            "Application (client) id of the OpenAlert app registration: the token audience. "
+            "Both '<id>' and 'api://<id>' are accepted."
+        ),
+    )
+    ENTRA_AUTHORITY: str = Field(
+        default="https://login.microsoftonline.com",
+        description=(
+            "Token issuer authority; the issuer is '<authority>/<tenant>/v2.0'. Only devhost "
+            "overrides it, to point the same validation code at its development identity provider."
+        ),
+    )
+    ENTRA_ALLOWED_AUDIENCES: str = Field(
+        default="",
+        description=(
+            "Extra accepted token audiences, comma-separated (e.g. a custom application id URI)."
+        ),
+    )
+    DEVHOST_IDP_ENABLED: bool = Field(
+        default=False,
+        description=(
+            "devhost serves a development identity provider (OpenID metadata, JWKS, "
+            "'python -m devhost token'). Never set in Azure."
+        ),
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
