@@ -133,6 +133,10 @@ class Host:
     # --- start-up -------------------------------------------------------------------------
     def load(self) -> list[FunctionInfo]:
         self.settings = load_local_settings(self.app_dir)
+        if os.environ.get("DEVHOST_IDP_ENABLED", "").lower() == "true":
+            # The development identity provider is this host; tokens name it as issuer, so the
+            # app must validate against it whatever port devhost got.
+            os.environ["ENTRA_AUTHORITY"] = f"{self.base_url}/.devhost/idp"
         env = dict(os.environ)
         self.config = load_host_json(self.app_dir)
         app = import_app(self.app_dir)

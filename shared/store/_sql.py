@@ -51,7 +51,13 @@ def check_doc(spec: ContainerSpec, doc: Doc) -> tuple[str, str, str]:
         # PostgreSQL's jsonb cannot hold U+0000; rejecting it everywhere keeps the backends
         # interchangeable. Parsers replace NULs in untrusted text before it gets here.
         raise InvalidInput("documents cannot contain the NUL character (U+0000)", field="doc")
-    if len(text.encode("utf-8")) > MAX_DOC_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            "document text is not valid Unicode (lone surrogate)", field="doc"
+        ) from exc
+    if size > MAX_DOC_BYTES:
         raise InvalidInput("document larger than 2 MB", field="doc")
     return pk, doc_id, text
 

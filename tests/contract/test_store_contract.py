@@ -257,6 +257,8 @@ async def test_invalid_documents_are_rejected(store: DocumentStore) -> None:
         await store.create("teams", {"id": "a/b", "pk": "p"})
     with pytest.raises(InvalidInput):
         await store.create("teams", {"id": uid(), "pk": "p", "text": "nul\x00byte"})
+    with pytest.raises(InvalidInput):
+        await store.create("teams", {"id": uid(), "pk": "p", "text": "lone \ud800 surrogate"})
 
 
 async def test_unicode_and_large_documents(store: DocumentStore) -> None:
@@ -291,11 +293,18 @@ async def test_ttl_expiry(store: DocumentStore) -> None:
             st.none()
             | st.booleans()
             | st.integers(-(2**53), 2**53)
-            | st.text(st.characters(exclude_characters="\x00"), max_size=20),
+            | st.text(
+                st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=20
+            ),
             lambda inner: (
                 st.lists(inner, max_size=3)
                 | st.dictionaries(
-                    st.text(st.characters(exclude_characters="\x00"), max_size=5), inner, max_size=3
+                    st.text(
+                        st.characters(exclude_characters="\x00", exclude_categories=("Cs",)),
+                        max_size=5,
+                    ),
+                    inner,
+                    max_size=3,
                 )
             ),
             max_leaves=8,
