@@ -11,7 +11,7 @@ import json
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +130,7 @@ async def _service_path(validator: EntraTokenValidator, token: str) -> None:
                     kind=PrincipalKind.USER, id="b", roles=frozenset({AppRole.ADMIN})
                 ),
                 request=ApiKeyCreate(name="bench", scopes=frozenset({ApiKeyScope.READ})),
-                now=datetime.now(timezone.utc),
+                now=datetime.now(UTC),
             )
             bearer, key = "Bearer " + token, "Bearer " + created.secret
             await _rate(
@@ -162,7 +162,7 @@ async def _keys() -> None:
     )
 
     api = API_KEY.issue()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     record = ApiKey(
         id=api.key_id,
         name="bench",

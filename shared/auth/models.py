@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 TeamId = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class AppRole(str, Enum):
+class AppRole(StrEnum):
     """App roles defined on the OpenAlert app registration; the token's ``roles`` claim."""
 
     ADMIN = "OpenAlert.Admin"
@@ -19,26 +19,26 @@ class AppRole(str, Enum):
     VIEWER = "OpenAlert.Viewer"
 
 
-class TeamRole(str, Enum):
+class TeamRole(StrEnum):
     """A user's right inside one team, granted in OpenAlert (not in Entra ID)."""
 
     ADMIN = "admin"
     MEMBER = "member"
 
 
-class ApiKeyScope(str, Enum):
+class ApiKeyScope(StrEnum):
     READ = "read"  # read configuration and incidents
     WRITE = "write"  # read and change configuration
     INCIDENTS = "incidents"  # read incidents and act on them, nothing else
 
 
-class PrincipalKind(str, Enum):
+class PrincipalKind(StrEnum):
     USER = "user"  # delegated Entra token (a person signed in)
     APP = "app"  # Entra client-credentials token (a service principal, e.g. Azure Monitor)
     API_KEY = "api_key"  # an OpenAlert API key (automation)
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """What a request wants to do; ``shared.auth.access`` decides whether it may."""
 
     READ = "read"  # configuration, directory, on-call

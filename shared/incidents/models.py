@@ -7,7 +7,7 @@ UTC datetimes; the store serialises them as sortable ISO-8601 strings.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Severity = Literal["P1", "P2", "P3", "P4", "P5"]
 
 
-class IncidentStatus(str, Enum):
+class IncidentStatus(StrEnum):
     TRIGGERED = "triggered"
     ACKNOWLEDGED = "acknowledged"
     SNOOZED = "snoozed"

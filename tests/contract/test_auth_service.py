@@ -7,7 +7,7 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -37,7 +37,7 @@ from shared.store.port import DocumentStore
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
-T0 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 class Clocks:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from shared.auth.access import (
@@ -143,9 +145,9 @@ def test_parse_roles_ignores_unknown_roles() -> None:
 
 
 def test_api_key_principal_carries_scopes_and_limit() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     record = ApiKey(
         id="abc",
         name="ci",

@@ -3,7 +3,7 @@ lifecycle is in tests/contract/test_auth_service.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from shared.auth.keys import API_KEY
 from shared.auth.models import ApiKey
 from shared.errors import Unauthenticated
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class Clock:
