@@ -1,0 +1,1 @@
+"""Inbound alerts: the normalized ``AlertEvent`` and one parser per source format (pure)."""

@@ -1,0 +1,1 @@
+"""One parser per inbound format, and the registry the ingest uses."""
