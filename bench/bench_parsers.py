@@ -32,9 +32,8 @@ def main() -> None:
                 parse(fmt, body, received_at=now, event_id="bench")
             n += 200
         elapsed = time.perf_counter() - started
-        print(
-            f"{fmt:>14}: {n * events_per_call / elapsed:9.0f} events/s ({events_per_call} per payload, {len(body)} bytes)"
-        )
+        rate = n * events_per_call / elapsed
+        print(f"{fmt:>14}: {rate:9.0f} events/s ({events_per_call}/payload, {len(body)} bytes)")
 
 
 if __name__ == "__main__":
