@@ -58,7 +58,9 @@ def compile_route(template: str) -> Route:
             precedence.append(3)
             continue
         if constraint == "regex" and arg is not None:
-            body = arg
+            # ASP.NET anchors a regex constraint to the segment; inside our path pattern the
+            # group is anchored by its neighbours, so explicit ^/$ must go.
+            body = arg.removeprefix("^").removesuffix("$")
         elif constraint is None:
             body = r"[^/]+"
         elif constraint in _CONSTRAINTS:

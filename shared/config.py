@@ -75,6 +75,29 @@ class Settings(BaseSettings):
     )
     COSMOS_DATABASE: str = Field(default="openalert", description="Cosmos DB database name.")
 
+    # --- ingest (shared/pipeline, docs/integrations.md) -------------------------------------------
+    INGEST_MAX_BODY_BYTES: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest alert request body accepted (413 above)."
+    )
+    CLAIMCHECK_THRESHOLD_BYTES: int = Field(
+        default=192 * 1024,
+        ge=1024,
+        description=(
+            "Bodies larger than this go to Blob Storage and the queue message carries a reference "
+            "(Service Bus Standard caps messages at 256 KB)."
+        ),
+    )
+    CLAIMCHECK_CONTAINER: str = Field(
+        default="alert-payloads", description="Blob container for claim-checked alert bodies."
+    )
+    CLAIMCHECK_ACCOUNT_URL: str = Field(
+        default="",
+        description=(
+            "Blob endpoint for claim-check bodies, used with the managed identity in Azure. Empty: "
+            "the AzureWebJobsStorage connection string (Azurite locally)."
+        ),
+    )
+
     # --- authentication (shared/auth, docs/auth.md) ----------------------------------------------
     ENTRA_TENANT_ID: str = Field(
         default="",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.cosmos"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.cosmos", "tests.fixtures.azurite"]
 
 # One profile for the whole suite: enough examples to find parser bugs, bounded for CI time
 # (make test must stay under 10 minutes on 2 cores). HYPOTHESIS_PROFILE=thorough for more.

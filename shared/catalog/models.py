@@ -99,6 +99,11 @@ class Integration(BaseModel):
     enabled: bool = True
     created_at: datetime | None = None
 
+    def name_slug(self) -> str:
+        """The integration's name as a heartbeat name (letters, digits, ``._~:-``)."""
+        slug = re.sub(r"[^A-Za-z0-9._~:-]+", "-", self.name).strip("-")
+        return (slug or self.id)[:200]
+
 
 ConditionField = Annotated[str, Field(pattern=r"^(severity|title|description|source|label:.+)$")]
 

@@ -47,7 +47,16 @@ for _spec in (
     ContainerSpec(
         "incidents",
         "pk",
-        ("status", "severity", "team_id", "service_id", "created_at", "number", "updated_at"),
+        (
+            "status",
+            "severity",
+            "team_id",
+            "service_id",
+            "created_at",
+            "number",
+            "updated_at",
+            "dedup_key",
+        ),
     ),
     ContainerSpec("alerts", "incident_id", ("received_at", "dedup_key")),
     ContainerSpec("timeline", "incident_id", ("at", "kind")),

@@ -47,3 +47,28 @@ def test_shared_never_imports_the_functions_sdk() -> None:
             if stripped.startswith(_SDK_IMPORTS):
                 offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
     assert offenders == []
+
+
+def test_ingest_functions_enqueue_to_the_alerts_queue(app_functions: dict[str, Any]) -> None:
+    routes = {}
+    for name in (
+        "ingest_integration",
+        "ingest_heartbeat",
+        "ingest_pagerduty",
+        "ingest_opsgenie_create",
+        "ingest_opsgenie_action",
+    ):
+        bindings = {b.type: b.get_dict_repr() for b in app_functions[name].get_bindings()}
+        assert bindings["serviceBus"]["queueName"] == "alerts"
+        assert bindings["serviceBus"]["connection"] == "ServiceBusConnection"
+        routes[name] = bindings["httpTrigger"]["route"]
+    assert routes["ingest_integration"] == "integrations/{key}"
+    assert routes["ingest_pagerduty"] == "pagerduty/v2/enqueue"
+    assert routes["ingest_opsgenie_create"] == "opsgenie/v2/alerts"
+
+
+def test_processing_consumes_the_alerts_queue(app_functions: dict[str, Any]) -> None:
+    trigger = app_functions["process_alerts"].get_trigger().get_dict_repr()
+    assert trigger["type"] == "serviceBusTrigger"
+    assert trigger["queueName"] == "alerts"
+    assert trigger["connection"] == "ServiceBusConnection"

@@ -1,0 +1,172 @@
+"""Alert ingest endpoints: authenticate, validate, enqueue on Service Bus ``alerts``, answer 202.
+
+The enqueue is the output binding: the host sends it only when the function returns
+successfully, and answers the sender only after that, so a 202 means the alert is queued. If the
+host cannot send, it answers 500 and the sender retries (Alertmanager, Grafana, Datadog and
+PagerDuty senders retry 5xx; Azure Monitor retries 503 — what we return for our own
+dependencies, e.g. the claim-check storage).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+import azure.functions as func
+
+from functions.http_edge import error_response, json_response
+from functions.runtime import runtime
+from shared.alerts.models import InvalidPayload, SourceFormat
+from shared.alerts.sources import opsgenie, pagerduty
+from shared.errors import OpenAlertError
+from shared.pipeline import ingest
+
+bp = func.Blueprint()
+log = logging.getLogger(__name__)
+
+QUEUE = "alerts"
+CONNECTION = "ServiceBusConnection"
+
+
+def _headers(req: func.HttpRequest) -> dict[str, str]:
+    return dict(req.headers.items())
+
+
+def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
+    out.set(accepted.envelope.model_dump_json())
+
+
+@bp.function_name("ingest_integration")
+@bp.route(route="integrations/{key}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_body(
+            endpoint=None,
+            path_key=req.route_params.get("key"),
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except OpenAlertError as exc:
+        return error_response(exc)
+    _enqueue(out, accepted)
+    return json_response({"id": accepted.envelope.id, "status": "accepted"}, status=202)
+
+
+@bp.function_name("ingest_heartbeat")
+@bp.route(
+    route="integrations/{key}/heartbeat",
+    methods=["GET", "POST"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_heartbeat(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_heartbeat(
+            path_key=req.route_params["key"],
+            headers=_headers(req),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except OpenAlertError as exc:
+        return error_response(exc)
+    _enqueue(out, accepted)
+    return json_response({"id": accepted.envelope.id, "status": "accepted"}, status=202)
+
+
+@bp.function_name("ingest_pagerduty")
+@bp.route(route="pagerduty/v2/enqueue", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    """PagerDuty Events API v2 compatible: PagerDuty's own response bodies and status codes."""
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_body(
+            endpoint=SourceFormat.PAGERDUTY,
+            path_key=None,
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except InvalidPayload as exc:
+        status, body = pagerduty.invalid(exc)
+        return json_response(body, status=status)
+    except OpenAlertError as exc:
+        if exc.status == 401:
+            # PagerDuty answers an unknown routing key with 400 "invalid event" too; we keep 401
+            # so monitoring tools surface the misconfiguration, with PagerDuty's body shape.
+            return json_response(
+                {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]},
+                status=401,
+            )
+        return error_response(exc)
+    _enqueue(out, accepted)
+    status, body = pagerduty.accepted(accepted.dedup_key or "")
+    return json_response(body, status=status)
+
+
+def _opsgenie_error(exc: OpenAlertError, request_id: str, started: float) -> func.HttpResponse:
+    status = 422 if isinstance(exc, InvalidPayload) else exc.status
+    code, body = opsgenie.error(status, exc.detail, request_id, time.perf_counter() - started)
+    headers = (
+        {"Retry-After": str(max(1, round(getattr(exc, "retry_after", 1))))}
+        if status == 429
+        else None
+    )
+    return json_response(body, status=code, headers=headers)
+
+
+@bp.function_name("ingest_opsgenie_create")
+@bp.route(route="opsgenie/v2/alerts", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_opsgenie_create(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    """Opsgenie Alert API v2 compatible create: ``202 {result, took, requestId}``."""
+    started = time.perf_counter()
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_body(
+            endpoint=SourceFormat.OPSGENIE,
+            path_key=None,
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except OpenAlertError as exc:
+        return _opsgenie_error(exc, "", started)
+    _enqueue(out, accepted)
+    status, body = opsgenie.accepted(accepted.envelope.id, time.perf_counter() - started)
+    return json_response(body, status=status)
+
+
+@bp.function_name("ingest_opsgenie_action")
+@bp.route(
+    route="opsgenie/v2/alerts/{identifier}/{action:regex(^(acknowledge|close|notes)$)}",
+    methods=["POST"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_opsgenie_action(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    started = time.perf_counter()
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_opsgenie_action(
+            action=req.route_params["action"],
+            identifier=req.route_params["identifier"],
+            identifier_type=req.params.get("identifierType"),
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except OpenAlertError as exc:
+        return _opsgenie_error(exc, "", started)
+    _enqueue(out, accepted)
+    status, body = opsgenie.accepted(accepted.envelope.id, time.perf_counter() - started)
+    return json_response(body, status=status)

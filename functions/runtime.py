@@ -1,0 +1,114 @@
+"""Per-process clients, created once on first use and shared by every invocation.
+
+Nothing here runs at import time: the Functions host imports ``function_app`` before app
+settings may be final, and tests import it without any backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+import httpx
+
+from shared.auth.integration_keys import KeyResolver
+from shared.auth.service import authenticate_secure_webhook
+from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.catalog.models import Integration
+from shared.config import Settings, get_settings
+from shared.errors import Unauthenticated
+from shared.pipeline.claimcheck import BlobClaimCheck
+from shared.pipeline.ingest import IngestPorts
+from shared.pipeline.process import ProcessPorts, RecordedEscalation
+from shared.pipeline.ratelimit import RateLimiter
+from shared.store.codec import from_doc
+from shared.store.factory import open_store
+from shared.store.port import DocumentStore, eq
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: DocumentStore
+    http: httpx.AsyncClient
+    ingest: IngestPorts
+    process: ProcessPorts
+
+
+_runtime: Runtime | None = None
+_lock = asyncio.Lock()
+
+
+async def runtime() -> Runtime:
+    global _runtime
+    if _runtime is not None:
+        return _runtime
+    async with _lock:
+        if _runtime is None:
+            _runtime = await _build(get_settings())
+    return _runtime
+
+
+async def _build(settings: Settings) -> Runtime:
+    credential = None
+    if settings.STORE_BACKEND != "sqlite" or settings.CLAIMCHECK_ACCOUNT_URL:
+        from azure.identity.aio import DefaultAzureCredential
+
+        credential = DefaultAzureCredential()
+    store = await open_store(settings, credential=credential)
+    http = httpx.AsyncClient(timeout=10.0)
+    storage = os.environ.get("AzureWebJobsStorage", "")
+    claim_check = None
+    if settings.CLAIMCHECK_ACCOUNT_URL or storage.startswith("DefaultEndpointsProtocol"):
+        claim_check = BlobClaimCheck.from_settings(
+            connection_string=storage,
+            account_url=settings.CLAIMCHECK_ACCOUNT_URL,
+            container=settings.CLAIMCHECK_CONTAINER,
+            credential=credential,
+        )
+
+    async def lookup(key_id: str) -> tuple[str, Integration] | None:
+        page = await store.query("integrations", where=[eq("key_prefix", key_id)], limit=1)
+        if not page.items:
+            return None
+        integration = from_doc(Integration, page.items[0])
+        return integration.key_hash, integration
+
+    async def load_integration(integration_id: str) -> Integration | None:
+        doc = await store.get("integrations", integration_id, integration_id)
+        return from_doc(Integration, doc) if doc else None
+
+    validator = None
+    if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
+        validator = EntraTokenValidator(
+            tenant_id=settings.ENTRA_TENANT_ID,
+            audiences=default_audiences(
+                settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
+            ),
+            http=http,
+            authority=settings.ENTRA_AUTHORITY,
+        )
+
+    async def secure_webhook(authorization: str | None, integration: Integration) -> None:
+        if validator is None:
+            raise Unauthenticated("The integration key is not valid.")
+        allowed = integration.settings.azure_monitor_app_ids or None
+        if allowed:
+            await authenticate_secure_webhook(
+                authorization=authorization, validator=validator, allowed_app_ids=allowed
+            )
+        else:
+            await authenticate_secure_webhook(authorization=authorization, validator=validator)
+
+    ingest = IngestPorts(
+        resolver=KeyResolver(lookup=lookup),
+        load_integration=load_integration,
+        rate_limiter=RateLimiter(),
+        claim_check=claim_check,
+        secure_webhook=secure_webhook,
+        max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
+        claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
+    )
+    process = ProcessPorts(store=store, claim_check=claim_check, escalation=RecordedEscalation())
+    return Runtime(settings=settings, store=store, http=http, ingest=ingest, process=process)

@@ -1,0 +1,1 @@
+"""The alert pipeline: ingest (authenticate, validate, enqueue), then process (incidents)."""

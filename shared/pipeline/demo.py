@@ -1,0 +1,84 @@
+"""Seed a demo team, service and integrations for ``make run`` (idempotent, local only).
+
+The integration keys are generated on first run and kept in ``<state dir>/demo-keys.json`` so
+every ``make run`` prints the same ready-to-paste commands. Never used in Azure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shared.auth.keys import INTEGRATION_KEY
+from shared.catalog.models import Integration, Service, Team
+from shared.config import get_settings
+from shared.store.codec import to_doc
+from shared.store.factory import open_store
+from shared.store.port import DocumentStore
+
+TEAM_ID = "team-demo"
+SERVICE_ID = "svc-demo"
+INTEGRATIONS = {"int-demo-alertmanager": "alertmanager", "int-demo-generic": "generic"}
+
+
+async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, str]:
+    """Create what is missing; returns integration id -> key (``known_keys``: a previous run)."""
+    keys = dict(known_keys)
+    now = datetime.now(UTC)
+    if await store.get("teams", TEAM_ID, TEAM_ID) is None:
+        await store.upsert("teams", to_doc(Team(id=TEAM_ID, name="Demo team", created_at=now)))
+    if await store.get("services", SERVICE_ID, SERVICE_ID) is None:
+        await store.upsert(
+            "services",
+            to_doc(Service(id=SERVICE_ID, name="Demo service", team_id=TEAM_ID, created_at=now)),
+        )
+    for integration_id, fmt in INTEGRATIONS.items():
+        existing = await store.get("integrations", integration_id, integration_id)
+        if existing is None or integration_id not in keys:
+            issued = INTEGRATION_KEY.issue()
+            integration = Integration(
+                id=integration_id,
+                name=f"Demo {fmt}",
+                service_id=SERVICE_ID,
+                team_id=TEAM_ID,
+                format=fmt,
+                key_prefix=issued.key_id,
+                key_hash=issued.key_hash,
+                created_at=now,
+            )
+            await store.upsert("integrations", to_doc(integration))
+            keys[integration_id] = issued.secret
+    return keys
+
+
+async def _seed_store(known: dict[str, str]) -> dict[str, str]:
+    store = await open_store(get_settings())
+    try:
+        return await seed(store, known)
+    finally:
+        await store.close()
+
+
+def main(base_url: str) -> None:
+    keys_file = Path(get_settings().SQLITE_PATH).parent / "demo-keys.json"
+    known = json.loads(keys_file.read_text()) if keys_file.exists() else {}
+    keys = asyncio.run(_seed_store(known))
+    keys_file.parent.mkdir(parents=True, exist_ok=True)
+    keys_file.write_text(json.dumps(keys, indent=2))
+    keys_file.chmod(0o600)
+    key = keys["int-demo-generic"]
+    print("Demo data: team 'Demo team', service 'Demo service', integrations:")
+    for integration_id, fmt in INTEGRATIONS.items():
+        print(f"  {fmt:<13} POST {base_url}/api/integrations/{keys[integration_id]}")
+    print("Open an incident:")
+    print(
+        f"  curl -sS -X POST {base_url}/api/integrations/{key} -H 'Content-Type: application/json' "
+        """-d '{"title":"Demo: disk full on db-1","severity":"critical","id":"demo-1"}'"""
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:7071")

@@ -1,0 +1,246 @@
+"""Ingest: authenticate the sender, check and validate the body, and build the envelope.
+
+The HTTP function enqueues the returned envelope (Service Bus output binding) and answers 202
+only then. Validation happens here, at the edge, so a malformed body is a 400 to the sender (who
+can fix it) and never a poison message in the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from shared.alerts.models import InvalidPayload, PayloadTooBig, SourceFormat
+from shared.alerts.parse import MAX_BYTES, parse
+from shared.alerts.sources import heartbeat, opsgenie
+from shared.auth.integration_keys import (
+    GRAFANA_TIMESTAMP_HEADER,
+    KeyResolver,
+    extract_integration_key,
+    verify_grafana_signature,
+)
+from shared.auth.keys import INTEGRATION_KEY
+from shared.catalog.models import Integration
+from shared.errors import NotFound, Unauthenticated
+from shared.pipeline.claimcheck import ClaimCheck
+from shared.pipeline.models import Envelope
+from shared.pipeline.ratelimit import RateLimiter
+
+KEPT_HEADERS = ("content-type", "user-agent", "x-forwarded-for")
+
+SecureWebhookCheck = Callable[[str | None, Integration], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class IngestPorts:
+    resolver: KeyResolver[Integration]
+    #: Integration by id, for secure-webhook requests that carry no key.
+    load_integration: Callable[[str], Awaitable[Integration | None]]
+    rate_limiter: RateLimiter
+    claim_check: ClaimCheck | None
+    secure_webhook: SecureWebhookCheck | None
+    max_body_bytes: int
+    claim_check_threshold: int
+
+
+@dataclass(frozen=True)
+class Accepted:
+    envelope: Envelope
+    #: What the sender's protocol expects back (PagerDuty's dedup_key, Opsgenie's requestId).
+    dedup_key: str | None = None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == lowered), None)
+
+
+async def _integration_for(
+    *, path_key: str | None, headers: Mapping[str, str], body_doc: Any, ports: IngestPorts
+) -> Integration:
+    # A path segment that is not an integration key is an integration id: the Azure Monitor
+    # secure webhook authenticates with an Entra token instead of a key in the URL.
+    if path_key and not INTEGRATION_KEY.owns(path_key):
+        integration = await ports.load_integration(path_key)
+        if (
+            integration is None
+            or integration.format != "azure_monitor"
+            or ports.secure_webhook is None
+        ):
+            raise Unauthenticated("The integration key is not valid.")
+        await ports.secure_webhook(_header(headers, "Authorization"), integration)
+        return integration
+    key = extract_integration_key(path_key, headers, body_doc)
+    integration = await ports.resolver.resolve(key)
+    if not integration.enabled:
+        raise Unauthenticated("The integration key is not valid.")
+    return integration
+
+
+def _check_size(body: bytes, limit: int) -> None:
+    if len(body) > limit:
+        raise PayloadTooBig(
+            f"body is {len(body)} bytes; the limit is {limit}", limit=limit, size=len(body)
+        )
+
+
+async def _envelope(
+    *,
+    integration: Integration,
+    fmt: SourceFormat,
+    body: bytes,
+    headers: Mapping[str, str],
+    received_at: datetime,
+    ports: IngestPorts,
+    envelope_id: str,
+    kind: Literal["body", "opsgenie_action", "heartbeat"] = "body",
+    action: dict[str, Any] | None = None,
+) -> Envelope:
+    kept = {k.lower(): v[:512] for k, v in headers.items() if k.lower() in KEPT_HEADERS}
+    inline: str | None = body.decode("utf-8") if body else None
+    blob: str | None = None
+    if body and len(body) > ports.claim_check_threshold:
+        if ports.claim_check is None:
+            raise PayloadTooBig("body too large to queue and no claim-check storage is configured")
+        await ports.claim_check.put(envelope_id, body)
+        inline, blob = None, envelope_id
+    return Envelope(
+        id=envelope_id,
+        integration_id=integration.id,
+        format=fmt,
+        received_at=received_at,
+        headers=kept,
+        body=inline,
+        blob=blob,
+        kind=kind,
+        action=action or {},
+    )
+
+
+async def accept_body(
+    *,
+    endpoint: SourceFormat | None,
+    path_key: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    received_at: datetime,
+    ports: IngestPorts,
+) -> Accepted:
+    """``endpoint`` None: the generic ``/integrations/{key}`` route (format from the
+    integration); otherwise the vendor-compatible route's format."""
+    _check_size(body, ports.max_body_bytes)
+    body_doc: Any = None
+    if path_key is None and endpoint == SourceFormat.PAGERDUTY:
+        # PagerDuty senders authenticate with routing_key inside the body.
+        try:
+            body_doc = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidPayload(
+                f"body is not valid JSON: {exc}", field="$", expected="a JSON object"
+            ) from exc
+    integration = await _integration_for(
+        path_key=path_key, headers=headers, body_doc=body_doc, ports=ports
+    )
+    fmt = endpoint or SourceFormat(integration.format)
+    if fmt == SourceFormat.HEARTBEAT:
+        raise InvalidPayload("heartbeat integrations take pings at /heartbeat", field="path")
+    if fmt == SourceFormat.GRAFANA and integration.settings.grafana_hmac_secret:
+        verify_grafana_signature(
+            body=body,
+            headers=headers,
+            secret=integration.settings.grafana_hmac_secret,
+            signature_header=integration.settings.grafana_hmac_header,
+            timestamp_header=GRAFANA_TIMESTAMP_HEADER
+            if _header(headers, GRAFANA_TIMESTAMP_HEADER)
+            else None,
+            now=time.time(),
+        )
+    if len(body) > MAX_BYTES[fmt]:
+        raise PayloadTooBig(
+            f"{fmt.value} payload is {len(body)} bytes; the limit is {MAX_BYTES[fmt]}"
+        )
+    envelope_id = uuid.uuid4().hex
+    mapping = None
+    if fmt == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
+        mapping = integration.settings.generic_mapping.model_dump()
+    events = parse(fmt, body, received_at=received_at, event_id=envelope_id, mapping=mapping)
+    ports.rate_limiter.take(
+        integration.id,
+        per_minute=integration.rate_limit_per_minute,
+        burst=integration.rate_limit_burst,
+    )
+    envelope = await _envelope(
+        integration=integration,
+        fmt=fmt,
+        body=body,
+        headers=headers,
+        received_at=received_at,
+        ports=ports,
+        envelope_id=envelope_id,
+    )
+    return Accepted(envelope=envelope, dedup_key=events[0].dedup_key if events else None)
+
+
+async def accept_opsgenie_action(
+    *,
+    action: str,
+    identifier: str,
+    identifier_type: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    received_at: datetime,
+    ports: IngestPorts,
+) -> Accepted:
+    _check_size(body, opsgenie.MAX_BYTES)
+    integration = await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
+    opsgenie.parse_action(action, identifier, identifier_type, body, received_at=received_at)
+    ports.rate_limiter.take(
+        integration.id,
+        per_minute=integration.rate_limit_per_minute,
+        burst=integration.rate_limit_burst,
+    )
+    envelope = await _envelope(
+        integration=integration,
+        fmt=SourceFormat.OPSGENIE,
+        body=body,
+        headers=headers,
+        received_at=received_at,
+        ports=ports,
+        envelope_id=uuid.uuid4().hex,
+        kind="opsgenie_action",
+        action={"action": action, "identifier": identifier, "identifier_type": identifier_type},
+    )
+    return Accepted(envelope=envelope)
+
+
+async def accept_heartbeat(
+    *, path_key: str, headers: Mapping[str, str], received_at: datetime, ports: IngestPorts
+) -> Accepted:
+    integration = await _integration_for(
+        path_key=path_key, headers=headers, body_doc=None, ports=ports
+    )
+    if integration.format != "heartbeat":
+        raise NotFound("this integration does not take heartbeat pings")
+    heartbeat.ping(integration.name_slug(), received_at=received_at)
+    ports.rate_limiter.take(
+        integration.id,
+        per_minute=integration.rate_limit_per_minute,
+        burst=integration.rate_limit_burst,
+    )
+    envelope = await _envelope(
+        integration=integration,
+        fmt=SourceFormat.HEARTBEAT,
+        body=b"",
+        headers=headers,
+        received_at=received_at,
+        ports=ports,
+        envelope_id=uuid.uuid4().hex,
+        kind="heartbeat",
+        action={"name": integration.name_slug()},
+    )
+    return Accepted(envelope=envelope)

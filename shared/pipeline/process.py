@@ -1,0 +1,572 @@
+"""Process: turn an envelope into incident changes, idempotently.
+
+For each event of the envelope: route it (the integration's routes pick service, policy, page
+or not), find the key's dedup record (one point read), decide with
+:func:`shared.incidents.grouping.decide_grouping`, and apply the decision.
+
+Idempotency per envelope (a redelivery after a crash must not double-count): every document
+written derives its id from the envelope id — the new incident's id, each alert document, each
+timeline entry — so a replay finds them and skips the work already done; a ``processed`` marker
+(TTL 7 days) short-cuts complete replays. Concurrency: the dedup record is created with
+``create`` (exactly one of two concurrent first alerts wins; the loser re-reads and appends), and
+incident updates are etag-guarded read-modify-write loops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from shared.alerts.models import AlertEvent, SourceFormat
+from shared.alerts.parse import parse
+from shared.alerts.sources import heartbeat, opsgenie
+from shared.catalog.models import Integration, Route, Service
+from shared.catalog.routing import RouteDecision, choose_route
+from shared.errors import InvalidInput, NotFound
+from shared.incidents.grouping import DedupRecord, decide_grouping
+from shared.incidents.lifecycle import decide
+from shared.incidents.models import Action, Actor, Incident, Signal, TimelineEntry
+from shared.pipeline.claimcheck import ClaimCheck
+from shared.pipeline.models import Envelope
+from shared.store.codec import from_doc, to_doc, utc_iso
+from shared.store.port import Conflict, DocumentStore, PreconditionFailed, eq
+
+log = logging.getLogger(__name__)
+
+#: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
+#: every concurrent delivery contend for it, so this is generous and backs off with jitter.
+MAX_WRITE_ATTEMPTS = 30
+COUNTER_ID = "incident_number"
+
+
+class EscalationPort(Protocol):
+    """How processing starts and signals escalation (the escalation issue provides the durable
+    implementation; until then :class:`RecordedEscalation`)."""
+
+    async def start(self, incident: Incident) -> None: ...
+
+    async def signal(self, incident_id: str, signal: Signal, *, from_source: bool) -> None: ...
+
+
+@dataclass
+class RecordedEscalation:
+    """Records the calls and logs them; escalation itself is not wired yet."""
+
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def start(self, incident: Incident) -> None:
+        self.calls.append(("start", incident.id, ""))
+        log.info("escalation start requested for incident %s (#%d)", incident.id, incident.number)
+
+    async def signal(self, incident_id: str, signal: Signal, *, from_source: bool) -> None:
+        self.calls.append(("signal", incident_id, signal))
+        log.info("escalation signal %s for incident %s", signal, incident_id)
+
+
+@dataclass(frozen=True)
+class ProcessPorts:
+    store: DocumentStore
+    claim_check: ClaimCheck | None
+    escalation: EscalationPort
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: str
+    incident_id: str | None
+    dedup_key: str
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    envelope_id: str
+    skipped: bool
+    outcomes: tuple[Outcome, ...] = ()
+
+
+async def _backoff(attempt: int) -> None:
+    """Jittered pause before an optimistic-concurrency retry (none before the first try)."""
+    if attempt:
+        await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+
+
+def dedup_doc_id(dedup_key: str) -> str:
+    """Dedup keys can be long and contain '/' (Azure alert ids); document ids cannot."""
+    return hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:48]
+
+
+def _derived(envelope_id: str, index: int, suffix: str = "") -> str:
+    return f"{envelope_id}-{index}{('-' + suffix) if suffix else ''}"
+
+
+class _Run:
+    """One envelope's processing, with the documents it needs loaded once."""
+
+    def __init__(self, envelope: Envelope, integration: Integration, ports: ProcessPorts) -> None:
+        self.env = envelope
+        self.integration = integration
+        self.ports = ports
+        self.store = ports.store
+        self._routes: list[Route] | None = None
+        self._services: dict[str, Service] = {}
+
+    # --- lookups --------------------------------------------------------------------------
+    async def routes(self) -> list[Route]:
+        if self._routes is None:
+            page = await self.store.query(
+                "routes", where=[eq("integration_id", self.integration.id)], limit=200
+            )
+            self._routes = [from_doc(Route, d) for d in page.items]
+        return self._routes
+
+    async def service(self, service_id: str) -> Service:
+        if service_id not in self._services:
+            doc = await self.store.get("services", service_id, service_id)
+            if doc is None:
+                raise NotFound(
+                    f"service {service_id} of integration {self.integration.id} is missing"
+                )
+            self._services[service_id] = from_doc(Service, doc)
+        return self._services[service_id]
+
+    async def incident(self, incident_id: str) -> tuple[Incident, str] | None:
+        doc = await self.store.get("incidents", incident_id, incident_id)
+        return (from_doc(Incident, doc), doc["_etag"]) if doc else None
+
+    async def next_number(self) -> int:
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            await _backoff(attempt)
+            doc = await self.store.get("counters", COUNTER_ID, COUNTER_ID)
+            try:
+                if doc is None:
+                    await self.store.create(
+                        "counters", {"id": COUNTER_ID, "pk": COUNTER_ID, "value": 1}
+                    )
+                    return 1
+                value = int(doc["value"]) + 1
+                await self.store.replace("counters", {**doc, "value": value}, if_match=doc["_etag"])
+                return value
+            except (Conflict, PreconditionFailed):
+                continue
+        raise PreconditionFailed("incident number counter is too contended; retrying the message")
+
+    # --- writes ---------------------------------------------------------------------------
+    async def timeline(self, entries: tuple[TimelineEntry, ...], index: int) -> None:
+        for n, entry in enumerate(entries):
+            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
+            doc["id"] = _derived(self.env.id, index, f"{entry.kind}-{n}")
+            try:
+                await self.store.create("timeline", doc)
+            except Conflict:
+                pass
+
+    async def alert(
+        self, event: AlertEvent, incident_id: str, index: int, *, counted: bool = False
+    ) -> bool:
+        """Record the alert; True while it still has to be counted on the incident.
+
+        The alert document is written first with ``counted: false`` and marked after the count
+        lands, so a delivery that died in between counts it on redelivery — exactly once."""
+        doc: dict[str, Any] = {
+            "id": _derived(self.env.id, index),
+            "incident_id": incident_id,
+            "integration_id": self.integration.id,
+            "dedup_key": event.dedup_key,
+            "action": event.action,
+            "title": event.title,
+            "severity": event.severity,
+            "labels": event.labels,
+            "links": [link.model_dump() for link in event.links],
+            "source_ids": event.source_ids,
+            "occurred_at": utc_iso(event.occurred_at),
+            "received_at": utc_iso(self.env.received_at),
+            "raw_ref": f"{self.env.id}{event.raw_ref}",
+            "counted": counted,
+        }
+        try:
+            await self.store.create("alerts", doc)
+            return True
+        except Conflict:
+            existing = await self.store.get("alerts", incident_id, doc["id"])
+            return existing is not None and not existing.get("counted", True)
+
+    async def mark_counted(self, incident_id: str, index: int) -> None:
+        await self.store.patch(
+            "alerts", incident_id, _derived(self.env.id, index), {"counted": True}
+        )
+
+    async def change_incident(
+        self, incident_id: str, action: Action, index: int, *, count_alert: AlertEvent | None = None
+    ) -> Incident | None:
+        """Apply a lifecycle action with an etag-guarded read-modify-write."""
+        now = self.ports.clock()
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            await _backoff(attempt)
+            loaded = await self.incident(incident_id)
+            if loaded is None:
+                return None
+            incident, etag = loaded
+            outcome = decide(incident, action, now=now)
+            updated = outcome.incident
+            if count_alert is not None:
+                updated = updated.model_copy(
+                    update={
+                        "alert_count": updated.alert_count + 1,
+                        "last_alert_at": count_alert.occurred_at,
+                    }
+                )
+            if updated == incident:
+                return incident
+            try:
+                await self.store.replace("incidents", to_doc(updated), if_match=etag)
+            except PreconditionFailed:
+                continue
+            await self.timeline(outcome.timeline, index)
+            if outcome.signal is not None:
+                await self.ports.escalation.signal(
+                    incident_id, outcome.signal, from_source=action.actor.kind == "source"
+                )
+            return updated
+        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+
+    def source_actor(self) -> Actor:
+        return Actor(
+            kind="source",
+            id=self.integration.id,
+            display=f"{self.integration.name} ({self.integration.format})",
+        )
+
+    # --- the decisions --------------------------------------------------------------------
+    async def create(
+        self,
+        event: AlertEvent,
+        index: int,
+        decision: RouteDecision,
+        *,
+        record: DedupRecord | None,
+        record_etag: str | None,
+        ensure: bool = False,
+    ) -> Outcome:
+        """Open an incident for the key. With ``ensure``, ``record`` points at an incident that did
+        not exist when it was read (a concurrent or crashed first delivery): that incident id is
+        used and the record is left alone; whoever writes the incident document first wins and
+        the other appends. Otherwise a new incident claims the key (create, or replace the record
+        of a resolved incident, both etag-guarded)."""
+        if record is not None and ensure:
+            incident_id = record.incident_id
+        else:
+            incident_id = (
+                "inc-" + hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:24]
+            )
+            new_record = DedupRecord(
+                integration_id=self.integration.id,
+                dedup_key=event.dedup_key,
+                incident_id=incident_id,
+                open=True,
+                first_seen=event.occurred_at,
+                last_seen=event.occurred_at,
+            )
+            record_doc = to_doc(new_record, pk_field="integration_id", pk=self.integration.id)
+            record_doc["id"] = dedup_doc_id(event.dedup_key)
+            if record is None:
+                # Conflict: a concurrent first alert claimed the key; the caller re-decides.
+                await self.store.create("dedup", record_doc)
+            elif record.incident_id != incident_id:
+                await self.store.replace("dedup", record_doc, if_match=record_etag)
+        if await self._create_incident(event, index, decision, incident_id):
+            return Outcome("create", incident_id, event.dedup_key)
+        if await self.alert(event, incident_id, index):
+            await self._count(incident_id, event)
+            await self.mark_counted(incident_id, index)
+        return Outcome("append", incident_id, event.dedup_key)
+
+    async def _create_incident(
+        self, event: AlertEvent, index: int, decision: RouteDecision, incident_id: str
+    ) -> bool:
+        """False when the incident document exists already (another delivery made it)."""
+        if await self.incident(incident_id) is not None:
+            return False
+        service = await self.service(decision.service_id)
+        now = self.ports.clock()
+        incident = Incident(
+            id=incident_id,
+            number=await self.next_number(),
+            title=event.title,
+            severity=decision.severity,
+            team_id=service.team_id,
+            service_id=service.id,
+            integration_id=self.integration.id,
+            dedup_key=event.dedup_key,
+            escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
+            page=decision.page,
+            alert_count=1,
+            created_at=now,
+            updated_at=now,
+            last_alert_at=event.occurred_at,
+            labels=event.labels,
+        )
+        # The first alert is counted by the new incident's alert_count of 1, so its document is
+        # written as counted before the incident exists; a crash in between leaves a replay that
+        # creates the incident and counts nothing twice.
+        await self.alert(event, incident_id, index, counted=True)
+        try:
+            await self.store.create("incidents", to_doc(incident))
+        except Conflict:
+            # Another delivery wrote the incident first: this alert is owed to its count.
+            await self.store.patch(
+                "alerts", incident_id, _derived(self.env.id, index), {"counted": False}
+            )
+            return False
+        entry = TimelineEntry(
+            incident_id=incident_id,
+            at=now,
+            kind="created",
+            actor=self.source_actor(),
+            message=f"Incident opened by {self.integration.name}: {event.title}"
+            + ("" if decision.page else " (route says don't page)"),
+            via=f"source:{self.integration.format}",
+            data={"route_id": decision.route_id, "envelope_id": self.env.id},
+        )
+        await self.timeline((entry,), index)
+        if incident.page:
+            await self.ports.escalation.start(incident)
+        return True
+
+    async def apply(self, event: AlertEvent, index: int) -> Outcome:
+        if event.target is not None and event.target.by != "dedup_key":
+            return await self.apply_targeted(event, index)
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            await _backoff(attempt)
+            record_doc = await self.store.get(
+                "dedup", self.integration.id, dedup_doc_id(event.dedup_key)
+            )
+            record = from_doc(DedupRecord, record_doc) if record_doc else None
+            loaded = await self.incident(record.incident_id) if record else None
+            status = loaded[0].status if loaded else None
+            if event.action == "note":
+                if loaded is None:
+                    return Outcome("ignore", None, event.dedup_key)
+                await self.note(event, loaded[0].id, index)
+                return Outcome("note", loaded[0].id, event.dedup_key)
+            grouping = decide_grouping(
+                action=event.action,
+                record=record,
+                incident_status=status,
+                on_refire=self.integration.on_refire,
+            )
+            try:
+                return await self._apply_decision(
+                    grouping.kind, event, index, record, record_doc, loaded
+                )
+            except (Conflict, PreconditionFailed):
+                # Lost a race on the dedup record: re-read and decide again.
+                continue
+        raise PreconditionFailed(
+            f"dedup key {event.dedup_key!r} is too contended; retrying the message"
+        )
+
+    async def _apply_decision(
+        self,
+        kind: str,
+        event: AlertEvent,
+        index: int,
+        record: DedupRecord | None,
+        record_doc: dict[str, Any] | None,
+        loaded: tuple[Incident, str] | None,
+    ) -> Outcome:
+        if kind == "ignore":
+            return Outcome("ignore", record.incident_id if record else None, event.dedup_key)
+        if kind == "create" or (record is not None and loaded is None):
+            # The second case: the record points at an incident a concurrent or crashed first
+            # delivery has not written (yet); create() settles who writes it.
+            decision = choose_route(
+                self.integration, await self.routes(), event, description=event.description
+            )
+            etag = record_doc["_etag"] if record_doc else None
+            return await self.create(
+                event,
+                index,
+                decision,
+                record=record,
+                record_etag=etag,
+                ensure=loaded is None and record is not None,
+            )
+        assert record is not None and record_doc is not None
+        incident_id = record.incident_id
+        actor = self.source_actor()
+        via = f"source:{self.integration.format}"
+        if kind == "append":
+            counted = await self.alert(event, incident_id, index)
+            if counted:
+                await self._count(incident_id, event)
+                await self.mark_counted(incident_id, index)
+            await self._touch_record(record_doc, event, open_=True, counted=counted)
+            return Outcome("append", incident_id, event.dedup_key)
+        if kind == "reopen":
+            owed = await self.alert(event, incident_id, index)
+            updated = await self.change_incident(
+                incident_id,
+                Action(kind="reopen", actor=actor, via=via),
+                index,
+                count_alert=event if owed else None,
+            )
+            if owed:
+                await self.mark_counted(incident_id, index)
+            await self._touch_record(record_doc, event, open_=True)
+            if updated is not None and updated.page:
+                await self.ports.escalation.start(updated)
+            return Outcome("reopen", incident_id, event.dedup_key)
+        if kind == "resolve":
+            await self.alert(event, incident_id, index)
+            await self.change_incident(
+                incident_id, Action(kind="resolve", actor=actor, via=via), index
+            )
+            await self._touch_record(record_doc, event, open_=False)
+            return Outcome("resolve", incident_id, event.dedup_key)
+        if kind == "acknowledge":
+            await self.change_incident(
+                incident_id, Action(kind="acknowledge", actor=actor, via=via), index
+            )
+            return Outcome("acknowledge", incident_id, event.dedup_key)
+        raise InvalidInput(f"unknown grouping decision {kind}")
+
+    async def _count(self, incident_id: str, event: AlertEvent) -> None:
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            await _backoff(attempt)
+            loaded = await self.incident(incident_id)
+            if loaded is None:
+                return
+            incident, etag = loaded
+            last = max(incident.last_alert_at or event.occurred_at, event.occurred_at)
+            updated = incident.model_copy(
+                update={
+                    "alert_count": incident.alert_count + 1,
+                    "last_alert_at": last,
+                    "updated_at": self.ports.clock(),
+                }
+            )
+            try:
+                await self.store.replace("incidents", to_doc(updated), if_match=etag)
+                return
+            except PreconditionFailed:
+                continue
+        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+
+    async def _touch_record(
+        self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool, counted: bool = False
+    ) -> None:
+        last_seen = max(event.occurred_at, datetime.fromisoformat(record_doc["last_seen"]))
+        changes: dict[str, Any] = {"open": open_, "last_seen": utc_iso(last_seen)}
+        if counted:
+            changes["count"] = int(record_doc.get("count", 1)) + 1
+        try:
+            await self.store.patch("dedup", record_doc["integration_id"], record_doc["id"], changes)
+        except NotFound:
+            pass
+
+    async def note(self, event: AlertEvent, incident_id: str, index: int) -> None:
+        actor = Actor(
+            kind="source", id=self.integration.id, display=event.actor or self.integration.name
+        )
+        await self.change_incident(
+            incident_id,
+            Action(
+                kind="add_note",
+                actor=actor,
+                note=event.note or "",
+                via=f"source:{self.integration.format}",
+            ),
+            index,
+        )
+
+    async def apply_targeted(self, event: AlertEvent, index: int) -> Outcome:
+        assert event.target is not None
+        incident_id: str | None = None
+        if event.target.by == "incident_id":
+            incident_id = event.target.value if await self.incident(event.target.value) else None
+        elif event.target.value.isdigit():
+            page = await self.store.query(
+                "incidents", where=[eq("number", int(event.target.value))], limit=1
+            )
+            incident_id = page.items[0]["id"] if page.items else None
+        if incident_id is None:
+            log.info("opsgenie %s for unknown alert %s ignored", event.action, event.target.value)
+            return Outcome("ignore", None, event.dedup_key)
+        actor = Actor(
+            kind="source", id=self.integration.id, display=event.actor or self.integration.name
+        )
+        via = f"source:{self.integration.format}"
+        if event.action == "note":
+            await self.note(event, incident_id, index)
+        else:
+            kind = "resolve" if event.action == "resolve" else "acknowledge"
+            await self.change_incident(incident_id, Action(kind=kind, actor=actor, via=via), index)
+        return Outcome(event.action, incident_id, event.dedup_key)
+
+
+async def _events(
+    envelope: Envelope, integration: Integration, ports: ProcessPorts
+) -> list[AlertEvent]:
+    if envelope.kind == "heartbeat":
+        return [heartbeat.ping(str(envelope.action["name"]), received_at=envelope.received_at)]
+    if envelope.blob is not None:
+        if ports.claim_check is None:
+            raise InvalidInput("envelope refers to a claim-check blob but no storage is configured")
+        body = await ports.claim_check.get(envelope.blob)
+    else:
+        body = (envelope.body or "").encode("utf-8")
+    if envelope.kind == "opsgenie_action":
+        a = envelope.action
+        return [
+            opsgenie.parse_action(
+                str(a["action"]),
+                str(a["identifier"]),
+                a.get("identifier_type"),
+                body,
+                received_at=envelope.received_at,
+            )
+        ]
+    mapping = None
+    if envelope.format == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
+        mapping = integration.settings.generic_mapping.model_dump()
+    return parse(
+        envelope.format,
+        body,
+        received_at=envelope.received_at,
+        event_id=envelope.id,
+        mapping=mapping,
+    )
+
+
+async def process_envelope(envelope: Envelope, *, ports: ProcessPorts) -> ProcessResult:
+    """Apply one envelope. Raises on failures worth retrying (the message is abandoned and, after
+    the queue's max deliveries, dead-lettered with the error as its reason)."""
+    store = ports.store
+    if await store.get("processed", envelope.id, envelope.id) is not None:
+        return ProcessResult(envelope.id, skipped=True)
+    doc = await store.get("integrations", envelope.integration_id, envelope.integration_id)
+    if doc is None:
+        raise NotFound(f"integration {envelope.integration_id} no longer exists")
+    integration = from_doc(Integration, doc)
+    run = _Run(envelope, integration, ports)
+    outcomes = [
+        await run.apply(event, i)
+        for i, event in enumerate(await _events(envelope, integration, ports))
+    ]
+    await store.upsert(
+        "processed",
+        {
+            "id": envelope.id,
+            "pk": envelope.id,
+            "at": utc_iso(ports.clock()),
+            "outcomes": [[o.decision, o.incident_id] for o in outcomes],
+        },
+    )
+    return ProcessResult(envelope.id, skipped=False, outcomes=tuple(outcomes))

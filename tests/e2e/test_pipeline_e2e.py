@@ -1,0 +1,265 @@
+"""The alert pipeline end to end: the real function_app.py in devhost over HTTP, a real SQLite
+store shared with the test, Azurite for claim-checked bodies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from shared.auth.keys import INTEGRATION_KEY
+from shared.catalog.models import Integration
+from shared.incidents.models import IncidentStatus
+from shared.pipeline.demo import seed
+from shared.store.codec import to_doc
+from shared.store.port import eq
+from shared.store.sqlite import SqliteStore
+from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
+
+PAYLOADS = ROOT / "tests" / "fixtures" / "payloads"
+
+
+class Env:
+    def __init__(self, host: DevhostHandle, db: Path, keys: dict[str, str]) -> None:
+        self.host = host
+        self.db = db
+        self.keys = keys
+
+    def url(self, path: str) -> str:
+        return self.host.base_url + path
+
+    async def incidents(self, **where: Any) -> list[dict[str, Any]]:
+        store = await SqliteStore.open(self.db)
+        try:
+            page = await store.query(
+                "incidents", where=[eq(k, v) for k, v in where.items()], limit=1000
+            )
+            return page.items
+        finally:
+            await store.close()
+
+    async def wait_incidents(
+        self, predicate: Any, within: float = 20.0, **where: Any
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
+        while True:
+            items = await self.incidents(**where)
+            if predicate(items):
+                return items
+            if time.monotonic() > deadline:
+                raise AssertionError(f"incidents never matched: {items}")
+            await asyncio.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def pipeline_host(
+    tmp_path_factory: pytest.TempPathFactory, azurite_connection_string: str
+) -> Iterator[tuple[DevhostHandle, Path, dict[str, str]]]:
+    state = tmp_path_factory.mktemp("pipeline")
+    db = state / "openalert.sqlite"
+
+    async def do_seed() -> dict[str, str]:
+        store = await SqliteStore.open(db)
+        try:
+            keys = await seed(store, {})
+            # Its own integration (and token bucket) for the burst test, so the throttling it
+            # provokes does not spill into the other tests.
+            issued = INTEGRATION_KEY.issue()
+            burst = Integration(
+                id="int-burst",
+                name="burst",
+                service_id="svc-demo",
+                team_id="team-demo",
+                format="generic",
+                key_prefix=issued.key_id,
+                key_hash=issued.key_hash,
+            )
+            await store.upsert("integrations", to_doc(burst))
+            return {**keys, "int-burst": issued.secret}
+        finally:
+            await store.close()
+
+    keys = asyncio.run(do_seed())
+    env = {
+        "SQLITE_PATH": str(db),
+        "AzureWebJobsStorage": azurite_connection_string,
+        "DEVHOST_IDP_ENABLED": "false",
+        # A small threshold so the claim-check path runs with a modest body.
+        "CLAIMCHECK_THRESHOLD_BYTES": "65536",
+    }
+    handle = start_devhost(app_dir=ROOT, state=state / "devhost.sqlite", env=env)
+    yield handle, db, keys
+    handle.stop()
+
+
+@pytest.fixture
+async def env(pipeline_host: tuple[DevhostHandle, Path, dict[str, str]]) -> AsyncIterator[Env]:
+    host, db, keys = pipeline_host
+    yield Env(host, db, keys)
+
+
+def generic(key_suffix: str, **fields: Any) -> bytes:
+    return json.dumps({"title": f"Test {key_suffix}", "id": key_suffix, **fields}).encode()
+
+
+async def test_alertmanager_firing_duplicate_then_resolved(env: Env) -> None:
+    key = env.keys["int-demo-alertmanager"]
+    firing = (PAYLOADS / "alertmanager" / "firing.json").read_bytes()
+    async with httpx.AsyncClient() as client:
+        r = await client.post(env.url(f"/api/integrations/{key}"), content=firing)
+        assert r.status_code == 202 and r.json()["status"] == "accepted"
+        [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="d3b07384d113edec")
+        assert incident["status"] == "triggered" and incident["severity"] == "P1"
+        assert incident["title"] == "Pod payments/api-7c9f is crash looping"
+        assert (
+            await client.post(env.url(f"/api/integrations/{key}"), content=firing)
+        ).status_code == 202
+        await env.wait_incidents(
+            lambda xs: xs and xs[0]["alert_count"] == 2, dedup_key="d3b07384d113edec"
+        )
+        resolved = (PAYLOADS / "alertmanager" / "resolved.json").read_bytes()
+        assert (
+            await client.post(env.url(f"/api/integrations/{key}"), content=resolved)
+        ).status_code == 202
+        [done] = await env.wait_incidents(
+            lambda xs: xs and xs[0]["status"] == IncidentStatus.RESOLVED,
+            dedup_key="d3b07384d113edec",
+        )
+        assert done["resolved_by"]["kind"] == "source"
+
+
+async def test_concurrent_posts_of_one_key_make_exactly_one_incident(env: Env) -> None:
+    key = env.keys["int-burst"]
+    body = generic("burst-1")
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=50)) as client:
+        results = await asyncio.gather(
+            *(client.post(env.url(f"/api/integrations/{key}"), content=body) for _ in range(200))
+        )
+    accepted = [r for r in results if r.status_code == 202]
+    throttled = [r for r in results if r.status_code == 429]
+    # The demo integration's bucket holds 100 (300/min): the rest of the burst is told to wait.
+    assert len(accepted) + len(throttled) == 200 and len(accepted) >= 100
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in throttled)
+    items = await env.wait_incidents(
+        lambda xs: xs and xs[0]["alert_count"] == len(accepted), within=60, dedup_key="burst-1"
+    )
+    assert len(items) == 1
+
+
+async def test_pagerduty_compatible_endpoint(env: Env) -> None:
+    key = env.keys["int-demo-generic"]
+    trigger = json.loads((PAYLOADS / "pagerduty" / "trigger.json").read_text())
+    trigger["routing_key"] = key
+    trigger["dedup_key"] = "pd-e2e"
+    async with httpx.AsyncClient() as client:
+        r = await client.post(env.url("/api/pagerduty/v2/enqueue"), json=trigger)
+        assert r.status_code == 202
+        assert r.json() == {
+            "status": "success",
+            "message": "Event processed",
+            "dedup_key": "pd-e2e",
+        }
+        await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="pd-e2e")
+        r = await client.post(
+            env.url("/api/pagerduty/v2/enqueue"),
+            json={"routing_key": key, "dedup_key": "pd-e2e", "event_action": "resolve"},
+        )
+        assert r.status_code == 202
+        await env.wait_incidents(
+            lambda xs: xs and xs[0]["status"] == "resolved", dedup_key="pd-e2e"
+        )
+        bad = await client.post(
+            env.url("/api/pagerduty/v2/enqueue"),
+            json={"routing_key": key, "event_action": "trigger"},
+        )
+        assert bad.status_code == 400 and bad.json()["status"] == "invalid event"
+        generated = await client.post(
+            env.url("/api/pagerduty/v2/enqueue"),
+            json={**trigger, "dedup_key": None},
+        )
+        assert generated.status_code == 202 and len(generated.json()["dedup_key"]) == 32
+
+
+async def test_opsgenie_compatible_create_and_close_by_alias(env: Env) -> None:
+    key = env.keys["int-demo-generic"]
+    headers = {"Authorization": f"GenieKey {key}"}
+    async with httpx.AsyncClient() as client:
+        r = await client.post(
+            env.url("/api/opsgenie/v2/alerts"),
+            json={"message": "Queue backlog", "alias": "og-e2e", "priority": "P2"},
+            headers=headers,
+        )
+        assert r.status_code == 202
+        body = r.json()
+        assert body["result"] == "Request will be processed" and body["requestId"]
+        [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="og-e2e")
+        assert incident["severity"] == "P2"
+        r = await client.post(
+            env.url("/api/opsgenie/v2/alerts/og-e2e/close?identifierType=alias"),
+            json={"user": "script"},
+            headers=headers,
+        )
+        assert r.status_code == 202
+        await env.wait_incidents(
+            lambda xs: xs and xs[0]["status"] == "resolved", dedup_key="og-e2e"
+        )
+        r = await client.post(
+            env.url("/api/opsgenie/v2/alerts"), json={"alias": "x"}, headers=headers
+        )
+        assert r.status_code == 422 and "message" in r.json()
+
+
+async def test_bad_requests_get_clear_4xx(env: Env) -> None:
+    key = env.keys["int-demo-generic"]
+    async with httpx.AsyncClient() as client:
+        wrong = await client.post(
+            env.url("/api/integrations/oai_aaaaaaaaaaaa_" + "b" * 43), content=b"{}"
+        )
+        malformed_key = await client.post(env.url("/api/integrations/nope"), content=b"{}")
+        assert wrong.status_code == malformed_key.status_code == 401
+        assert wrong.json()["detail"] == malformed_key.json()["detail"]
+        assert wrong.headers["content-type"].startswith("application/problem+json")
+        bad_json = await client.post(env.url(f"/api/integrations/{key}"), content=b"{not json")
+        assert bad_json.status_code == 400 and bad_json.json()["field"] == "$"
+        huge = await client.post(
+            env.url(f"/api/integrations/{key}"), content=b'{"x":"' + b"a" * (1024 * 1024) + b'"}'
+        )
+        assert huge.status_code == 413
+        am = env.keys["int-demo-alertmanager"]
+        wrong_version = await client.post(
+            env.url(f"/api/integrations/{am}"), json={"version": "3", "alerts": []}
+        )
+        assert wrong_version.status_code == 400 and "version" in wrong_version.json()["detail"]
+
+
+async def test_large_bodies_go_through_the_claim_check(env: Env) -> None:
+    key = env.keys["int-demo-generic"]
+    body = generic("claim-1", description="x" * 100_000)
+    async with httpx.AsyncClient() as client:
+        assert (
+            await client.post(env.url(f"/api/integrations/{key}"), content=body)
+        ).status_code == 202
+    await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="claim-1")
+
+
+async def test_a_crash_after_202_loses_nothing(env: Env) -> None:
+    key = env.keys["int-demo-generic"]
+    async with httpx.AsyncClient() as client:
+        for i in range(40):
+            r = await client.post(
+                env.url(f"/api/integrations/{key}"), content=generic(f"crash-{i}")
+            )
+            assert r.status_code == 202
+    env.host.kill()
+    env.host.start()
+    items = await env.wait_incidents(
+        lambda xs: len([x for x in xs if x["dedup_key"].startswith("crash-")]) == 40, within=60
+    )
+    crash = [x for x in items if x["dedup_key"].startswith("crash-")]
+    assert all(x["alert_count"] == 1 for x in crash)
