@@ -34,6 +34,7 @@ class Runtime:
     http: httpx.AsyncClient
     ingest: IngestPorts
     process: ProcessPorts
+    claim_check: BlobClaimCheck | None
 
 
 _runtime: Runtime | None = None
@@ -111,4 +112,11 @@ async def _build(settings: Settings) -> Runtime:
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
     process = ProcessPorts(store=store, claim_check=claim_check, escalation=RecordedEscalation())
-    return Runtime(settings=settings, store=store, http=http, ingest=ingest, process=process)
+    return Runtime(
+        settings=settings,
+        store=store,
+        http=http,
+        ingest=ingest,
+        process=process,
+        claim_check=claim_check,
+    )

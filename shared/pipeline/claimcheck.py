@@ -64,5 +64,13 @@ class BlobClaimCheck:
         except AzureError as exc:
             raise Unavailable(f"claim-check storage: {exc}") from exc
 
+    async def ping(self) -> None:
+        """Reachability for the readiness probe (creates the container on first use)."""
+        try:
+            await self._ensure()
+            await self._service.get_container_client(self._container).get_container_properties()
+        except AzureError as exc:
+            raise Unavailable(f"claim-check storage: {exc}") from exc
+
     async def close(self) -> None:
         await self._service.close()

@@ -263,3 +263,26 @@ async def test_a_crash_after_202_loses_nothing(env: Env) -> None:
     )
     crash = [x for x in items if x["dedup_key"].startswith("crash-")]
     assert all(x["alert_count"] == 1 for x in crash)
+
+
+async def test_readiness_checks_store_and_storage(env: Env) -> None:
+    async with httpx.AsyncClient() as client:
+        r = await client.get(env.url("/api/health/ready"))
+    assert r.status_code == 200
+    assert r.json() == {"status": "ready", "checks": {"store": "ok", "claim_check_storage": "ok"}}
+
+
+def test_readiness_is_503_when_the_store_is_unreachable(tmp_path: Path) -> None:
+    # A store path whose directory can never be created: opening the store fails.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    env = {"SQLITE_PATH": str(blocker / "openalert.sqlite"), "DEVHOST_IDP_ENABLED": "false"}
+    handle = start_devhost(app_dir=ROOT, state=tmp_path / "state" / "devhost.sqlite", env=env)
+    try:
+        r = httpx.get(handle.base_url + "/api/health/ready")
+        assert r.status_code == 503
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["detail"] == "store is unreachable"
+        assert httpx.get(handle.base_url + "/api/health").status_code == 200
+    finally:
+        handle.stop()
