@@ -82,6 +82,14 @@ async def _integration_for(
     return integration
 
 
+def _throttle(integration: Integration, ports: IngestPorts) -> None:
+    ports.rate_limiter.take(
+        integration.id,
+        per_minute=integration.rate_limit_per_minute,
+        burst=integration.rate_limit_burst,
+    )
+
+
 def _check_size(body: bytes, limit: int) -> None:
     if len(body) > limit:
         raise PayloadTooBig(

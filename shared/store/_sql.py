@@ -8,7 +8,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from shared.errors import InvalidInput
@@ -125,3 +125,33 @@ def decode_token(token: str, *, expect: dict[str, Any]) -> dict[str, Any]:
     ):
         raise InvalidInput("malformed continuation token", field="continuation")
     return state
+
+
+def keyset_after(
+    *,
+    value_col: str | None,
+    desc: bool,
+    last: list[Any],
+    ph: str,
+    value_ph: str,
+    encode: Callable[[Any], Any],
+) -> tuple[str, list[Any]]:
+    """The WHERE fragment that continues after ``last`` = [order value, pk, id].
+
+    Rows are ordered by (value, pk_col, id), NULL values first ascending and last descending
+    (SQLite's natural order; PostgreSQL is told NULLS FIRST/LAST to match). ``ph`` is the
+    dialect's placeholder, ``value_ph`` the placeholder for an order value (PostgreSQL casts it
+    to jsonb), ``encode`` turns a value into its parameter.
+    """
+    lv, lpk, lid = last
+    cmp = "<" if desc else ">"
+    tie = f"(pk_col, id) {cmp} ({ph}, {ph})"
+    if value_col is None:
+        return tie, [lpk, lid]
+    if lv is None:
+        if desc:
+            return f"({value_col} IS NULL AND {tie})", [lpk, lid]
+        return f"(({value_col} IS NULL AND {tie}) OR {value_col} IS NOT NULL)", [lpk, lid]
+    null_tail = f" OR {value_col} IS NULL" if desc else ""
+    sql = f"({value_col} {cmp} {value_ph} OR ({value_col} = {value_ph} AND {tie}){null_tail})"
+    return sql, [encode(lv), encode(lv), lpk, lid]

@@ -313,25 +313,16 @@ class PostgresStore:
         value_col = _col(spec, field) if field else "NULL::jsonb"
         expect = {"c": container, "o": field, "d": desc, "p": pk}
         if continuation is not None:
-            lv, lpk, lid = _sql.decode_token(continuation, expect=expect)["last"]
-            cmp = "<" if desc else ">"
-            tie = f"(pk_col, id) {cmp} (%s, %s)"
-            if field is None:
-                clauses.append(tie)
-                params.extend([lpk, lid])
-            elif lv is None:
-                if desc:
-                    clauses.append(f"({value_col} IS NULL AND {tie})")
-                else:
-                    clauses.append(f"(({value_col} IS NULL AND {tie}) OR {value_col} IS NOT NULL)")
-                params.extend([lpk, lid])
-            else:
-                null_tail = f" OR {value_col} IS NULL" if desc else ""
-                clauses.append(
-                    f"({value_col} {cmp} %s::jsonb"
-                    f" OR ({value_col} = %s::jsonb AND {tie}){null_tail})"
-                )
-                params.extend([_j(lv), _j(lv), lpk, lid])
+            clause, extra = _sql.keyset_after(
+                value_col=value_col if field else None,
+                desc=desc,
+                last=_sql.decode_token(continuation, expect=expect)["last"],
+                ph="%s",
+                value_ph="%s::jsonb",
+                encode=_j,
+            )
+            clauses.append(clause)
+            params.extend(extra)
         if field:
             direction = "DESC NULLS LAST" if desc else "ASC NULLS FIRST"
             tie_dir = "DESC" if desc else "ASC"

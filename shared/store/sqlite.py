@@ -278,23 +278,16 @@ class SqliteStore:
         value_col = _jx(field) if field else "NULL"
         expect = {"c": container, "o": field, "d": desc, "p": pk}
         if continuation is not None:
-            last = _sql.decode_token(continuation, expect=expect)["last"]
-            lv, lpk, lid = last
-            cmp = "<" if desc else ">"
-            tie = f"(pk_col, id) {cmp} (?, ?)"
-            if field is None:
-                clauses.append(tie)
-                params.extend([lpk, lid])
-            elif lv is None:
-                if desc:
-                    clauses.append(f"({value_col} IS NULL AND {tie})")
-                else:
-                    clauses.append(f"(({value_col} IS NULL AND {tie}) OR {value_col} IS NOT NULL)")
-                params.extend([lpk, lid])
-            else:
-                null_tail = f" OR {value_col} IS NULL" if desc else ""
-                clauses.append(f"({value_col} {cmp} ? OR ({value_col} = ? AND {tie}){null_tail})")
-                params.extend([_param(lv), _param(lv), lpk, lid])
+            clause, extra = _sql.keyset_after(
+                value_col=value_col if field else None,
+                desc=desc,
+                last=_sql.decode_token(continuation, expect=expect)["last"],
+                ph="?",
+                value_ph="?",
+                encode=_param,
+            )
+            clauses.append(clause)
+            params.extend(extra)
         direction = "DESC" if desc else "ASC"
         order_sql = (
             f"{value_col} {direction}, pk_col {direction}, id {direction}"
