@@ -177,11 +177,7 @@ async def accept_body(
     if fmt == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
         mapping = integration.settings.generic_mapping.model_dump()
     events = parse(fmt, body, received_at=received_at, event_id=envelope_id, mapping=mapping)
-    ports.rate_limiter.take(
-        integration.id,
-        per_minute=integration.rate_limit_per_minute,
-        burst=integration.rate_limit_burst,
-    )
+    _throttle(integration, ports)
     envelope = await _envelope(
         integration=integration,
         fmt=fmt,
@@ -207,11 +203,7 @@ async def accept_opsgenie_action(
     _check_size(body, opsgenie.MAX_BYTES)
     integration = await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
     opsgenie.parse_action(action, identifier, identifier_type, body, received_at=received_at)
-    ports.rate_limiter.take(
-        integration.id,
-        per_minute=integration.rate_limit_per_minute,
-        burst=integration.rate_limit_burst,
-    )
+    _throttle(integration, ports)
     envelope = await _envelope(
         integration=integration,
         fmt=SourceFormat.OPSGENIE,
@@ -235,11 +227,7 @@ async def accept_heartbeat(
     if integration.format != "heartbeat":
         raise NotFound("this integration does not take heartbeat pings")
     heartbeat.ping(integration.name_slug(), received_at=received_at)
-    ports.rate_limiter.take(
-        integration.id,
-        per_minute=integration.rate_limit_per_minute,
-        burst=integration.rate_limit_burst,
-    )
+    _throttle(integration, ports)
     envelope = await _envelope(
         integration=integration,
         fmt=SourceFormat.HEARTBEAT,
