@@ -22,7 +22,10 @@ N = 2000
 PAGES = 200
 
 
-async def _measure(label: str, n: int, op: Callable[[int], Awaitable[object]]) -> str:
+Row = tuple[str, list[tuple[float, float]]]  # backend, [(ops/s, p99 ms)] per operation
+
+
+async def _measure(n: int, op: Callable[[int], Awaitable[object]]) -> tuple[float, float]:
     lat: list[float] = []
     started = time.perf_counter()
     for i in range(n):
@@ -31,10 +34,10 @@ async def _measure(label: str, n: int, op: Callable[[int], Awaitable[object]]) -
         lat.append(time.perf_counter() - t0)
     total = time.perf_counter() - started
     lat.sort()
-    return f"{label:>12}: {n / total:8.0f} ops/s  p99 {lat[int(n * 0.99) - 1] * 1000:6.2f} ms"
+    return n / total, lat[int(n * 0.99) - 1] * 1000
 
 
-async def _bench(name: str, store: DocumentStore) -> None:
+async def _bench(name: str, store: DocumentStore) -> Row:
     run = uuid.uuid4().hex[:8]
     team = f"team-{run}"
 
@@ -61,12 +64,13 @@ async def _bench(name: str, store: DocumentStore) -> None:
             "incidents", where=[eq("team_id", team)], order_by=("number", False), limit=50
         )
 
-    lines = [await _measure("point write", N, write), await _measure("point read", N, read)]
-    lines.append(await _measure("query page", PAGES, page))
-    print(f"-- {name}")
-    for line in lines:
-        print(line)
-    await store.close()
+    try:
+        # Sequential on purpose: writes must exist before the reads and pages that use them.
+        figures = [await _measure(N, write), await _measure(N, read)]
+        figures.append(await _measure(PAGES, page))
+    finally:
+        await store.close()
+    return name, figures
 
 
 @contextlib.contextmanager
@@ -80,15 +84,23 @@ async def _all() -> None:
     from shared.store.postgres import PostgresStore
     from shared.store.sqlite import SqliteStore
 
+    rows: list[Row] = []
     with _tmpdir() as tmp:
-        await _bench("sqlite", await SqliteStore.open(tmp / "bench.sqlite"))
+        rows.append(await _bench("sqlite", await SqliteStore.open(tmp / "bench.sqlite")))
     with postgres_server() as dsn:
-        await _bench("postgres", await PostgresStore.open(dsn))
+        rows.append(await _bench("postgres", await PostgresStore.open(dsn)))
     with cosmos_server() as (endpoint, key):
-        await _bench(
-            "cosmos emulator",
-            await CosmosStore.open(endpoint=endpoint, database="bench", key=key, emulator=True),
+        rows.append(
+            await _bench(
+                "cosmos emulator",
+                await CosmosStore.open(endpoint=endpoint, database="bench", key=key, emulator=True),
+            )
         )
+    head = ("backend", "point write", "point read", "50-item query page")
+    print(f"{head[0]:<16}" + "".join(f"{h:>26}" for h in head[1:]))
+    for name, figures in rows:
+        cells = "".join(f"{f'{ops:,.0f}/s p99 {p99:.2f} ms':>26}" for ops, p99 in figures)
+        print(f"{name:<16}{cells}")
 
 
 def main() -> None:

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         ),
     )
     COSMOS_DATABASE: str = Field(default="openalert", description="Cosmos DB database name.")
+    COSMOS_EMULATOR: bool = Field(
+        default=False,
+        description=(
+            "True only for the local @vercel/cosmosdb-server emulator: skips TLS verification "
+            "(self-signed loopback cert) and works around its gaps. Never true in Azure."
+        ),
+    )
 
     # --- ingest (shared/pipeline, docs/integrations.md) -------------------------------------------
     INGEST_MAX_BODY_BYTES: int = Field(

@@ -29,4 +29,5 @@ async def open_store(settings: Settings, *, credential: Any = None) -> DocumentS
         database=settings.COSMOS_DATABASE,
         key=settings.COSMOS_KEY or None,
         credential=credential,
+        emulator=settings.COSMOS_EMULATOR,
     )

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
@@ -75,7 +76,8 @@ class PostgresStore:
     @classmethod
     async def open(cls, dsn: str, *, credential: Any = None, max_size: int = 10) -> PostgresStore:
         kwargs: Any = {"autocommit": True}
-        if credential is not None and "password" not in dsn:
+        # A password in the DSN (local, or a PgBouncer secret) wins over Entra tokens.
+        if credential is not None and "password" not in conninfo_to_dict(dsn):
 
             async def with_token() -> dict[str, Any]:
                 token = await credential.get_token(ENTRA_SCOPE)
