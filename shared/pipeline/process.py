@@ -515,7 +515,26 @@ async def _events(
     envelope: Envelope, integration: Integration, ports: ProcessPorts
 ) -> list[AlertEvent]:
     if envelope.kind == "heartbeat":
-        return [heartbeat.ping(str(envelope.action["name"]), received_at=envelope.received_at)]
+        name = str(envelope.action["name"])
+        if envelope.action.get("missed"):
+            last = envelope.action.get("last_ping")
+            return [
+                heartbeat.missed(
+                    name,
+                    last_ping=datetime.fromisoformat(last) if isinstance(last, str) else None,
+                    now=envelope.received_at,
+                    interval_seconds=int(envelope.action.get("interval", 0)),
+                )
+            ]
+        await ports.store.upsert(
+            "heartbeats",
+            {
+                "id": integration.id,
+                "pk": integration.id,
+                "last_ping": utc_iso(envelope.received_at),
+            },
+        )
+        return [heartbeat.ping(name, received_at=envelope.received_at)]
     if envelope.blob is not None:
         if ports.claim_check is None:
             raise InvalidInput("envelope refers to a claim-check blob but no storage is configured")

@@ -62,6 +62,7 @@ for _spec in (
     ContainerSpec("timeline", "incident_id", ("at", "kind")),
     ContainerSpec("dedup", "integration_id", ("incident_id", "open")),
     ContainerSpec("counters", "pk"),
+    ContainerSpec("heartbeats", "pk"),
     ContainerSpec("notifications", "pk", ("incident_id", "user_id", "status", "created_at")),
     ContainerSpec("contact_methods", "user_id", ("kind",)),
     ContainerSpec("conversations", "pk", ("kind", "team_id", "user_id")),

@@ -72,3 +72,9 @@ def test_processing_consumes_the_alerts_queue(app_functions: dict[str, Any]) -> 
     assert trigger["type"] == "serviceBusTrigger"
     assert trigger["queueName"] == "alerts"
     assert trigger["connection"] == "ServiceBusConnection"
+
+
+def test_heartbeat_monitor_runs_every_minute(app_functions: dict[str, Any]) -> None:
+    trigger = app_functions["heartbeat_monitor"].get_trigger().get_dict_repr()
+    assert trigger["type"] == "timerTrigger"
+    assert trigger["schedule"] == "0 * * * * *"
