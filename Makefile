@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
 
-.PHONY: run test setup lint typecheck pytest bench clean format
+.PHONY: run test setup lint typecheck pytest bench clean format lint-infra
 
 setup: $(PY_STAMP) $(TOOLS_STAMP)
 
@@ -42,7 +42,17 @@ typecheck: $(PY_STAMP)
 pytest: setup
 	$(PY) -m pytest
 
-test: setup lint typecheck pytest
+test: setup lint typecheck lint-infra pytest
+
+# checkov in its own venv: its many pins never touch the app venv. Installs once (stamp).
+CHECKOV_VENV := .tools/checkov-venv
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q --disable-pip-version-check 'checkov>=3.2,<4'
+	touch $@
+
+lint-infra: $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/checkov -d infra --framework bicep --quiet --compact --skip-download
 
 bench: setup
 	$(PY) -m bench

@@ -1,0 +1,158 @@
+// The Function App on Flex Consumption (FC1), Python 3.11, running as the user-assigned
+// managed identity. Every setting of shared/config.py (Settings fields and HOST_SETTINGS) is
+// set below or listed in optionalSettings; tests/unit/test_infra.py enforces that.
+param name string
+param location string
+param tags object = {}
+param identityResourceId string
+param identityClientId string
+param storageName string
+param storageBlobEndpoint string
+param deploymentContainerUrl string
+param claimCheckContainer string
+param serviceBusFqdn string
+param appInsightsConnectionString string
+@allowed([ 'cosmos', 'postgres' ])
+param stateStore string
+param cosmosEndpoint string = ''
+param cosmosDatabase string = 'openalert'
+param postgresHost string = ''
+param postgresDatabase string = 'openalert'
+param identityName string
+param keyVaultUri string
+param entraTenantId string = subscription().tenantId
+param entraClientId string = ''
+param logLevel string = 'INFO'
+param durableTaskHub string = 'openalert'
+@allowed([ 2048, 4096 ])
+param instanceMemoryMB int = 2048
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+@description('Always-ready instances for the http trigger group (0 = scale from zero).')
+param alwaysReadyHttp int = 0
+@description('Always-ready instances for the durable trigger group.')
+param alwaysReadyDurable int = 0
+
+// Settings deliberately not set in Azure; their defaults are right there or they only serve
+// local runs. Read by tests/unit/test_infra.py — one entry per line, "NAME: why".
+var optionalSettings = [
+  'SQLITE_PATH: the embedded store is for local runs only'
+  'COSMOS_KEY: emulator only; the managed identity is used in Azure'
+  'COSMOS_EMULATOR: emulator only, default false'
+  'INGEST_MAX_BODY_BYTES: default 1 MiB'
+  'CLAIMCHECK_THRESHOLD_BYTES: default 192 KiB, below the Standard message cap'
+  'ENTRA_AUTHORITY: default https://login.microsoftonline.com'
+  'ENTRA_ALLOWED_AUDIENCES: default none beyond ENTRA_CLIENT_ID'
+  'DEVHOST_IDP_ENABLED: devhost only, never in Azure'
+  'AzureWebJobsStorage: set identity-based as AzureWebJobsStorage__accountName'
+  'ServiceBusConnection: set identity-based as ServiceBusConnection__fullyQualifiedNamespace'
+  'FUNCTIONS_WORKER_RUNTIME: Flex Consumption takes it from functionAppConfig.runtime'
+]
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  // checkov:skip=CKV_AZURE_225:Flex Consumption (FC1) has no zone-redundancy setting on the plan; it scales per execution
+  name: '${name}-plan'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { tier: 'FlexConsumption', name: 'FC1' }
+  properties: { reserved: true }
+}
+
+// Per trigger group ('http', 'durable'); a group with 0 is left out so it scales from zero.
+var alwaysReadyHttpList = alwaysReadyHttp > 0 ? [ { name: 'http', instanceCount: alwaysReadyHttp } ] : []
+var alwaysReadyDurableList = alwaysReadyDurable > 0 ? [ { name: 'durable', instanceCount: alwaysReadyDurable } ] : []
+var alwaysReady = concat(alwaysReadyHttpList, alwaysReadyDurableList)
+
+// Entra user name for Postgres is the identity's name; the password is a token at connect time.
+var postgresDsn = stateStore == 'postgres' ? 'host=${postgresHost} dbname=${postgresDatabase} user=${identityName} sslmode=require' : ''
+
+var baseSettings = {
+  // Host storage, identity-based (no connection string).
+  AzureWebJobsStorage__accountName: storageName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFqdn
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identityClientId
+  // DefaultAzureCredential in our code picks the user-assigned identity by this client id.
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  LOG_LEVEL: logLevel
+  // Flex Consumption may assign a regional host name, so take it from the site.
+  PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+  DURABLE_TASK_HUB: durableTaskHub
+  STORE_BACKEND: stateStore
+  POSTGRES_DSN: postgresDsn
+  COSMOS_ENDPOINT: cosmosEndpoint
+  COSMOS_DATABASE: cosmosDatabase
+  CLAIMCHECK_CONTAINER: claimCheckContainer
+  CLAIMCHECK_ACCOUNT_URL: storageBlobEndpoint
+  ENTRA_TENANT_ID: entraTenantId
+  ENTRA_CLIENT_ID: entraClientId
+  KEY_VAULT_URI: keyVaultUri
+}
+
+resource site 'Microsoft.Web/sites@2023-12-01' = {
+  // checkov:skip=CKV_AZURE_222:the ingest, Teams bot and status endpoints must be reachable by Azure Monitor, Grafana and Teams over the internet; every route authenticates (Entra, integration key or bot token)
+  // checkov:skip=CKV_AZURE_17:callers (Azure Monitor, Grafana, Bot Framework) cannot present client certificates; requests authenticate with Entra tokens or integration keys
+  // checkov:skip=CKV_AZURE_212:Flex Consumption scales by executions; always-ready instances are the parameters alwaysReadyHttp/alwaysReadyDurable (default 0 to keep idle cost at zero)
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityResourceId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityResourceId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      healthCheckPath: '/api/health'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityResourceId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        alwaysReady: alwaysReady
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: { name: 'python', version: '3.11' }
+    }
+  }
+}
+
+// FUNCTIONS_WORKER_RUNTIME is implied by functionAppConfig.runtime on Flex Consumption and
+// must not be set as an app setting there (see optionalSettings).
+resource settings 'Microsoft.Web/sites/config@2023-12-01' = {
+  // checkov:skip=CKV_AZURE_66:this is the appsettings config, not web config; logs go to Application Insights
+  // checkov:skip=CKV_AZURE_63:this is the appsettings config, not web config; logs go to Application Insights
+  // checkov:skip=CKV_AZURE_65:this is the appsettings config; detailed errors would leak internals, problem+json is returned instead
+  // checkov:skip=CKV_AZURE_222:this is the appsettings config; public access is justified on the site resource
+  // checkov:skip=CKV_AZURE_80:Python app, no .NET Framework
+  // checkov:skip=CKV_AZURE_13:authentication is done in the app (Entra JWT validation per route, shared/auth) because ingest routes use integration keys that Easy Auth cannot express
+  // checkov:skip=CKV_AZURE_88:Flex Consumption deploys from the blob container; no Azure Files share is used
+  parent: site
+  name: 'appsettings'
+  properties: baseSettings
+}
+
+output name string = site.name
+output hostName string = site.properties.defaultHostName
+output optionalSettings array = optionalSettings

@@ -1,0 +1,48 @@
+// Service Bus: the 'alerts' queue (ingest -> process) and the 'notifications' queue
+// (escalation -> deliver). Local (SAS) auth is disabled; the identity holds data roles.
+param name string
+param location string
+param tags object = {}
+@allowed([ 'Standard', 'Premium' ])
+param sku string = 'Standard'
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+  name: name
+  location: location
+  tags: tags
+  sku: { name: sku, tier: sku, capacity: sku == 'Premium' ? 1 : 0 }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+  }
+}
+
+// Duplicate detection on 'alerts' drops a re-sent ingest (same message id = same request)
+// within the window; processing is idempotent per message id anyway.
+resource alerts 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
+  parent: namespace
+  name: 'alerts'
+  properties: {
+    lockDuration: 'PT1M'
+    maxDeliveryCount: 10
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: 'P14D'
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT10M'
+  }
+}
+
+resource notifications 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
+  parent: namespace
+  name: 'notifications'
+  properties: {
+    lockDuration: 'PT1M'
+    maxDeliveryCount: 10
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: 'P1D'
+  }
+}
+
+output id string = namespace.id
+output name string = namespace.name
+output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
