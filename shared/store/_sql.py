@@ -8,7 +8,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shared.errors import InvalidInput
@@ -60,6 +60,12 @@ def check_doc(spec: ContainerSpec, doc: Doc) -> tuple[str, str, str]:
     if size > MAX_DOC_BYTES:
         raise InvalidInput("document larger than 2 MB", field="doc")
     return pk, doc_id, text
+
+
+def check_patch(spec: ContainerSpec, changes: Mapping[str, Any]) -> None:
+    """A patch may not move a document: identity and partition are fixed."""
+    if "id" in changes or spec.pk_field in changes:
+        raise InvalidInput("patch cannot change id or the partition key", field="changes")
 
 
 def expires_at(spec: ContainerSpec, doc: Doc, now: float | None = None) -> float | None:

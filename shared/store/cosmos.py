@@ -212,8 +212,7 @@ class CosmosStore:
         if_match: str | None = None,
     ) -> Doc:
         spec, proxy = self._container(container)
-        if "id" in changes or spec.pk_field in changes:
-            raise InvalidInput("patch cannot change id or the partition key", field="changes")
+        _sql.check_patch(spec, changes)
         if self._emulator:
             current = await self.get(container, pk, id)
             if current is None:

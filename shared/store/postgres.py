@@ -24,7 +24,6 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from shared.errors import InvalidInput
 from shared.store import _sql
 from shared.store.containers import CONTAINERS, spec_for
 from shared.store.port import (
@@ -251,8 +250,7 @@ class PostgresStore:
         if_match: str | None = None,
     ) -> Doc:
         spec = spec_for(container)
-        if "id" in changes or spec.pk_field in changes:
-            raise InvalidInput("patch cannot change id or the partition key", field="changes")
+        _sql.check_patch(spec, changes)
 
         async def op(conn: Conn) -> Doc:
             async with conn.transaction():

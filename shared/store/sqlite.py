@@ -18,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.errors import InvalidInput
 from shared.store import _sql
 from shared.store.containers import CONTAINERS, spec_for
 from shared.store.port import (
@@ -215,8 +214,7 @@ class SqliteStore:
         if_match: str | None = None,
     ) -> Doc:
         spec = spec_for(container)
-        if "id" in changes or spec.pk_field in changes:
-            raise InvalidInput("patch cannot change id or the partition key", field="changes")
+        _sql.check_patch(spec, changes)
 
         def op(db: sqlite3.Connection) -> Doc:
             row = db.execute(
