@@ -116,6 +116,7 @@ class Host:
         self.base_url = f"http://{host}:{port}"
         self.settings: Mapping[str, str] = {}
         self.config: HostConfig = HostConfig()
+        self.host_json: Mapping[str, Any] = {}
         self.web_app = web.Application(client_max_size=MAX_BODY_BYTES)
         self._plugin_paths = plugins
         self._plugins: list[BindingPlugin] = []
@@ -139,6 +140,7 @@ class Host:
             os.environ["ENTRA_AUTHORITY"] = f"{self.base_url}/.devhost/idp"
         env = dict(os.environ)
         self.config = load_host_json(self.app_dir)
+        self.host_json = self.config.raw or {}
         app = import_app(self.app_dir)
         functions = describe(app, env)
         plugins = [p for p in (_load_plugin(path) for path in self._plugin_paths) if p is not None]

@@ -41,6 +41,8 @@ class HostServices(Protocol):
     #: devhost's SQLite state file: a plugin opens its own connection and prefixes its tables.
     state_path: pathlib.Path
     settings: Mapping[str, str]
+    #: The app's host.json document ({} when absent).
+    host_json: Mapping[str, Any]
 
     async def invoke(self, fn: FunctionInfo, trigger_value: Any) -> Any:
         """Build every argument, run the function, flush outputs; raise the function's error."""
