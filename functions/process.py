@@ -7,15 +7,18 @@ alerts`` (or Service Bus Explorer in Azure) replays dead-lettered envelopes afte
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
+import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
+from shared.escalation.service import DurableEscalation
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import process_envelope
 
-bp = func.Blueprint()
+bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
@@ -23,10 +26,18 @@ log = logging.getLogger(__name__)
 @bp.service_bus_queue_trigger(
     arg_name="msg", queue_name="alerts", connection="ServiceBusConnection"
 )
-async def process_alerts(msg: func.ServiceBusMessage) -> None:
+@bp.durable_client_input(client_name="client")
+async def process_alerts(
+    msg: func.ServiceBusMessage, client: df.DurableOrchestrationClient
+) -> None:
     envelope = Envelope.model_validate_json(msg.get_body())
     rt = await runtime()
-    result = await process_envelope(envelope, ports=rt.process)
+    # The durable client comes with each invocation (it is a binding), so the escalation port
+    # is built per message around it.
+    ports = dataclasses.replace(
+        rt.process, escalation=DurableEscalation(client=client, store=rt.store)
+    )
+    result = await process_envelope(envelope, ports=ports)
     if result.skipped:
         log.info("envelope %s already processed (redelivery)", envelope.id)
     else:

@@ -24,6 +24,7 @@ var containers = [
   { name: 'timeline', pk: '/incident_id', ttl: 0 }
   { name: 'dedup', pk: '/integration_id', ttl: 0 }
   { name: 'counters', pk: '/pk', ttl: 0 }
+  { name: 'escalation_steps', pk: '/incident_id', ttl: 0 }
   { name: 'heartbeats', pk: '/pk', ttl: 0 }
   { name: 'notifications', pk: '/pk', ttl: 0 }
   { name: 'contact_methods', pk: '/user_id', ttl: 0 }

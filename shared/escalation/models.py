@@ -215,3 +215,50 @@ class Cursor(BaseModel):
     #: Bumps each time the escalation restarts (ack timeout, unacknowledge); it makes the
     #: notification idempotency keys of a restarted pass differ from the first pass.
     cycle: int = Field(default=0, ge=0)
+
+
+#: The one external event an escalation orchestration listens for. The kind of signal travels in
+#: the payload: with the Python SDK, one long-lived wait on a single name can never lose an
+#: event that arrives while the orchestrator is busy in an activity, and signals keep their
+#: order; separate names per kind would race inside ``task_any``.
+SIGNAL_EVENT = "signal"
+
+SignalKind = Literal["acknowledged", "unacknowledged", "resolved", "escalate", "snoozed"]
+
+
+class SignalPayload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    signal: SignalKind
+    from_source: bool = False
+    #: snoozed: when the snooze ends (aware UTC); paging resumes then.
+    until: datetime | None = None
+
+
+class EscalationInput(BaseModel):
+    """The orchestration input (and its ``continue_as_new`` state).
+
+    ``mode``: ``run`` walks the policy from ``cursor``; ``hold`` pages nobody and waits for a
+    signal (after an acknowledgement or snooze), until ``hold_until`` when an acknowledgement
+    timeout applies; ``done`` means the policy ran out of steps: only signals matter now.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    snapshot: PolicySnapshot
+    cursor: Cursor = Field(default_factory=Cursor)
+    mode: Literal["run", "hold", "done"] = "run"
+    hold_until: datetime | None = None
+    #: The multi-ack notify step whose targets must each acknowledge (its effect key), if any.
+    multi_ack_key: str | None = None
+
+
+class EscalationStatus(BaseModel):
+    """The orchestration's custom status: where it is, for operators and the auditor."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    mode: Literal["run", "hold", "done", "multi_ack"]
+    cursor: Cursor
+    #: When the orchestration next wakes up by itself (a wait or a timeout); None: only signals.
+    next_due: datetime | None = None

@@ -62,6 +62,8 @@ for _spec in (
     ContainerSpec("timeline", "incident_id", ("at", "kind")),
     ContainerSpec("dedup", "integration_id", ("incident_id", "open")),
     ContainerSpec("counters", "pk"),
+    # Targets each escalation notify step resolved, by step idempotency key (re-runs reuse them).
+    ContainerSpec("escalation_steps", "incident_id"),
     ContainerSpec("heartbeats", "pk"),
     ContainerSpec("notifications", "pk", ("incident_id", "user_id", "status", "created_at")),
     ContainerSpec("contact_methods", "user_id", ("kind",)),
