@@ -12,7 +12,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from shared.auth.documents import user_doc
 from shared.auth.keys import INTEGRATION_KEY
+from shared.auth.models import TeamRole, User
 from shared.catalog.models import Integration, Service, Team
 from shared.config import get_settings
 from shared.store.codec import to_doc
@@ -21,7 +23,26 @@ from shared.store.port import DocumentStore
 
 TEAM_ID = "team-demo"
 SERVICE_ID = "svc-demo"
+POLICY_ID = "pol-demo"
 INTEGRATIONS = {"int-demo-alertmanager": "alertmanager", "int-demo-generic": "generic"}
+#: Demo responders (not real Entra users: ids are placeholders, nobody signs in as them).
+USERS = {"demo-alice": "Alice (demo)", "demo-bob": "Bob (demo)"}
+#: Page Alice, then Bob two minutes later, then both again once.
+POLICY = {
+    "id": POLICY_ID,
+    "pk": POLICY_ID,
+    "name": "Demo policy",
+    "team_id": TEAM_ID,
+    "version": 1,
+    "steps": [
+        {"type": "notify_users", "user_ids": ["demo-alice"]},
+        {"type": "wait", "minutes": 2},
+        {"type": "notify_users", "user_ids": ["demo-bob"]},
+        {"type": "wait", "minutes": 5},
+        {"type": "repeat", "times": 1},
+    ],
+    "ack_timeout_minutes": 30,
+}
 
 
 async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, str]:
@@ -30,11 +51,31 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
     now = datetime.now(UTC)
     if await store.get("teams", TEAM_ID, TEAM_ID) is None:
         await store.upsert("teams", to_doc(Team(id=TEAM_ID, name="Demo team", created_at=now)))
-    if await store.get("services", SERVICE_ID, SERVICE_ID) is None:
-        await store.upsert(
-            "services",
-            to_doc(Service(id=SERVICE_ID, name="Demo service", team_id=TEAM_ID, created_at=now)),
+    for user_id, name in USERS.items():
+        if await store.get("users", user_id, user_id) is None:
+            user = User(
+                id=user_id,
+                tenant_id="demo",
+                name=name,
+                email=f"{user_id}@example.com",
+                teams={TEAM_ID: TeamRole.MEMBER},
+                created_at=now,
+                updated_at=now,
+                last_seen_at=now,
+            )
+            await store.upsert("users", user_doc(user))
+    if await store.get("escalation_policies", POLICY_ID, POLICY_ID) is None:
+        await store.upsert("escalation_policies", dict(POLICY))
+    service_doc = await store.get("services", SERVICE_ID, SERVICE_ID)
+    if service_doc is None or not service_doc.get("escalation_policy_id"):
+        service = Service(
+            id=SERVICE_ID,
+            name="Demo service",
+            team_id=TEAM_ID,
+            escalation_policy_id=POLICY_ID,
+            created_at=now,
         )
+        await store.upsert("services", to_doc(service))
     for integration_id, fmt in INTEGRATIONS.items():
         existing = await store.get("integrations", integration_id, integration_id)
         if existing is None or integration_id not in keys:

@@ -22,6 +22,7 @@ import azure.durable_functions as df
 import httpx
 import pytest
 
+from shared.auth.documents import user_doc
 from shared.auth.keys import INTEGRATION_KEY
 from shared.auth.models import TeamRole, User
 from shared.catalog.models import Integration, Service, Team
@@ -218,7 +219,7 @@ async def _seed(store: DocumentStore) -> dict[str, str]:
             updated_at=now,
             last_seen_at=now,
         )
-        await store.upsert("users", {**to_doc(user), "teams_list": [TEAM]})
+        await store.upsert("users", user_doc(user))
     schedule = Schedule(
         id="sched-esc",
         name="Primary",

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.escalation import service
 from shared.escalation.models import (
@@ -74,7 +75,7 @@ async def add_users(store: SqliteStore, *names: str) -> None:
             updated_at=NOW,
             last_seen_at=NOW,
         )
-        await store.upsert("users", {**to_doc(user), "teams_list": ["team"]})
+        await store.upsert("users", user_doc(user))
 
 
 def effects(plan: Plan) -> list[dict[str, Any]]:
