@@ -24,11 +24,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any
 
 from dateutil.parser import isoparse
 
+from devhost.durable.replay import ReplayError, ReplayPool
 from devhost.durable.state import (
     COMPLETED,
     FAILED,
@@ -167,6 +169,8 @@ class Engine:
         self._stopping = False
         #: Activities scheduled by the episode being committed; launched after the commit.
         self._new_work: list[WorkItem] = []
+        #: Worker processes for replays; None replays in this process.
+        self.replay_pool: ReplayPool | None = None
         #: Called after an instance reaches a terminal state (tests and waiters use it).
         self.on_finished: Callable[[Instance], None] | None = None
 
@@ -407,22 +411,33 @@ class Engine:
         details = ""
         result: dict[str, Any] | None = None
         try:
-            if len(fn.bindings) == 1 and not fn.is_async:
-                # Orchestrators may not do I/O (Durable's determinism rules), so replay runs on
-                # the loop thread: a thread-pool hop per episode cost more than the replay.
-                raw = fn.func(**{fn.trigger.name: context})
-            else:
-                raw = await self._invoke(fn, context)
+            raw = await self._replay(fn, context)
             result = json.loads(raw) if isinstance(raw, str | bytes) else raw
         except Exception as exc:
             text = str(exc)
             message, marker, state = text.partition(OUT_OF_PROC_MARKER)
             error = message if marker else f"{type(exc).__name__}: {exc}"
-            details = traceback.format_exc()
+            details = exc.details if isinstance(exc, ReplayError) else traceback.format_exc()
             if marker:
                 with contextlib.suppress(ValueError):
                     result = json.loads(state)
         return result, error, details
+
+    async def _replay(self, fn: FunctionInfo, context: str) -> Any:
+        pool = self.replay_pool
+        if pool is not None and pool.available and self._pooled(fn):
+            with contextlib.suppress(BrokenProcessPool):
+                return await pool.replay(fn.name, context)
+        if self._pooled(fn):
+            # Orchestrators may not do I/O (Durable's determinism rules), so without a pool
+            # replay runs on the loop thread: a thread-pool hop cost more than the replay.
+            return fn.func(**{fn.trigger.name: context})
+        return await self._invoke(fn, context)
+
+    @staticmethod
+    def _pooled(fn: FunctionInfo) -> bool:
+        """Plain orchestrators (no other bindings, not async) can replay anywhere."""
+        return len(fn.bindings) == 1 and not fn.is_async
 
     def _record(
         self,

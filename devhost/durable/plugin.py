@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
 
 from devhost.durable.api import DurableApi
 from devhost.durable.engine import Engine
+from devhost.durable.replay import ReplayPool
 from devhost.durable.state import DurableState
 from devhost.plugins import BindingInfo, FunctionInfo, HostServices
 
@@ -52,11 +54,21 @@ class DurablePlugin:
             engine=self.engine, base_url=host.base_url, hub=str(options.get("hubName", "devhost"))
         )
         self.api.install(host.web_app)
+        workers = int(options.get("devhostReplayProcesses", min(4, os.cpu_count() or 1)))
+        if workers > 0 and self.orchestrators:
+            pool = ReplayPool(
+                {name: (fn.func, fn.trigger.name) for name, fn in self.orchestrators.items()},
+                workers,
+            )
+            await pool.start()
+            self.engine.replay_pool = pool
         await self.engine.start()
 
     async def stop(self) -> None:
         if self.engine is not None:
             await self.engine.stop()
+            if self.engine.replay_pool is not None:
+                self.engine.replay_pool.close()
         if self._state is not None:
             self._state.close()
         # The SDK keeps one aiohttp session per process for its client calls; close it with
