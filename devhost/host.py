@@ -208,7 +208,8 @@ class Host:
             idp.install(self.web_app, base_url=self.base_url, state_dir=self.state_path.parent)
         for plugin in self._plugins:
             await plugin.start(self)
-        self.web_app.router.add_route("*", prefix + "/{tail:.*}", self._handle_http)
+        # [\s\S]: any character, newlines included (a percent-encoded %0A in a path segment).
+        self.web_app.router.add_route("*", prefix + "/{tail:[\\s\\S]*}", self._handle_http)
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
         self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)

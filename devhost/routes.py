@@ -70,7 +70,8 @@ def compile_route(template: str) -> Route:
         group = f"/(?P<{name}>{body})"
         parts.append(f"(?:{group})?" if optional else group)
         precedence.append(1 if constraint else 2)
-    pattern = re.compile("".join(parts) or "")
+    # DOTALL: a segment may hold any decoded character, newlines included (as in ASP.NET).
+    pattern = re.compile("".join(parts) or "", re.DOTALL)
     return Route(template=template, pattern=pattern, precedence=tuple(precedence))
 
 

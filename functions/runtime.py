@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from shared.auth.integration_keys import KeyResolver
-from shared.auth.service import authenticate_secure_webhook
+from shared.auth.service import AuthPorts, authenticate_secure_webhook, build_auth_ports
 from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.models import Integration
 from shared.config import Settings, get_settings
@@ -35,6 +35,7 @@ class Runtime:
     ingest: IngestPorts
     process: ProcessPorts
     claim_check: BlobClaimCheck | None
+    auth: AuthPorts
 
 
 _runtime: Runtime | None = None
@@ -119,4 +120,5 @@ async def _build(settings: Settings) -> Runtime:
         ingest=ingest,
         process=process,
         claim_check=claim_check,
+        auth=build_auth_ports(settings, store=store, http=http),
     )

@@ -135,3 +135,16 @@ class TimelineEntry(BaseModel):
     message: str
     via: str = "api"
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class IncidentFilter(BaseModel):
+    """Filters of the incident list (all optional; combined with AND)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: frozenset[IncidentStatus] = frozenset()
+    severity: frozenset[Severity] = frozenset()
+    team_id: str | None = None
+    service_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None

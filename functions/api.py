@@ -1,0 +1,54 @@
+"""``/api/v1``: the management API. One HTTP function hands every request to the operation table
+in ``shared.api.v1`` (routing, auth, parsing, OpenAPI all come from that one table)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from functions.runtime import runtime
+from shared.api.v1 import API, ApiPorts
+from shared.auth.models import Principal
+from shared.auth.service import authenticate
+from shared.escalation.service import DurableEscalation
+
+bp = df.Blueprint()
+
+
+@bp.function_name("api_v1")
+@bp.route(route="v1/{*path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.durable_client_input(client_name="client")
+async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    rt = await runtime()
+    ports = ApiPorts(
+        store=rt.store,
+        auth=rt.auth,
+        escalation=DurableEscalation(client=client, store=rt.store),
+    )
+
+    async def who(authorization: str | None) -> Principal:
+        return await authenticate(authorization=authorization, ports=rt.auth)
+
+    url = urlsplit(req.url)
+    reply = await API.dispatch(
+        method=req.method,
+        path=req.route_params.get("path", ""),
+        query=dict(req.params),
+        headers=dict(req.headers),
+        body=req.get_body() or b"",
+        authenticate=who,
+        ports=ports,
+        base_url=f"{url.scheme}://{url.netloc}",
+    )
+    if reply.status == 204:
+        return func.HttpResponse(status_code=204, headers=reply.headers)
+    body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, default=str)
+    return func.HttpResponse(
+        body=body,
+        status_code=reply.status,
+        headers=reply.headers,
+        mimetype=reply.content_type,
+    )

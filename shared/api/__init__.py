@@ -1,0 +1,1 @@
+"""The management REST API (``/api/v1``): routing, OpenAPI and the operation table."""

@@ -1,0 +1,1086 @@
+"""``/api/v1``: the operation table. Each handler shapes one service call; no rules live here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
+from shared.auth import service as auth
+from shared.auth.models import ApiKeyCreate, ApiKeyRead, CreatedApiKey, User
+from shared.auth.service import AuthPorts
+from shared.catalog import service as catalog
+from shared.catalog.models import Route, Service, Team
+from shared.errors import InvalidInput
+from shared.escalation.models import Policy, PolicyBody
+from shared.incidents import service as incidents
+from shared.incidents.models import (
+    Action,
+    ActionKind,
+    Incident,
+    IncidentFilter,
+    IncidentStatus,
+    TimelineEntry,
+)
+from shared.pipeline.process import EscalationPort
+from shared.schedules.ical import export_shifts
+from shared.schedules.models import OnCall, Schedule, Shift
+
+
+@dataclass(frozen=True)
+class ApiPorts:
+    store: Any
+    auth: AuthPorts
+    escalation: EscalationPort
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def _ports(req: Request) -> ApiPorts:
+    ports: ApiPorts = req.ports
+    return ports
+
+
+# --- bodies and views ------------------------------------------------------------------------
+class ActionBody(BaseModel):
+    """Optional details of an incident action (all fields optional; most actions need none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=10_000)
+    #: snooze: minutes (1 minute to 7 days).
+    minutes: float | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    #: reassign / responders: user ids.
+    users: tuple[str, ...] = Field(default=(), max_length=50)
+
+
+class UserView(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    teams: dict[str, str]
+
+
+class MeView(BaseModel):
+    id: str
+    kind: str
+    display_name: str
+    roles: list[str]
+    teams: dict[str, str]
+
+
+def _user(user: User) -> UserView:
+    return UserView(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        teams={k: v.value for k, v in user.teams.items()},
+    )
+
+
+#: URL verb -> lifecycle action.
+ACTIONS: dict[str, ActionKind] = {
+    "acknowledge": "acknowledge",
+    "unacknowledge": "unacknowledge",
+    "resolve": "resolve",
+    "reopen": "reopen",
+    "snooze": "snooze",
+    "escalate": "escalate",
+    "reassign": "reassign",
+    "responders": "add_responder",
+    "notes": "add_note",
+}
+
+
+async def _optional_body(req: Request) -> ActionBody:
+    body = req.body
+    return body if isinstance(body, ActionBody) else ActionBody()
+
+
+# --- handlers --------------------------------------------------------------------------------
+async def me(req: Request) -> Reply:
+    p = req.caller
+    return ok(
+        MeView(
+            id=p.id,
+            kind=p.kind.value,
+            display_name=p.display_name,
+            roles=sorted(r.value for r in p.roles),
+            teams={k: v.value for k, v in p.teams.items()},
+        )
+    )
+
+
+async def get_user(req: Request) -> Reply:
+    from shared.auth.access import require
+    from shared.auth.models import Action as Right
+
+    require(req.caller, Right.READ)
+    return ok(_user(await auth.get_user(store=_ports(req).store, user_id=req.params["user_id"])))
+
+
+async def list_incidents(req: Request) -> Reply:
+    try:
+        statuses = frozenset(IncidentStatus(s) for s in req.many("status"))
+    except ValueError:
+        raise InvalidInput(
+            "status must be triggered, acknowledged, snoozed or resolved.", field="status"
+        ) from None
+    severities = req.many("severity")
+    if any(s not in ("P1", "P2", "P3", "P4", "P5") for s in severities):
+        raise InvalidInput("severity must be P1..P5.", field="severity")
+    filters = IncidentFilter(
+        status=statuses,
+        severity=frozenset(severities),
+        team_id=req.query.get("team_id") or None,
+        service_id=req.query.get("service_id") or None,
+        created_after=req.time("created_after"),
+        created_before=req.time("created_before"),
+    )
+    items, token = await incidents.list_incidents(
+        store=_ports(req).store,
+        principal=req.caller,
+        filters=filters,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def get_incident(req: Request) -> Reply:
+    incident = await incidents.get_incident(
+        store=_ports(req).store, principal=req.caller, incident_id=req.params["incident_id"]
+    )
+    return ok(incident)
+
+
+async def get_timeline(req: Request) -> Reply:
+    items, token = await incidents.get_timeline(
+        store=_ports(req).store,
+        principal=req.caller,
+        incident_id=req.params["incident_id"],
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def get_alerts(req: Request) -> Reply:
+    items, token = await incidents.get_alerts(
+        store=_ports(req).store,
+        principal=req.caller,
+        incident_id=req.params["incident_id"],
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+def incident_action(verb: str) -> Callable[[Request], Any]:
+    kind = ACTIONS[verb]
+
+    async def handler(req: Request) -> Reply:
+        ports = _ports(req)
+        body = await _optional_body(req)
+        if kind == "snooze" and body.minutes is None:
+            raise InvalidInput("snooze needs minutes.", field="minutes", expected="1..10080")
+        if kind in ("reassign", "add_responder") and not body.users:
+            raise InvalidInput(f"{verb} needs users.", field="users")
+        if kind == "add_note" and not (body.note or "").strip():
+            raise InvalidInput("A note needs text.", field="note")
+        action = Action(
+            kind=kind,
+            actor=incidents.actor_for(req.caller),
+            snooze_for=timedelta(minutes=body.minutes) if body.minutes else None,
+            users=body.users,
+            note=body.note,
+            via="api",
+        )
+        incident = await incidents.act(
+            store=ports.store,
+            escalation=ports.escalation,
+            principal=req.caller,
+            incident_id=req.params["incident_id"],
+            action=action,
+            now=ports.clock(),
+        )
+        return ok(incident)
+
+    return handler
+
+
+# teams
+async def list_teams(req: Request) -> Reply:
+    items, token = await catalog.list_teams(
+        store=_ports(req).store,
+        principal=req.caller,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_team(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.TeamBody)
+    team = await catalog.create_team(
+        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
+    )
+    return ok(team, status=201)
+
+
+async def get_team(req: Request) -> Reply:
+    team, etag = await catalog.get_team(
+        store=_ports(req).store, principal=req.caller, team_id=req.params["team_id"]
+    )
+    return ok(team, etag=etag)
+
+
+async def update_team(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.TeamBody)
+    team = await catalog.update_team(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.params["team_id"],
+        body=req.body,
+        etag=req.if_match(),
+    )
+    return ok(team)
+
+
+async def delete_team(req: Request) -> Reply:
+    await catalog.delete_team(
+        store=_ports(req).store, principal=req.caller, team_id=req.params["team_id"]
+    )
+    return Reply(204)
+
+
+async def list_members(req: Request) -> Reply:
+    users, token = await catalog.list_members(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.params["team_id"],
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page([_user(u) for u in users], token)
+
+
+async def put_member(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.MembershipBody)
+    user = await catalog.set_member(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.params["team_id"],
+        user_id=req.params["user_id"],
+        role=req.body.role,
+        now=_ports(req).clock(),
+    )
+    return ok(_user(user))
+
+
+async def delete_member(req: Request) -> Reply:
+    await catalog.set_member(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.params["team_id"],
+        user_id=req.params["user_id"],
+        role=None,
+        now=_ports(req).clock(),
+    )
+    return Reply(204)
+
+
+# services
+async def list_services(req: Request) -> Reply:
+    items, token = await catalog.list_services(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.query.get("team_id") or None,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_service(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.ServiceBody)
+    service = await catalog.create_service(
+        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
+    )
+    return ok(service, status=201)
+
+
+async def get_service(req: Request) -> Reply:
+    service, etag = await catalog.get_service(
+        store=_ports(req).store, principal=req.caller, service_id=req.params["service_id"]
+    )
+    return ok(service, etag=etag)
+
+
+async def update_service(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.ServiceBody)
+    service = await catalog.update_service(
+        store=_ports(req).store,
+        principal=req.caller,
+        service_id=req.params["service_id"],
+        body=req.body,
+        etag=req.if_match(),
+    )
+    return ok(service)
+
+
+async def delete_service(req: Request) -> Reply:
+    await catalog.delete_service(
+        store=_ports(req).store, principal=req.caller, service_id=req.params["service_id"]
+    )
+    return Reply(204)
+
+
+# integrations and routes
+async def list_integrations(req: Request) -> Reply:
+    items, token = await catalog.list_integrations(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.query.get("team_id") or None,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_integration(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.IntegrationBody)
+    created = await catalog.create_integration(
+        store=_ports(req).store,
+        principal=req.caller,
+        body=req.body,
+        now=_ports(req).clock(),
+        base_url=req.base_url,
+    )
+    return ok(created, status=201)
+
+
+async def get_integration(req: Request) -> Reply:
+    integration, etag = await catalog.get_integration(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+    )
+    return ok(integration, etag=etag)
+
+
+async def update_integration(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.IntegrationBody)
+    integration = await catalog.update_integration(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        body=req.body,
+        etag=req.if_match(),
+    )
+    return ok(integration)
+
+
+async def rotate_integration(req: Request) -> Reply:
+    created = await catalog.rotate_integration_key(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        base_url=req.base_url,
+    )
+    return ok(created)
+
+
+async def delete_integration(req: Request) -> Reply:
+    await catalog.delete_integration(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+    )
+    return Reply(204)
+
+
+async def list_routes(req: Request) -> Reply:
+    routes = await catalog.list_routes(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+    )
+    return page(routes, None)
+
+
+async def create_route(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.RouteBody)
+    route = await catalog.create_route(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        body=req.body,
+    )
+    return ok(route, status=201)
+
+
+async def delete_route(req: Request) -> Reply:
+    await catalog.delete_route(
+        store=_ports(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        route_id=req.params["route_id"],
+    )
+    return Reply(204)
+
+
+# escalation policies
+async def list_policies(req: Request) -> Reply:
+    items, token = await catalog.list_policies(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.query.get("team_id") or None,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_policy(req: Request) -> Reply:
+    assert isinstance(req.body, PolicyBody)
+    policy = await catalog.create_policy(
+        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
+    )
+    return ok(policy, status=201)
+
+
+async def get_policy(req: Request) -> Reply:
+    policy, etag = await catalog.get_policy(
+        store=_ports(req).store, principal=req.caller, policy_id=req.params["policy_id"]
+    )
+    return ok(policy, etag=etag)
+
+
+async def update_policy(req: Request) -> Reply:
+    assert isinstance(req.body, PolicyBody)
+    policy = await catalog.update_policy(
+        store=_ports(req).store,
+        principal=req.caller,
+        policy_id=req.params["policy_id"],
+        body=req.body,
+        etag=req.if_match(),
+        now=_ports(req).clock(),
+    )
+    return ok(policy)
+
+
+async def delete_policy(req: Request) -> Reply:
+    await catalog.delete_policy(
+        store=_ports(req).store, principal=req.caller, policy_id=req.params["policy_id"]
+    )
+    return Reply(204)
+
+
+# schedules
+async def list_schedules(req: Request) -> Reply:
+    items, token = await catalog.list_schedules(
+        store=_ports(req).store,
+        principal=req.caller,
+        team_id=req.query.get("team_id") or None,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_schedule(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.ScheduleBody)
+    schedule = await catalog.create_schedule(
+        store=_ports(req).store, principal=req.caller, body=req.body
+    )
+    return ok(schedule, status=201)
+
+
+async def get_schedule(req: Request) -> Reply:
+    schedule, etag = await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    return ok(schedule, etag=etag)
+
+
+async def update_schedule(req: Request) -> Reply:
+    assert isinstance(req.body, catalog.ScheduleBody)
+    schedule = await catalog.update_schedule(
+        store=_ports(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        body=req.body,
+        etag=req.if_match(),
+    )
+    return ok(schedule)
+
+
+async def delete_schedule(req: Request) -> Reply:
+    await catalog.delete_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    return Reply(204)
+
+
+async def oncall(req: Request) -> Reply:
+    at = req.time("at") or _ports(req).clock()
+    result = await catalog.who_is_on_call(
+        store=_ports(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        at=at,
+    )
+    return ok(result)
+
+
+def _range(req: Request) -> tuple[datetime, datetime]:
+    now = _ports(req).clock()
+    start = req.time("start") or now
+    end = req.time("end") or start + timedelta(days=7)
+    return start, end
+
+
+async def final(req: Request) -> Reply:
+    start, end = _range(req)
+    shifts = await catalog.final(
+        store=_ports(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        start=start,
+        end=end,
+    )
+    return page(shifts, None)
+
+
+async def ical(req: Request) -> Reply:
+    start, end = _range(req)
+    schedule, _ = await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    shifts = await catalog.final(
+        store=_ports(req).store,
+        principal=req.caller,
+        schedule_id=schedule.id,
+        start=start,
+        end=end,
+    )
+    text = export_shifts(schedule, shifts, now=_ports(req).clock())
+    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+
+
+# API keys
+async def list_api_keys(req: Request) -> Reply:
+    items, token = await auth.list_api_keys(
+        store=_ports(req).store,
+        principal=req.caller,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def create_api_key(req: Request) -> Reply:
+    assert isinstance(req.body, ApiKeyCreate)
+    created = await auth.create_api_key(
+        store=_ports(req).store, creator=req.caller, request=req.body, now=_ports(req).clock()
+    )
+    return ok(created, status=201)
+
+
+async def get_api_key(req: Request) -> Reply:
+    key = await auth.get_api_key(
+        store=_ports(req).store, principal=req.caller, key_id=req.params["key_id"]
+    )
+    return ok(key)
+
+
+async def revoke_api_key(req: Request) -> Reply:
+    key = await auth.revoke_api_key(
+        store=_ports(req).store,
+        cache=_ports(req).auth.api_keys,
+        principal=req.caller,
+        key_id=req.params["key_id"],
+        now=_ports(req).clock(),
+    )
+    return ok(key)
+
+
+async def openapi(req: Request) -> Reply:
+    from shared.api.openapi import document
+
+    return ok(document(API))
+
+
+# --- the table -------------------------------------------------------------------------------
+PAGING = (
+    QueryParam("limit", "Items per page, 1..200 (default 50).", "integer"),
+    QueryParam("continuation", "The token from the previous page."),
+)
+TEAM_FILTER = (QueryParam("team_id", "Only this team's items."),)
+RANGE = (
+    QueryParam("start", "Range start (default now).", "date-time"),
+    QueryParam("end", "Range end (default start + 7 days, at most 93 days).", "date-time"),
+)
+
+
+def _ops() -> list[Operation]:
+    o = Operation
+    ops = [
+        o("GET", "/openapi.json", "openapi", "This document", "meta", openapi, public=True),
+        o("GET", "/me", "me", "Who am I", "users", me, response=MeView),
+        o("GET", "/users/{user_id}", "getUser", "A user", "users", get_user, response=UserView),
+        o(
+            "GET",
+            "/incidents",
+            "listIncidents",
+            "Incidents, newest first",
+            "incidents",
+            list_incidents,
+            response=Incident,
+            is_list=True,
+            query=(
+                *PAGING,
+                *TEAM_FILTER,
+                QueryParam("status", "Comma-separated statuses.", many=True),
+                QueryParam("severity", "Comma-separated P1..P5.", many=True),
+                QueryParam("service_id", "Only this service."),
+                QueryParam("created_after", "Created at or after.", "date-time"),
+                QueryParam("created_before", "Created before.", "date-time"),
+            ),
+        ),
+        o(
+            "GET",
+            "/incidents/{incident_id}",
+            "getIncident",
+            "An incident",
+            "incidents",
+            get_incident,
+            response=Incident,
+        ),
+        o(
+            "GET",
+            "/incidents/{incident_id}/timeline",
+            "getTimeline",
+            "Its timeline",
+            "incidents",
+            get_timeline,
+            response=TimelineEntry,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "GET",
+            "/incidents/{incident_id}/alerts",
+            "getAlerts",
+            "Its alerts",
+            "incidents",
+            get_alerts,
+            is_list=True,
+            query=PAGING,
+        ),
+    ]
+    for verb in ACTIONS:
+        ops.append(
+            o(
+                "POST",
+                f"/incidents/{{incident_id}}/{verb}",
+                f"incident_{verb}",
+                f"Incident action: {verb}",
+                "incidents",
+                incident_action(verb),
+                body=ActionBody if verb in ("snooze", "reassign", "responders", "notes") else None,
+                response=Incident,
+            )
+        )
+    ops += [
+        o(
+            "GET",
+            "/teams",
+            "listTeams",
+            "Teams",
+            "teams",
+            list_teams,
+            response=Team,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "POST",
+            "/teams",
+            "createTeam",
+            "Create a team",
+            "teams",
+            create_team,
+            body=catalog.TeamBody,
+            response=Team,
+            status=201,
+        ),
+        o("GET", "/teams/{team_id}", "getTeam", "A team", "teams", get_team, response=Team),
+        o(
+            "PUT",
+            "/teams/{team_id}",
+            "updateTeam",
+            "Change a team",
+            "teams",
+            update_team,
+            body=catalog.TeamBody,
+            response=Team,
+        ),
+        o(
+            "DELETE",
+            "/teams/{team_id}",
+            "deleteTeam",
+            "Delete a team",
+            "teams",
+            delete_team,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/teams/{team_id}/members",
+            "listMembers",
+            "Members",
+            "teams",
+            list_members,
+            response=UserView,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "PUT",
+            "/teams/{team_id}/members/{user_id}",
+            "putMember",
+            "Add or change a member",
+            "teams",
+            put_member,
+            body=catalog.MembershipBody,
+            response=UserView,
+        ),
+        o(
+            "DELETE",
+            "/teams/{team_id}/members/{user_id}",
+            "deleteMember",
+            "Remove a member",
+            "teams",
+            delete_member,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/services",
+            "listServices",
+            "Services",
+            "services",
+            list_services,
+            response=Service,
+            is_list=True,
+            query=(*PAGING, *TEAM_FILTER),
+        ),
+        o(
+            "POST",
+            "/services",
+            "createService",
+            "Create a service",
+            "services",
+            create_service,
+            body=catalog.ServiceBody,
+            response=Service,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/services/{service_id}",
+            "getService",
+            "A service",
+            "services",
+            get_service,
+            response=Service,
+        ),
+        o(
+            "PUT",
+            "/services/{service_id}",
+            "updateService",
+            "Change a service",
+            "services",
+            update_service,
+            body=catalog.ServiceBody,
+            response=Service,
+        ),
+        o(
+            "DELETE",
+            "/services/{service_id}",
+            "deleteService",
+            "Delete a service",
+            "services",
+            delete_service,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/integrations",
+            "listIntegrations",
+            "Integrations",
+            "integrations",
+            list_integrations,
+            response=catalog.IntegrationRead,
+            is_list=True,
+            query=(*PAGING, *TEAM_FILTER),
+        ),
+        o(
+            "POST",
+            "/integrations",
+            "createIntegration",
+            "Create an integration (key shown once)",
+            "integrations",
+            create_integration,
+            body=catalog.IntegrationBody,
+            response=catalog.IntegrationCreated,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/integrations/{integration_id}",
+            "getIntegration",
+            "An integration",
+            "integrations",
+            get_integration,
+            response=catalog.IntegrationRead,
+        ),
+        o(
+            "PUT",
+            "/integrations/{integration_id}",
+            "updateIntegration",
+            "Change an integration",
+            "integrations",
+            update_integration,
+            body=catalog.IntegrationBody,
+            response=catalog.IntegrationRead,
+        ),
+        o(
+            "POST",
+            "/integrations/{integration_id}/rotate",
+            "rotateIntegrationKey",
+            "Issue a new key (the old one stops working)",
+            "integrations",
+            rotate_integration,
+            response=catalog.IntegrationCreated,
+        ),
+        o(
+            "DELETE",
+            "/integrations/{integration_id}",
+            "deleteIntegration",
+            "Delete an integration",
+            "integrations",
+            delete_integration,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/integrations/{integration_id}/routes",
+            "listRoutes",
+            "Routes, in order",
+            "integrations",
+            list_routes,
+            response=Route,
+            is_list=True,
+        ),
+        o(
+            "POST",
+            "/integrations/{integration_id}/routes",
+            "createRoute",
+            "Add a route",
+            "integrations",
+            create_route,
+            body=catalog.RouteBody,
+            response=Route,
+            status=201,
+        ),
+        o(
+            "DELETE",
+            "/integrations/{integration_id}/routes/{route_id}",
+            "deleteRoute",
+            "Delete a route",
+            "integrations",
+            delete_route,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/escalation-policies",
+            "listPolicies",
+            "Escalation policies",
+            "escalation",
+            list_policies,
+            response=Policy,
+            is_list=True,
+            query=(*PAGING, *TEAM_FILTER),
+        ),
+        o(
+            "POST",
+            "/escalation-policies",
+            "createPolicy",
+            "Create a policy",
+            "escalation",
+            create_policy,
+            body=PolicyBody,
+            response=Policy,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/escalation-policies/{policy_id}",
+            "getPolicy",
+            "A policy",
+            "escalation",
+            get_policy,
+            response=Policy,
+        ),
+        o(
+            "PUT",
+            "/escalation-policies/{policy_id}",
+            "updatePolicy",
+            "Change a policy (a new version)",
+            "escalation",
+            update_policy,
+            body=PolicyBody,
+            response=Policy,
+        ),
+        o(
+            "DELETE",
+            "/escalation-policies/{policy_id}",
+            "deletePolicy",
+            "Delete a policy",
+            "escalation",
+            delete_policy,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/schedules",
+            "listSchedules",
+            "Schedules",
+            "schedules",
+            list_schedules,
+            response=Schedule,
+            is_list=True,
+            query=(*PAGING, *TEAM_FILTER),
+        ),
+        o(
+            "POST",
+            "/schedules",
+            "createSchedule",
+            "Create a schedule",
+            "schedules",
+            create_schedule,
+            body=catalog.ScheduleBody,
+            response=Schedule,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/schedules/{schedule_id}",
+            "getSchedule",
+            "A schedule",
+            "schedules",
+            get_schedule,
+            response=Schedule,
+        ),
+        o(
+            "PUT",
+            "/schedules/{schedule_id}",
+            "updateSchedule",
+            "Change a schedule",
+            "schedules",
+            update_schedule,
+            body=catalog.ScheduleBody,
+            response=Schedule,
+        ),
+        o(
+            "DELETE",
+            "/schedules/{schedule_id}",
+            "deleteSchedule",
+            "Delete a schedule",
+            "schedules",
+            delete_schedule,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/schedules/{schedule_id}/oncall",
+            "whoIsOnCall",
+            "Who is on call",
+            "schedules",
+            oncall,
+            response=OnCall,
+            query=(QueryParam("at", "When (default now).", "date-time"),),
+        ),
+        o(
+            "GET",
+            "/schedules/{schedule_id}/final",
+            "finalSchedule",
+            "Merged shifts with gaps",
+            "schedules",
+            final,
+            response=Shift,
+            is_list=True,
+            query=RANGE,
+        ),
+        o(
+            "GET",
+            "/schedules/{schedule_id}/ical",
+            "scheduleIcal",
+            "The shifts as iCalendar",
+            "schedules",
+            ical,
+            query=RANGE,
+            content_type="text/calendar",
+        ),
+        o(
+            "GET",
+            "/api-keys",
+            "listApiKeys",
+            "API keys",
+            "api-keys",
+            list_api_keys,
+            response=ApiKeyRead,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "POST",
+            "/api-keys",
+            "createApiKey",
+            "Create an API key (secret shown once)",
+            "api-keys",
+            create_api_key,
+            body=ApiKeyCreate,
+            response=CreatedApiKey,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/api-keys/{key_id}",
+            "getApiKey",
+            "An API key",
+            "api-keys",
+            get_api_key,
+            response=ApiKeyRead,
+        ),
+        o(
+            "POST",
+            "/api-keys/{key_id}/revoke",
+            "revokeApiKey",
+            "Revoke an API key",
+            "api-keys",
+            revoke_api_key,
+            response=ApiKeyRead,
+        ),
+    ]
+    return ops
+
+
+API = Api(_ops())

@@ -1,0 +1,182 @@
+"""Incident reads and actions, for the API, the Teams bot and escalation.
+
+``act`` is the one way a person changes an incident: it checks the caller may act on the
+incident's team, runs the pure state machine (``lifecycle.decide``), writes the incident with
+optimistic concurrency, writes the timeline, then signals the escalation. Acting twice is
+harmless: an acknowledgement of an acknowledged incident changes nothing, writes nothing and
+signals nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from datetime import datetime
+
+from shared.auth.access import require, team_scope
+from shared.auth.models import Action as Right
+from shared.auth.models import Principal, PrincipalKind
+from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.incidents.lifecycle import decide
+from shared.incidents.models import (
+    Action,
+    Actor,
+    Incident,
+    IncidentFilter,
+    TimelineEntry,
+)
+from shared.pipeline.process import EscalationPort
+from shared.store.codec import from_doc, to_doc, utc_iso
+from shared.store.port import Condition, DocumentStore, eq, gte, in_, lt
+
+INCIDENTS = "incidents"
+TIMELINE = "timeline"
+WRITE_ATTEMPTS = 6
+
+
+def actor_for(principal: Principal) -> Actor:
+    kind = "api_key" if principal.kind is PrincipalKind.API_KEY else "user"
+    return Actor(
+        kind=kind, id=principal.id, display=principal.display_name or principal.email or ""
+    )
+
+
+async def _load(store: DocumentStore, incident_id: str) -> tuple[Incident, str]:
+    doc = await store.get(INCIDENTS, incident_id, incident_id)
+    if doc is None:
+        raise NotFound(f"Incident {incident_id!r} does not exist.")
+    return from_doc(Incident, doc), str(doc["_etag"])
+
+
+async def get_incident(*, store: DocumentStore, principal: Principal, incident_id: str) -> Incident:
+    incident, _ = await _load(store, incident_id)
+    require(principal, Right.READ_INCIDENTS, [incident.team_id])
+    return incident
+
+
+async def list_incidents(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    filters: IncidentFilter,
+    limit: int = 50,
+    continuation: str | None = None,
+) -> tuple[list[Incident], str | None]:
+    """Newest first. Teams the caller may not read are filtered in the query, not afterwards."""
+    scope = team_scope(principal, Right.READ_INCIDENTS)
+    where: list[Condition] = []
+    if filters.status:
+        where.append(in_("status", sorted(s.value for s in filters.status)))
+    if filters.severity:
+        where.append(in_("severity", sorted(filters.severity)))
+    if filters.service_id:
+        where.append(eq("service_id", filters.service_id))
+    if filters.created_after:
+        where.append(gte("created_at", utc_iso(filters.created_after)))
+    if filters.created_before:
+        where.append(lt("created_at", utc_iso(filters.created_before)))
+    teams: list[str] | None = None
+    if filters.team_id:
+        teams = [filters.team_id]
+    if not scope.all_teams:
+        allowed = sorted(scope.team_ids)
+        teams = [t for t in (teams or allowed) if t in scope.team_ids]
+        if not teams:
+            return [], None
+    if teams is not None:
+        where.append(in_("team_id", teams) if len(teams) > 1 else eq("team_id", teams[0]))
+    result = await store.query(
+        INCIDENTS,
+        where=where,
+        order_by=("created_at", True),
+        limit=limit,
+        continuation=continuation,
+    )
+    return [from_doc(Incident, d) for d in result.items], result.continuation
+
+
+async def get_timeline(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    incident_id: str,
+    limit: int = 100,
+    continuation: str | None = None,
+) -> tuple[list[TimelineEntry], str | None]:
+    await get_incident(store=store, principal=principal, incident_id=incident_id)
+    result = await store.query(
+        TIMELINE,
+        where=[eq("incident_id", incident_id)],
+        order_by=("at", False),
+        limit=limit,
+        continuation=continuation,
+    )
+    return [from_doc(TimelineEntry, d) for d in result.items], result.continuation
+
+
+async def get_alerts(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    incident_id: str,
+    limit: int = 100,
+    continuation: str | None = None,
+) -> tuple[list[dict[str, object]], str | None]:
+    await get_incident(store=store, principal=principal, incident_id=incident_id)
+    result = await store.query(
+        "alerts",
+        where=[eq("incident_id", incident_id)],
+        order_by=("received_at", False),
+        limit=limit,
+        continuation=continuation,
+    )
+    hidden = {"_etag", "pk", "counted"}
+    return [{k: v for k, v in d.items() if k not in hidden} for d in result.items], (
+        result.continuation
+    )
+
+
+async def act(
+    *,
+    store: DocumentStore,
+    escalation: EscalationPort,
+    principal: Principal,
+    incident_id: str,
+    action: Action,
+    now: datetime,
+) -> Incident:
+    """Apply a person's action. Raises Forbidden (a Viewer, another team), NotFound, Conflict (a
+    transition the state machine refuses, e.g. acknowledging a resolved incident)."""
+    for attempt in range(WRITE_ATTEMPTS):
+        incident, etag = await _load(store, incident_id)
+        require(principal, Right.ACT, [incident.team_id])
+        outcome = decide(incident, action, now=now)
+        if not outcome.changed:
+            return incident
+        try:
+            await store.replace(INCIDENTS, to_doc(outcome.incident), if_match=etag)
+        except PreconditionFailed:
+            # Someone else changed it (an alert, another responder): decide again on the new
+            # state, after a short jittered pause so two writers do not collide forever.
+            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            continue
+        for n, entry in enumerate(outcome.timeline):
+            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
+            # Derived from the new etag-guarded state, so a retry of this request after a crash
+            # between the two writes cannot add a second line for the same change.
+            digest = hashlib.sha256(
+                f"{incident_id}|{utc_iso(outcome.incident.updated_at)}|{action.kind}|{n}".encode()
+            ).hexdigest()[:24]
+            doc["id"] = f"act-{digest}"
+            try:
+                await store.create(TIMELINE, doc)
+            except Conflict:
+                pass
+        if outcome.signal is not None:
+            await escalation.signal(incident_id, outcome.signal, from_source=False)
+        if action.kind == "reopen":
+            # A reopened incident pages again from the start of its (re-frozen) policy.
+            await escalation.start(outcome.incident)
+        return outcome.incident
+    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
