@@ -27,6 +27,7 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         store=rt.store,
         auth=rt.auth,
         escalation=DurableEscalation(client=client, store=rt.store),
+        notify=rt.notify,
     )
 
     async def who(authorization: str | None) -> Principal:

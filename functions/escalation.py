@@ -24,6 +24,7 @@ from shared.escalation.orchestrator import (
     ACTIVITY_EXECUTE,
     ACTIVITY_MULTI_ACK,
     ACTIVITY_REESCALATE,
+    ACTIVITY_STATUS_UPDATE,
     orchestrate,
 )
 
@@ -97,6 +98,23 @@ async def escalation_multi_ack(payload: dict[str, Any], outbox: func.Out[list[st
     )
     outbox.set([json.dumps(m) for m in messages])
     return pending
+
+
+@bp.function_name(ACTIVITY_STATUS_UPDATE)
+@bp.activity_trigger(input_name="payload")
+@bp.service_bus_queue_output(
+    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+)
+async def escalation_status_update(payload: dict[str, Any], outbox: func.Out[list[str]]) -> int:
+    rt = await runtime()
+    messages = await service.status_updates(
+        store=rt.store,
+        incident_id=str(payload["incident_id"]),
+        event=str(payload["event"]),
+        cycle=int(payload["cycle"]),
+    )
+    outbox.set([json.dumps(m) for m in messages])
+    return len(messages)
 
 
 @bp.function_name("escalation_auditor")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -18,6 +20,16 @@ from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.models import Integration
 from shared.config import Settings, get_settings
 from shared.errors import Unauthenticated
+from shared.notifications.channels import (
+    AcsAuth,
+    AcsEmailChannel,
+    AcsSmsChannel,
+    Channel,
+    ConsoleChannel,
+    SmtpChannel,
+    WebhookChannel,
+)
+from shared.notifications.service import NotifyPorts
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.process import ProcessPorts, RecordedEscalation
@@ -36,6 +48,7 @@ class Runtime:
     process: ProcessPorts
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
+    notify: NotifyPorts
 
 
 _runtime: Runtime | None = None
@@ -54,7 +67,11 @@ async def runtime() -> Runtime:
 
 async def _build(settings: Settings) -> Runtime:
     credential = None
-    if settings.STORE_BACKEND != "sqlite" or settings.CLAIMCHECK_ACCOUNT_URL:
+    if (
+        settings.STORE_BACKEND != "sqlite"
+        or settings.CLAIMCHECK_ACCOUNT_URL
+        or (settings.ACS_ENDPOINT and not settings.ACS_ACCESS_KEY)
+    ):
         from azure.identity.aio import DefaultAzureCredential
 
         credential = DefaultAzureCredential()
@@ -121,4 +138,36 @@ async def _build(settings: Settings) -> Runtime:
         process=process,
         claim_check=claim_check,
         auth=build_auth_ports(settings, store=store, http=http),
+        notify=NotifyPorts(
+            store=store,
+            channels=_channels(settings, http, credential),
+            http=http,
+            base_url=settings.PUBLIC_BASE_URL,
+            bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
+        ),
     )
+
+
+def _channels(settings: Settings, http: httpx.AsyncClient, credential: Any) -> dict[str, Channel]:
+    """The channel per contact kind from the settings; console where nothing is configured."""
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    channels["webhook"] = WebhookChannel(http)
+    acs = AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential)
+    if settings.SMTP_HOST:
+        channels["email"] = SmtpChannel(
+            host=settings.SMTP_HOST,
+            port=settings.SMTP_PORT,
+            sender=settings.SMTP_FROM,
+            username=settings.SMTP_USERNAME,
+            password=settings.SMTP_PASSWORD,
+            starttls=settings.SMTP_STARTTLS,
+        )
+    elif settings.ACS_ENDPOINT and settings.ACS_EMAIL_SENDER:
+        channels["email"] = AcsEmailChannel(
+            http=http, endpoint=settings.ACS_ENDPOINT, sender=settings.ACS_EMAIL_SENDER, auth=acs
+        )
+    if settings.ACS_ENDPOINT and settings.ACS_SMS_FROM:
+        channels["sms"] = AcsSmsChannel(
+            http=http, endpoint=settings.ACS_ENDPOINT, sender=settings.ACS_SMS_FROM, auth=acs
+        )
+    return channels

@@ -141,6 +141,42 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- notifications (shared/notifications, docs/notifications.md) ---------------------------
+    NOTIFY_BUNDLE_SECONDS: int = Field(
+        default=30,
+        ge=0,
+        le=600,
+        description=(
+            "Pages to one person within this window after a first one are held and sent as one "
+            "digest (0 disables bundling). Important pages are never held."
+        ),
+    )
+    SMTP_HOST: str = Field(default="", description="SMTP server for e-mail; empty: not used.")
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535, description="SMTP port (587 submission).")
+    SMTP_USERNAME: str = Field(default="", description="SMTP user; empty: no authentication.")
+    SMTP_PASSWORD: str = Field(
+        default="", description="SMTP password (a Key Vault reference in Azure)."
+    )
+    SMTP_STARTTLS: bool = Field(default=True, description="Upgrade the SMTP session with TLS.")
+    SMTP_FROM: str = Field(
+        default="OpenAlert <openalert@localhost>", description="From address of e-mails."
+    )
+    ACS_ENDPOINT: str = Field(
+        default="",
+        description=(
+            "Azure Communication Services endpoint (https://<name>.communication.azure.com) for "
+            "e-mail (when no SMTP_HOST) and SMS; empty: not used."
+        ),
+    )
+    ACS_ACCESS_KEY: str = Field(
+        default="",
+        description="ACS access key (local runs); empty: the managed identity is used in Azure.",
+    )
+    ACS_EMAIL_SENDER: str = Field(
+        default="", description="Verified ACS e-mail sender address (DoNotReply@<domain>)."
+    )
+    ACS_SMS_FROM: str = Field(default="", description="ACS phone number SMS are sent from (E.164).")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -7,6 +7,7 @@ import contextlib
 import os
 from typing import Any
 
+from devhost.config import DevhostError, resolve_refs
 from devhost.durable.api import DurableApi
 from devhost.durable.engine import Engine
 from devhost.durable.replay import ReplayPool
@@ -82,4 +83,15 @@ class DurablePlugin:
 def _durable_options(host: HostServices) -> dict[str, Any]:
     raw = host.host_json.get("extensions", {}) if host.host_json else {}
     options = raw.get("durableTask", {}) if isinstance(raw, dict) else {}
-    return dict(options) if isinstance(options, dict) else {}
+    if not isinstance(options, dict):
+        return {}
+    env = {**host.settings, **os.environ}
+    resolved: dict[str, Any] = {}
+    for key, value in options.items():
+        # host.json values may reference app settings (%DURABLE_TASK_HUB%), as in Azure; an
+        # unset one falls back to devhost's default rather than failing the start.
+        try:
+            resolved[key] = resolve_refs(value, env) if isinstance(value, str) else value
+        except DevhostError:
+            continue
+    return resolved

@@ -28,6 +28,10 @@ var containers = [
   { name: 'heartbeats', pk: '/pk', ttl: 0 }
   { name: 'notifications', pk: '/pk', ttl: 0 }
   { name: 'contact_methods', pk: '/user_id', ttl: 0 }
+  { name: 'notification_rules', pk: '/pk', ttl: 0 }
+  { name: 'notification_pending', pk: '/pk', ttl: 0 }
+  { name: 'notification_bundles', pk: '/pk', ttl: 0 }
+  { name: 'webhooks', pk: '/pk', ttl: 0 }
   { name: 'conversations', pk: '/pk', ttl: 0 }
   { name: 'processed', pk: '/pk', ttl: 604800 }
 ]

@@ -48,6 +48,17 @@ var optionalSettings = [
   'AzureWebJobsStorage: set identity-based as AzureWebJobsStorage__accountName'
   'ServiceBusConnection: set identity-based as ServiceBusConnection__fullyQualifiedNamespace'
   'FUNCTIONS_WORKER_RUNTIME: Flex Consumption takes it from functionAppConfig.runtime'
+  'NOTIFY_BUNDLE_SECONDS: default 30 s'
+  'SMTP_HOST: e-mail over SMTP is opt-in (set with the other SMTP_* settings after deployment)'
+  'SMTP_PORT: default 587'
+  'SMTP_USERNAME: opt-in with SMTP_HOST'
+  'SMTP_PASSWORD: opt-in with SMTP_HOST, as a Key Vault reference'
+  'SMTP_STARTTLS: default true'
+  'SMTP_FROM: opt-in with SMTP_HOST'
+  'ACS_ENDPOINT: Azure Communication Services is opt-in (a separate resource)'
+  'ACS_ACCESS_KEY: local runs only; the managed identity is used in Azure'
+  'ACS_EMAIL_SENDER: opt-in with ACS_ENDPOINT'
+  'ACS_SMS_FROM: opt-in with ACS_ENDPOINT'
 ]
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,11 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import service as auth
+from shared.auth.access import require
+from shared.auth.models import Action as Right
 from shared.auth.models import ApiKeyCreate, ApiKeyRead, CreatedApiKey, User
 from shared.auth.service import AuthPorts
 from shared.catalog import service as catalog
 from shared.catalog.models import Route, Service, Team
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.incidents import service as incidents
 from shared.incidents.models import (
@@ -26,6 +29,15 @@ from shared.incidents.models import (
     IncidentStatus,
     TimelineEntry,
 )
+from shared.notifications import service as notifications
+from shared.notifications.models import (
+    ContactKind,
+    ContactMethod,
+    DeliveryAttempt,
+    NotificationRules,
+    Webhook,
+)
+from shared.notifications.service import NotifyPorts
 from shared.pipeline.process import EscalationPort
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift
@@ -36,6 +48,7 @@ class ApiPorts:
     store: Any
     auth: AuthPorts
     escalation: EscalationPort
+    notify: NotifyPorts
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -115,9 +128,6 @@ async def me(req: Request) -> Reply:
 
 
 async def get_user(req: Request) -> Reply:
-    from shared.auth.access import require
-    from shared.auth.models import Action as Right
-
     require(req.caller, Right.READ)
     return ok(_user(await auth.get_user(store=_ports(req).store, user_id=req.params["user_id"])))
 
@@ -609,6 +619,186 @@ async def revoke_api_key(req: Request) -> Reply:
     return ok(key)
 
 
+# notifications: a person's own contact methods, rules and deliveries; team webhooks
+class ContactMethodBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: ContactKind
+    address: str = Field(default="", max_length=2048)
+    label: str = Field(default="", max_length=100)
+
+
+class CodeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=4, max_length=12)
+
+
+class ContactMethodView(BaseModel):
+    id: str
+    kind: ContactKind
+    address: str
+    label: str
+    verified: bool
+
+
+class WebhookBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    team_id: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    events: frozenset[str] = frozenset(
+        {"created", "acknowledged", "resolved", "escalated", "note_added"}
+    )
+    timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
+
+class WebhookView(BaseModel):
+    id: str
+    team_id: str
+    name: str
+    url: str
+    events: list[str]
+    timeout_seconds: float
+
+
+class WebhookCreated(BaseModel):
+    """The signing secret is shown once; verify ``X-OpenAlert-Signature`` with it."""
+
+    webhook: WebhookView
+    secret: str
+
+
+def _person(req: Request) -> str:
+    principal = req.caller
+    if principal.kind.value != "user":
+        raise InvalidInput("Only people have contact methods and rules.", field="principal")
+    return principal.id
+
+
+def _method_view(m: ContactMethod) -> ContactMethodView:
+    return ContactMethodView(
+        id=m.id, kind=m.kind, address=m.address, label=m.label, verified=m.verified
+    )
+
+
+def _webhook_view(w: Webhook) -> WebhookView:
+    return WebhookView(
+        id=w.id,
+        team_id=w.team_id,
+        name=w.name,
+        url=w.url,
+        events=sorted(w.events),
+        timeout_seconds=w.timeout_seconds,
+    )
+
+
+async def list_contact_methods(req: Request) -> Reply:
+    methods = await notifications.contact_methods(_ports(req).store, _person(req))
+    return page([_method_view(m) for m in methods], None)
+
+
+async def add_contact_method(req: Request) -> Reply:
+    assert isinstance(req.body, ContactMethodBody)
+    method = await notifications.add_contact_method(
+        ports=_ports(req).notify,
+        user_id=_person(req),
+        kind=req.body.kind,
+        address=req.body.address,
+        label=req.body.label,
+    )
+    return ok(_method_view(method), status=201)
+
+
+async def verify_contact_method(req: Request) -> Reply:
+    assert isinstance(req.body, CodeBody)
+    method = await notifications.verify_contact_method(
+        ports=_ports(req).notify,
+        user_id=_person(req),
+        method_id=req.params["method_id"],
+        code=req.body.code,
+    )
+    return ok(_method_view(method))
+
+
+async def delete_contact_method(req: Request) -> Reply:
+    await notifications.delete_contact_method(
+        store=_ports(req).store, user_id=_person(req), method_id=req.params["method_id"]
+    )
+    return Reply(204)
+
+
+async def get_rules(req: Request) -> Reply:
+    rules = await notifications.get_rules(_ports(req).store, _person(req))
+    return ok(rules or NotificationRules())
+
+
+async def put_rules(req: Request) -> Reply:
+    assert isinstance(req.body, NotificationRules)
+    user_id = _person(req)
+    methods = await notifications.contact_methods(_ports(req).store, user_id)
+    rules = await notifications.put_rules(
+        store=_ports(req).store, user_id=user_id, rules=req.body, methods=methods
+    )
+    return ok(rules)
+
+
+async def my_deliveries(req: Request) -> Reply:
+    items, token = await notifications.list_deliveries(
+        store=_ports(req).store,
+        user_id=_person(req),
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def incident_deliveries(req: Request) -> Reply:
+    await incidents.get_incident(
+        store=_ports(req).store, principal=req.caller, incident_id=req.params["incident_id"]
+    )
+    items, token = await notifications.list_deliveries(
+        store=_ports(req).store,
+        incident_id=req.params["incident_id"],
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def list_webhooks(req: Request) -> Reply:
+    items, token = await catalog.list_documents(
+        store=_ports(req).store,
+        principal=req.caller,
+        container="webhooks",
+        model=Webhook,
+        team_id=req.query.get("team_id") or None,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page([_webhook_view(w) for w in items], token)
+
+
+async def create_webhook(req: Request) -> Reply:
+    assert isinstance(req.body, WebhookBody)
+    require(req.caller, Right.CONFIGURE, [req.body.team_id])
+    secret = secrets.token_urlsafe(32)
+    hook = Webhook(id=catalog.new_id("wh"), secret=secret, **req.body.model_dump())
+    await _ports(req).store.create("webhooks", {**hook.model_dump(mode="json"), "pk": hook.id})
+    return ok(WebhookCreated(webhook=_webhook_view(hook), secret=secret), status=201)
+
+
+async def delete_webhook(req: Request) -> Reply:
+    store = _ports(req).store
+    doc = await store.get("webhooks", req.params["webhook_id"], req.params["webhook_id"])
+    if doc is None:
+        raise NotFound(f"Webhook {req.params['webhook_id']!r} does not exist.")
+    require(req.caller, Right.CONFIGURE, [doc["team_id"]])
+    await store.delete("webhooks", doc["id"], doc["id"])
+    return Reply(204)
+
+
 async def openapi(req: Request) -> Reply:
     from shared.api.openapi import document
 
@@ -1038,6 +1228,118 @@ def _ops() -> list[Operation]:
             ical,
             query=RANGE,
             content_type="text/calendar",
+        ),
+        o(
+            "GET",
+            "/me/contact-methods",
+            "listContactMethods",
+            "My contact methods",
+            "notifications",
+            list_contact_methods,
+            response=ContactMethodView,
+            is_list=True,
+        ),
+        o(
+            "POST",
+            "/me/contact-methods",
+            "addContactMethod",
+            "Add a contact method (e-mail and SMS get a verification code)",
+            "notifications",
+            add_contact_method,
+            body=ContactMethodBody,
+            response=ContactMethodView,
+            status=201,
+        ),
+        o(
+            "POST",
+            "/me/contact-methods/{method_id}/verify",
+            "verifyContactMethod",
+            "Confirm a contact method with its code",
+            "notifications",
+            verify_contact_method,
+            body=CodeBody,
+            response=ContactMethodView,
+        ),
+        o(
+            "DELETE",
+            "/me/contact-methods/{method_id}",
+            "deleteContactMethod",
+            "Remove a contact method",
+            "notifications",
+            delete_contact_method,
+            status=204,
+        ),
+        o(
+            "GET",
+            "/me/notification-rules",
+            "getNotificationRules",
+            "My notification rules",
+            "notifications",
+            get_rules,
+            response=NotificationRules,
+        ),
+        o(
+            "PUT",
+            "/me/notification-rules",
+            "putNotificationRules",
+            "Replace my notification rules",
+            "notifications",
+            put_rules,
+            body=NotificationRules,
+            response=NotificationRules,
+        ),
+        o(
+            "GET",
+            "/me/deliveries",
+            "myDeliveries",
+            "Notifications sent to me",
+            "notifications",
+            my_deliveries,
+            response=DeliveryAttempt,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "GET",
+            "/incidents/{incident_id}/deliveries",
+            "incidentDeliveries",
+            "Notifications sent for an incident",
+            "incidents",
+            incident_deliveries,
+            response=DeliveryAttempt,
+            is_list=True,
+            query=PAGING,
+        ),
+        o(
+            "GET",
+            "/webhooks",
+            "listWebhooks",
+            "Outgoing webhooks",
+            "notifications",
+            list_webhooks,
+            response=WebhookView,
+            is_list=True,
+            query=(*PAGING, *TEAM_FILTER),
+        ),
+        o(
+            "POST",
+            "/webhooks",
+            "createWebhook",
+            "Create an outgoing webhook (secret once)",
+            "notifications",
+            create_webhook,
+            body=WebhookBody,
+            response=WebhookCreated,
+            status=201,
+        ),
+        o(
+            "DELETE",
+            "/webhooks/{webhook_id}",
+            "deleteWebhook",
+            "Delete an outgoing webhook",
+            "notifications",
+            delete_webhook,
+            status=204,
         ),
         o(
             "GET",

@@ -162,6 +162,22 @@ async def _list(
     return [_model(model, d) for d in page.items], page.continuation
 
 
+async def list_documents(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    container: str,
+    model: type[M],
+    team_id: str | None,
+    limit: int,
+    continuation: str | None,
+) -> tuple[list[M], str | None]:
+    """Team-owned documents the caller may read (webhooks and the like)."""
+    return await _list(
+        store, container, model, principal, team_id=team_id, limit=limit, continuation=continuation
+    )
+
+
 # --- teams and memberships -------------------------------------------------------------------
 async def create_team(
     *, store: DocumentStore, principal: Principal, body: TeamBody, now: datetime

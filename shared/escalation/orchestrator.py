@@ -36,6 +36,7 @@ ACTIVITY_EXECUTE = "escalation_execute"
 ACTIVITY_COUNT_ALERTS = "escalation_count_alerts"
 ACTIVITY_REESCALATE = "escalation_reescalate"
 ACTIVITY_MULTI_ACK = "escalation_multi_ack"
+ACTIVITY_STATUS_UPDATE = "escalation_status_update"
 
 #: Re-notify interval for multi-ack targets when the policy has no wait after that step (min).
 DEFAULT_MULTI_ACK_MINUTES = 5.0
@@ -177,6 +178,10 @@ def orchestrate(context: Any) -> Generator[Any, Any, dict[str, Any]]:
             from_source=payload.from_source,
         )
         if reaction.kind == "stop":
+            yield context.call_activity(
+                ACTIVITY_STATUS_UPDATE,
+                {"incident_id": incident_id, "event": "resolved", "cycle": cursor.cycle},
+            )
             return {"incident_id": incident_id, "ended": "resolved"}
         if reaction.kind == "ignore":
             continue
@@ -192,6 +197,11 @@ def orchestrate(context: Any) -> Generator[Any, Any, dict[str, Any]]:
         # that was running, not with the step that was just paged.
         held = resume_at if mode == "run" and resume_at is not None else cursor
         until = payload.until if payload.signal == "snoozed" else reaction.wait_until
+        if payload.signal == "acknowledged":
+            yield context.call_activity(
+                ACTIVITY_STATUS_UPDATE,
+                {"incident_id": incident_id, "event": "acknowledged", "cycle": cursor.cycle},
+            )
         if payload.signal == "acknowledged" and multi_key:
             pending = yield context.call_activity(
                 ACTIVITY_MULTI_ACK,

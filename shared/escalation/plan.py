@@ -71,7 +71,7 @@ def _key(snapshot: PolicySnapshot, cursor: Cursor, position: int) -> str:
     return f"{snapshot.incident_id}:c{cursor.cycle}:r{cursor.repeats_done}:s{position}"
 
 
-def _in_range(local: datetime, rng: TimeRange) -> bool:
+def in_range(local: datetime, rng: TimeRange) -> bool:
     t = local.time().replace(tzinfo=None)
     weekday = local.weekday()
     if rng.start < rng.end:
@@ -84,7 +84,7 @@ def _in_range(local: datetime, rng: TimeRange) -> bool:
 
 def window_is_open(step: TimeWindow, now: datetime) -> bool:
     local = now.astimezone(ZoneInfo(step.timezone))
-    return any(_in_range(local, rng) for rng in step.ranges)
+    return any(in_range(local, rng) for rng in step.ranges)
 
 
 def next_window_open(step: TimeWindow, now: datetime) -> datetime:

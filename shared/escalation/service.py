@@ -419,6 +419,41 @@ async def multi_ack(
     return pending, messages
 
 
+async def status_updates(
+    *, store: DocumentStore, incident_id: str, event: str, cycle: int
+) -> list[dict[str, Any]]:
+    """Status-update jobs for everyone paged for the incident except whoever did it; the
+    notification side sends them only to people who opted in."""
+    incident_doc = await store.get("incidents", incident_id, incident_id)
+    if incident_doc is None:
+        return []
+    incident = from_doc(Incident, incident_doc)
+    actor = incident.acknowledged_by if event == "acknowledged" else incident.resolved_by
+    paged: set[str] = set()
+    continuation: str | None = None
+    while True:
+        page = await store.query(
+            STEPS, where=[eq("incident_id", incident_id)], limit=200, continuation=continuation
+        )
+        for doc in page.items:
+            paged.update(doc.get("targets", []))
+        continuation = page.continuation
+        if continuation is None:
+            break
+    if actor is not None:
+        paged.discard(actor.id)
+    return [
+        {
+            "type": "status_update",
+            "incident_id": incident_id,
+            "user_id": user_id,
+            "event": event,
+            "idempotency_key": f"{incident_id}:{event}:c{cycle}:{user_id}",
+        }
+        for user_id in sorted(paged)
+    ]
+
+
 # --- the durable port ------------------------------------------------------------------------
 class DurableClient(Protocol):
     """The part of ``DurableOrchestrationClient`` escalation uses."""

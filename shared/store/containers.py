@@ -67,6 +67,11 @@ for _spec in (
     ContainerSpec("heartbeats", "pk"),
     ContainerSpec("notifications", "pk", ("incident_id", "user_id", "status", "created_at")),
     ContainerSpec("contact_methods", "user_id", ("kind",)),
+    ContainerSpec("notification_rules", "pk"),
+    # Rule steps waiting for their time and bundling windows (the notify_flush timer reads them).
+    ContainerSpec("notification_pending", "pk", ("due_at",)),
+    ContainerSpec("notification_bundles", "pk", ("window_until",)),
+    ContainerSpec("webhooks", "pk", ("team_id",)),
     ContainerSpec("conversations", "pk", ("kind", "team_id", "user_id")),
     ContainerSpec("processed", "pk", (), default_ttl=7 * _DAY),
 ):

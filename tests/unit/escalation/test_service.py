@@ -241,3 +241,23 @@ def test_audit_ignores_closed_and_unpaged_incidents() -> None:
 def test_status_document_round_trips() -> None:
     status = EscalationStatus(mode="hold", cursor=Cursor(position=1, cycle=2), next_due=NOW)
     assert EscalationStatus.model_validate(status.model_dump(mode="json")) == status
+
+
+async def test_status_updates_go_to_everyone_paged_but_the_actor(store: SqliteStore) -> None:
+    await add_users(store, "alice", "bob")
+    snap = snapshot({"type": "notify_team", "team_id": "team"})
+    plan = plan_step(snap, Cursor(), now=NOW)
+    assert isinstance(plan, Plan)
+    await service.execute(
+        store=store, snapshot=snap, effects=effects(plan), notes=[], cursor=Cursor(), now=NOW
+    )
+    acked = incident(
+        status=IncidentStatus.ACKNOWLEDGED,
+        acknowledged_by=Actor(kind="user", id="alice"),
+        acknowledged_at=NOW,
+    )
+    await store.upsert("incidents", to_doc(acked))
+    jobs = await service.status_updates(
+        store=store, incident_id="inc-1", event="acknowledged", cycle=0
+    )
+    assert [(j["user_id"], j["event"]) for j in jobs] == [("bob", "acknowledged")]

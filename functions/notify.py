@@ -1,0 +1,45 @@
+"""Notification delivery: the ``notifications`` queue and the flush timer (rule waits, bundles).
+
+A job that fails transiently raises, so Service Bus redelivers it and finally dead-letters it
+(``python -m devhost deadletter resubmit notifications`` locally, Service Bus Explorer in Azure).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import azure.functions as func
+
+from functions.runtime import runtime
+from shared.notifications.service import deliver, flush, parse_job
+
+bp = func.Blueprint()
+log = logging.getLogger(__name__)
+
+
+@bp.function_name("notify_deliver")
+@bp.service_bus_queue_trigger(
+    arg_name="msg", queue_name="notifications", connection="ServiceBusConnection"
+)
+async def notify_deliver(msg: func.ServiceBusMessage) -> None:
+    job = parse_job(msg.get_body())
+    rt = await runtime()
+    outcome = await deliver(job, ports=rt.notify)
+    if outcome.skipped:
+        log.info("%s %s skipped: %s", job.type, job.idempotency_key, outcome.skipped)
+
+
+@bp.function_name("notify_flush")
+@bp.timer_trigger(
+    schedule="*/5 * * * * *", arg_name="timer", run_on_startup=False, use_monitor=False
+)
+@bp.service_bus_queue_output(
+    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+)
+async def notify_flush(timer: func.TimerRequest, outbox: func.Out[list[str]]) -> None:
+    rt = await runtime()
+    messages = await flush(ports=rt.notify)
+    outbox.set([json.dumps(m) for m in messages])
+    if messages:
+        log.info("notification flush: %d due step(s) and digest(s) queued", len(messages))

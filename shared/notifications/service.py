@@ -1,0 +1,823 @@
+"""Delivering notification jobs through each person's own rules, and the delivery log.
+
+One queue message is one delivery step. Delivery is idempotent per (job key, rule step,
+contact method): the log entry is created before sending and marked ``sent`` after, so a
+redelivered message skips what already went out and retries only what did not. Transient
+failures are retried in-process with exponential backoff; if a contact still fails the
+exception propagates, Service Bus redelivers the message, and after the queue's maximum
+deliveries it is dead-lettered. Permanent failures are never retried: they go on the incident
+timeline and fall through to the person's next contact method.
+
+Rule waits ("SMS now, call me in 5 minutes") and bundling windows need "later": Azure Functions
+Python output bindings cannot schedule messages, so pending steps and held pages are stored
+with their due time and the ``notify_flush`` timer turns the due ones into queue messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import TypeAdapter
+
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.incidents.models import Actor, Incident, TimelineEntry
+from shared.notifications.channels import (
+    Channel,
+    ConsoleChannel,
+    PermanentDeliveryError,
+    Sent,
+    TransientDeliveryError,
+    WebhookChannel,
+)
+from shared.notifications.models import (
+    ContactKind,
+    ContactMethod,
+    DeliveryAttempt,
+    DigestJob,
+    DirectJob,
+    Job,
+    NotificationRules,
+    NotifyJob,
+    StatusUpdateJob,
+    TeamsPostJob,
+    Webhook,
+    WebhookJob,
+    check_address,
+    mask,
+)
+from shared.notifications.render import (
+    Message,
+    render_digest,
+    render_direct,
+    render_incident,
+)
+from shared.notifications.rules import (
+    PlannedStep,
+    bundle_window_open,
+    fall_through,
+    plan,
+    quiet_hours_end,
+    retry_delays,
+    suppressed_by_quiet_hours,
+)
+from shared.store.codec import from_doc, to_doc, utc_iso
+from shared.store.port import DocumentStore, eq, lte
+
+log = logging.getLogger(__name__)
+
+LOG = "notifications"
+RULES = "notification_rules"
+PENDING = "notification_pending"
+BUNDLES = "notification_bundles"
+CONTACTS = "contact_methods"
+WEBHOOKS = "webhooks"
+SYSTEM = Actor(kind="system", id="notifications", display="OpenAlert notifications")
+JOB: TypeAdapter[Job] = TypeAdapter(Job)  # type: ignore[arg-type]
+CODE_TTL = timedelta(minutes=15)
+#: How long a claimed pending step waits before a later flush re-emits and removes it.
+CLAIM_GRACE = timedelta(minutes=2)
+CODE_ATTEMPTS = 5
+
+
+@dataclass
+class NotifyPorts:
+    store: DocumentStore
+    #: Channel by contact kind ("email", "sms", "webhook", "teams", "console").
+    channels: dict[str, Channel]
+    http: httpx.AsyncClient
+    base_url: str
+    bundle_window: timedelta = timedelta(seconds=30)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    skipped: str | None = None
+    held: bool = False
+    #: Queue messages to send now (digests, due follow-ups).
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_job(body: bytes | str) -> Job:
+    try:
+        return JOB.validate_json(body)
+    except ValueError as exc:
+        raise InvalidInput(f"not a notification job: {str(exc)[:300]}") from None
+
+
+# --- lookups ---------------------------------------------------------------------------------
+async def get_rules(store: DocumentStore, user_id: str) -> NotificationRules | None:
+    doc = await store.get(RULES, user_id, user_id)
+    if doc is None:
+        return None
+    return NotificationRules.model_validate(
+        {k: v for k, v in doc.items() if k not in ("id", "pk", "_etag", "user_id")}
+    )
+
+
+async def contact_methods(store: DocumentStore, user_id: str) -> list[ContactMethod]:
+    page = await store.query(CONTACTS, where=[eq("user_id", user_id)], limit=50)
+    methods = [from_doc(ContactMethod, d) for d in page.items]
+    return sorted(methods, key=lambda m: (m.created_at or datetime.min.replace(tzinfo=UTC), m.id))
+
+
+async def _incident(store: DocumentStore, incident_id: str) -> Incident | None:
+    doc = await store.get("incidents", incident_id, incident_id)
+    return from_doc(Incident, doc) if doc else None
+
+
+async def _service_name(store: DocumentStore, service_id: str) -> str:
+    doc = await store.get("services", service_id, service_id)
+    return str(doc.get("name", service_id)) if doc else service_id
+
+
+async def _user_name(store: DocumentStore, user_id: str) -> str:
+    doc = await store.get("users", user_id, user_id)
+    return str(doc.get("name") or doc.get("email") or user_id) if doc else user_id
+
+
+async def _timeline(
+    store: DocumentStore,
+    incident_id: str,
+    now: datetime,
+    message: str,
+    entry_id: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    entry = TimelineEntry(
+        incident_id=incident_id,
+        at=now,
+        kind="notification",
+        actor=SYSTEM,
+        message=message,
+        via="notifications",
+        data=data or {},
+    )
+    doc = to_doc(entry, pk_field="incident_id", pk=incident_id)
+    doc["id"] = entry_id
+    try:
+        await store.create("timeline", doc)
+    except Conflict:
+        pass
+
+
+# --- sending one contact, with the log ------------------------------------------------------
+async def _send_logged(
+    ports: NotifyPorts,
+    *,
+    method: ContactMethod,
+    key: str,
+    message: Message,
+    payload: dict[str, Any],
+    incident_id: str | None,
+) -> Sent | None:
+    """Send unless the log says it went out already. Raises the channel's errors."""
+    log_id = hashlib.sha256(f"{key}|{method.id}".encode()).hexdigest()[:32]
+    existing = await ports.store.get(LOG, log_id, log_id)
+    if existing is not None and existing.get("status") == "sent":
+        return None
+    channel = ports.channels.get(method.kind) or ports.channels["console"]
+    now = ports.clock()
+    attempt = DeliveryAttempt(
+        id=log_id,
+        idempotency_key=key,
+        user_id=method.user_id,
+        incident_id=incident_id,
+        channel=channel.name,
+        target=mask(method.kind, method.address),
+        status="sending",
+        attempts=int(existing.get("attempts", 0)) if existing else 0,
+        started_at=now,
+    )
+    delays = retry_delays()
+    error: Exception | None = None
+    for n in range(len(delays) + 1):
+        try:
+            sent = await channel.send(
+                target=method.address, message=message, payload=payload, idempotency_key=key
+            )
+        except TransientDeliveryError as exc:
+            error = exc
+            if n < len(delays):
+                await ports.sleep(delays[n])
+            continue
+        except PermanentDeliveryError as exc:
+            await _log(ports, attempt, "failed_permanent", n + 1, error=exc.detail)
+            raise
+        await _log(ports, attempt, "sent", n + 1, provider_id=sent.provider_id)
+        return sent
+    assert error is not None
+    await _log(ports, attempt, "failed_transient", len(delays) + 1, error=str(error))
+    raise error
+
+
+async def _log(
+    ports: NotifyPorts,
+    attempt: DeliveryAttempt,
+    status: str,
+    tries: int,
+    *,
+    provider_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    doc = to_doc(
+        attempt.model_copy(
+            update={
+                "status": status,
+                "attempts": attempt.attempts + tries,
+                "provider_id": provider_id,
+                "error": error,
+                "finished_at": ports.clock(),
+            }
+        )
+    )
+    doc["created_at"] = doc["started_at"]
+    await ports.store.upsert(LOG, doc)
+
+
+# --- the jobs --------------------------------------------------------------------------------
+async def deliver(job: Job, *, ports: NotifyPorts) -> Outcome:
+    if isinstance(job, NotifyJob):
+        return await _notify(job, ports)
+    if isinstance(job, DigestJob):
+        return await _digest(job, ports)
+    if isinstance(job, DirectJob):
+        message = render_direct(job.subject, job.text, base_url=ports.base_url)
+        return await _to_person(
+            ports,
+            job.user_id,
+            job.idempotency_key,
+            message,
+            {"event": "direct", "subject": job.subject, "text": job.text},
+            incident_id=None,
+            importance=job.importance,
+        )
+    if isinstance(job, StatusUpdateJob):
+        return await _status_update(job, ports)
+    if isinstance(job, WebhookJob):
+        return await _webhook(job, ports)
+    return await _teams_post(job, ports)
+
+
+async def _to_person(
+    ports: NotifyPorts,
+    user_id: str,
+    key: str,
+    message: Message,
+    payload: dict[str, Any],
+    *,
+    incident_id: str | None,
+    importance: str = "default",
+) -> Outcome:
+    """One immediate delivery to a person's first rule step (non-paging messages)."""
+    methods = await contact_methods(ports.store, user_id)
+    rules = await get_rules(ports.store, user_id)
+    steps = plan(rules, methods, "important" if importance == "important" else "default")
+    contacts = steps[0].contacts if steps else (_console(user_id),)
+    outcome = Outcome()
+    for method in contacts:
+        try:
+            if await _send_logged(
+                ports,
+                method=method,
+                key=key,
+                message=message,
+                payload=payload,
+                incident_id=incident_id,
+            ):
+                outcome.sent += 1
+        except PermanentDeliveryError as exc:
+            log.warning("could not reach %s by %s: %s", user_id, method.kind, exc.detail)
+    return outcome
+
+
+def _console(user_id: str) -> ContactMethod:
+    return ContactMethod(id="console", user_id=user_id, kind="console")
+
+
+async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
+    store = ports.store
+    now = ports.clock()
+    incident = await _incident(store, job.incident_id)
+    if incident is None:
+        return Outcome(skipped="incident not found")
+    if not incident.is_open:
+        return Outcome(skipped="incident resolved")
+    if job.rule_step > 0 or job.multi_ack:
+        # A follow-up (or a multi-ack page): only while this person is still needed.
+        still_needed = incident.status.value == "triggered" or (
+            job.multi_ack
+            and job.user_id not in incident.acknowledgers
+            and incident.status.value == "acknowledged"
+        )
+        if not still_needed:
+            return Outcome(skipped=f"incident {incident.status.value}")
+    rules = await get_rules(store, job.user_id)
+    if suppressed_by_quiet_hours(rules, job.importance, now):
+        assert rules is not None
+        until = quiet_hours_end(rules, now)
+        await _defer(store, job, until)
+        return Outcome(skipped=f"quiet hours until {utc_iso(until)}")
+    methods = await contact_methods(store, job.user_id)
+    steps = plan(rules, methods, job.importance)
+    if not steps:
+        steps = [PlannedStep(0, timedelta(0), (_console(job.user_id),))]
+        await _timeline(
+            store,
+            incident.id,
+            now,
+            f"{await _user_name(store, job.user_id)} has no usable contact method; notified "
+            "on the console only",
+            f"ntf:{job.idempotency_key}:nocontact",
+            {"user_id": job.user_id},
+        )
+    if job.rule_step >= len(steps):
+        return Outcome(skipped="rule sequence finished")
+    if job.rule_step == 0 and job.importance == "default" and not job.multi_ack:
+        if await _hold_for_bundle(ports, job, now):
+            return Outcome(held=True)
+    step = steps[job.rule_step]
+    message = render_incident(
+        incident,
+        base_url=ports.base_url,
+        service_name=await _service_name(store, incident.service_id),
+    )
+    payload = {
+        "event": "paged",
+        "incident": incident.model_dump(mode="json"),
+        "user_id": job.user_id,
+        "importance": job.importance,
+    }
+    outcome = Outcome()
+    key = f"{job.idempotency_key}:r{job.rule_step}"
+    tried: set[str] = set()
+    queue: list[ContactMethod] = list(step.contacts)
+    transient: Exception | None = None
+    while queue:
+        method = queue.pop(0)
+        tried.add(method.id)
+        try:
+            if await _send_logged(
+                ports,
+                method=method,
+                key=key,
+                message=message,
+                payload=payload,
+                incident_id=incident.id,
+            ):
+                outcome.sent += 1
+        except PermanentDeliveryError as exc:
+            nxt = fall_through(method, methods, tried | {m.id for m in queue})
+            tail = f"; trying {nxt.kind}" if nxt else ""
+            name = await _user_name(store, job.user_id)
+            await _timeline(
+                store,
+                incident.id,
+                now,
+                f"Could not reach {name} by {method.kind}: {exc.detail}{tail}",
+                f"ntf:{key}:{method.id}:failed",
+                {"user_id": job.user_id},
+            )
+            if nxt is not None:
+                queue.append(nxt)
+        except TransientDeliveryError as exc:
+            transient = exc
+    if job.rule_step + 1 < len(steps):
+        due = now + (steps[job.rule_step + 1].offset - step.offset)
+        await _schedule_next(store, job, due)
+    if transient is not None:
+        # Other contacts are logged as sent and will be skipped on redelivery.
+        raise transient
+    return outcome
+
+
+async def _defer(store: DocumentStore, job: NotifyJob, due: datetime) -> None:
+    doc_id = f"{job.idempotency_key}:r{job.rule_step}"
+    await store.upsert(
+        PENDING,
+        {"id": doc_id, "pk": doc_id, "due_at": utc_iso(due), "job": job.model_dump(mode="json")},
+    )
+
+
+async def _schedule_next(store: DocumentStore, job: NotifyJob, due: datetime) -> None:
+    nxt = job.model_copy(update={"rule_step": job.rule_step + 1})
+    doc_id = f"{job.idempotency_key}:r{nxt.rule_step}"
+    try:
+        await store.create(
+            PENDING,
+            {
+                "id": doc_id,
+                "pk": doc_id,
+                "due_at": utc_iso(due),
+                "job": nxt.model_dump(mode="json"),
+            },
+        )
+    except Conflict:
+        pass  # scheduled by an earlier delivery of the same message
+
+
+async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) -> bool:
+    """True when this page joins an open window; otherwise opens a window and sends."""
+    doc_id = f"bundle:{job.user_id}"
+    for _ in range(5):
+        doc = await ports.store.get(BUNDLES, doc_id, doc_id)
+        until = datetime.fromisoformat(doc["window_until"]) if doc else None
+        try:
+            if doc is not None and bundle_window_open(until, now):
+                held = list(doc.get("held", []))
+                if any(h["key"] == job.idempotency_key for h in held):
+                    return True
+                held.append(
+                    {
+                        "incident_id": job.incident_id,
+                        "key": job.idempotency_key,
+                        "importance": job.importance,
+                    }
+                )
+                await ports.store.replace(BUNDLES, {**doc, "held": held}, if_match=doc["_etag"])
+                return True
+            fresh = {
+                "id": doc_id,
+                "pk": doc_id,
+                "user_id": job.user_id,
+                "window_until": utc_iso(now + ports.bundle_window),
+                "held": [],
+                "first_key": job.idempotency_key,
+            }
+            if doc is None:
+                await ports.store.create(BUNDLES, fresh)
+            elif doc.get("first_key") == job.idempotency_key:
+                return False  # a redelivery of the page that opened the window
+            elif doc.get("held"):
+                # The previous window's pages are still waiting for the flush; join them.
+                held = [
+                    *doc["held"],
+                    {
+                        "incident_id": job.incident_id,
+                        "key": job.idempotency_key,
+                        "importance": job.importance,
+                    },
+                ]
+                await ports.store.replace(BUNDLES, {**doc, "held": held}, if_match=doc["_etag"])
+                return True
+            else:
+                await ports.store.replace(BUNDLES, fresh, if_match=doc["_etag"])
+            return False
+        except (Conflict, PreconditionFailed):
+            continue
+    return False
+
+
+async def _digest(job: DigestJob, ports: NotifyPorts) -> Outcome:
+    items: list[tuple[Incident, str]] = []
+    for incident_id in job.incident_ids:
+        incident = await _incident(ports.store, incident_id)
+        if incident is not None and incident.is_open:
+            items.append((incident, await _service_name(ports.store, incident.service_id)))
+    if items:
+        message = render_digest(items, base_url=ports.base_url)
+        payload = {"event": "digest", "incidents": [i.model_dump(mode="json") for i, _ in items]}
+        outcome = await _to_person(
+            ports, job.user_id, job.idempotency_key, message, payload, incident_id=items[0][0].id
+        )
+    else:
+        outcome = Outcome(skipped="all bundled incidents closed")
+    await _release_bundle(ports.store, job)
+    return outcome
+
+
+async def _release_bundle(store: DocumentStore, job: DigestJob) -> None:
+    """The digest went out: drop its pages from the bundle (later ones stay for the next)."""
+    doc_id = f"bundle:{job.user_id}"
+    done = set(job.keys)
+    for _ in range(5):
+        doc = await store.get(BUNDLES, doc_id, doc_id)
+        if doc is None:
+            return
+        held = [h for h in doc.get("held", []) if h["key"] not in done]
+        try:
+            await store.replace(
+                BUNDLES, {**doc, "held": held, "emitted_at": None}, if_match=doc["_etag"]
+            )
+            return
+        except PreconditionFailed:
+            continue
+
+
+async def _status_update(job: StatusUpdateJob, ports: NotifyPorts) -> Outcome:
+    rules = await get_rules(ports.store, job.user_id)
+    wanted = rules is not None and (
+        rules.notify_on_acknowledged if job.event == "acknowledged" else rules.notify_on_resolved
+    )
+    if not wanted:
+        return Outcome(skipped="not opted in")
+    incident = await _incident(ports.store, job.incident_id)
+    if incident is None:
+        return Outcome(skipped="incident not found")
+    who = incident.acknowledged_by if job.event == "acknowledged" else incident.resolved_by
+    message = render_incident(
+        incident,
+        base_url=ports.base_url,
+        service_name=await _service_name(ports.store, incident.service_id),
+        headline=f"{job.event.title()} by {who.label() if who else 'someone'}",
+    )
+    payload = {"event": job.event, "incident": incident.model_dump(mode="json")}
+    return await _to_person(
+        ports, job.user_id, job.idempotency_key, message, payload, incident_id=incident.id
+    )
+
+
+async def _webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
+    doc = await ports.store.get(WEBHOOKS, job.webhook_id, job.webhook_id)
+    if doc is None:
+        return Outcome(skipped="webhook not found")
+    hook = from_doc(Webhook, doc)
+    if job.event not in hook.events:
+        return Outcome(skipped=f"webhook does not want {job.event}")
+    incident = await _incident(ports.store, job.incident_id)
+    if incident is None:
+        return Outcome(skipped="incident not found")
+    channel = WebhookChannel(ports.http, secret=hook.secret, timeout=hook.timeout_seconds)
+    method = ContactMethod(
+        id=hook.id, user_id=f"webhook:{hook.id}", kind="webhook", address=hook.url
+    )
+    payload = {
+        "event": job.event,
+        "incident": incident.model_dump(mode="json"),
+        "delivery": job.idempotency_key,
+        "sent_at": utc_iso(ports.clock()),
+    }
+    message = render_incident(incident, base_url=ports.base_url, service_name="")
+    channels = {**ports.channels, "webhook": channel}
+    scoped = NotifyPorts(
+        ports.store,
+        channels,
+        ports.http,
+        ports.base_url,
+        ports.bundle_window,
+        ports.clock,
+        ports.sleep,
+    )
+    try:
+        sent = await _send_logged(
+            scoped,
+            method=method,
+            key=job.idempotency_key,
+            message=message,
+            payload=payload,
+            incident_id=incident.id,
+        )
+    except PermanentDeliveryError as exc:
+        await _timeline(
+            ports.store,
+            incident.id,
+            ports.clock(),
+            f"Webhook {hook.name} refused the {job.event} event: {exc.detail}",
+            f"ntf:{job.idempotency_key}:failed",
+        )
+        return Outcome(skipped="permanent failure")
+    return Outcome(sent=1 if sent else 0)
+
+
+async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:
+    channel = ports.channels.get("teams_channel")
+    incident = await _incident(ports.store, job.incident_id)
+    if incident is None:
+        return Outcome(skipped="incident not found")
+    if channel is None:
+        await _timeline(
+            ports.store,
+            incident.id,
+            ports.clock(),
+            "Posting to a Teams channel is not configured (no Teams bot)",
+            f"ntf:{job.idempotency_key}:noteams",
+        )
+        return Outcome(skipped="teams not configured")
+    message = render_incident(
+        incident,
+        base_url=ports.base_url,
+        service_name=await _service_name(ports.store, incident.service_id),
+    )
+    method = ContactMethod(
+        id=job.channel_id, user_id="channel", kind="teams", address=job.channel_id
+    )
+    scoped = NotifyPorts(
+        ports.store,
+        {**ports.channels, "teams": channel},
+        ports.http,
+        ports.base_url,
+        ports.bundle_window,
+        ports.clock,
+        ports.sleep,
+    )
+    payload = {"event": "posted", "incident": incident.model_dump(mode="json")}
+    sent = await _send_logged(
+        scoped,
+        method=method,
+        key=job.idempotency_key,
+        message=message,
+        payload=payload,
+        incident_id=incident.id,
+    )
+    return Outcome(sent=1 if sent else 0)
+
+
+# --- the flush timer -------------------------------------------------------------------------
+async def flush(*, ports: NotifyPorts, limit: int = 200) -> list[dict[str, Any]]:
+    """Due rule steps and closed bundling windows, as queue messages. Claims each with an
+    etag-guarded delete/replace, so two overlapping flushes never emit the same message."""
+    now = ports.clock()
+    out: list[dict[str, Any]] = []
+    due = await ports.store.query(PENDING, where=[lte("due_at", utc_iso(now))], limit=limit)
+    for doc in due.items:
+        claimed = doc.get("claimed_at")
+        if claimed is not None:
+            # The output of the run that claimed it is sent only after that run returns, so
+            # the step is kept until well after; then it is emitted once more and removed.
+            # Delivery is idempotent per key, so the extra copy is skipped if the first arrived.
+            if datetime.fromisoformat(claimed) > now - CLAIM_GRACE:
+                continue
+            await ports.store.delete(PENDING, doc["pk"], doc["id"])
+            out.append(dict(doc["job"]))
+            continue
+        try:
+            await ports.store.replace(
+                PENDING, {**doc, "claimed_at": utc_iso(now)}, if_match=doc["_etag"]
+            )
+        except (NotFound, PreconditionFailed):
+            continue
+        out.append(dict(doc["job"]))
+    bundles = await ports.store.query(
+        BUNDLES, where=[lte("window_until", utc_iso(now))], limit=limit
+    )
+    for doc in bundles.items:
+        held = list(doc.get("held", []))
+        if not held:
+            continue
+        emitted = doc.get("emitted_at")
+        if emitted is not None and datetime.fromisoformat(emitted) > now - CLAIM_GRACE:
+            continue  # a digest is on its way; delivering it removes these pages
+        try:
+            await ports.store.replace(
+                BUNDLES, {**doc, "emitted_at": utc_iso(now)}, if_match=doc["_etag"]
+            )
+        except (NotFound, PreconditionFailed):
+            continue
+        keys = sorted(h["key"] for h in held)
+        digest_key = "digest:" + hashlib.sha256("|".join(keys).encode()).hexdigest()[:24]
+        out.append(
+            DigestJob(
+                user_id=str(doc["user_id"]),
+                incident_ids=tuple(dict.fromkeys(h["incident_id"] for h in held)),
+                keys=tuple(keys),
+                idempotency_key=digest_key,
+            ).model_dump(mode="json")
+        )
+    return out
+
+
+# --- self-service: contact methods, rules, the log ------------------------------------------
+def _own(principal_id: str, user_id: str) -> None:
+    if principal_id != user_id:
+        raise Forbidden("People manage their own contact methods and rules.")
+
+
+async def add_contact_method(
+    *, ports: NotifyPorts, user_id: str, kind: ContactKind, address: str, label: str = ""
+) -> ContactMethod:
+    """Create a contact method; e-mail and SMS get a 6-digit code to prove ownership."""
+    try:
+        check_address(kind, address)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="address") from None
+    now = ports.clock()
+    method = ContactMethod(
+        id=f"cm-{secrets.token_hex(6)}",
+        user_id=user_id,
+        kind=kind,
+        address=address,
+        label=label,
+        created_at=now,
+    )
+    code: str | None = None
+    if method.needs_verification:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        method = method.model_copy(
+            update={
+                "code_hash": hashlib.sha256(f"{method.id}:{code}".encode()).hexdigest(),
+                "code_expires_at": now + CODE_TTL,
+            }
+        )
+    else:
+        method = method.model_copy(update={"verified": True})
+    await ports.store.create(CONTACTS, to_doc(method, pk_field="user_id", pk=user_id))
+    if code is not None:
+        channel = ports.channels.get(kind) or ports.channels["console"]
+        message = render_direct(
+            "Your OpenAlert verification code",
+            f"Your OpenAlert verification code is {code}. It expires in 15 minutes.",
+            base_url=ports.base_url,
+        )
+        try:
+            await channel.send(
+                target=address,
+                message=message,
+                payload={"event": "verify"},
+                idempotency_key=f"verify:{method.id}",
+            )
+        except PermanentDeliveryError as exc:
+            await ports.store.delete(CONTACTS, user_id, method.id)
+            raise InvalidInput(
+                f"The address cannot receive messages: {exc.detail}", field="address"
+            ) from None
+    return method
+
+
+async def verify_contact_method(
+    *, ports: NotifyPorts, user_id: str, method_id: str, code: str
+) -> ContactMethod:
+    doc = await ports.store.get(CONTACTS, user_id, method_id)
+    if doc is None:
+        raise NotFound(f"Contact method {method_id!r} does not exist.")
+    method = from_doc(ContactMethod, doc)
+    if method.verified:
+        return method
+    now = ports.clock()
+    if (
+        method.code_attempts >= CODE_ATTEMPTS
+        or not method.code_expires_at
+        or (now > method.code_expires_at)
+    ):
+        raise InvalidInput(
+            "The code expired or was tried too often; add the method again.", field="code"
+        )
+    expected = method.code_hash or ""
+    given = hashlib.sha256(f"{method.id}:{code.strip()}".encode()).hexdigest()
+    if not secrets.compare_digest(expected, given):
+        await ports.store.replace(
+            CONTACTS, {**doc, "code_attempts": method.code_attempts + 1}, if_match=doc["_etag"]
+        )
+        raise InvalidInput("That code is not right.", field="code")
+    verified = method.model_copy(
+        update={"verified": True, "code_hash": None, "code_expires_at": None}
+    )
+    await ports.store.replace(
+        CONTACTS, to_doc(verified, pk_field="user_id", pk=user_id), if_match=doc["_etag"]
+    )
+    return verified
+
+
+async def delete_contact_method(*, store: DocumentStore, user_id: str, method_id: str) -> None:
+    if await store.get(CONTACTS, user_id, method_id) is None:
+        raise NotFound(f"Contact method {method_id!r} does not exist.")
+    await store.delete(CONTACTS, user_id, method_id)
+
+
+async def put_rules(
+    *, store: DocumentStore, user_id: str, rules: NotificationRules, methods: list[ContactMethod]
+) -> NotificationRules:
+    known = (
+        {m.id for m in methods}
+        | {m.kind for m in methods}
+        | {"email", "sms", "webhook", "teams", "console"}
+    )
+    for ruleset in (rules.default, rules.important):
+        for step in ruleset:
+            if step.type == "notify" and step.contact not in known:
+                raise InvalidInput(f"Unknown contact method {step.contact!r}.", field="contact")
+    await store.upsert(
+        RULES, {"id": user_id, "pk": user_id, "user_id": user_id, **rules.model_dump(mode="json")}
+    )
+    return rules
+
+
+async def list_deliveries(
+    *,
+    store: DocumentStore,
+    incident_id: str | None = None,
+    user_id: str | None = None,
+    limit: int = 100,
+    continuation: str | None = None,
+) -> tuple[list[DeliveryAttempt], str | None]:
+    where = [eq("incident_id", incident_id)] if incident_id else [eq("user_id", user_id)]
+    page = await store.query(
+        LOG, where=where, order_by=("created_at", True), limit=limit, continuation=continuation
+    )
+    return [
+        from_doc(DeliveryAttempt, {k: v for k, v in d.items() if k != "created_at"})
+        for d in page.items
+    ], page.continuation
+
+
+def console_only() -> dict[str, Channel]:
+    return {"console": ConsoleChannel()}

@@ -1,0 +1,196 @@
+"""Paging end to end: alert → incident → escalation → notifications queue → the person's own
+webhook contact method, through devhost with the real app; and the self-service API for it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from devhost import idp
+from shared.auth.documents import user_doc
+from shared.auth.keys import INTEGRATION_KEY
+from shared.auth.models import TeamRole, User
+from shared.auth.tokens import issuer_for
+from shared.catalog.models import Integration, Service, Team
+from shared.notifications.models import ContactMethod
+from shared.store.codec import to_doc
+from shared.store.sqlite import SqliteStore
+from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+
+TENANT = "00000000-0000-4000-8000-00000000a11e"
+CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
+
+
+@dataclass
+class Receiver:
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    state = Receiver()
+
+    async def hook(request: web.Request) -> web.Response:
+        state.received.append(json.loads(await request.read()))
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/page", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    state.url = f"http://127.0.0.1:{port}/page"
+    yield state
+    await runner.cleanup()
+
+
+@dataclass
+class Env:
+    host: DevhostHandle
+    db: Path
+    key: str
+
+
+ALICE = idp.user_oid("alice@example.com")
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    state = tmp_path_factory.mktemp("notify")
+    db = state / "openalert.sqlite"
+
+    async def seed() -> str:
+        store = await SqliteStore.open(db)
+        now = datetime.now(UTC)
+        try:
+            await store.upsert("teams", to_doc(Team(id="t", name="T", created_at=now)))
+            alice = User(
+                id=ALICE,
+                tenant_id=TENANT,
+                name="Alice",
+                teams={"t": TeamRole.MEMBER},
+                created_at=now,
+                updated_at=now,
+                last_seen_at=now,
+            )
+            await store.upsert("users", user_doc(alice))
+            await store.upsert(
+                "escalation_policies",
+                {
+                    "id": "pol",
+                    "pk": "pol",
+                    "name": "p",
+                    "team_id": "t",
+                    "version": 1,
+                    "steps": [{"type": "notify_users", "user_ids": [ALICE]}],
+                },
+            )
+            await store.upsert(
+                "services",
+                to_doc(Service(id="svc", name="Checkout", team_id="t", escalation_policy_id="pol")),
+            )
+            issued = INTEGRATION_KEY.issue()
+            await store.upsert(
+                "integrations",
+                to_doc(
+                    Integration(
+                        id="int",
+                        name="i",
+                        service_id="svc",
+                        team_id="t",
+                        format="generic",
+                        key_prefix=issued.key_id,
+                        key_hash=issued.key_hash,
+                    )
+                ),
+            )
+            return issued.secret
+        finally:
+            await store.close()
+
+    key = asyncio.run(seed())
+    handle = start_devhost(
+        app_dir=ROOT,
+        state=state / "devhost.sqlite",
+        env={
+            "SQLITE_PATH": str(db),
+            "DEVHOST_IDP_ENABLED": "true",
+            "ENTRA_TENANT_ID": TENANT,
+            "ENTRA_CLIENT_ID": CLIENT_ID,
+            "AzureWebJobsStorage": "",
+            "NOTIFY_BUNDLE_SECONDS": "0",
+            "PUBLIC_BASE_URL": "https://oa.example.com",
+        },
+    )
+    yield Env(handle, db, key)
+    handle.stop()
+
+
+def token(env: Env) -> str:
+    key = idp.load_or_create_key(env.host.state.parent)
+    return idp.mint_token(
+        key,
+        issuer=issuer_for(env.host.base_url + "/.devhost/idp", TENANT),
+        tenant_id=TENANT,
+        audience=CLIENT_ID,
+        roles=["Responder"],
+        minutes=30,
+        email="alice@example.com",
+    )
+
+
+async def test_an_alert_pages_alice_on_her_own_webhook(env: Env, receiver: Receiver) -> None:
+    api = httpx.AsyncClient(
+        base_url=env.host.base_url + "/api/v1", headers={"Authorization": f"Bearer {token(env)}"}
+    )
+    async with api:
+        r = await api.post("/me/contact-methods", json={"kind": "webhook", "address": receiver.url})
+        assert r.status_code == 201, r.text
+        assert r.json()["verified"] is True
+        r = await api.put(
+            "/me/notification-rules",
+            json={
+                "default": [{"type": "notify", "contact": "webhook"}],
+                "notify_on_resolved": True,
+            },
+        )
+        assert r.status_code == 200, r.text
+        async with httpx.AsyncClient() as http:
+            r = await http.post(
+                f"{env.host.base_url}/api/integrations/{env.key}",
+                json={"title": "Payments API down", "id": "pay-1"},
+            )
+            assert r.status_code == 202
+        deadline = time.monotonic() + 20
+        while not receiver.received:
+            assert time.monotonic() < deadline, "alice was never paged"
+            await asyncio.sleep(0.1)
+        [page] = receiver.received
+        assert page["event"] == "paged" and page["user_id"] == ALICE
+        assert page["incident"]["title"] == "Payments API down"
+        incident_id = page["incident"]["id"]
+        deliveries = (await api.get(f"/incidents/{incident_id}/deliveries")).json()["items"]
+        assert [(d["channel"], d["status"]) for d in deliveries] == [("webhook", "sent")]
+        mine = (await api.get("/me/deliveries")).json()["items"]
+        assert incident_id in [d["incident_id"] for d in mine]
+        methods = (await api.get("/me/contact-methods")).json()["items"]
+        assert [m["kind"] for m in methods] == ["webhook"]
+        bad = await api.post("/me/contact-methods", json={"kind": "sms", "address": "12345"})
+        assert bad.status_code == 400 and bad.json()["field"] == "address"
+
+
+def test_contact_method_model_refuses_bad_numbers() -> None:
+    with pytest.raises(ValueError):
+        ContactMethod(id="x", user_id="u", kind="sms", address="not a number")
