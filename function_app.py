@@ -3,7 +3,7 @@
 import azure.durable_functions as df
 import azure.functions as func
 
-from functions import api, escalation, health, heartbeats, ingest, notify, process
+from functions import api, bot, escalation, health, heartbeats, ingest, notify, process
 
 # Platform-level auth is anonymous on purpose: every route authenticates itself (Entra ID tokens,
 # API keys, integration keys, Bot Framework tokens), and the route-audit test proves it.
@@ -16,3 +16,4 @@ app.register_functions(heartbeats.bp)
 app.register_functions(escalation.bp)
 app.register_functions(api.bp)
 app.register_functions(notify.bp)
+app.register_functions(bot.bp)

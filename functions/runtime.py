@@ -37,6 +37,9 @@ from shared.pipeline.ratelimit import RateLimiter
 from shared.store.codec import from_doc
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore, eq
+from shared.teams.auth import BotAuthenticator
+from shared.teams.connector import ConnectorClient
+from shared.teams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 
 
 @dataclass
@@ -49,6 +52,9 @@ class Runtime:
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
     notify: NotifyPorts
+    #: None when BOT_APP_ID is not set (the Teams bot is off).
+    teams: TeamsPorts | None
+    bot_auth: BotAuthenticator | None
 
 
 _runtime: Runtime | None = None
@@ -130,6 +136,41 @@ async def _build(settings: Settings) -> Runtime:
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
     process = ProcessPorts(store=store, claim_check=claim_check, escalation=RecordedEscalation())
+    teams: TeamsPorts | None = None
+    bot_auth: BotAuthenticator | None = None
+    channels = _channels(settings, http, credential)
+    if settings.BOT_APP_ID:
+        from azure.identity.aio import ManagedIdentityCredential
+
+        # The Azure Bot authenticates as the user-assigned identity whose client id is the
+        # bot's app id; locally (no identity endpoint) outbound calls go unauthenticated.
+        bot_credential = (
+            ManagedIdentityCredential(client_id=settings.BOT_APP_ID)
+            if os.environ.get("IDENTITY_ENDPOINT")
+            else None
+        )
+        teams = TeamsPorts(
+            store=store,
+            connector=ConnectorClient(http=http, credential=bot_credential),
+            bot_id=settings.BOT_APP_ID,
+            tenant_id=settings.BOT_TENANT_ID or settings.ENTRA_TENANT_ID,
+            base_url=settings.PUBLIC_BASE_URL,
+        )
+        bot_auth = BotAuthenticator(
+            http=http,
+            app_id=settings.BOT_APP_ID,
+            metadata_url=settings.BOT_OPENID_METADATA_URL,
+            issuer=settings.BOT_ISSUER,
+        )
+        channels["teams"] = TeamsPersonalChannel(teams)
+        channels["teams_channel"] = TeamsChannelPoster(teams)
+    notify = NotifyPorts(
+        store=store,
+        channels=channels,
+        http=http,
+        base_url=settings.PUBLIC_BASE_URL,
+        bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
+    )
     return Runtime(
         settings=settings,
         store=store,
@@ -138,13 +179,9 @@ async def _build(settings: Settings) -> Runtime:
         process=process,
         claim_check=claim_check,
         auth=build_auth_ports(settings, store=store, http=http),
-        notify=NotifyPorts(
-            store=store,
-            channels=_channels(settings, http, credential),
-            http=http,
-            base_url=settings.PUBLIC_BASE_URL,
-            bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
-        ),
+        notify=notify,
+        teams=teams,
+        bot_auth=bot_auth,
     )
 
 

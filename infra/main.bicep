@@ -114,6 +114,7 @@ module functionApp 'modules/functionapp.bicep' = {
     postgresHost: stateStore == 'postgres' ? postgres.outputs.host : ''
     keyVaultUri: keyVault.outputs.uri
     entraClientId: entraClientId
+    botAppId: deployBot ? identity.properties.clientId : ''
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttp: alwaysReadyHttp

@@ -177,6 +177,25 @@ class Settings(BaseSettings):
     )
     ACS_SMS_FROM: str = Field(default="", description="ACS phone number SMS are sent from (E.164).")
 
+    # --- Microsoft Teams (shared/teams, docs/teams.md) ------------------------------------------
+    BOT_APP_ID: str = Field(
+        default="",
+        description=(
+            "Microsoft App ID of the Azure Bot (the audience of Bot Framework tokens); empty: "
+            "the Teams bot is off and /api/messages answers 503."
+        ),
+    )
+    BOT_TENANT_ID: str = Field(
+        default="", description="Tenant of the bot identity; empty: ENTRA_TENANT_ID."
+    )
+    BOT_OPENID_METADATA_URL: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="Bot Framework OpenID metadata (tests point it at a local server).",
+    )
+    BOT_ISSUER: str = Field(
+        default="https://api.botframework.com", description="Issuer of Bot Framework tokens."
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -33,6 +33,7 @@ var containers = [
   { name: 'notification_bundles', pk: '/pk', ttl: 0 }
   { name: 'webhooks', pk: '/pk', ttl: 0 }
   { name: 'conversations', pk: '/pk', ttl: 0 }
+  { name: 'teams_cards', pk: '/incident_id', ttl: 0 }
   { name: 'processed', pk: '/pk', ttl: 604800 }
 ]
 

@@ -22,6 +22,8 @@ param identityName string
 param keyVaultUri string
 param entraTenantId string = subscription().tenantId
 param entraClientId string = ''
+@description('Microsoft App ID of the Azure Bot (the managed identity client id when the bot is deployed); empty disables the Teams bot.')
+param botAppId string = ''
 param logLevel string = 'INFO'
 param durableTaskHub string = 'openalert'
 @allowed([ 2048, 4096 ])
@@ -59,6 +61,9 @@ var optionalSettings = [
   'ACS_ACCESS_KEY: local runs only; the managed identity is used in Azure'
   'ACS_EMAIL_SENDER: opt-in with ACS_ENDPOINT'
   'ACS_SMS_FROM: opt-in with ACS_ENDPOINT'
+  'BOT_TENANT_ID: default ENTRA_TENANT_ID'
+  'BOT_OPENID_METADATA_URL: default Bot Framework metadata'
+  'BOT_ISSUER: default https://api.botframework.com'
 ]
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
@@ -103,6 +108,7 @@ var baseSettings = {
   CLAIMCHECK_ACCOUNT_URL: storageBlobEndpoint
   ENTRA_TENANT_ID: entraTenantId
   ENTRA_CLIENT_ID: entraClientId
+  BOT_APP_ID: botAppId
   KEY_VAULT_URI: keyVaultUri
 }
 

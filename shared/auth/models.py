@@ -116,6 +116,9 @@ class User(BaseModel):
     email: str | None = None
     #: Team id -> role. Written by the team-membership use cases, read on every request.
     teams: dict[str, TeamRole] = Field(default_factory=dict)
+    #: OpenAlert app roles from the person's latest token. Channels without a token of their
+    #: own (Teams card clicks) authorize with these, so they match what the API allows.
+    app_roles: tuple[str, ...] = ()
     created_at: AwareDatetime
     updated_at: AwareDatetime
     last_seen_at: AwareDatetime

@@ -28,6 +28,7 @@ from shared.auth.access import (
     SECURE_WEBHOOK_ROLE,
     can,
     check_secure_webhook_caller,
+    parse_roles,
     principal_for_api_key,
     principal_for_app,
     principal_for_user,
@@ -169,6 +170,7 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
             tenant_id=claims.tid,
             name=claims.name,
             email=claims.mail,
+            app_roles=_app_roles(claims),
             created_at=now,
             updated_at=now,
             last_seen_at=now,
@@ -187,6 +189,8 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
         changes["name"] = claims.name
     if claims.mail and claims.mail != user.email:
         changes["email"] = claims.mail
+    if _app_roles(claims) != user.app_roles:
+        changes["app_roles"] = _app_roles(claims)
     if changes or now - user.last_seen_at >= LAST_SEEN_INTERVAL:
         updated = user.model_copy(update={**changes, "last_seen_at": now})
         if changes:
@@ -197,6 +201,10 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
             pass  # another request updated it; the next request will see and redo this
         user = updated
     return user
+
+
+def _app_roles(claims: TokenClaims) -> tuple[str, ...]:
+    return tuple(sorted(r.value for r in parse_roles(claims.roles)))
 
 
 async def get_user(*, store: DocumentStore, user_id: str) -> User:

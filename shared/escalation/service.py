@@ -442,7 +442,13 @@ async def status_updates(
             break
     if actor is not None:
         paged.discard(actor.id)
-    return [
+    # Posted Teams cards show the new state too (delivered from the queue, never from here).
+    cards = {
+        "type": "teams_update",
+        "incident_id": incident_id,
+        "idempotency_key": f"{incident_id}:{event}:c{cycle}:cards",
+    }
+    return [cards] + [
         {
             "type": "status_update",
             "incident_id": incident_id,

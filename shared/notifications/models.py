@@ -172,6 +172,16 @@ class TeamsPostJob(BaseModel):
     idempotency_key: str = Field(min_length=1, max_length=400)
 
 
+class TeamsUpdateJob(BaseModel):
+    """Bring every posted Teams card of an incident up to date (after a state change)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: Literal["teams_update"] = "teams_update"
+    incident_id: str
+    idempotency_key: str = Field(min_length=1, max_length=400)
+
+
 class DigestJob(BaseModel):
     """Pages held during a bundling window, delivered as one message."""
 
@@ -186,7 +196,13 @@ class DigestJob(BaseModel):
 
 
 Job = Annotated[
-    NotifyJob | DirectJob | StatusUpdateJob | WebhookJob | TeamsPostJob | DigestJob,
+    NotifyJob
+    | DirectJob
+    | StatusUpdateJob
+    | WebhookJob
+    | TeamsPostJob
+    | TeamsUpdateJob
+    | DigestJob,
     Field(discriminator="type"),
 ]
 

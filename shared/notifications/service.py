@@ -48,6 +48,7 @@ from shared.notifications.models import (
     NotifyJob,
     StatusUpdateJob,
     TeamsPostJob,
+    TeamsUpdateJob,
     Webhook,
     WebhookJob,
     check_address,
@@ -266,6 +267,12 @@ async def deliver(job: Job, *, ports: NotifyPorts) -> Outcome:
         return await _status_update(job, ports)
     if isinstance(job, WebhookJob):
         return await _webhook(job, ports)
+    if isinstance(job, TeamsUpdateJob):
+        poster = ports.channels.get("teams_channel")
+        updater = getattr(poster, "update_all", None)
+        if updater is None:
+            return Outcome(skipped="teams not configured")
+        return Outcome(sent=int(await updater(job.incident_id)))
     return await _teams_post(job, ports)
 
 

@@ -73,6 +73,8 @@ for _spec in (
     ContainerSpec("notification_bundles", "pk", ("window_until",)),
     ContainerSpec("webhooks", "pk", ("team_id",)),
     ContainerSpec("conversations", "pk", ("kind", "team_id", "user_id")),
+    # Which Teams message shows an incident's card, per conversation (updated in place).
+    ContainerSpec("teams_cards", "incident_id"),
     ContainerSpec("processed", "pk", (), default_ttl=7 * _DAY),
 ):
     register(_spec)

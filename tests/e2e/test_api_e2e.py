@@ -32,6 +32,7 @@ PUBLIC_FUNCTIONS = {
     "ingest_pagerduty",  # routing_key
     "ingest_opsgenie_create",  # GenieKey
     "ingest_opsgenie_action",  # GenieKey
+    "bot_messages",  # Bot Framework token, checked in code (tests/e2e/test_teams_e2e.py)
 }
 PUBLIC_OPERATIONS = {"openapi"}
 

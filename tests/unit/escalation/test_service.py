@@ -260,4 +260,7 @@ async def test_status_updates_go_to_everyone_paged_but_the_actor(store: SqliteSt
     jobs = await service.status_updates(
         store=store, incident_id="inc-1", event="acknowledged", cycle=0
     )
-    assert [(j["user_id"], j["event"]) for j in jobs] == [("bob", "acknowledged")]
+    assert [(j.get("user_id"), j["type"]) for j in jobs] == [
+        (None, "teams_update"),
+        ("bob", "status_update"),
+    ]

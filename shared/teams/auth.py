@@ -1,0 +1,118 @@
+"""Inbound Bot Framework authentication: the checks the Bot Framework SDKs make.
+
+Every request to ``/api/messages`` carries a JWT signed by the Bot Framework. It is accepted
+only if: the signing key comes from the Bot Framework OpenID metadata's JWKS (refreshed on an
+unknown ``kid``, at most once a minute), the algorithm is RS256, the issuer is
+``https://api.botframework.com``, the audience is this bot's app id, it is within its validity
+(5 minutes of clock skew), the key is endorsed for the activity's ``channelId``, and the token's
+``serviceUrl`` claim equals the activity's ``serviceUrl`` (so a token cannot redirect replies).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+from jwt import PyJWK
+
+from shared.errors import Unauthenticated, Unavailable
+
+log = logging.getLogger(__name__)
+
+BOT_FRAMEWORK_METADATA = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+LEEWAY_SECONDS = 300
+KEYS_TTL_SECONDS = 24 * 3600
+REFRESH_MIN_INTERVAL = 60.0
+
+
+@dataclass
+class BotAuthenticator:
+    http: httpx.AsyncClient
+    app_id: str
+    metadata_url: str = BOT_FRAMEWORK_METADATA
+    issuer: str = BOT_FRAMEWORK_ISSUER
+    _keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _fetched: float = 0.0
+
+    async def _refresh(self) -> None:
+        if time.monotonic() - self._fetched < REFRESH_MIN_INTERVAL and self._keys:
+            return
+        try:
+            meta = (await self.http.get(self.metadata_url, timeout=10)).json()
+            jwks = (await self.http.get(meta["jwks_uri"], timeout=10)).json()
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            if self._keys:
+                log.warning("bot framework keys not refreshed (%s); using cached keys", exc)
+                return
+            raise Unavailable("The Bot Framework signing keys cannot be fetched.") from exc
+        self._keys = {k["kid"]: k for k in jwks.get("keys", []) if "kid" in k}
+        self._fetched = time.monotonic()
+
+    async def _key(self, kid: str) -> dict[str, Any]:
+        if kid not in self._keys or time.monotonic() - self._fetched > KEYS_TTL_SECONDS:
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthenticated("The token was not signed by the Bot Framework.")
+        return key
+
+    async def validate(self, authorization: str | None, activity: dict[str, Any]) -> dict[str, Any]:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise Unauthenticated("A Bot Framework token is required.")
+        token = authorization[7:].strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("The token is malformed.") from None
+        if header.get("alg") != "RS256":
+            raise Unauthenticated("The token algorithm is not allowed.")
+        jwk = await self._key(str(header.get("kid", "")))
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                PyJWK(jwk).key,
+                algorithms=["RS256"],
+                audience=self.app_id,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            log.info("bot token rejected: %s", exc)
+            raise Unauthenticated("The Bot Framework token is not valid.") from None
+        channel = str(activity.get("channelId") or "")
+        endorsements = jwk.get("endorsements")
+        if endorsements is not None and channel not in endorsements:
+            log.info("bot token key not endorsed for channel %r", channel)
+            raise Unauthenticated("The signing key is not endorsed for this channel.")
+        service_url = str(activity.get("serviceUrl") or "")
+        if claims.get("serviceUrl") != service_url:
+            log.info(
+                "bot token serviceUrl %r != activity %r", claims.get("serviceUrl"), service_url
+            )
+            raise Unauthenticated("The token does not match the activity's service URL.")
+        return claims
+
+
+def parse_activity(body: bytes) -> dict[str, Any]:
+    from shared.errors import InvalidInput, PayloadTooLarge
+
+    if len(body) > 256 * 1024:
+        raise PayloadTooLarge("Activities are at most 256 KB.")
+    try:
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The activity is not JSON.") from None
+    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+        raise InvalidInput("The activity needs a type.", field="type")
+    if not isinstance(activity.get("serviceUrl"), str) or not activity["serviceUrl"].startswith(
+        ("https://", "http://")
+    ):
+        raise InvalidInput("The activity needs a serviceUrl.", field="serviceUrl")
+    return activity
