@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -652,6 +652,7 @@ class WebhookBody(BaseModel):
         {"created", "acknowledged", "resolved", "escalated", "note_added"}
     )
     timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    format: Literal["openalert", "teams_workflows"] = "openalert"
 
 
 class WebhookView(BaseModel):
@@ -661,6 +662,7 @@ class WebhookView(BaseModel):
     url: str
     events: list[str]
     timeout_seconds: float
+    format: str
 
 
 class WebhookCreated(BaseModel):
@@ -691,6 +693,7 @@ def _webhook_view(w: Webhook) -> WebhookView:
         url=w.url,
         events=sorted(w.events),
         timeout_seconds=w.timeout_seconds,
+        format=w.format,
     )
 
 

@@ -222,6 +222,10 @@ class Webhook(BaseModel):
         frozenset({"created", "acknowledged", "resolved", "escalated", "note_added"})
     )
     timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    #: ``openalert``: our signed JSON event. ``teams_workflows``: a Teams Workflows webhook
+    #: ("When a Teams webhook request is received") for tenants that cannot install the bot; it
+    #: gets a notify-only incident card with an "Open incident" link.
+    format: Literal["openalert", "teams_workflows"] = "openalert"
 
 
 # --- the delivery log --------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from shared.notifications.models import (
 )
 from shared.notifications.render import (
     Message,
+    incident_url,
     render_digest,
     render_direct,
     render_incident,
@@ -558,12 +559,19 @@ async def _webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
     method = ContactMethod(
         id=hook.id, user_id=f"webhook:{hook.id}", kind="webhook", address=hook.url
     )
-    payload = {
+    payload: dict[str, Any] = {
         "event": job.event,
         "incident": incident.model_dump(mode="json"),
         "delivery": job.idempotency_key,
         "sent_at": utc_iso(ports.clock()),
     }
+    if hook.format == "teams_workflows":
+        payload = workflows_message(
+            incident,
+            service_name=await _service_name(ports.store, incident.service_id),
+            base_url=ports.base_url,
+            event=job.event,
+        )
     message = render_incident(incident, base_url=ports.base_url, service_name="")
     channels = {**ports.channels, "webhook": channel}
     scoped = NotifyPorts(
@@ -594,6 +602,49 @@ async def _webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
         )
         return Outcome(skipped="permanent failure")
     return Outcome(sent=1 if sent else 0)
+
+
+def workflows_message(
+    incident: Incident, *, service_name: str, base_url: str, event: str
+) -> dict[str, Any]:
+    """A notify-only Adaptive Card for a Teams Workflows webhook: no buttons that call back
+    (Workflows cannot deliver clicks to us), only a link to the incident."""
+    url = incident_url(base_url, incident.id)
+    card = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.5",
+        "body": [
+            {
+                "type": "TextBlock",
+                "weight": "Bolder",
+                "size": "Large",
+                "wrap": True,
+                "text": f"#{incident.number} {incident.title}",
+            },
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": "Event", "value": event},
+                    {"title": "Severity", "value": incident.severity},
+                    {"title": "Status", "value": incident.status.value},
+                    {"title": "Service", "value": service_name},
+                    {"title": "Alerts", "value": str(incident.alert_count)},
+                ],
+            },
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "Open incident", "url": url}],
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "contentUrl": None,
+                "content": card,
+            }
+        ],
+    }
 
 
 async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:

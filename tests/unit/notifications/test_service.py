@@ -328,3 +328,30 @@ async def test_no_contact_method_pages_on_the_console_and_says_so(
     assert outcome.sent == 1
     page = await store.query("timeline", where=[eq("incident_id", "inc-1")], limit=10)
     assert any("no usable contact method" in e["message"] for e in page.items)
+
+
+async def test_teams_workflows_webhook_gets_a_notify_only_card(
+    store: SqliteStore, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    await store.create(
+        "webhooks",
+        {
+            "id": "wh-2",
+            "pk": "wh-2",
+            "team_id": "t",
+            "name": "workflows",
+            "url": receiver.url,
+            "secret": receiver.secret,
+            "format": "teams_workflows",
+        },
+    )
+    await service.deliver(
+        WebhookJob(incident_id="inc-1", webhook_id="wh-2", event="created", idempotency_key="w3"),
+        ports=ports(store, http, Clock()),
+    )
+    [got] = receiver.received
+    [attachment] = got["body"]["attachments"]
+    card = attachment["content"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert [a["type"] for a in card["actions"]] == ["Action.OpenUrl"]
+    assert card["actions"][0]["url"] == "https://oa.example.com/incidents/inc-1"
