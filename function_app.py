@@ -3,7 +3,17 @@
 import azure.durable_functions as df
 import azure.functions as func
 
-from functions import api, bot, escalation, health, heartbeats, ingest, notify, process
+from functions import (
+    api,
+    bot,
+    escalation,
+    health,
+    heartbeats,
+    ingest,
+    notify,
+    process,
+    schedules_timer,
+)
 
 # Platform-level auth is anonymous on purpose: every route authenticates itself (Entra ID tokens,
 # API keys, integration keys, Bot Framework tokens), and the route-audit test proves it.
@@ -17,3 +27,4 @@ app.register_functions(escalation.bp)
 app.register_functions(api.bp)
 app.register_functions(notify.bp)
 app.register_functions(bot.bp)
+app.register_functions(schedules_timer.bp)

@@ -39,8 +39,9 @@ from shared.notifications.models import (
 )
 from shared.notifications.service import NotifyPorts
 from shared.pipeline.process import EscalationPort
+from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
-from shared.schedules.models import OnCall, Schedule, Shift
+from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
 
 
 @dataclass(frozen=True)
@@ -580,6 +581,57 @@ async def ical(req: Request) -> Reply:
     )
     text = export_shifts(schedule, shifts, now=_ports(req).clock())
     return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+
+
+class SwapBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+    end: datetime
+    taker_id: str = Field(min_length=1, max_length=100)
+
+
+class SwapDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["accept", "decline", "cancel"]
+
+
+async def _me(req: Request) -> User:
+    return await auth.get_user(store=_ports(req).store, user_id=_person(req))
+
+
+async def request_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapBody)
+    await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    swap = await schedules.request_swap(
+        store=_ports(req).store,
+        schedule_id=req.params["schedule_id"],
+        requester=await _me(req),
+        start=req.body.start,
+        end=req.body.end,
+        taker_id=req.body.taker_id,
+        now=_ports(req).clock(),
+    )
+    return ok(swap, status=201)
+
+
+async def decide_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapDecision)
+    await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    swap = await schedules.decide_swap(
+        store=_ports(req).store,
+        schedule_id=req.params["schedule_id"],
+        swap_id=req.params["swap_id"],
+        user=await _me(req),
+        decision=req.body.decision,
+        now=_ports(req).clock(),
+    )
+    return ok(swap)
 
 
 # API keys
@@ -1343,6 +1395,27 @@ def _ops() -> list[Operation]:
             "notifications",
             delete_webhook,
             status=204,
+        ),
+        o(
+            "POST",
+            "/schedules/{schedule_id}/swaps",
+            "requestSwap",
+            "Ask someone to take part of my shift",
+            "schedules",
+            request_swap,
+            body=SwapBody,
+            response=ShiftSwap,
+            status=201,
+        ),
+        o(
+            "POST",
+            "/schedules/{schedule_id}/swaps/{swap_id}",
+            "decideSwap",
+            "Accept, decline or cancel a swap (accepted: an override)",
+            "schedules",
+            decide_swap,
+            body=SwapDecision,
+            response=ShiftSwap,
         ),
         o(
             "GET",

@@ -595,7 +595,8 @@ async def update_schedule(
     doc = await _get(store, "schedules", schedule_id, "Schedule")
     old = _model(Schedule, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    schedule = Schedule(id=old.id, version=old.version + 1, **body.model_dump())
+    # Swaps are managed through their own endpoints and survive edits of the rotation.
+    schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])
     return schedule
 

@@ -94,7 +94,8 @@ def plan_handoffs(
                 continue
             if shift.user is None:
                 announce = shift.start - GAP_NOTICE
-                if since < announce <= now or (prev.checked_until is None and shift is current):
+                # A first run announces every gap already inside the notice window.
+                if since < announce <= now or (prev.checked_until is None and announce <= now):
                     intents.append(
                         Intent(
                             kind="gap",

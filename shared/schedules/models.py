@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, time
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -22,6 +24,8 @@ class Frequency(StrEnum):
     WEEKLY = "weekly"
     #: Same day-of-month each time, clamped to the month's last day (Jan 31 -> Feb 28/29).
     MONTHLY = "monthly"
+    #: Shift boundaries from an RFC 5545 RRULE (``Layer.rrule``) anchored at ``start``.
+    RRULE = "rrule"
 
 
 class Restriction(BaseModel):
@@ -53,6 +57,10 @@ class Layer(BaseModel):
     frequency: Frequency = Frequency.WEEKLY
     interval: int = Field(default=1, ge=1, le=1000)
     restrictions: tuple[Restriction, ...] = ()
+    #: With frequency "rrule": shift boundaries are the rule's occurrences from ``start``
+    #: (RFC 5545; e.g. "FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=9" for Monday/Thursday handoffs). A
+    #: finite rule (COUNT/UNTIL) ends the rotation at its last occurrence.
+    rrule: str | None = Field(default=None, max_length=500)
     #: UTC bounds; a participant change is modelled as a new layer effective from the change.
     effective_from: datetime | None = None
     effective_until: datetime | None = None
@@ -71,6 +79,24 @@ class Layer(BaseModel):
             raise ValueError("effective bounds must carry a UTC offset")
         return v
 
+    @model_validator(mode="after")
+    def _rule(self) -> Layer:
+        if (self.frequency is Frequency.RRULE) != (self.rrule is not None):
+            raise ValueError("frequency 'rrule' and an rrule go together")
+        if self.rrule is not None:
+            from dateutil.rrule import rrulestr
+
+            try:
+                rule = rrulestr(self.rrule, dtstart=self.start)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"rrule is not an RFC 5545 RRULE: {exc}") from exc
+            first_two = list(itertools.islice(iter(rule), 2))
+            if len(first_two) < 2:
+                raise ValueError("rrule must produce at least two shift boundaries")
+            if first_two[0] != self.start:
+                raise ValueError("rrule's first occurrence must be the layer start")
+        return self
+
 
 class Override(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -87,6 +113,21 @@ class Override(BaseModel):
         return self
 
 
+class ShiftSwap(BaseModel):
+    """A asks B to take [start, end); accepted, it becomes an override for B (kept here for the
+    record: who asked, who took, when)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    requester_id: str
+    taker_id: str
+    start: datetime
+    end: datetime
+    status: Literal["requested", "accepted", "declined", "cancelled", "expired"] = "requested"
+    created_at: datetime
+    decided_at: datetime | None = None
+
+
 class Schedule(BaseModel):
     model_config = ConfigDict(frozen=True)
     id: str
@@ -96,6 +137,7 @@ class Schedule(BaseModel):
     #: Lowest priority first; a later layer wins wherever it has someone on call.
     layers: tuple[Layer, ...] = ()
     overrides: tuple[Override, ...] = ()
+    swaps: tuple[ShiftSwap, ...] = ()
     version: int = 1
 
     @field_validator("time_zone")

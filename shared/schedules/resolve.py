@@ -14,9 +14,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrule, rrulestr
 
 from shared.schedules.models import (
     Frequency,
@@ -42,8 +44,32 @@ def _aware(at: datetime, name: str) -> datetime:
     return at.astimezone(UTC)
 
 
+@lru_cache(maxsize=512)
+def _rule(text: str, start: datetime) -> rrule:
+    # cache=True: occurrences are generated once per process and indexed afterwards.
+    parsed = rrulestr(text, dtstart=start, cache=True)
+    assert isinstance(parsed, rrule)
+    return parsed
+
+
+#: A boundary past the end of a finite RRULE: the rotation has ended.
+_NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def _shift_index(layer: Layer, tz: ZoneInfo, at: datetime) -> int:
     """Index k of the shift containing ``at`` (may be negative: before the rotation starts)."""
+    if layer.frequency is Frequency.RRULE:
+        assert layer.rrule is not None
+        local = at.astimezone(tz).replace(tzinfo=None)
+        if local < layer.start:
+            k = -1
+        else:
+            k = _count_until(layer, local) - 1
+        while k >= 0 and _boundary(layer, tz, k) > at:
+            k -= 1
+        while _boundary(layer, tz, k + 1) <= at:
+            k += 1
+        return k
     if layer.frequency is Frequency.HOURLY:
         period = timedelta(hours=layer.interval)
         return (at - _to_utc(layer.start, tz)) // period
@@ -69,7 +95,25 @@ def _period(layer: Layer) -> timedelta:
     return timedelta(weeks=layer.interval)
 
 
+def _count_until(layer: Layer, local: datetime) -> int:
+    """Occurrences of the layer's RRULE at or before ``local`` (naive local time)."""
+    assert layer.rrule is not None
+    rule = _rule(layer.rrule, layer.start)
+    last = rule.before(local, inc=True)
+    if last is None:
+        return 0
+    return len(rule.between(layer.start, last, inc=True))
+
+
 def _boundary(layer: Layer, tz: ZoneInfo, k: int) -> datetime:
+    if layer.frequency is Frequency.RRULE:
+        assert layer.rrule is not None
+        if k < 0:
+            return _to_utc(layer.start, tz) - timedelta(days=366 * 100)
+        try:
+            return _to_utc(_rule(layer.rrule, layer.start)[k], tz)
+        except IndexError:
+            return _NEVER
     if layer.frequency is Frequency.HOURLY:
         return _to_utc(layer.start, tz) + k * _period(layer)
     if layer.frequency is Frequency.MONTHLY:
@@ -94,6 +138,8 @@ def _layer_user(layer: Layer, tz: ZoneInfo, at: datetime) -> str | None:
     k = _shift_index(layer, tz, at)
     if k < 0:
         return None
+    if layer.frequency is Frequency.RRULE and _boundary(layer, tz, k + 1) is _NEVER:
+        return None  # past the last occurrence of a finite rule: the rotation has ended
     if layer.restrictions:
         local = at.astimezone(tz).replace(tzinfo=None)
         if not any(_in_window(r, local) for r in layer.restrictions):

@@ -166,12 +166,33 @@ def test_bad_input_is_invalid_input() -> None:
 ZONES = st.sampled_from(["UTC", "America/New_York", "Europe/Berlin", "Australia/Sydney"])
 
 
+def _first(rule: str, after: datetime) -> datetime:
+    """The rule's first occurrence after ``after``: a valid layer start for it."""
+    from dateutil.rrule import rrulestr
+
+    first = rrulestr(rule, dtstart=after.replace(hour=0, minute=0)).after(after)
+    assert first is not None
+    return first
+
+
 @st.composite
 def schedules(draw: st.DrawFn) -> tuple[Schedule, datetime]:
     base = z("2026-03-28T00:00") + timedelta(minutes=draw(st.integers(0, 60 * 24 * 10)))
     layers = []
     for i in range(draw(st.integers(1, 3))):
         freq = draw(st.sampled_from(list(Frequency)))
+        rule = None
+        if freq is Frequency.RRULE:
+            # Handoffs at 09:00 and 21:00 on chosen weekdays (irregular shift lengths).
+            days = draw(
+                st.lists(
+                    st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]),
+                    min_size=1,
+                    max_size=7,
+                    unique=True,
+                )
+            )
+            rule = f"FREQ=WEEKLY;BYDAY={','.join(days)};BYHOUR=9,21;BYMINUTE=0;BYSECOND=0"
         restr: tuple[Restriction, ...] = ()
         if draw(st.booleans()):
             restr = (
@@ -184,8 +205,13 @@ def schedules(draw: st.DrawFn) -> tuple[Schedule, datetime]:
             Layer(
                 name=f"L{i}",
                 participants=tuple(draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=3))),
-                start=(base - timedelta(hours=draw(st.integers(0, 72)))).replace(tzinfo=None),
+                start=(
+                    (base - timedelta(hours=draw(st.integers(0, 72)))).replace(tzinfo=None)
+                    if rule is None
+                    else _first(rule, (base - timedelta(days=8)).replace(tzinfo=None))
+                ),
                 frequency=freq,
+                rrule=rule,
                 interval=draw(st.integers(1, 3)),
                 restrictions=restr,
             )
@@ -233,3 +259,48 @@ def test_final_schedule_matches_on_call_every_minute(case: tuple[Schedule, datet
 def test_monthly_rotation_clamps_to_month_end(at: str, expected: str) -> None:
     s = sched("UTC", daily("2024-01-31T09:00", frequency="monthly"))
     assert on_call(s, z(at)).users == (expected,)
+
+
+def test_rrule_rotation_hand_computed() -> None:
+    # Monday and Thursday 09:00 Berlin handoffs, a and b alternating: Mon a, Thu b, Mon a...
+    layer = Layer(
+        name="mo-th",
+        participants=("a", "b"),
+        start=datetime(2026, 11, 2, 9, 0),  # a Monday
+        frequency=Frequency.RRULE,
+        rrule="FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+    )
+    s = Schedule(id="s", name="s", team_id="t", time_zone="Europe/Berlin", layers=(layer,))
+    # Mon 2 Nov 09:00 CET = 08:00Z: a until Thu 5 Nov 08:00Z, then b until Mon 9 Nov 08:00Z.
+    assert on_call(s, datetime(2026, 11, 2, 8, 0, tzinfo=UTC)).users == ("a",)
+    assert on_call(s, datetime(2026, 11, 5, 7, 59, tzinfo=UTC)).users == ("a",)
+    assert on_call(s, datetime(2026, 11, 5, 8, 0, tzinfo=UTC)).users == ("b",)
+    assert on_call(s, datetime(2026, 11, 9, 7, 59, tzinfo=UTC)).users == ("b",)
+    assert on_call(s, datetime(2026, 11, 9, 8, 0, tzinfo=UTC)).users == ("a",)
+    assert on_call(s, datetime(2026, 11, 2, 7, 59, tzinfo=UTC)).users == ()
+
+
+def test_finite_rrule_ends_the_rotation() -> None:
+    layer = Layer(
+        name="twice",
+        participants=("a", "b"),
+        start=datetime(2026, 1, 1, 0, 0),
+        frequency=Frequency.RRULE,
+        rrule="FREQ=DAILY;COUNT=3",
+    )
+    s = Schedule(id="s", name="s", team_id="t", time_zone="UTC", layers=(layer,))
+    assert on_call(s, datetime(2026, 1, 1, 12, tzinfo=UTC)).users == ("a",)
+    assert on_call(s, datetime(2026, 1, 2, 12, tzinfo=UTC)).users == ("b",)
+    # The third occurrence (Jan 3) is the end of the last shift: nobody after it.
+    assert on_call(s, datetime(2026, 1, 3, 12, tzinfo=UTC)).users == ()
+
+
+def test_rrule_must_match_its_start() -> None:
+    with pytest.raises(ValueError, match="first occurrence"):
+        Layer(
+            name="x",
+            participants=("a",),
+            start=datetime(2026, 11, 3, 9, 0),
+            frequency=Frequency.RRULE,
+            rrule="FREQ=WEEKLY;BYDAY=MO;BYHOUR=9",
+        )
