@@ -138,6 +138,11 @@ class Host:
             # The development identity provider is this host; tokens name it as issuer, so the
             # app must validate against it whatever port devhost got.
             os.environ["ENTRA_AUTHORITY"] = f"{self.base_url}/.devhost/idp"
+        public = os.environ.get("PUBLIC_BASE_URL", "")
+        if not public or "://localhost:" in public or "://127.0.0.1:" in public:
+            # Links in notifications and cards point at this devhost, whatever port it got; a
+            # non-loopback PUBLIC_BASE_URL (a tunnel, say) is left alone.
+            os.environ["PUBLIC_BASE_URL"] = self.base_url
         env = dict(os.environ)
         self.config = load_host_json(self.app_dir)
         self.host_json = self.config.raw or {}

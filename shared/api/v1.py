@@ -634,6 +634,61 @@ async def decide_swap(req: Request) -> Reply:
     return ok(swap)
 
 
+class IcalImportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ics: str = Field(min_length=10, max_length=512 * 1024, description="The iCalendar text.")
+    days: int = Field(default=90, ge=1, le=366)
+
+
+class ImportResult(BaseModel):
+    imported: int
+
+
+class IcalLink(BaseModel):
+    """The calendar subscription URL; anyone with it can read the schedule's shifts."""
+
+    url: str
+
+
+async def import_ical(req: Request) -> Reply:
+    assert isinstance(req.body, IcalImportBody)
+    schedule, _ = await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    require(req.caller, Right.CONFIGURE, [schedule.team_id])
+    count = await schedules.import_calendar(
+        store=_ports(req).store,
+        schedule_id=schedule.id,
+        ics=req.body.ics.encode(),
+        now=_ports(req).clock(),
+        days=req.body.days,
+    )
+    return ok(ImportResult(imported=count))
+
+
+async def ical_link(req: Request) -> Reply:
+    schedule, _ = await catalog.get_schedule(
+        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    require(req.caller, Right.CONFIGURE, [schedule.team_id])
+    token = await schedules.issue_ical_link(store=_ports(req).store, schedule_id=schedule.id)
+    return ok(
+        IcalLink(url=f"{req.base_url}/api/v1/calendars/{schedule.id}/{token}.ics"), status=201
+    )
+
+
+async def subscribed_ical(req: Request) -> Reply:
+    token = req.params["token"].removesuffix(".ics")
+    text = await schedules.subscribed_calendar(
+        store=_ports(req).store,
+        schedule_id=req.params["schedule_id"],
+        token=token,
+        now=_ports(req).clock(),
+    )
+    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+
+
 # API keys
 async def list_api_keys(req: Request) -> Reply:
     items, token = await auth.list_api_keys(
@@ -1416,6 +1471,36 @@ def _ops() -> list[Operation]:
             decide_swap,
             body=SwapDecision,
             response=ShiftSwap,
+        ),
+        o(
+            "POST",
+            "/schedules/{schedule_id}/ical-import",
+            "importIcal",
+            "Import an external calendar's shifts as overrides",
+            "schedules",
+            import_ical,
+            body=IcalImportBody,
+            response=ImportResult,
+        ),
+        o(
+            "POST",
+            "/schedules/{schedule_id}/ical-link",
+            "issueIcalLink",
+            "Issue (or replace) the calendar subscription URL",
+            "schedules",
+            ical_link,
+            response=IcalLink,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/calendars/{schedule_id}/{token}",
+            "subscribedCalendar",
+            "A schedule's shifts for calendar apps (secret URL, no sign-in)",
+            "schedules",
+            subscribed_ical,
+            public=True,
+            content_type="text/calendar",
         ),
         o(
             "GET",

@@ -2,15 +2,17 @@
 
 UIDs are stable per shift (schedule id + user + UTC start) so a calendar client that
 re-subscribes updates events in place instead of duplicating them. Times are written in UTC.
-Import reads single VEVENTs only: recurring events (RRULE) are rejected with a clear error.
+Import expands recurring events (RRULE, EXDATE) inside a bounded window.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
 from shared.schedules.models import InvalidSchedule, Schedule, Shift
@@ -52,22 +54,62 @@ def _utc(value: object, field: str) -> datetime:
     raise InvalidSchedule(f"{field} is missing or not a date-time", field=field)
 
 
-def import_shifts(data: bytes, *, user_for: Callable[[str], str | None]) -> list[Shift]:
-    """Shifts from an iCalendar file; ``user_for`` maps an ATTENDEE email or SUMMARY to a user."""
+def import_shifts(
+    data: bytes,
+    *,
+    user_for: Callable[[str], str | None],
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+) -> list[Shift]:
+    """Shifts from an iCalendar file; ``user_for`` maps an ATTENDEE email or SUMMARY to a user.
+
+    Recurring events (RRULE, with EXDATE) are expanded inside [window_start, window_end)
+    (default: the next 90 days from the earliest event); a recurring event without a window end
+    would be infinite.
+    """
     try:
         cal = Calendar.from_ical(data)
     except ValueError as exc:
         raise InvalidSchedule(f"not an iCalendar file: {exc}", field="calendar") from exc
+    events = list(cal.walk("VEVENT"))
+    starts = [_utc(ev.decoded("dtstart", None), "DTSTART") for ev in events]
+    lo = window_start or (min(starts) if starts else datetime.now(UTC))
+    hi = window_end or lo + timedelta(days=90)
     out: list[Shift] = []
-    for ev in cal.walk("VEVENT"):
-        if ev.get("rrule") is not None:
-            raise InvalidSchedule("recurring events are not supported", field="RRULE")
-        start = _utc(ev.decoded("dtstart", None), "DTSTART")
+    for ev, start in zip(events, starts, strict=True):
         end = _utc(ev.decoded("dtend", None), "DTEND")
         attendee = ev.get("attendee")
         raw = str(attendee[0] if isinstance(attendee, list) else attendee or "")
         key = raw.removeprefix("mailto:").removeprefix("MAILTO:") or str(ev.get("summary", ""))
         user = user_for(key)
-        if user is not None and end > start:
-            out.append(Shift(user=user, start=start, end=end, source="ical"))
+        if user is None or end <= start:
+            continue
+        length = end - start
+        rule = ev.get("rrule")
+        if rule is None:
+            occurrences = [start]
+        else:
+            try:
+                expanded = rrulestr(rule.to_ical().decode(), dtstart=start)
+            except (ValueError, TypeError) as exc:
+                raise InvalidSchedule(f"RRULE is not valid: {exc}", field="RRULE") from exc
+            excluded = {_utc(d.dt, "EXDATE") for d in _exdates(ev)}
+            occurrences = [
+                o.astimezone(UTC)
+                for o in expanded.between(lo - length, hi, inc=True)
+                if o.astimezone(UTC) not in excluded
+            ]
+        out.extend(
+            Shift(user=user, start=o, end=o + length, source="ical")
+            for o in occurrences
+            if o + length > lo and o < hi
+        )
     return sorted(out, key=lambda s: s.start)
+
+
+def _exdates(ev: Any) -> list[Any]:
+    value = ev.get("exdate")
+    if value is None:
+        return []
+    groups = value if isinstance(value, list) else [value]
+    return [d for g in groups for d in g.dts]

@@ -103,6 +103,8 @@ class Override(BaseModel):
     user: str
     start: datetime
     end: datetime
+    #: "manual", "swap", or "ical" (imported; a re-import replaces the imported ones).
+    source: str = Field(default="manual", max_length=20)
 
     @model_validator(mode="after")
     def _range(self) -> Override:
@@ -138,6 +140,8 @@ class Schedule(BaseModel):
     layers: tuple[Layer, ...] = ()
     overrides: tuple[Override, ...] = ()
     swaps: tuple[ShiftSwap, ...] = ()
+    #: sha256 of the secret in the calendar subscription URL (None: no link issued).
+    ical_token_hash: str | None = None
     version: int = 1
 
     @field_validator("time_zone")

@@ -10,6 +10,8 @@ side deduplicates on the key).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -19,10 +21,11 @@ from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
+from shared.schedules.ical import export_shifts, import_shifts
 from shared.schedules.models import Override, Schedule, ShiftSwap
-from shared.schedules.resolve import on_call
+from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore
+from shared.store.port import DocumentStore, eq
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +199,10 @@ async def decide_swap(
         swaps = tuple(decided if s.id == swap_id else s for s in schedule.swaps)
         overrides = schedule.overrides
         if status == "accepted":
-            overrides = (*overrides, Override(user=swap.taker_id, start=swap.start, end=swap.end))
+            overrides = (
+                *overrides,
+                Override(user=swap.taker_id, start=swap.start, end=swap.end, source="swap"),
+            )
         try:
             await _save(
                 store, schedule.model_copy(update={"swaps": swaps, "overrides": overrides}), etag
@@ -205,3 +211,79 @@ async def decide_swap(
             continue
         return decided
     raise Conflict("The schedule is changing too fast; try again.")
+
+
+# --- calendars -------------------------------------------------------------------------------
+async def import_calendar(
+    *, store: DocumentStore, schedule_id: str, ics: bytes, now: datetime, days: int = 90
+) -> int:
+    """Import an external calendar's shifts for the next ``days`` as overrides (source
+    "ical"); a re-import replaces earlier imported ones in that window. Events name people by
+    ATTENDEE e-mail or SUMMARY (an e-mail address or a user id)."""
+    end = now + timedelta(days=days)
+    cache: dict[str, str | None] = {}
+
+    async def resolve(key: str) -> str | None:
+        if key not in cache:
+            page = await store.query("users", where=[eq("email", key.lower())], limit=1)
+            if page.items:
+                cache[key] = str(page.items[0]["id"])
+            else:
+                cache[key] = key if await store.get("users", key, key) else None
+        return cache[key]
+
+    # Parse with the raw key as "user", then map keys to user ids (an async lookup).
+    raw = import_shifts(ics, user_for=lambda key: key, window_start=now, window_end=end)
+    shifts = []
+    for shift in raw:
+        user_id = await resolve(shift.user or "")
+        if user_id is not None:
+            shifts.append(shift.model_copy(update={"user": user_id}))
+    for _ in range(5):
+        schedule, etag = await _load(store, schedule_id)
+        kept = tuple(
+            o
+            for o in schedule.overrides
+            if not (o.source == "ical" and o.end > now and o.start < end)
+        )
+        imported = tuple(
+            Override(user=s.user, start=max(s.start, now), end=min(s.end, end), source="ical")
+            for s in shifts
+            if s.user is not None and min(s.end, end) > max(s.start, now)
+        )
+        try:
+            await _save(store, schedule.model_copy(update={"overrides": kept + imported}), etag)
+        except PreconditionFailed:
+            continue
+        return len(imported)
+    raise Conflict("The schedule is changing too fast; try again.")
+
+
+async def issue_ical_link(*, store: DocumentStore, schedule_id: str) -> str:
+    """A new secret for the subscription URL (the previous link stops working)."""
+    token = secrets.token_urlsafe(24)
+    for _ in range(5):
+        schedule, etag = await _load(store, schedule_id)
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        try:
+            await _save(store, schedule.model_copy(update={"ical_token_hash": digest}), etag)
+        except PreconditionFailed:
+            continue
+        return token
+    raise Conflict("The schedule is changing too fast; try again.")
+
+
+async def subscribed_calendar(
+    *, store: DocumentStore, schedule_id: str, token: str, now: datetime
+) -> bytes:
+    """The calendar behind a subscription URL: 7 days back, 60 ahead. Unknown schedule and
+    wrong token answer the same NotFound, so links cannot be probed."""
+    doc = await store.get("schedules", schedule_id, schedule_id)
+    expected = _schedule(doc).ical_token_hash if doc else None
+    given = hashlib.sha256(token.encode()).hexdigest()
+    if not expected or not hmac.compare_digest(expected, given):
+        raise NotFound("No such calendar.")
+    schedule = _schedule(doc) if doc else None
+    assert schedule is not None
+    shifts = final_schedule(schedule, now - timedelta(days=7), now + timedelta(days=60))
+    return export_shifts(schedule, shifts, now=now)

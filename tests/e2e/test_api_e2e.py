@@ -34,7 +34,10 @@ PUBLIC_FUNCTIONS = {
     "ingest_opsgenie_action",  # GenieKey
     "bot_messages",  # Bot Framework token, checked in code (tests/e2e/test_teams_e2e.py)
 }
-PUBLIC_OPERATIONS = {"openapi"}
+PUBLIC_OPERATIONS = {
+    "openapi",
+    "subscribedCalendar",  # the unguessable token in the URL is the credential
+}
 
 
 class Api:
@@ -342,6 +345,17 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
     )
     assert r.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VCALENDAR" in r.text and "ben on call" in r.text
+    link = api.call("POST", f"/schedules/{sid}/ical-link", admin).json()["url"]
+    sub = httpx.get(link)
+    assert sub.status_code == 200 and sub.text.startswith("BEGIN:VCALENDAR")
+    assert httpx.get(link.replace(".ics", "x.ics")).status_code == 404
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        "DTSTART:20300101T000000Z\r\nDTEND:20300101T080000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"
+        "SUMMARY:carl\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    r = api.call("POST", f"/schedules/{sid}/ical-import", admin, {"ics": ics, "days": 366})
+    assert r.status_code == 200 and r.json() == {"imported": 0}, "carl is not a user"
     r = api.call(
         "GET",
         f"/schedules/{sid}/final",

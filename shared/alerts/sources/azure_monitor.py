@@ -102,8 +102,10 @@ def _search_links(context: Mapping[str, Any] | None) -> list[Link]:
     if isinstance(legacy, str) and legacy:
         out.append(Link(kind="dashboard", url=legacy, text="Search results"))
     condition = _ci(context, "condition")
-    if isinstance(condition, Mapping):
-        for crit in condition.get("allOf") or []:
+    criteria = condition.get("allOf") if isinstance(condition, Mapping) else None
+    if isinstance(criteria, list):
+        # Only well-formed criteria lists are read; a link is a nicety, never worth a 400.
+        for crit in criteria:
             if isinstance(crit, Mapping):
                 url = crit.get("linkToFilteredSearchResultsUI") or crit.get("linkToSearchResultsUI")
                 if isinstance(url, str) and url:

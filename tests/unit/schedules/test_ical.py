@@ -43,16 +43,25 @@ def test_export_fields() -> None:
     assert [e["uid"] for e in again.walk("VEVENT")] == [e["uid"] for e in events]
 
 
-def test_import_rejects_garbage_and_recurrence() -> None:
+def test_import_rejects_garbage() -> None:
     with pytest.raises(InvalidSchedule):
         import_shifts(b"not a calendar", user_for=lambda k: k)
+
+
+def test_import_expands_recurring_events_with_exdates() -> None:
+    # 00:00-08:00 UTC every day from Jan 1, except Jan 2; window Jan 1 - Jan 4.
     rec = (
         b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n"
         b"DTSTART:20260101T000000Z\r\nDTEND:20260101T080000Z\r\nRRULE:FREQ=DAILY\r\n"
-        b"SUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        b"EXDATE:20260102T000000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
-    with pytest.raises(InvalidSchedule, match="recurring"):
-        import_shifts(rec, user_for=lambda k: k)
+    got = import_shifts(
+        rec,
+        user_for=lambda k: k,
+        window_start=datetime(2026, 1, 1, tzinfo=UTC),
+        window_end=datetime(2026, 1, 4, tzinfo=UTC),
+    )
+    assert [(s.user, s.start.day, s.end.hour) for s in got] == [("x", 1, 8), ("x", 3, 8)]
 
 
 def test_import_maps_attendee_email() -> None:
