@@ -168,28 +168,6 @@ async def get_incident(req: Request) -> Reply:
     return ok(incident)
 
 
-async def get_timeline(req: Request) -> Reply:
-    items, token = await incidents.get_timeline(
-        store=_ports(req).store,
-        principal=req.caller,
-        incident_id=req.params["incident_id"],
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
-async def get_alerts(req: Request) -> Reply:
-    items, token = await incidents.get_alerts(
-        store=_ports(req).store,
-        principal=req.caller,
-        incident_id=req.params["incident_id"],
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
 def incident_action(verb: str) -> Callable[[Request], Any]:
     kind = ACTIONS[verb]
 
@@ -224,48 +202,6 @@ def incident_action(verb: str) -> Callable[[Request], Any]:
 
 
 # teams
-async def list_teams(req: Request) -> Reply:
-    items, token = await catalog.list_teams(
-        store=_ports(req).store,
-        principal=req.caller,
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
-async def create_team(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.TeamBody)
-    team = await catalog.create_team(
-        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
-    )
-    return ok(team, status=201)
-
-
-async def get_team(req: Request) -> Reply:
-    team, etag = await catalog.get_team(
-        store=_ports(req).store, principal=req.caller, team_id=req.params["team_id"]
-    )
-    return ok(team, etag=etag)
-
-
-async def update_team(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.TeamBody)
-    team = await catalog.update_team(
-        store=_ports(req).store,
-        principal=req.caller,
-        team_id=req.params["team_id"],
-        body=req.body,
-        etag=req.if_match(),
-    )
-    return ok(team)
-
-
-async def delete_team(req: Request) -> Reply:
-    await catalog.delete_team(
-        store=_ports(req).store, principal=req.caller, team_id=req.params["team_id"]
-    )
-    return Reply(204)
 
 
 async def list_members(req: Request) -> Reply:
@@ -305,61 +241,9 @@ async def delete_member(req: Request) -> Reply:
 
 
 # services
-async def list_services(req: Request) -> Reply:
-    items, token = await catalog.list_services(
-        store=_ports(req).store,
-        principal=req.caller,
-        team_id=req.query.get("team_id") or None,
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
-async def create_service(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.ServiceBody)
-    service = await catalog.create_service(
-        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
-    )
-    return ok(service, status=201)
-
-
-async def get_service(req: Request) -> Reply:
-    service, etag = await catalog.get_service(
-        store=_ports(req).store, principal=req.caller, service_id=req.params["service_id"]
-    )
-    return ok(service, etag=etag)
-
-
-async def update_service(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.ServiceBody)
-    service = await catalog.update_service(
-        store=_ports(req).store,
-        principal=req.caller,
-        service_id=req.params["service_id"],
-        body=req.body,
-        etag=req.if_match(),
-    )
-    return ok(service)
-
-
-async def delete_service(req: Request) -> Reply:
-    await catalog.delete_service(
-        store=_ports(req).store, principal=req.caller, service_id=req.params["service_id"]
-    )
-    return Reply(204)
 
 
 # integrations and routes
-async def list_integrations(req: Request) -> Reply:
-    items, token = await catalog.list_integrations(
-        store=_ports(req).store,
-        principal=req.caller,
-        team_id=req.query.get("team_id") or None,
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
 
 
 async def create_integration(req: Request) -> Reply:
@@ -374,27 +258,6 @@ async def create_integration(req: Request) -> Reply:
     return ok(created, status=201)
 
 
-async def get_integration(req: Request) -> Reply:
-    integration, etag = await catalog.get_integration(
-        store=_ports(req).store,
-        principal=req.caller,
-        integration_id=req.params["integration_id"],
-    )
-    return ok(integration, etag=etag)
-
-
-async def update_integration(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.IntegrationBody)
-    integration = await catalog.update_integration(
-        store=_ports(req).store,
-        principal=req.caller,
-        integration_id=req.params["integration_id"],
-        body=req.body,
-        etag=req.if_match(),
-    )
-    return ok(integration)
-
-
 async def rotate_integration(req: Request) -> Reply:
     created = await catalog.rotate_integration_key(
         store=_ports(req).store,
@@ -403,15 +266,6 @@ async def rotate_integration(req: Request) -> Reply:
         base_url=req.base_url,
     )
     return ok(created)
-
-
-async def delete_integration(req: Request) -> Reply:
-    await catalog.delete_integration(
-        store=_ports(req).store,
-        principal=req.caller,
-        integration_id=req.params["integration_id"],
-    )
-    return Reply(204)
 
 
 async def list_routes(req: Request) -> Reply:
@@ -445,96 +299,9 @@ async def delete_route(req: Request) -> Reply:
 
 
 # escalation policies
-async def list_policies(req: Request) -> Reply:
-    items, token = await catalog.list_policies(
-        store=_ports(req).store,
-        principal=req.caller,
-        team_id=req.query.get("team_id") or None,
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
-async def create_policy(req: Request) -> Reply:
-    assert isinstance(req.body, PolicyBody)
-    policy = await catalog.create_policy(
-        store=_ports(req).store, principal=req.caller, body=req.body, now=_ports(req).clock()
-    )
-    return ok(policy, status=201)
-
-
-async def get_policy(req: Request) -> Reply:
-    policy, etag = await catalog.get_policy(
-        store=_ports(req).store, principal=req.caller, policy_id=req.params["policy_id"]
-    )
-    return ok(policy, etag=etag)
-
-
-async def update_policy(req: Request) -> Reply:
-    assert isinstance(req.body, PolicyBody)
-    policy = await catalog.update_policy(
-        store=_ports(req).store,
-        principal=req.caller,
-        policy_id=req.params["policy_id"],
-        body=req.body,
-        etag=req.if_match(),
-        now=_ports(req).clock(),
-    )
-    return ok(policy)
-
-
-async def delete_policy(req: Request) -> Reply:
-    await catalog.delete_policy(
-        store=_ports(req).store, principal=req.caller, policy_id=req.params["policy_id"]
-    )
-    return Reply(204)
 
 
 # schedules
-async def list_schedules(req: Request) -> Reply:
-    items, token = await catalog.list_schedules(
-        store=_ports(req).store,
-        principal=req.caller,
-        team_id=req.query.get("team_id") or None,
-        limit=req.limit(),
-        continuation=req.continuation(),
-    )
-    return page(items, token)
-
-
-async def create_schedule(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.ScheduleBody)
-    schedule = await catalog.create_schedule(
-        store=_ports(req).store, principal=req.caller, body=req.body
-    )
-    return ok(schedule, status=201)
-
-
-async def get_schedule(req: Request) -> Reply:
-    schedule, etag = await catalog.get_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    return ok(schedule, etag=etag)
-
-
-async def update_schedule(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.ScheduleBody)
-    schedule = await catalog.update_schedule(
-        store=_ports(req).store,
-        principal=req.caller,
-        schedule_id=req.params["schedule_id"],
-        body=req.body,
-        etag=req.if_match(),
-    )
-    return ok(schedule)
-
-
-async def delete_schedule(req: Request) -> Reply:
-    await catalog.delete_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    return Reply(204)
 
 
 async def oncall(req: Request) -> Reply:
@@ -907,6 +674,109 @@ async def delete_webhook(req: Request) -> Reply:
     require(req.caller, Right.CONFIGURE, [doc["team_id"]])
     await store.delete("webhooks", doc["id"], doc["id"])
     return Reply(204)
+
+
+# --- the CRUD shapes, once -------------------------------------------------------------------
+# Every configuration resource has the same five operations; these build their handlers from
+# the service function and the name of the id parameter, so the handlers cannot drift apart.
+def _list_owned(fn: Callable[..., Any]) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        items, token = await fn(
+            store=_ports(req).store,
+            principal=req.caller,
+            team_id=req.query.get("team_id") or None,
+            limit=req.limit(),
+            continuation=req.continuation(),
+        )
+        return page(items, token)
+
+    return handler
+
+
+def _create(fn: Callable[..., Any], *, now: bool = True) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        extra: dict[str, Any] = {"now": _ports(req).clock()} if now else {}
+        created = await fn(store=_ports(req).store, principal=req.caller, body=req.body, **extra)
+        return ok(created, status=201)
+
+    return handler
+
+
+def _get(fn: Callable[..., Any], param: str) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        item, etag = await fn(
+            store=_ports(req).store, principal=req.caller, **{param: req.params[param]}
+        )
+        return ok(item, etag=etag)
+
+    return handler
+
+
+def _update(fn: Callable[..., Any], param: str, *, now: bool = False) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        extra: dict[str, Any] = {"now": _ports(req).clock()} if now else {}
+        item = await fn(
+            store=_ports(req).store,
+            principal=req.caller,
+            body=req.body,
+            etag=req.if_match(),
+            **{param: req.params[param]},
+            **extra,
+        )
+        return ok(item)
+
+    return handler
+
+
+def _delete(fn: Callable[..., Any], param: str) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        await fn(store=_ports(req).store, principal=req.caller, **{param: req.params[param]})
+        return Reply(204)
+
+    return handler
+
+
+def _paged(fn: Callable[..., Any], param: str | None = None) -> Callable[[Request], Any]:
+    async def handler(req: Request) -> Reply:
+        scope = {param: req.params[param]} if param else {}
+        items, token = await fn(
+            store=_ports(req).store,
+            principal=req.caller,
+            limit=req.limit(),
+            continuation=req.continuation(),
+            **scope,
+        )
+        return page(items, token)
+
+    return handler
+
+
+get_timeline = _paged(incidents.get_timeline, "incident_id")
+get_alerts = _paged(incidents.get_alerts, "incident_id")
+list_teams = _paged(catalog.list_teams)
+create_team = _create(catalog.create_team)
+get_team = _get(catalog.get_team, "team_id")
+update_team = _update(catalog.update_team, "team_id")
+delete_team = _delete(catalog.delete_team, "team_id")
+list_services = _list_owned(catalog.list_services)
+create_service = _create(catalog.create_service)
+get_service = _get(catalog.get_service, "service_id")
+update_service = _update(catalog.update_service, "service_id")
+delete_service = _delete(catalog.delete_service, "service_id")
+list_integrations = _list_owned(catalog.list_integrations)
+get_integration = _get(catalog.get_integration, "integration_id")
+update_integration = _update(catalog.update_integration, "integration_id")
+delete_integration = _delete(catalog.delete_integration, "integration_id")
+list_policies = _list_owned(catalog.list_policies)
+create_policy = _create(catalog.create_policy)
+get_policy = _get(catalog.get_policy, "policy_id")
+update_policy = _update(catalog.update_policy, "policy_id", now=True)
+delete_policy = _delete(catalog.delete_policy, "policy_id")
+list_schedules = _list_owned(catalog.list_schedules)
+create_schedule = _create(catalog.create_schedule, now=False)
+get_schedule = _get(catalog.get_schedule, "schedule_id")
+update_schedule = _update(catalog.update_schedule, "schedule_id")
+delete_schedule = _delete(catalog.delete_schedule, "schedule_id")
 
 
 async def openapi(req: Request) -> Reply:

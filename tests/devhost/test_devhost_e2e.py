@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
+from tests.fixtures.devhost import ROOT, DevhostHandle, records, start_devhost, wait_for
 
 SAMPLE = Path(__file__).parent / "sample_app"
-
-
-def records(dir_: Path, name: str) -> list[dict[str, Any]]:
-    path = dir_ / f"{name}.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,11 @@ import pytest
 from aiohttp import web
 
 from devhost import idp
-from shared.auth.documents import user_doc
-from shared.auth.keys import INTEGRATION_KEY
-from shared.auth.models import TeamRole, User
 from shared.auth.tokens import issuer_for
-from shared.catalog.models import Integration, Service, Team
 from shared.notifications.models import ContactMethod
-from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+from tests.fixtures.seed import seed_paging
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
@@ -73,50 +68,13 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
 
     async def seed() -> str:
         store = await SqliteStore.open(db)
-        now = datetime.now(UTC)
         try:
-            await store.upsert("teams", to_doc(Team(id="t", name="T", created_at=now)))
-            alice = User(
-                id=ALICE,
+            return await seed_paging(
+                store,
+                steps=[{"type": "notify_users", "user_ids": [ALICE]}],
+                people=[(ALICE, "Alice", ())],
                 tenant_id=TENANT,
-                name="Alice",
-                teams={"t": TeamRole.MEMBER},
-                created_at=now,
-                updated_at=now,
-                last_seen_at=now,
             )
-            await store.upsert("users", user_doc(alice))
-            await store.upsert(
-                "escalation_policies",
-                {
-                    "id": "pol",
-                    "pk": "pol",
-                    "name": "p",
-                    "team_id": "t",
-                    "version": 1,
-                    "steps": [{"type": "notify_users", "user_ids": [ALICE]}],
-                },
-            )
-            await store.upsert(
-                "services",
-                to_doc(Service(id="svc", name="Checkout", team_id="t", escalation_policy_id="pol")),
-            )
-            issued = INTEGRATION_KEY.issue()
-            await store.upsert(
-                "integrations",
-                to_doc(
-                    Integration(
-                        id="int",
-                        name="i",
-                        service_id="svc",
-                        team_id="t",
-                        format="generic",
-                        key_prefix=issued.key_id,
-                        key_hash=issued.key_hash,
-                    )
-                ),
-            )
-            return issued.secret
         finally:
             await store.close()
 

@@ -23,14 +23,11 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from shared.auth.documents import user_doc
-from shared.auth.keys import INTEGRATION_KEY
-from shared.auth.models import TeamRole, User
-from shared.catalog.models import Integration, Service, Team
 from shared.notifications.models import ContactMethod
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+from tests.fixtures.seed import seed_paging
 
 BOT_ID = "6b1c0b1e-5d8e-4f6b-9a51-2a3c4d5e6f70"
 TENANT = "00000000-0000-4000-8000-00000000a11e"
@@ -164,24 +161,19 @@ def env(tmp_path_factory: pytest.TempPathFactory, bf: BotFramework) -> Iterator[
 
     async def seed() -> str:
         store = await SqliteStore.open(db)
-        now = datetime.now(UTC)
         try:
-            await store.upsert("teams", to_doc(Team(id="t", name="T", created_at=now)))
-            for oid, name, role in (
-                (ALICE, "Alice", "OpenAlert.Responder"),
-                (BOB, "Bob", "OpenAlert.Viewer"),
-            ):
-                user = User(
-                    id=oid,
-                    tenant_id=TENANT,
-                    name=name,
-                    teams={"t": TeamRole.MEMBER},
-                    app_roles=(role,),
-                    created_at=now,
-                    updated_at=now,
-                    last_seen_at=now,
-                )
-                await store.upsert("users", user_doc(user))
+            key = await seed_paging(
+                store,
+                steps=[
+                    {"type": "post_to_channel", "channel_id": CHANNEL},
+                    {"type": "notify_users", "user_ids": [ALICE]},
+                ],
+                people=[
+                    (ALICE, "Alice", ("OpenAlert.Responder",)),
+                    (BOB, "Bob", ("OpenAlert.Viewer",)),
+                ],
+                tenant_id=TENANT,
+            )
             await store.upsert(
                 "contact_methods",
                 to_doc(
@@ -190,40 +182,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, bf: BotFramework) -> Iterator[
                     pk=ALICE,
                 ),
             )
-            await store.upsert(
-                "escalation_policies",
-                {
-                    "id": "pol",
-                    "pk": "pol",
-                    "name": "p",
-                    "team_id": "t",
-                    "version": 1,
-                    "steps": [
-                        {"type": "post_to_channel", "channel_id": CHANNEL},
-                        {"type": "notify_users", "user_ids": [ALICE]},
-                    ],
-                },
-            )
-            await store.upsert(
-                "services",
-                to_doc(Service(id="svc", name="Checkout", team_id="t", escalation_policy_id="pol")),
-            )
-            issued = INTEGRATION_KEY.issue()
-            await store.upsert(
-                "integrations",
-                to_doc(
-                    Integration(
-                        id="int",
-                        name="i",
-                        service_id="svc",
-                        team_id="t",
-                        format="generic",
-                        key_prefix=issued.key_id,
-                        key_hash=issued.key_hash,
-                    )
-                ),
-            )
-            return issued.secret
+            return key
         finally:
             await store.close()
 
