@@ -42,6 +42,7 @@ from shared.pipeline.process import EscalationPort
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
+from shared.schedules.resolve import final_schedule
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,48 @@ async def me(req: Request) -> Reply:
             teams={k: v.value for k, v in p.teams.items()},
         )
     )
+
+
+async def list_users(req: Request) -> Reply:
+    require(req.caller, Right.READ)
+    result = await _ports(req).store.query(
+        "users", limit=req.limit(), continuation=req.continuation()
+    )
+    users = [
+        User.model_validate({k: v for k, v in d.items() if k not in ("pk", "_etag", "teams_list")})
+        for d in result.items
+    ]
+    return page([_user(u) for u in users], result.continuation)
+
+
+async def my_calendar(req: Request) -> Reply:
+    """My shifts across every schedule of my teams, as iCalendar (next 60 days)."""
+    user_id = _person(req)
+    now = _ports(req).clock()
+    me_user = await auth.get_user(store=_ports(req).store, user_id=user_id)
+    shifts: list[Shift] = []
+    for team_id in sorted(me_user.teams):
+        items, _ = await catalog.list_schedules(
+            store=_ports(req).store,
+            principal=req.caller,
+            team_id=team_id,
+            limit=100,
+            continuation=None,
+        )
+        for schedule in items:
+            shifts += [
+                s
+                for s in final_schedule(schedule, now, now + timedelta(days=60))
+                if s.user == user_id
+            ]
+    calendar = Schedule(
+        id=f"user-{user_id}",
+        name=f"{me_user.name or user_id} on call",
+        team_id="-",
+        time_zone="UTC",
+    )
+    text = export_shifts(calendar, sorted(shifts, key=lambda s: s.start), now=now)
+    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
 
 
 async def get_user(req: Request) -> Reply:
@@ -802,7 +845,27 @@ def _ops() -> list[Operation]:
     ops = [
         o("GET", "/openapi.json", "openapi", "This document", "meta", openapi, public=True),
         o("GET", "/me", "me", "Who am I", "users", me, response=MeView),
+        o(
+            "GET",
+            "/users",
+            "listUsers",
+            "Users",
+            "users",
+            list_users,
+            response=UserView,
+            is_list=True,
+            query=PAGING,
+        ),
         o("GET", "/users/{user_id}", "getUser", "A user", "users", get_user, response=UserView),
+        o(
+            "GET",
+            "/me/calendar",
+            "myCalendar",
+            "My shifts across my teams' schedules (iCal)",
+            "schedules",
+            my_calendar,
+            content_type="text/calendar",
+        ),
         o(
             "GET",
             "/incidents",

@@ -232,6 +232,10 @@ def test_responders_act_viewers_read_and_other_teams_are_refused(api: Api, admin
     )
     assert r.status_code == 200, r.text
     assert api.call("GET", "/me", responder).json()["teams"] == {team_id: "member"}
+    people = api.call("GET", "/users", viewer).json()["items"]
+    assert oid("resp@example.com") in [u["id"] for u in people]
+    cal = api.call("GET", "/me/calendar", responder)
+    assert cal.status_code == 200 and cal.text.startswith("BEGIN:VCALENDAR")
 
     httpx.post(made["integration"]["ingest_url"], json={"title": "checkout down", "id": "co-1"})
     incident = wait_incident(api, responder, "checkout down")
