@@ -113,14 +113,16 @@ async def _send(base: str, key: str, count: int, rate: float) -> dict[str, float
     return sent
 
 
-def _first_jobs(devhost_db: Path) -> dict[str, float]:
+def _first_jobs(db: Path) -> dict[str, float]:
+    """When each incident's first notification jobs were made: the ``escalation_execute``
+    activity records the step's targets just before it hands the jobs to the queue."""
     first: dict[str, float] = {}
-    with sqlite3.connect(devhost_db) as conn:
-        for body, enqueued in conn.execute(
-            "SELECT body, enqueued_at FROM sb_messages WHERE queue = 'notifications'"
-        ):
-            incident = json.loads(body)["incident_id"]
-            first[incident] = min(first.get(incident, enqueued), enqueued)
+    table = _sql.table(spec_for("escalation_steps"))
+    with sqlite3.connect(db) as conn:
+        for (text,) in conn.execute(f'SELECT doc FROM "{table}"'):
+            doc = json.loads(text)
+            at = datetime.fromisoformat(doc["at"]).timestamp()
+            first[doc["incident_id"]] = min(first.get(doc["incident_id"], at), at)
     return first
 
 
@@ -168,9 +170,9 @@ def main() -> None:
         try:
             count = RATE * SECONDS
             sent = asyncio.run(_send(host.base_url, key, count, RATE))
-            _wait_jobs(devhost_db, count, timeout=120)
+            _wait_jobs(db, count, timeout=120)
             ids = _incidents(db)
-            jobs = _first_jobs(devhost_db)
+            jobs = _first_jobs(db)
             latency = sorted(jobs[ids[d]] - t for d, t in sent.items() if d in ids)
             print(
                 f"alert -> first notification job at {RATE} new incidents/s for {SECONDS} s:"
@@ -195,7 +197,7 @@ def main() -> None:
         try:
             started = time.time()
             asyncio.run(_send(host.base_url, key, TIMERS, rate=500))
-            _wait_jobs(devhost_db2, TIMERS, timeout=180)
+            _wait_jobs(db2, TIMERS, timeout=180)
             opened = time.time() - started
             deadline = time.time() + 180
             while len(_timer_lateness(devhost_db2)) < TIMERS and time.time() < deadline:
