@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter
 
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
 from shared.notifications.channels import (
     Channel,
@@ -435,54 +435,48 @@ async def _schedule_next(store: DocumentStore, job: NotifyJob, due: datetime) ->
 
 
 async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) -> bool:
-    """True when this page joins an open window; otherwise opens a window and sends."""
+    """True when this page joins an open window (held until it closes); otherwise it opens a
+    window and is sent now. Held pages are small documents of their own, so a storm of pages
+    writes one small document each instead of rewriting a growing list."""
     doc_id = f"bundle:{job.user_id}"
     for _ in range(5):
         doc = await ports.store.get(BUNDLES, doc_id, doc_id)
         until = datetime.fromisoformat(doc["window_until"]) if doc else None
-        try:
-            if doc is not None and bundle_window_open(until, now):
-                held = list(doc.get("held", []))
-                if any(h["key"] == job.idempotency_key for h in held):
-                    return True
-                held.append(
+        if doc is not None and doc.get("first_key") == job.idempotency_key:
+            return False  # a redelivery of the page that opened the window
+        if doc is not None and until is not None and bundle_window_open(until, now):
+            held_id = f"held:{job.idempotency_key}"
+            try:
+                await ports.store.create(
+                    PENDING,
                     {
+                        "id": held_id,
+                        "pk": held_id,
+                        "kind": "held",
+                        "user_id": job.user_id,
                         "incident_id": job.incident_id,
                         "key": job.idempotency_key,
-                        "importance": job.importance,
-                    }
+                        "due_at": utc_iso(until),
+                    },
                 )
-                await ports.store.replace(BUNDLES, {**doc, "held": held}, if_match=doc["_etag"])
-                return True
-            fresh = {
-                "id": doc_id,
-                "pk": doc_id,
-                "user_id": job.user_id,
-                "window_until": utc_iso(now + ports.bundle_window),
-                "held": [],
-                "first_key": job.idempotency_key,
-            }
+            except Conflict:
+                pass  # held by an earlier delivery of the same message
+            return True
+        fresh = {
+            "id": doc_id,
+            "pk": doc_id,
+            "user_id": job.user_id,
+            "window_until": utc_iso(now + ports.bundle_window),
+            "first_key": job.idempotency_key,
+        }
+        try:
             if doc is None:
                 await ports.store.create(BUNDLES, fresh)
-            elif doc.get("first_key") == job.idempotency_key:
-                return False  # a redelivery of the page that opened the window
-            elif doc.get("held"):
-                # The previous window's pages are still waiting for the flush; join them.
-                held = [
-                    *doc["held"],
-                    {
-                        "incident_id": job.incident_id,
-                        "key": job.idempotency_key,
-                        "importance": job.importance,
-                    },
-                ]
-                await ports.store.replace(BUNDLES, {**doc, "held": held}, if_match=doc["_etag"])
-                return True
             else:
                 await ports.store.replace(BUNDLES, fresh, if_match=doc["_etag"])
-            return False
         except (Conflict, PreconditionFailed):
-            continue
+            continue  # someone opened a window at the same moment: join it
+        return False
     return False
 
 
@@ -505,21 +499,13 @@ async def _digest(job: DigestJob, ports: NotifyPorts) -> Outcome:
 
 
 async def _release_bundle(store: DocumentStore, job: DigestJob) -> None:
-    """The digest went out: drop its pages from the bundle (later ones stay for the next)."""
-    doc_id = f"bundle:{job.user_id}"
-    done = set(job.keys)
-    for _ in range(5):
-        doc = await store.get(BUNDLES, doc_id, doc_id)
-        if doc is None:
-            return
-        held = [h for h in doc.get("held", []) if h["key"] not in done]
+    """The digest went out: its held pages are done (a later flush must not re-emit them)."""
+    for key in job.keys:
+        held_id = f"held:{key}"
         try:
-            await store.replace(
-                BUNDLES, {**doc, "held": held, "emitted_at": None}, if_match=doc["_etag"]
-            )
-            return
-        except PreconditionFailed:
-            continue
+            await store.delete(PENDING, held_id, held_id)
+        except NotFound:
+            pass
 
 
 async def _status_update(job: StatusUpdateJob, ports: NotifyPorts) -> Outcome:
@@ -692,51 +678,41 @@ async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:
 
 # --- the flush timer -------------------------------------------------------------------------
 async def flush(*, ports: NotifyPorts, limit: int = 200) -> list[dict[str, Any]]:
-    """Due rule steps and closed bundling windows, as queue messages. Claims each with an
-    etag-guarded delete/replace, so two overlapping flushes never emit the same message."""
+    """Due rule steps, and the pages held in closed bundling windows as one digest per person,
+    as queue messages. Each is claimed with an etag-guarded write, so two overlapping flushes
+    do not both emit it."""
     now = ports.clock()
     out: list[dict[str, Any]] = []
     due = await ports.store.query(PENDING, where=[lte("due_at", utc_iso(now))], limit=limit)
+    held: dict[str, list[dict[str, Any]]] = {}
     for doc in due.items:
         claimed = doc.get("claimed_at")
         if claimed is not None:
             # The output of the run that claimed it is sent only after that run returns, so
-            # the step is kept until well after; then it is emitted once more and removed.
-            # Delivery is idempotent per key, so the extra copy is skipped if the first arrived.
+            # the doc is kept until well after; then it is emitted once more. Delivery is
+            # idempotent per key, so the extra copy is skipped if the first one arrived.
             if datetime.fromisoformat(claimed) > now - CLAIM_GRACE:
                 continue
+        else:
+            try:
+                await ports.store.replace(
+                    PENDING, {**doc, "claimed_at": utc_iso(now)}, if_match=doc["_etag"]
+                )
+            except (NotFound, PreconditionFailed):
+                continue
+        if doc.get("kind") == "held":
+            held.setdefault(str(doc["user_id"]), []).append(doc)
+            continue
+        if claimed is not None:
             await ports.store.delete(PENDING, doc["pk"], doc["id"])
-            out.append(dict(doc["job"]))
-            continue
-        try:
-            await ports.store.replace(
-                PENDING, {**doc, "claimed_at": utc_iso(now)}, if_match=doc["_etag"]
-            )
-        except (NotFound, PreconditionFailed):
-            continue
         out.append(dict(doc["job"]))
-    bundles = await ports.store.query(
-        BUNDLES, where=[lte("window_until", utc_iso(now))], limit=limit
-    )
-    for doc in bundles.items:
-        held = list(doc.get("held", []))
-        if not held:
-            continue
-        emitted = doc.get("emitted_at")
-        if emitted is not None and datetime.fromisoformat(emitted) > now - CLAIM_GRACE:
-            continue  # a digest is on its way; delivering it removes these pages
-        try:
-            await ports.store.replace(
-                BUNDLES, {**doc, "emitted_at": utc_iso(now)}, if_match=doc["_etag"]
-            )
-        except (NotFound, PreconditionFailed):
-            continue
-        keys = sorted(h["key"] for h in held)
+    for user_id, docs in held.items():
+        keys = sorted(str(d["key"]) for d in docs)
         digest_key = "digest:" + hashlib.sha256("|".join(keys).encode()).hexdigest()[:24]
         out.append(
             DigestJob(
-                user_id=str(doc["user_id"]),
-                incident_ids=tuple(dict.fromkeys(h["incident_id"] for h in held)),
+                user_id=user_id,
+                incident_ids=tuple(dict.fromkeys(str(d["incident_id"]) for d in docs)),
                 keys=tuple(keys),
                 idempotency_key=digest_key,
             ).model_dump(mode="json")
@@ -745,11 +721,6 @@ async def flush(*, ports: NotifyPorts, limit: int = 200) -> list[dict[str, Any]]
 
 
 # --- self-service: contact methods, rules, the log ------------------------------------------
-def _own(principal_id: str, user_id: str) -> None:
-    if principal_id != user_id:
-        raise Forbidden("People manage their own contact methods and rules.")
-
-
 async def add_contact_method(
     *, ports: NotifyPorts, user_id: str, kind: ContactKind, address: str, label: str = ""
 ) -> ContactMethod:
