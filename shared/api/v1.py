@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
 from shared.schedules.resolve import final_schedule
+from shared.store.port import eq
 
 
 @dataclass(frozen=True)
@@ -141,34 +144,61 @@ async def list_users(req: Request) -> Reply:
     return page([_user(u) for u in users], result.continuation)
 
 
-async def my_calendar(req: Request) -> Reply:
-    """My shifts across every schedule of my teams, as iCalendar (next 60 days)."""
-    user_id = _person(req)
+async def _person_calendar(req: Request, user: User) -> Reply:
+    """A person's shifts across every schedule of their teams, as iCalendar (60 days)."""
     now = _ports(req).clock()
-    me_user = await auth.get_user(store=_ports(req).store, user_id=user_id)
     shifts: list[Shift] = []
-    for team_id in sorted(me_user.teams):
-        items, _ = await catalog.list_schedules(
-            store=_ports(req).store,
-            principal=req.caller,
-            team_id=team_id,
-            limit=100,
-            continuation=None,
+    for team_id in sorted(user.teams):
+        result = await _ports(req).store.query(
+            "schedules", where=[eq("team_id", team_id)], limit=100
         )
-        for schedule in items:
+        for doc in result.items:
+            schedule = Schedule.model_validate(
+                {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
+            )
             shifts += [
                 s
                 for s in final_schedule(schedule, now, now + timedelta(days=60))
-                if s.user == user_id
+                if s.user == user.id
             ]
     calendar = Schedule(
-        id=f"user-{user_id}",
-        name=f"{me_user.name or user_id} on call",
-        team_id="-",
-        time_zone="UTC",
+        id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
     )
     text = export_shifts(calendar, sorted(shifts, key=lambda s: s.start), now=now)
     return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+
+
+async def my_calendar(req: Request) -> Reply:
+    return await _person_calendar(req, await _me(req))
+
+
+async def my_calendar_link(req: Request) -> Reply:
+    """Issue (or replace) the secret URL of my shifts for calendar apps."""
+    user = await _me(req)
+    token = secrets.token_urlsafe(24)
+    store = _ports(req).store
+    doc = await store.get("users", user.id, user.id)
+    assert doc is not None
+    await store.replace(
+        "users",
+        {**doc, "ical_token_hash": hashlib.sha256(token.encode()).hexdigest()},
+        if_match=doc["_etag"],
+    )
+    url = f"{req.base_url}/api/v1/calendars/users/{user.id}/{token}.ics"
+    return ok(IcalLink(url=url), status=201)
+
+
+async def subscribed_user_calendar(req: Request) -> Reply:
+    token = req.params["token"].removesuffix(".ics")
+    user_id = req.params["user_id"]
+    doc = await _ports(req).store.get("users", user_id, user_id)
+    expected = str(doc.get("ical_token_hash") or "") if doc else ""
+    given = hashlib.sha256(token.encode()).hexdigest()
+    if doc is None or not expected or not hmac.compare_digest(expected, given):
+        raise NotFound("No such calendar.")
+    hidden = ("pk", "_etag", "teams_list")
+    user = User.model_validate({k: v for k, v in doc.items() if k not in hidden})
+    return await _person_calendar(req, user)
 
 
 async def get_user(req: Request) -> Reply:
@@ -857,6 +887,26 @@ def _ops() -> list[Operation]:
             query=PAGING,
         ),
         o("GET", "/users/{user_id}", "getUser", "A user", "users", get_user, response=UserView),
+        o(
+            "POST",
+            "/me/calendar-link",
+            "myCalendarLink",
+            "Issue (or replace) the secret subscription URL of my shifts",
+            "schedules",
+            my_calendar_link,
+            response=IcalLink,
+            status=201,
+        ),
+        o(
+            "GET",
+            "/calendars/users/{user_id}/{token}",
+            "subscribedUserCalendar",
+            "A person's shifts for calendar apps (secret URL, no sign-in)",
+            "schedules",
+            subscribed_user_calendar,
+            public=True,
+            content_type="text/calendar",
+        ),
         o(
             "GET",
             "/me/calendar",

@@ -119,6 +119,8 @@ class User(BaseModel):
     #: OpenAlert app roles from the person's latest token. Channels without a token of their
     #: own (Teams card clicks) authorize with these, so they match what the API allows.
     app_roles: tuple[str, ...] = ()
+    #: sha256 of the secret in this person's calendar subscription URL (None: none issued).
+    ical_token_hash: str | None = None
     created_at: AwareDatetime
     updated_at: AwareDatetime
     last_seen_at: AwareDatetime

@@ -37,6 +37,7 @@ PUBLIC_FUNCTIONS = {
 PUBLIC_OPERATIONS = {
     "openapi",
     "subscribedCalendar",  # the unguessable token in the URL is the credential
+    "subscribedUserCalendar",  # likewise
 }
 
 
@@ -236,6 +237,9 @@ def test_responders_act_viewers_read_and_other_teams_are_refused(api: Api, admin
     assert oid("resp@example.com") in [u["id"] for u in people]
     cal = api.call("GET", "/me/calendar", responder)
     assert cal.status_code == 200 and cal.text.startswith("BEGIN:VCALENDAR")
+    link = api.call("POST", "/me/calendar-link", responder).json()["url"]
+    assert httpx.get(link).text.startswith("BEGIN:VCALENDAR")
+    assert httpx.get(link.replace(".ics", "0.ics")).status_code == 404
 
     httpx.post(made["integration"]["ingest_url"], json={"title": "checkout down", "id": "co-1"})
     incident = wait_incident(api, responder, "checkout down")
