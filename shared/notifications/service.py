@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from pydantic import TypeAdapter
@@ -82,7 +82,7 @@ BUNDLES = "notification_bundles"
 CONTACTS = "contact_methods"
 WEBHOOKS = "webhooks"
 SYSTEM = Actor(kind="system", id="notifications", display="OpenAlert notifications")
-JOB: TypeAdapter[Job] = TypeAdapter(Job)  # type: ignore[arg-type]
+JOB: TypeAdapter[Job] = TypeAdapter(cast(Any, Job))
 CODE_TTL = timedelta(minutes=15)
 #: How long a claimed pending step waits before a later flush re-emits and removes it.
 CLAIM_GRACE = timedelta(minutes=2)
