@@ -676,6 +676,7 @@ async def delete_contact_method(req: Request) -> Reply:
     await notifications.delete_contact_method(
         store=_ports(req).store, user_id=_person(req), method_id=req.params["method_id"]
     )
+    _ports(req).notify.prefs.discard(_person(req))
     return Reply(204)
 
 
@@ -691,6 +692,7 @@ async def put_rules(req: Request) -> Reply:
     rules = await notifications.put_rules(
         store=_ports(req).store, user_id=user_id, rules=req.body, methods=methods
     )
+    _ports(req).notify.prefs.discard(user_id)
     return ok(rules)
 
 

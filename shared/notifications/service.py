@@ -27,6 +27,7 @@ from typing import Any, cast
 import httpx
 from pydantic import TypeAdapter
 
+from shared.auth.cache import TtlCache
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
 from shared.notifications.channels import (
@@ -99,6 +100,13 @@ class NotifyPorts:
     bundle_window: timedelta = timedelta(seconds=30)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    #: A person's rules and contact methods, and service names, read on every delivery. Changes
+    #: made through this process apply at once (the entry is dropped); made elsewhere, within
+    #: the TTL (15 s; 60 s for names).
+    prefs: TtlCache[str, tuple[NotificationRules | None, list[ContactMethod]]] = field(
+        default_factory=lambda: TtlCache(ttl_s=15.0, max_entries=20_000)
+    )
+    names: TtlCache[str, str] = field(default_factory=lambda: TtlCache(ttl_s=60.0))
 
 
 @dataclass
@@ -131,6 +139,26 @@ async def contact_methods(store: DocumentStore, user_id: str) -> list[ContactMet
     page = await store.query(CONTACTS, where=[eq("user_id", user_id)], limit=50)
     methods = [from_doc(ContactMethod, d) for d in page.items]
     return sorted(methods, key=lambda m: (m.created_at or datetime.min.replace(tzinfo=UTC), m.id))
+
+
+async def preferences(
+    ports: NotifyPorts, user_id: str
+) -> tuple[NotificationRules | None, list[ContactMethod]]:
+    hit, value = ports.prefs.get(user_id)
+    if hit and value is not None:
+        return value
+    value = (await get_rules(ports.store, user_id), await contact_methods(ports.store, user_id))
+    ports.prefs.put(user_id, value)
+    return value
+
+
+async def _cached_service_name(ports: NotifyPorts, service_id: str) -> str:
+    hit, name = ports.names.get(service_id)
+    if hit and name is not None:
+        return name
+    name = await _service_name(ports.store, service_id)
+    ports.names.put(service_id, name)
+    return name
 
 
 async def _incident(store: DocumentStore, incident_id: str) -> Incident | None:
@@ -288,8 +316,7 @@ async def _to_person(
     importance: str = "default",
 ) -> Outcome:
     """One immediate delivery to a person's first rule step (non-paging messages)."""
-    methods = await contact_methods(ports.store, user_id)
-    rules = await get_rules(ports.store, user_id)
+    rules, methods = await preferences(ports, user_id)
     steps = plan(rules, methods, "important" if importance == "important" else "default")
     contacts = steps[0].contacts if steps else (_console(user_id),)
     outcome = Outcome()
@@ -330,13 +357,12 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
         )
         if not still_needed:
             return Outcome(skipped=f"incident {incident.status.value}")
-    rules = await get_rules(store, job.user_id)
+    rules, methods = await preferences(ports, job.user_id)
     if suppressed_by_quiet_hours(rules, job.importance, now):
         assert rules is not None
         until = quiet_hours_end(rules, now)
         await _defer(store, job, until)
         return Outcome(skipped=f"quiet hours until {utc_iso(until)}")
-    methods = await contact_methods(store, job.user_id)
     steps = plan(rules, methods, job.importance)
     if not steps:
         steps = [PlannedStep(0, timedelta(0), (_console(job.user_id),))]
@@ -358,7 +384,7 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     message = render_incident(
         incident,
         base_url=ports.base_url,
-        service_name=await _service_name(store, incident.service_id),
+        service_name=await _cached_service_name(ports, incident.service_id),
     )
     payload = {
         "event": "paged",
@@ -485,7 +511,7 @@ async def _digest(job: DigestJob, ports: NotifyPorts) -> Outcome:
     for incident_id in job.incident_ids:
         incident = await _incident(ports.store, incident_id)
         if incident is not None and incident.is_open:
-            items.append((incident, await _service_name(ports.store, incident.service_id)))
+            items.append((incident, await _cached_service_name(ports, incident.service_id)))
     if items:
         message = render_digest(items, base_url=ports.base_url)
         payload = {"event": "digest", "incidents": [i.model_dump(mode="json") for i, _ in items]}
@@ -509,7 +535,7 @@ async def _release_bundle(store: DocumentStore, job: DigestJob) -> None:
 
 
 async def _status_update(job: StatusUpdateJob, ports: NotifyPorts) -> Outcome:
-    rules = await get_rules(ports.store, job.user_id)
+    rules, _ = await preferences(ports, job.user_id)
     wanted = rules is not None and (
         rules.notify_on_acknowledged if job.event == "acknowledged" else rules.notify_on_resolved
     )
@@ -522,7 +548,7 @@ async def _status_update(job: StatusUpdateJob, ports: NotifyPorts) -> Outcome:
     message = render_incident(
         incident,
         base_url=ports.base_url,
-        service_name=await _service_name(ports.store, incident.service_id),
+        service_name=await _cached_service_name(ports, incident.service_id),
         headline=f"{job.event.title()} by {who.label() if who else 'someone'}",
     )
     payload = {"event": job.event, "incident": incident.model_dump(mode="json")}
@@ -554,7 +580,7 @@ async def _webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
     if hook.format == "teams_workflows":
         payload = workflows_message(
             incident,
-            service_name=await _service_name(ports.store, incident.service_id),
+            service_name=await _cached_service_name(ports, incident.service_id),
             base_url=ports.base_url,
             event=job.event,
         )
@@ -650,7 +676,7 @@ async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:
     message = render_incident(
         incident,
         base_url=ports.base_url,
-        service_name=await _service_name(ports.store, incident.service_id),
+        service_name=await _cached_service_name(ports, incident.service_id),
     )
     method = ContactMethod(
         id=job.channel_id, user_id="channel", kind="teams", address=job.channel_id
@@ -750,6 +776,7 @@ async def add_contact_method(
     else:
         method = method.model_copy(update={"verified": True})
     await ports.store.create(CONTACTS, to_doc(method, pk_field="user_id", pk=user_id))
+    ports.prefs.discard(user_id)
     if code is not None:
         channel = ports.channels.get(kind) or ports.channels["console"]
         message = render_direct(
@@ -803,6 +830,7 @@ async def verify_contact_method(
     await ports.store.replace(
         CONTACTS, to_doc(verified, pk_field="user_id", pk=user_id), if_match=doc["_etag"]
     )
+    ports.prefs.discard(user_id)
     return verified
 
 
