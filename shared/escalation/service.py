@@ -279,7 +279,8 @@ async def execute(
                 now=now,
                 key=key,
             )
-    base = f"esc:{incident_id}:c{cursor.cycle}:r{cursor.repeats_done}:p{cursor.position}"
+    # "t" sorts after the steps' "s" keys: at equal times the timeline lists the pages first.
+    base = f"esc:{incident_id}:c{cursor.cycle}:r{cursor.repeats_done}:t{cursor.position}"
     for n, note in enumerate(notes):
         entry = TimelineEntry(
             incident_id=incident_id,
