@@ -18,21 +18,17 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import aiohttp
 from dateutil.parser import isoparse
 
-from shared.auth.documents import user_doc
-from shared.auth.keys import INTEGRATION_KEY
-from shared.auth.models import TeamRole, User
-from shared.catalog.models import Integration, Service, Team
 from shared.store import _sql
-from shared.store.codec import to_doc
 from shared.store.containers import spec_for
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
+from tests.fixtures.seed import seed_paging
 
 RATE = 50  # new incidents per second
 SECONDS = 10
@@ -43,50 +39,17 @@ BURST_WAIT_SECONDS = 25.0
 
 async def _seed(db: Path, wait_seconds: float = TIMER_SECONDS) -> str:
     store = await SqliteStore.open(db)
-    now = datetime.now(UTC)
     try:
-        await store.upsert("teams", to_doc(Team(id="t", name="Bench", created_at=now)))
-        user = User(
-            id="alice",
-            tenant_id="t",
-            name="Alice",
-            teams={"t": TeamRole.MEMBER},
-            created_at=now,
-            updated_at=now,
-            last_seen_at=now,
-        )
-        await store.upsert("users", user_doc(user))
-        policy = {
-            "id": "pol",
-            "pk": "pol",
-            "name": "bench",
-            "team_id": "t",
-            "version": 1,
-            "steps": [
+        return await seed_paging(
+            store,
+            steps=[
                 {"type": "notify_users", "user_ids": ["alice"]},
                 {"type": "wait", "minutes": wait_seconds / 60},
                 {"type": "notify_users", "user_ids": ["alice"]},
             ],
-        }
-        await store.upsert("escalation_policies", policy)
-        await store.upsert(
-            "services",
-            to_doc(Service(id="svc", name="bench", team_id="t", escalation_policy_id="pol")),
+            people=[("alice", "Alice", ())],
+            rate_limit=100_000,
         )
-        issued = INTEGRATION_KEY.issue()
-        integration = Integration(
-            id="int",
-            name="bench",
-            service_id="svc",
-            team_id="t",
-            format="generic",
-            key_prefix=issued.key_id,
-            key_hash=issued.key_hash,
-            rate_limit_per_minute=100_000,
-            rate_limit_burst=100_000,
-        )
-        await store.upsert("integrations", to_doc(integration))
-        return issued.secret
     finally:
         await store.close()
 

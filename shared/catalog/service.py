@@ -252,6 +252,12 @@ async def set_member(
     return await set_team_role(store=store, user_id=user_id, team_id=team_id, role=role, now=now)
 
 
+async def service_name(store: DocumentStore, service_id: str) -> str:
+    """A service's display name for messages and cards (its id when it is gone)."""
+    doc = await store.get("services", service_id, service_id)
+    return str(doc.get("name", service_id)) if doc else service_id
+
+
 # --- services --------------------------------------------------------------------------------
 async def _check_policy(store: DocumentStore, policy_id: str | None) -> None:
     if policy_id and await store.get("escalation_policies", policy_id, policy_id) is None:

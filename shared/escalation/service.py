@@ -19,7 +19,7 @@ from typing import Any, Protocol, cast
 from pydantic import TypeAdapter
 
 from shared.auth.service import list_team_members
-from shared.errors import Conflict, PreconditionFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.escalation.models import (
     SIGNAL_EVENT,
     CallWebhook,
@@ -37,11 +37,11 @@ from shared.escalation.models import (
     SignalPayload,
     Step,
 )
-from shared.incidents.lifecycle import decide
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
+from shared.incidents.service import apply_action, record_timeline
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
-from shared.store.codec import from_doc, to_doc, utc_iso
+from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, gte, in_
 
 log = logging.getLogger(__name__)
@@ -83,38 +83,19 @@ async def freeze_policy(*, store: DocumentStore, incident: Incident) -> PolicySn
     )
 
 
-# --- timeline and system actions ----------------------------------------------------------
-async def write_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_id: str) -> None:
-    doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
-    doc["id"] = entry_id
-    try:
-        await store.create("timeline", doc)
-    except Conflict:
-        pass  # written by an earlier run of the same activity
-
-
+# --- system actions ------------------------------------------------------------------------
 async def system_action(
-    *, store: DocumentStore, incident_id: str, action: Action, now: datetime, key: str
+    *, store: DocumentStore, incident_id: str, action: Action, now: datetime
 ) -> Incident | None:
     """Apply an action on OpenAlert's behalf (policy resolve, ack timeout). No signal is sent:
     the orchestration that asked for it already knows."""
-    for _ in range(5):
-        doc = await store.get("incidents", incident_id, incident_id)
-        if doc is None:
-            return None
-        incident = from_doc(Incident, doc)
-        outcome = decide(incident, action, now=now)
-        if not outcome.changed:
-            return incident
-        new_doc = to_doc(outcome.incident)
-        try:
-            await store.replace("incidents", new_doc, if_match=doc["_etag"])
-        except PreconditionFailed:
-            continue
-        for n, entry in enumerate(outcome.timeline):
-            await write_timeline(store, entry, entry_id=f"{key}:{action.kind}:{n}")
-        return outcome.incident
-    raise PreconditionFailed(f"incident {incident_id} is too contended; the activity will retry")
+    try:
+        incident, _ = await apply_action(
+            store=store, incident_id=incident_id, action=action, now=now
+        )
+    except NotFound:
+        return None
+    return incident
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -277,7 +258,6 @@ async def execute(
                 incident_id=incident_id,
                 action=Action(kind="resolve", actor=SYSTEM, via="escalation"),
                 now=now,
-                key=key,
             )
     # "t" sorts after the steps' "s" keys: at equal times the timeline lists the pages first.
     base = f"esc:{incident_id}:c{cursor.cycle}:r{cursor.repeats_done}:t{cursor.position}"
@@ -290,7 +270,7 @@ async def execute(
             message=note,
             via="escalation",
         )
-        await write_timeline(store, entry, entry_id=f"{base}:n{n}")
+        await record_timeline(store, entry, entry_id=f"{base}:n{n}")
     return result
 
 
@@ -311,7 +291,7 @@ async def _note(
         via="escalation",
         data={"key": key, **data},
     )
-    await write_timeline(store, entry, entry_id=f"esc:{key}")
+    await record_timeline(store, entry, entry_id=f"esc:{key}")
 
 
 async def _recorded_targets(
@@ -371,7 +351,6 @@ async def reescalate(*, store: DocumentStore, incident_id: str, cycle: int, now:
         incident_id=incident_id,
         action=Action(kind=kind, actor=SYSTEM, via="escalation"),
         now=now,
-        key=f"esc:{incident_id}:reescalate:c{cycle}",
     )
 
 
@@ -523,7 +502,7 @@ class DurableEscalation:
                 message="No escalation policy: nobody is paged for this incident",
                 via="escalation",
             )
-            await write_timeline(self.store, entry, entry_id=f"esc:{incident.id}:no-policy")
+            await record_timeline(self.store, entry, entry_id=f"esc:{incident.id}:no-policy")
             return
         payload = EscalationInput(snapshot=snapshot).model_dump(mode="json")
         try:
@@ -676,4 +655,4 @@ async def _repair(
         ),
         via="escalation",
     )
-    await write_timeline(store, entry, entry_id=f"esc:{incident.id}:repair:{utc_iso(now)}")
+    await record_timeline(store, entry, entry_id=f"esc:{incident.id}:repair:{utc_iso(now)}")

@@ -18,7 +18,7 @@ from shared.auth.access import require, team_scope
 from shared.auth.models import Action as Right
 from shared.auth.models import Principal, PrincipalKind
 from shared.errors import Conflict, NotFound, PreconditionFailed
-from shared.incidents.lifecycle import decide
+from shared.incidents.lifecycle import Outcome, decide
 from shared.incidents.models import (
     Action,
     Actor,
@@ -137,6 +137,56 @@ async def get_alerts(
     )
 
 
+async def record_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_id: str) -> None:
+    """Write one timeline line under a derived id; a repeat of the same write is a no-op, so
+    every writer (actions, escalation, notifications) is idempotent the same way."""
+    doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
+    doc["id"] = entry_id
+    try:
+        await store.create(TIMELINE, doc)
+    except Conflict:
+        pass
+
+
+async def apply_action(
+    *,
+    store: DocumentStore,
+    incident_id: str,
+    action: Action,
+    now: datetime,
+    principal: Principal | None = None,
+) -> tuple[Incident, Outcome | None]:
+    """Decide and write one action with optimistic concurrency, then its timeline lines.
+
+    With ``principal`` the caller must be allowed to act on the incident's team; without it the
+    action is OpenAlert's own (an escalation step, an acknowledgement timeout). Returns the
+    incident and the outcome (None when nothing changed). Signalling is the caller's business.
+    """
+    for attempt in range(WRITE_ATTEMPTS):
+        incident, etag = await _load(store, incident_id)
+        if principal is not None:
+            require(principal, Right.ACT, [incident.team_id])
+        outcome = decide(incident, action, now=now)
+        if not outcome.changed:
+            return incident, None
+        try:
+            await store.replace(INCIDENTS, to_doc(outcome.incident), if_match=etag)
+        except PreconditionFailed:
+            # Someone else changed it (an alert, another responder): decide again on the new
+            # state, after a short jittered pause so two writers do not collide forever.
+            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            continue
+        for n, entry in enumerate(outcome.timeline):
+            # Derived from the new etag-guarded state, so a retry after a crash between the two
+            # writes cannot add a second line for the same change.
+            digest = hashlib.sha256(
+                f"{incident_id}|{utc_iso(outcome.incident.updated_at)}|{action.kind}|{n}".encode()
+            ).hexdigest()[:24]
+            await record_timeline(store, entry, entry_id=f"act-{digest}")
+        return outcome.incident, outcome
+    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
+
+
 async def act(
     *,
     store: DocumentStore,
@@ -148,35 +198,14 @@ async def act(
 ) -> Incident:
     """Apply a person's action. Raises Forbidden (a Viewer, another team), NotFound, Conflict (a
     transition the state machine refuses, e.g. acknowledging a resolved incident)."""
-    for attempt in range(WRITE_ATTEMPTS):
-        incident, etag = await _load(store, incident_id)
-        require(principal, Right.ACT, [incident.team_id])
-        outcome = decide(incident, action, now=now)
-        if not outcome.changed:
-            return incident
-        try:
-            await store.replace(INCIDENTS, to_doc(outcome.incident), if_match=etag)
-        except PreconditionFailed:
-            # Someone else changed it (an alert, another responder): decide again on the new
-            # state, after a short jittered pause so two writers do not collide forever.
-            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-            continue
-        for n, entry in enumerate(outcome.timeline):
-            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
-            # Derived from the new etag-guarded state, so a retry of this request after a crash
-            # between the two writes cannot add a second line for the same change.
-            digest = hashlib.sha256(
-                f"{incident_id}|{utc_iso(outcome.incident.updated_at)}|{action.kind}|{n}".encode()
-            ).hexdigest()[:24]
-            doc["id"] = f"act-{digest}"
-            try:
-                await store.create(TIMELINE, doc)
-            except Conflict:
-                pass
-        if outcome.signal is not None:
-            await escalation.signal(incident_id, outcome.signal, from_source=False)
-        if action.kind == "reopen":
-            # A reopened incident pages again from the start of its (re-frozen) policy.
-            await escalation.start(outcome.incident)
-        return outcome.incident
-    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
+    incident, outcome = await apply_action(
+        store=store, incident_id=incident_id, action=action, now=now, principal=principal
+    )
+    if outcome is None:
+        return incident
+    if outcome.signal is not None:
+        await escalation.signal(incident_id, outcome.signal, from_source=False)
+    if action.kind == "reopen":
+        # A reopened incident pages again from the start of its (re-frozen) policy.
+        await escalation.start(incident)
+    return incident

@@ -28,8 +28,10 @@ import httpx
 from pydantic import TypeAdapter
 
 from shared.auth.cache import TtlCache
+from shared.catalog.service import service_name
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
+from shared.incidents.service import record_timeline
 from shared.notifications.channels import (
     Channel,
     ConsoleChannel,
@@ -156,7 +158,7 @@ async def _cached_service_name(ports: NotifyPorts, service_id: str) -> str:
     hit, name = ports.names.get(service_id)
     if hit and name is not None:
         return name
-    name = await _service_name(ports.store, service_id)
+    name = await service_name(ports.store, service_id)
     ports.names.put(service_id, name)
     return name
 
@@ -164,11 +166,6 @@ async def _cached_service_name(ports: NotifyPorts, service_id: str) -> str:
 async def _incident(store: DocumentStore, incident_id: str) -> Incident | None:
     doc = await store.get("incidents", incident_id, incident_id)
     return from_doc(Incident, doc) if doc else None
-
-
-async def _service_name(store: DocumentStore, service_id: str) -> str:
-    doc = await store.get("services", service_id, service_id)
-    return str(doc.get("name", service_id)) if doc else service_id
 
 
 async def _user_name(store: DocumentStore, user_id: str) -> str:
@@ -193,12 +190,7 @@ async def _timeline(
         via="notifications",
         data=data or {},
     )
-    doc = to_doc(entry, pk_field="incident_id", pk=incident_id)
-    doc["id"] = entry_id
-    try:
-        await store.create("timeline", doc)
-    except Conflict:
-        pass
+    await record_timeline(store, entry, entry_id=entry_id)
 
 
 # --- sending one contact, with the log ------------------------------------------------------

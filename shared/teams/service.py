@@ -18,6 +18,7 @@ from typing import Any
 
 from shared.auth.access import principal_for_user
 from shared.auth.models import Principal, TokenClaims, User
+from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
 from shared.notifications.channels import PermanentDeliveryError, Sent
@@ -75,11 +76,6 @@ def _principal(user: User) -> Principal:
 
 
 # --- cards -----------------------------------------------------------------------------------
-async def _service_name(store: DocumentStore, service_id: str) -> str:
-    doc = await store.get("services", service_id, service_id)
-    return str(doc.get("name", service_id)) if doc else service_id
-
-
 async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) -> list[str]:
     page = await store.query("schedules", where=[eq("team_id", team_id)], limit=20)
     names: list[str] = []
@@ -94,7 +90,7 @@ async def card_for(
 ) -> dict[str, Any]:
     return incident_card(
         incident,
-        service_name=await _service_name(ports.store, incident.service_id),
+        service_name=await service_name(ports.store, incident.service_id),
         on_call=await on_call_for_team(ports.store, incident.team_id, ports.clock()),
         url=incident_url(ports.base_url, incident.id),
         notice=notice,
