@@ -84,6 +84,16 @@ def _to_messages(value: Any) -> list[OutgoingMessage]:
     return out
 
 
+def _disabled(name: str, env: Mapping[str, str]) -> bool:
+    """The host's ``AzureWebJobs.<function>.Disabled`` app setting (``__`` for the dots where
+    setting names cannot hold them): a disabled function is not served, triggered or scheduled,
+    while messages for its queue still accumulate, as in Azure."""
+    for key in (f"AzureWebJobs.{name}.Disabled", f"AzureWebJobs__{name}__Disabled"):
+        if env.get(key, "").strip().lower() in ("true", "1"):
+            return True
+    return False
+
+
 def _load_plugin(path: str) -> BindingPlugin | None:
     module_name, _, attr = path.partition(":")
     try:
@@ -147,7 +157,7 @@ class Host:
         self.config = load_host_json(self.app_dir)
         self.host_json = self.config.raw or {}
         app = import_app(self.app_dir)
-        functions = describe(app, env)
+        functions = [fn for fn in describe(app, env) if not _disabled(fn.name, env)]
         plugins = [p for p in (_load_plugin(path) for path in self._plugin_paths) if p is not None]
         for fn in functions:
             self._classify(fn, plugins)

@@ -28,6 +28,7 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         auth=rt.auth,
         escalation=DurableEscalation(client=client, store=rt.store),
         notify=rt.notify,
+        catalog_cache=rt.process.catalog,
     )
 
     async def who(authorization: str | None) -> Principal:

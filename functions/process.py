@@ -37,7 +37,9 @@ async def process_alerts(
     ports = dataclasses.replace(
         rt.process, escalation=DurableEscalation(client=client, store=rt.store)
     )
-    result = await process_envelope(envelope, ports=ports)
+    result = await process_envelope(
+        envelope, ports=ports, first_delivery=(msg.delivery_count or 0) == 1
+    )
     if result.skipped:
         log.info("envelope %s already processed (redelivery)", envelope.id)
     else:

@@ -17,6 +17,7 @@ import httpx
 from shared.auth.integration_keys import KeyResolver
 from shared.auth.service import AuthPorts, authenticate_secure_webhook, build_auth_ports
 from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration
 from shared.config import Settings, get_settings
 from shared.errors import Unauthenticated
@@ -135,7 +136,12 @@ async def _build(settings: Settings) -> Runtime:
         max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
-    process = ProcessPorts(store=store, claim_check=claim_check, escalation=RecordedEscalation())
+    process = ProcessPorts(
+        store=store,
+        claim_check=claim_check,
+        escalation=RecordedEscalation(),
+        catalog=CatalogCache(ttl_s=settings.CATALOG_CACHE_SECONDS),
+    )
     teams: TeamsPorts | None = None
     bot_auth: BotAuthenticator | None = None
     channels = _channels(settings, http, credential)

@@ -94,6 +94,16 @@ class Settings(BaseSettings):
             "(Service Bus Standard caps messages at 256 KB)."
         ),
     )
+    CATALOG_CACHE_SECONDS: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description=(
+            "How long alert processing keeps an integration, its routes and its service in "
+            "memory: a configuration change reaches other instances within this time (at once in "
+            "the instance that made it). 0 reads them for every alert."
+        ),
+    )
     CLAIMCHECK_CONTAINER: str = Field(
         default="alert-payloads", description="Blob container for claim-checked alert bodies."
     )

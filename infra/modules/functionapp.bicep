@@ -44,6 +44,7 @@ var optionalSettings = [
   'COSMOS_EMULATOR: emulator only, default false'
   'INGEST_MAX_BODY_BYTES: default 1 MiB'
   'CLAIMCHECK_THRESHOLD_BYTES: default 192 KiB, below the Standard message cap'
+  'CATALOG_CACHE_SECONDS: default 10 s'
   'ENTRA_AUTHORITY: default https://login.microsoftonline.com'
   'ENTRA_ALLOWED_AUDIENCES: default none beyond ENTRA_CLIENT_ID'
   'DEVHOST_IDP_ENABLED: devhost only, never in Azure'

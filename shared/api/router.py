@@ -164,7 +164,8 @@ def page(items: Sequence[Any], continuation: str | None) -> Reply:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
+        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document.
+        return value.model_dump(mode="json", exclude=set(getattr(value, "API_HIDDEN", ())))
     return value
 
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ from shared.auth.models import Action as Right
 from shared.auth.models import ApiKeyCreate, ApiKeyRead, CreatedApiKey, User
 from shared.auth.service import AuthPorts
 from shared.catalog import service as catalog
+from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Route, Service, Team
 from shared.errors import InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
@@ -54,12 +55,20 @@ class ApiPorts:
     auth: AuthPorts
     escalation: EscalationPort
     notify: NotifyPorts
+    #: Cleared after every configuration change, so this instance processes the next alert
+    #: with the new integration, routes and services (other instances within its TTL).
+    catalog_cache: CatalogCache = field(default_factory=CatalogCache)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 def _ports(req: Request) -> ApiPorts:
     ports: ApiPorts = req.ports
     return ports
+
+
+def _changed(req: Request) -> None:
+    """After a configuration write: this instance's next alert sees it."""
+    _ports(req).catalog_cache.clear()
 
 
 # --- bodies and views ------------------------------------------------------------------------
@@ -328,6 +337,7 @@ async def create_integration(req: Request) -> Reply:
         now=_ports(req).clock(),
         base_url=req.base_url,
     )
+    _changed(req)
     return ok(created, status=201)
 
 
@@ -338,6 +348,7 @@ async def rotate_integration(req: Request) -> Reply:
         integration_id=req.params["integration_id"],
         base_url=req.base_url,
     )
+    _changed(req)
     return ok(created)
 
 
@@ -358,6 +369,7 @@ async def create_route(req: Request) -> Reply:
         integration_id=req.params["integration_id"],
         body=req.body,
     )
+    _changed(req)
     return ok(route, status=201)
 
 
@@ -368,6 +380,7 @@ async def delete_route(req: Request) -> Reply:
         integration_id=req.params["integration_id"],
         route_id=req.params["route_id"],
     )
+    _changed(req)
     return Reply(204)
 
 
@@ -772,6 +785,7 @@ def _create(fn: Callable[..., Any], *, now: bool = True) -> Callable[[Request], 
     async def handler(req: Request) -> Reply:
         extra: dict[str, Any] = {"now": _ports(req).clock()} if now else {}
         created = await fn(store=_ports(req).store, principal=req.caller, body=req.body, **extra)
+        _changed(req)
         return ok(created, status=201)
 
     return handler
@@ -798,6 +812,7 @@ def _update(fn: Callable[..., Any], param: str, *, now: bool = False) -> Callabl
             **{param: req.params[param]},
             **extra,
         )
+        _changed(req)
         return ok(item)
 
     return handler
@@ -806,6 +821,7 @@ def _update(fn: Callable[..., Any], param: str, *, now: bool = False) -> Callabl
 def _delete(fn: Callable[..., Any], param: str) -> Callable[[Request], Any]:
     async def handler(req: Request) -> Reply:
         await fn(store=_ports(req).store, principal=req.caller, **{param: req.params[param]})
+        _changed(req)
         return Reply(204)
 
     return handler

@@ -108,6 +108,10 @@ class Integration(BaseModel):
 ConditionField = Annotated[str, Field(pattern=r"^(severity|title|description|source|label:.+)$")]
 
 
+#: Routes per integration: every alert is matched against all of them, in order.
+MAX_ROUTES = 200
+
+
 class RouteCondition(BaseModel):
     """One test on an alert field: ``label:<name>``, severity, title, description or source."""
 

@@ -20,6 +20,7 @@ from shared.auth.keys import INTEGRATION_KEY
 from shared.auth.models import Action, Principal, TeamRole, User
 from shared.auth.service import list_team_members, set_team_role
 from shared.catalog.models import (
+    MAX_ROUTES,
     Integration,
     IntegrationSettings,
     Name,
@@ -454,7 +455,9 @@ async def list_routes(
     *, store: DocumentStore, principal: Principal, integration_id: str
 ) -> list[Route]:
     await _integration(store, principal, integration_id, Action.READ)
-    page = await store.query("routes", where=[eq("integration_id", integration_id)], limit=200)
+    page = await store.query(
+        "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
+    )
     return sorted((_model(Route, d) for d in page.items), key=lambda r: r.position)
 
 
@@ -469,6 +472,11 @@ async def create_route(
         )
     require(principal, Action.CONFIGURE, teams)
     await _check_policy(store, body.escalation_policy_id)
+    existing = await store.query(
+        "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
+    )
+    if len(existing.items) >= MAX_ROUTES:
+        raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
     await store.create("routes", to_doc(route))
     return route

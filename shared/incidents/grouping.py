@@ -34,8 +34,9 @@ class DedupRecord(BaseModel):
     #: change the incident only): enough to decide append vs new without reading the incident.
     open: bool
     first_seen: datetime
+    #: Last event that changed the record (claim, reopen, resolve); the incident keeps the
+    #: alert count and the last alert time, so a duplicate does not rewrite the record.
     last_seen: datetime
-    count: int = 1
 
 
 EventAction = Literal["trigger", "acknowledge", "resolve"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -47,6 +47,12 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+#: How many counted-alert digests an incident keeps. Enough for a redelivery to find its own
+#: alert: only more than this many other alerts counted on the same incident between a crash and
+#: its redelivery (a lock period, about a minute) could make that alert count twice.
+COUNTED_ALERTS_KEPT = 256
+
+
 class Incident(BaseModel):
     """The incident document. ``id`` doubles as the escalation orchestration's instance id."""
 
@@ -80,6 +86,13 @@ class Incident(BaseModel):
     labels: dict[str, str] = Field(default_factory=dict)
     #: Times the incident was reopened (a resolved key fired again with reopen configured).
     reopen_count: int = Field(default=0, ge=0)
+    #: Bookkeeping, not shown by the API: short digests of the last alerts counted in
+    #: ``alert_count`` (newest last, at most :data:`COUNTED_ALERTS_KEPT`), written in the same
+    #: etag-guarded write as the count, so a redelivery never counts an alert twice.
+    counted_alerts: tuple[str, ...] = ()
+
+    #: Fields the management API leaves out of its answers and its schema.
+    API_HIDDEN: ClassVar[frozenset[str]] = frozenset({"counted_alerts"})
 
     _check_created = field_validator("created_at", "updated_at")(_aware)
 

@@ -7,9 +7,19 @@ or not), find the key's dedup record (one point read), decide with
 Idempotency per envelope (a redelivery after a crash must not double-count): every document
 written derives its id from the envelope id — the new incident's id, each alert document, each
 timeline entry — so a replay finds them and skips the work already done; a ``processed`` marker
-(TTL 7 days) short-cuts complete replays. Concurrency: the dedup record is created with
-``create`` (exactly one of two concurrent first alerts wins; the loser re-reads and appends), and
-incident updates are etag-guarded read-modify-write loops.
+(TTL 7 days), written last, short-cuts complete replays. Only a redelivery can be a replay, so
+the marker is read only then (Service Bus delivery count above 1): a message resubmitted from the
+dead-letter queue starts again at 1, but it was never completed, and the derived ids cover a
+partly applied one. Concurrency: the dedup record is created with ``create`` (exactly one of two
+concurrent first alerts wins; the loser re-reads and appends), and incident updates are
+etag-guarded read-modify-write loops.
+
+Store operations on the hot path (the integration, its routes and its service come from the
+per-process :class:`~shared.catalog.cache.CatalogCache`): a new alert reads its dedup record,
+claims it, takes an incident number, and writes the alert, the incident, its first timeline
+line and the marker (7); a duplicate reads the dedup record and the incident, writes the alert
+uncounted, counts it on the incident, marks it counted, and writes the marker (6). Each of those
+writes is what makes a crash at that point recoverable without double counting.
 """
 
 from __future__ import annotations
@@ -26,12 +36,20 @@ from typing import Any, Protocol
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
 from shared.alerts.sources import heartbeat, opsgenie
+from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
 from shared.incidents.grouping import DedupRecord, decide_grouping
 from shared.incidents.lifecycle import decide
-from shared.incidents.models import Action, Actor, Incident, Signal, TimelineEntry
+from shared.incidents.models import (
+    COUNTED_ALERTS_KEPT,
+    Action,
+    Actor,
+    Incident,
+    Signal,
+    TimelineEntry,
+)
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -75,6 +93,7 @@ class ProcessPorts:
     claim_check: ClaimCheck | None
     escalation: EscalationPort
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    catalog: CatalogCache = field(default_factory=CatalogCache)
 
 
 @dataclass(frozen=True)
@@ -109,53 +128,39 @@ def _derived(envelope_id: str, index: int, suffix: str = "") -> str:
 class _Run:
     """One envelope's processing, with the documents it needs loaded once."""
 
-    def __init__(self, envelope: Envelope, integration: Integration, ports: ProcessPorts) -> None:
+    def __init__(
+        self,
+        envelope: Envelope,
+        integration: Integration,
+        ports: ProcessPorts,
+        *,
+        first_delivery: bool,
+    ) -> None:
         self.env = envelope
         self.integration = integration
         self.ports = ports
         self.store = ports.store
-        self._routes: list[Route] | None = None
-        self._services: dict[str, Service] = {}
+        #: Nothing of this envelope can have been written yet (see the module docstring).
+        self.first_delivery = first_delivery
 
     # --- lookups --------------------------------------------------------------------------
     async def routes(self) -> list[Route]:
-        if self._routes is None:
-            page = await self.store.query(
-                "routes", where=[eq("integration_id", self.integration.id)], limit=200
-            )
-            self._routes = [from_doc(Route, d) for d in page.items]
-        return self._routes
+        return await self.ports.catalog.routes(self.store, self.integration.id)
 
     async def service(self, service_id: str) -> Service:
-        if service_id not in self._services:
-            doc = await self.store.get("services", service_id, service_id)
-            if doc is None:
-                raise NotFound(
-                    f"service {service_id} of integration {self.integration.id} is missing"
-                )
-            self._services[service_id] = from_doc(Service, doc)
-        return self._services[service_id]
+        service = await self.ports.catalog.service(self.store, service_id)
+        if service is None:
+            raise NotFound(f"service {service_id} of integration {self.integration.id} is missing")
+        return service
 
     async def incident(self, incident_id: str) -> tuple[Incident, str] | None:
         doc = await self.store.get("incidents", incident_id, incident_id)
         return (from_doc(Incident, doc), doc["_etag"]) if doc else None
 
     async def next_number(self) -> int:
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await _backoff(attempt)
-            doc = await self.store.get("counters", COUNTER_ID, COUNTER_ID)
-            try:
-                if doc is None:
-                    await self.store.create(
-                        "counters", {"id": COUNTER_ID, "pk": COUNTER_ID, "value": 1}
-                    )
-                    return 1
-                value = int(doc["value"]) + 1
-                await self.store.replace("counters", {**doc, "value": value}, if_match=doc["_etag"])
-                return value
-            except (Conflict, PreconditionFailed):
-                continue
-        raise PreconditionFailed("incident number counter is too contended; retrying the message")
+        # Atomic on every backend: numbers are unique and increasing; a crash between taking a
+        # number and writing the incident leaves a gap, never a duplicate.
+        return await self.store.increment("counters", COUNTER_ID, COUNTER_ID, "value")
 
     # --- writes ---------------------------------------------------------------------------
     async def timeline(self, entries: tuple[TimelineEntry, ...], index: int) -> None:
@@ -167,13 +172,35 @@ class _Run:
             except Conflict:
                 pass
 
-    async def alert(
-        self, event: AlertEvent, incident_id: str, index: int, *, counted: bool = False
-    ) -> bool:
-        """Record the alert; True while it still has to be counted on the incident.
+    def _digest(self, index: int) -> str:
+        """The alert's entry in ``Incident.counted_alerts`` (48 bits of its derived id)."""
+        return hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:12]
 
-        The alert document is written first with ``counted: false`` and marked after the count
-        lands, so a delivery that died in between counts it on redelivery — exactly once."""
+    def _with_count(self, incident: Incident, event: AlertEvent, index: int) -> Incident:
+        kept = (*incident.counted_alerts, self._digest(index))[-COUNTED_ALERTS_KEPT:]
+        return incident.model_copy(
+            update={
+                "alert_count": incident.alert_count + 1,
+                "last_alert_at": max(
+                    incident.last_alert_at or event.occurred_at, event.occurred_at
+                ),
+                "counted_alerts": kept,
+            }
+        )
+
+    async def _counted_before(self, incident: Incident, incident_id: str, index: int) -> bool:
+        """Whether an earlier delivery of this envelope counted the alert already: its digest is
+        on the incident, or (digests roll over) its document exists — alert documents are
+        written only after their count lands. Nothing to look up on a first delivery."""
+        if self._digest(index) in incident.counted_alerts:
+            return True
+        if self.first_delivery:
+            return False
+        return await self.store.get("alerts", incident_id, _derived(self.env.id, index)) is not None
+
+    async def alert(self, event: AlertEvent, incident_id: str, index: int) -> None:
+        """Record the alert document (idempotent: its id derives from the envelope). Written
+        after the alert is counted, so its existence means "counted"."""
         doc: dict[str, Any] = {
             "id": _derived(self.env.id, index),
             "incident_id": incident_id,
@@ -188,53 +215,91 @@ class _Run:
             "occurred_at": utc_iso(event.occurred_at),
             "received_at": utc_iso(self.env.received_at),
             "raw_ref": f"{self.env.id}{event.raw_ref}",
-            "counted": counted,
         }
         try:
             await self.store.create("alerts", doc)
-            return True
         except Conflict:
-            existing = await self.store.get("alerts", incident_id, doc["id"])
-            return existing is not None and not existing.get("counted", True)
-
-    async def mark_counted(self, incident_id: str, index: int) -> None:
-        await self.store.patch(
-            "alerts", incident_id, _derived(self.env.id, index), {"counted": True}
-        )
+            pass
 
     async def change_incident(
         self, incident_id: str, action: Action, index: int, *, count_alert: AlertEvent | None = None
     ) -> Incident | None:
-        """Apply a lifecycle action with an etag-guarded read-modify-write."""
+        """Apply a lifecycle action with an etag-guarded read-modify-write.
+
+        The change's timeline lines are written first, as its intent (ids derived from the
+        envelope and the action), then the incident. So a delivery that died after the incident
+        write still left its lines, and the redelivery — which finds nothing left to change —
+        learns from the first line that the change was its own and tells escalation again
+        (signals are idempotent). Lines of a change that did not happen after all (someone
+        else changed the incident first) are taken back."""
         now = self.ports.clock()
+        intents: list[str] = []
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
             loaded = await self.incident(incident_id)
             if loaded is None:
+                await self._withdraw(incident_id, intents)
                 return None
             incident, etag = loaded
             outcome = decide(incident, action, now=now)
             updated = outcome.incident
-            if count_alert is not None:
-                updated = updated.model_copy(
-                    update={
-                        "alert_count": updated.alert_count + 1,
-                        "last_alert_at": count_alert.occurred_at,
-                    }
-                )
+            if count_alert is not None and not await self._counted_before(
+                incident, incident_id, index
+            ):
+                updated = self._with_count(updated, count_alert, index)
             if updated == incident:
+                await self._withdraw(incident_id, intents)
+                if not intents and not self.first_delivery:
+                    await self._signal_again(incident_id, action, index)
                 return incident
+            ids = await self._intend(outcome.timeline, action, index, outcome.signal)
+            await self._withdraw(incident_id, [i for i in intents if i not in ids])
+            intents = ids
             try:
                 await self.store.replace("incidents", to_doc(updated), if_match=etag)
             except PreconditionFailed:
                 continue
-            await self.timeline(outcome.timeline, index)
             if outcome.signal is not None:
                 await self.ports.escalation.signal(
                     incident_id, outcome.signal, from_source=action.actor.kind == "source"
                 )
             return updated
         raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+
+    def _line_id(self, index: int, action: Action, n: int) -> str:
+        return _derived(self.env.id, index, f"{action.kind}-{n}")
+
+    async def _intend(
+        self,
+        entries: tuple[TimelineEntry, ...],
+        action: Action,
+        index: int,
+        signal: Signal | None,
+    ) -> list[str]:
+        ids: list[str] = []
+        for n, entry in enumerate(entries):
+            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
+            doc["id"] = self._line_id(index, action, n)
+            if n == 0 and signal is not None:
+                doc["data"] = {**doc.get("data", {}), "escalation_signal": signal}
+            try:
+                await self.store.create("timeline", doc)
+            except Conflict:
+                pass  # an earlier delivery's intent for the same change
+            ids.append(doc["id"])
+        return ids
+
+    async def _withdraw(self, incident_id: str, ids: list[str]) -> None:
+        for line_id in ids:
+            await self.store.delete("timeline", incident_id, line_id)
+
+    async def _signal_again(self, incident_id: str, action: Action, index: int) -> None:
+        first = await self.store.get("timeline", incident_id, self._line_id(index, action, 0))
+        signal = (first or {}).get("data", {}).get("escalation_signal")
+        if signal is not None:
+            await self.ports.escalation.signal(
+                incident_id, signal, from_source=action.actor.kind == "source"
+            )
 
     def source_actor(self) -> Actor:
         return Actor(
@@ -262,9 +327,7 @@ class _Run:
         if record is not None and ensure:
             incident_id = record.incident_id
         else:
-            incident_id = (
-                "inc-" + hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:24]
-            )
+            incident_id = self._own_incident_id(index)
             new_record = DedupRecord(
                 integration_id=self.integration.id,
                 dedup_key=event.dedup_key,
@@ -280,50 +343,70 @@ class _Run:
                 await self.store.create("dedup", record_doc)
             elif record.incident_id != incident_id:
                 await self.store.replace("dedup", record_doc, if_match=record_etag)
-        if await self._create_incident(event, index, decision, incident_id):
+        fresh = self.first_delivery and not (record is not None and ensure)
+        if await self._create_incident(event, index, decision, incident_id, fresh=fresh):
             return Outcome("create", incident_id, event.dedup_key)
-        if await self.alert(event, incident_id, index):
-            await self._count(incident_id, event)
-            await self.mark_counted(incident_id, index)
+        await self._count(incident_id, event, index)
+        await self.alert(event, incident_id, index)
         return Outcome("append", incident_id, event.dedup_key)
 
+    def _own_incident_id(self, index: int) -> str:
+        """The id of the incident this event opens, if it opens one: derived, so every delivery
+        of the envelope names the same incident."""
+        return "inc-" + hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:24]
+
     async def _create_incident(
-        self, event: AlertEvent, index: int, decision: RouteDecision, incident_id: str
+        self,
+        event: AlertEvent,
+        index: int,
+        decision: RouteDecision,
+        incident_id: str,
+        *,
+        fresh: bool,
     ) -> bool:
-        """False when the incident document exists already (another delivery made it)."""
-        if await self.incident(incident_id) is not None:
+        """Write the incident and what opening it entails (its first alert, the "created" line,
+        escalation). False when another envelope's delivery wrote that incident first (the
+        caller then appends); an earlier delivery of this envelope is finished instead.
+
+        ``fresh``: the id derives from this envelope on its first delivery, so nobody can have
+        written it and the look before taking a number is skipped."""
+        ours = incident_id == self._own_incident_id(index)
+        existing = None if fresh else await self.incident(incident_id)
+        if existing is not None and not ours:
             return False
-        service = await self.service(decision.service_id)
         now = self.ports.clock()
-        incident = Incident(
-            id=incident_id,
-            number=await self.next_number(),
-            title=event.title,
-            severity=decision.severity,
-            team_id=service.team_id,
-            service_id=service.id,
-            integration_id=self.integration.id,
-            dedup_key=event.dedup_key,
-            escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
-            page=decision.page,
-            alert_count=1,
-            created_at=now,
-            updated_at=now,
-            last_alert_at=event.occurred_at,
-            labels=event.labels,
-        )
-        # The first alert is counted by the new incident's alert_count of 1, so its document is
-        # written as counted before the incident exists; a crash in between leaves a replay that
-        # creates the incident and counts nothing twice.
-        await self.alert(event, incident_id, index, counted=True)
-        try:
-            await self.store.create("incidents", to_doc(incident))
-        except Conflict:
-            # Another delivery wrote the incident first: this alert is owed to its count.
-            await self.store.patch(
-                "alerts", incident_id, _derived(self.env.id, index), {"counted": False}
+        if existing is not None:
+            incident = existing[0]
+        else:
+            service = await self.service(decision.service_id)
+            incident = Incident(
+                id=incident_id,
+                number=await self.next_number(),
+                title=event.title,
+                severity=decision.severity,
+                team_id=service.team_id,
+                service_id=service.id,
+                integration_id=self.integration.id,
+                dedup_key=event.dedup_key,
+                escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
+                page=decision.page,
+                alert_count=1,
+                counted_alerts=(self._digest(index),),
+                created_at=now,
+                updated_at=now,
+                last_alert_at=event.occurred_at,
+                labels=event.labels,
             )
-            return False
+            try:
+                await self.store.create("incidents", to_doc(incident))
+            except Conflict:
+                if not ours:
+                    return False  # a concurrent first delivery of the key won
+                loaded = await self.incident(incident_id)
+                if loaded is None:
+                    raise PreconditionFailed(f"incident {incident_id} vanished; retrying") from None
+                incident = loaded[0]
+        await self.alert(event, incident_id, index)
         entry = TimelineEntry(
             incident_id=incident_id,
             at=now,
@@ -335,7 +418,9 @@ class _Run:
             data={"route_id": decision.route_id, "envelope_id": self.env.id},
         )
         await self.timeline((entry,), index)
-        if incident.page:
+        if incident.page and incident.is_open:
+            # Idempotent: a redelivery finds the orchestration running. Not for an incident
+            # that was resolved since an earlier delivery opened it.
             await self.ports.escalation.start(incident)
         return True
 
@@ -355,6 +440,18 @@ class _Run:
                     return Outcome("ignore", None, event.dedup_key)
                 await self.note(event, loaded[0].id, index)
                 return Outcome("note", loaded[0].id, event.dedup_key)
+            if (
+                not self.first_delivery
+                and loaded is not None
+                and loaded[0].id == self._own_incident_id(index)
+            ):
+                # An earlier delivery of this envelope opened this incident and may have died
+                # before what opening entails: finish it (each part is idempotent).
+                decision = choose_route(
+                    self.integration, await self.routes(), event, description=event.description
+                )
+                await self._create_incident(event, index, decision, loaded[0].id, fresh=False)
+                return Outcome("create", loaded[0].id, event.dedup_key)
             grouping = decide_grouping(
                 action=event.action,
                 record=record,
@@ -403,22 +500,21 @@ class _Run:
         actor = self.source_actor()
         via = f"source:{self.integration.format}"
         if kind == "append":
-            counted = await self.alert(event, incident_id, index)
-            if counted:
-                await self._count(incident_id, event)
-                await self.mark_counted(incident_id, index)
-            await self._touch_record(record_doc, event, open_=True, counted=counted)
+            await self._count(incident_id, event, index, loaded=loaded)
+            await self.alert(event, incident_id, index)
+            if not record.open:
+                # A responder reopened the incident: the record follows (the incident's status
+                # decides while it exists; the record only when it does not).
+                await self._touch_record(record_doc, event, open_=True)
             return Outcome("append", incident_id, event.dedup_key)
         if kind == "reopen":
-            owed = await self.alert(event, incident_id, index)
             updated = await self.change_incident(
                 incident_id,
                 Action(kind="reopen", actor=actor, via=via),
                 index,
-                count_alert=event if owed else None,
+                count_alert=event,
             )
-            if owed:
-                await self.mark_counted(incident_id, index)
+            await self.alert(event, incident_id, index)
             await self._touch_record(record_doc, event, open_=True)
             if updated is not None and updated.page:
                 await self.ports.escalation.start(updated)
@@ -437,20 +533,27 @@ class _Run:
             return Outcome("acknowledge", incident_id, event.dedup_key)
         raise InvalidInput(f"unknown grouping decision {kind}")
 
-    async def _count(self, incident_id: str, event: AlertEvent) -> None:
+    async def _count(
+        self,
+        incident_id: str,
+        event: AlertEvent,
+        index: int,
+        *,
+        loaded: tuple[Incident, str] | None = None,
+    ) -> None:
+        """Count one alert on the incident, once. ``loaded``: the incident as just read, tried
+        first (its etag makes that safe); later attempts read it again."""
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
-            loaded = await self.incident(incident_id)
+            if attempt or loaded is None:
+                loaded = await self.incident(incident_id)
             if loaded is None:
                 return
             incident, etag = loaded
-            last = max(incident.last_alert_at or event.occurred_at, event.occurred_at)
-            updated = incident.model_copy(
-                update={
-                    "alert_count": incident.alert_count + 1,
-                    "last_alert_at": last,
-                    "updated_at": self.ports.clock(),
-                }
+            if await self._counted_before(incident, incident_id, index):
+                return
+            updated = self._with_count(incident, event, index).model_copy(
+                update={"updated_at": self.ports.clock()}
             )
             try:
                 await self.store.replace("incidents", to_doc(updated), if_match=etag)
@@ -460,12 +563,10 @@ class _Run:
         raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
 
     async def _touch_record(
-        self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool, counted: bool = False
+        self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool
     ) -> None:
         last_seen = max(event.occurred_at, datetime.fromisoformat(record_doc["last_seen"]))
         changes: dict[str, Any] = {"open": open_, "last_seen": utc_iso(last_seen)}
-        if counted:
-            changes["count"] = int(record_doc.get("count", 1)) + 1
         try:
             await self.store.patch("dedup", record_doc["integration_id"], record_doc["id"], changes)
         except NotFound:
@@ -564,17 +665,21 @@ async def _events(
     )
 
 
-async def process_envelope(envelope: Envelope, *, ports: ProcessPorts) -> ProcessResult:
+async def process_envelope(
+    envelope: Envelope, *, ports: ProcessPorts, first_delivery: bool = False
+) -> ProcessResult:
     """Apply one envelope. Raises on failures worth retrying (the message is abandoned and, after
-    the queue's max deliveries, dead-lettered with the error as its reason)."""
+    the queue's max deliveries, dead-lettered with the error as its reason).
+
+    ``first_delivery``: the message's delivery count is 1, so it cannot have been processed
+    before and the marker is not read. Callers that cannot tell leave it False."""
     store = ports.store
-    if await store.get("processed", envelope.id, envelope.id) is not None:
+    if not first_delivery and await store.get("processed", envelope.id, envelope.id) is not None:
         return ProcessResult(envelope.id, skipped=True)
-    doc = await store.get("integrations", envelope.integration_id, envelope.integration_id)
-    if doc is None:
+    integration = await ports.catalog.integration(store, envelope.integration_id)
+    if integration is None:
         raise NotFound(f"integration {envelope.integration_id} no longer exists")
-    integration = from_doc(Integration, doc)
-    run = _Run(envelope, integration, ports)
+    run = _Run(envelope, integration, ports, first_delivery=first_delivery)
     outcomes = [
         await run.apply(event, i)
         for i, event in enumerate(await _events(envelope, integration, ports))

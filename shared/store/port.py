@@ -125,6 +125,12 @@ class DocumentStore(Protocol):
         if_match: str | None = None,
     ) -> Doc: ...
 
+    async def increment(self, container: str, pk: str, id: str, field: str, *, by: int = 1) -> int:
+        """Atomically add ``by`` to the integer ``field`` and return the new value, creating
+        ``{id, <pk field>: pk, field: by}`` when the document does not exist. One round trip
+        where the backend has an atomic increment; never a lost update under concurrency."""
+        ...
+
     async def query(
         self,
         container: str,

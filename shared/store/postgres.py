@@ -240,6 +240,37 @@ class PostgresStore:
 
         await self._run(op)
 
+    async def increment(self, container: str, pk: str, id: str, field: str, *, by: int = 1) -> int:
+        spec = spec_for(container)
+        _sql.check_patch(spec, {field: by})
+        doc: Doc = {"id": id, spec.pk_field: pk, field: by}
+        _, _, text = _sql.check_doc(spec, doc)
+        ttl = _ttl(spec, doc)
+        t = _sql.table(spec)
+        # One statement: insert the first value, or add to the live row's value; an expired
+        # row counts as absent and starts again from ``by``.
+        sql = (
+            f'INSERT INTO "{t}" AS cur (pk_col, id, etag, expires_at, doc)'
+            f" VALUES (%s, %s, %s, {_EXPIRES}, %s::jsonb)"
+            " ON CONFLICT (pk_col, id) DO UPDATE SET etag = excluded.etag,"
+            " expires_at = CASE WHEN cur.expires_at IS NOT NULL AND cur.expires_at <= now()"
+            " THEN excluded.expires_at ELSE cur.expires_at END,"
+            " doc = CASE WHEN cur.expires_at IS NOT NULL AND cur.expires_at <= now()"
+            " THEN excluded.doc ELSE jsonb_set(cur.doc, ARRAY[%s],"
+            " to_jsonb(COALESCE((cur.doc->>%s)::bigint, 0) + %s)) END"
+            " RETURNING (doc->>%s)::bigint"
+        )
+
+        async def op(conn: Conn) -> int:
+            cur = await conn.execute(
+                sql, (pk, id, uuid.uuid4().hex, ttl, ttl, text, field, field, by, field)
+            )
+            row = await cur.fetchone()
+            assert row is not None
+            return int(row[0])
+
+        return await self._run(op)
+
     async def patch(
         self,
         container: str,

@@ -238,6 +238,36 @@ class SqliteStore:
 
         return await self._run(lambda: self._tx(op))
 
+    async def increment(self, container: str, pk: str, id: str, field: str, *, by: int = 1) -> int:
+        spec = spec_for(container)
+        _sql.check_patch(spec, {field: by})
+
+        def op(db: sqlite3.Connection) -> int:
+            t = _sql.table(spec)
+            now = time.time()
+            row = db.execute(
+                f'SELECT doc FROM "{t}" WHERE pk_col=? AND id=?'
+                " AND (expires_at IS NULL OR expires_at > ?)",
+                (pk, id, now),
+            ).fetchone()
+            etag = uuid.uuid4().hex
+            if row is None:
+                doc: Doc = {"id": id, spec.pk_field: pk, field: by}
+                _, _, text = _sql.check_doc(spec, doc)
+                db.execute(
+                    f'DELETE FROM "{t}" WHERE pk_col=? AND id=? AND expires_at <= ?', (pk, id, now)
+                )
+                db.execute(_INSERT.format(t=t), (pk, id, etag, _sql.expires_at(spec, doc), text))
+                return by
+            doc = json.loads(row[0])
+            value = int(doc.get(field) or 0) + by
+            doc[field] = value
+            _, _, text = _sql.check_doc(spec, doc)
+            db.execute(_UPDATE.format(t=t), (etag, _sql.expires_at(spec, doc), text, pk, id))
+            return value
+
+        return await self._run(lambda: self._tx(op))
+
     async def query(
         self,
         container: str,

@@ -122,6 +122,29 @@ async def test_upsert_and_patch(store: DocumentStore) -> None:
         await store.patch("teams", "p", doc_id, {"id": "other"})
 
 
+async def test_increment_creates_then_adds(store: DocumentStore) -> None:
+    doc_id = uid()
+    assert await store.increment("counters", doc_id, doc_id, "value") == 1
+    assert await store.increment("counters", doc_id, doc_id, "value", by=4) == 5
+    doc = await store.get("counters", doc_id, doc_id)
+    assert doc is not None and strip(doc) == {"id": doc_id, "pk": doc_id, "value": 5}
+    # Other fields of an existing document are kept; a missing field starts from zero.
+    await store.upsert("teams", {"id": doc_id, "pk": "p", "name": "Ops"})
+    assert await store.increment("teams", "p", doc_id, "seen") == 1
+    team = await store.get("teams", "p", doc_id)
+    assert team is not None and team["name"] == "Ops" and team["seen"] == 1
+    with pytest.raises(InvalidInput):
+        await store.increment("counters", doc_id, doc_id, "pk")
+
+
+async def test_concurrent_increments_never_lose_an_update(store: DocumentStore) -> None:
+    doc_id = uid()
+    values = await asyncio.gather(
+        *(store.increment("counters", doc_id, doc_id, "value") for _ in range(20))
+    )
+    assert sorted(values) == list(range(1, 21))
+
+
 async def _seed(store: DocumentStore, team: str, n: int = 7) -> list[dict[str, Any]]:
     docs = []
     for i in range(n):

@@ -1,0 +1,202 @@
+"""Processing against the real SQLite store: exactly-once effects whatever point a delivery dies.
+
+A wrapper lets the real adapter run the first ``n`` operations of a delivery and then fails the
+next one, as a crash there would (the message is abandoned and delivered again). For every ``n``
+the redelivery must leave exactly what one clean delivery leaves: one incident, the right alert
+count, one alert document per event and no repeated timeline lines.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.catalog.cache import CatalogCache
+from shared.catalog.models import Integration, Service
+from shared.pipeline.models import Envelope
+from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.store.codec import to_doc
+from shared.store.port import DocumentStore
+from shared.store.sqlite import SqliteStore
+
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+OPS = ("get", "create", "replace", "upsert", "delete", "patch", "query", "increment")
+
+
+class Crash(Exception):
+    pass
+
+
+class CrashingStore:
+    """The real adapter, failing the operation after ``budget`` successful ones (None: never)."""
+
+    def __init__(self, inner: DocumentStore) -> None:
+        self.inner = inner
+        self.budget: int | None = None
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name not in OPS:
+            return attr
+
+        async def op(*args: Any, **kwargs: Any) -> Any:
+            if self.budget is not None and self.calls >= self.budget:
+                raise Crash(f"crash before {name} #{self.calls + 1}")
+            self.calls += 1
+            return await attr(*args, **kwargs)
+
+        return op
+
+
+async def _seed(store: DocumentStore) -> None:
+    await store.upsert("services", to_doc(Service(id="svc", name="Checkout", team_id="t")))
+    integration = Integration(
+        id="int-1",
+        name="generic",
+        service_id="svc",
+        team_id="t",
+        format="generic",
+        key_prefix="k",
+        key_hash="h",
+        created_at=T0,
+    )
+    await store.upsert("integrations", to_doc(integration))
+    reopening = integration.model_copy(update={"id": "int-2", "on_refire": "reopen"})
+    await store.upsert("integrations", to_doc(reopening))
+    alertmanager = integration.model_copy(update={"id": "int-am", "format": "alertmanager"})
+    await store.upsert("integrations", to_doc(alertmanager))
+
+
+def _envelope(n: int, key: str, status: str = "firing", integration: str = "int-1") -> Envelope:
+    return Envelope(
+        id=f"env-{n:08d}",
+        integration_id=integration,
+        format="generic",
+        received_at=T0,
+        body=json.dumps({"title": f"disk full {key}", "id": key, "status": status}),
+    )
+
+
+async def _state(store: DocumentStore) -> dict[str, Any]:
+    incidents = (await store.query("incidents", limit=100)).items
+    alerts = (await store.query("alerts", limit=100)).items
+    timeline = (await store.query("timeline", limit=100)).items
+    return {
+        "incidents": sorted((i["dedup_key"], i["alert_count"], i["status"]) for i in incidents),
+        # A crash after taking a number leaves a gap; numbers stay unique.
+        "numbers_unique": len({i["number"] for i in incidents}) == len(incidents),
+        "alerts": len(alerts),
+        "uncounted": [a["id"] for a in alerts if not a.get("counted", True)],
+        "timeline": sorted(e["kind"] for e in timeline),
+    }
+
+
+async def _run_with_crash(tmp: Path, budget: int, envelopes: list[Envelope]) -> dict[str, Any]:
+    """Deliver every envelope cleanly except the last, which dies after ``budget`` operations and
+    is then delivered again (delivery count 2)."""
+    inner = await SqliteStore.open(tmp / f"crash-{budget}.sqlite")
+    try:
+        await _seed(inner)
+        store = CrashingStore(inner)
+        ports = ProcessPorts(
+            store=store,  # type: ignore[arg-type]
+            claim_check=None,
+            escalation=RecordedEscalation(),
+            clock=lambda: T0,
+            catalog=CatalogCache(ttl_s=0),
+        )
+        *before, last = envelopes
+        for env in before:
+            await process_envelope(env, ports=ports, first_delivery=True)
+        store.calls, store.budget = 0, budget
+        with pytest.raises(Crash):
+            await process_envelope(last, ports=ports, first_delivery=True)
+        store.budget = None
+        await process_envelope(last, ports=ports, first_delivery=False)
+        # A second redelivery after success is skipped by the marker.
+        again = await process_envelope(last, ports=ports, first_delivery=False)
+        assert again.skipped
+        return await _state(inner)
+    finally:
+        await inner.close()
+
+
+async def _clean(
+    tmp: Path, envelopes: list[Envelope], *, cache_ttl_s: float = 0
+) -> tuple[dict[str, Any], int]:
+    """The state one clean delivery of each envelope leaves, and the last one's operations."""
+    inner = await SqliteStore.open(tmp / f"clean-{cache_ttl_s}.sqlite")
+    try:
+        await _seed(inner)
+        store = CrashingStore(inner)
+        ports = ProcessPorts(
+            store=store,  # type: ignore[arg-type]
+            claim_check=None,
+            escalation=RecordedEscalation(),
+            clock=lambda: T0,
+            catalog=CatalogCache(ttl_s=cache_ttl_s),
+        )
+        *before, last = envelopes
+        for env in before:
+            await process_envelope(env, ports=ports, first_delivery=True)
+        store.calls = 0
+        await process_envelope(last, ports=ports, first_delivery=True)
+        return await _state(inner), store.calls
+    finally:
+        await inner.close()
+
+
+SCENARIOS = {
+    "new alert": [_envelope(1, "a")],
+    "duplicate": [_envelope(1, "a"), _envelope(2, "a")],
+    "resolve": [_envelope(1, "a"), _envelope(2, "a", "resolved")],
+    "refire after resolve": [
+        _envelope(1, "a"),
+        _envelope(2, "a", "resolved"),
+        _envelope(3, "a"),
+    ],
+    "refire reopens": [
+        _envelope(1, "a", integration="int-2"),
+        _envelope(2, "a", "resolved", integration="int-2"),
+        _envelope(3, "a", integration="int-2"),
+    ],
+    "a batch of events in one envelope": [
+        Envelope(
+            id=f"env-{n:08d}",
+            integration_id="int-am",
+            format="alertmanager",
+            received_at=T0,
+            body=(PAYLOADS / "alertmanager" / name).read_text(),
+        )
+        for n, name in enumerate(("firing.json", "mixed_batch_without_fingerprints.json"), 1)
+    ],
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+async def test_a_crash_at_any_operation_changes_nothing_on_redelivery(
+    tmp_path: Path, scenario: str
+) -> None:
+    envelopes = SCENARIOS[scenario]
+    expected, ops = await _clean(tmp_path, envelopes)
+    assert ops > 0
+    for budget in range(ops):
+        got = await _run_with_crash(tmp_path, budget, envelopes)
+        assert got == expected, f"{scenario}: crash after {budget} of {ops} operations"
+
+
+async def test_store_operations_per_alert(tmp_path: Path) -> None:
+    """The hot path's operation counts (docs: shared/pipeline/process.py). Counted, not timed:
+    a change here is a design change to explain, not noise."""
+    warm = _envelope(0, "warm-up")  # fills the catalog cache, as a running instance has it
+    _, new_ops = await _clean(tmp_path / "new", [warm, _envelope(1, "a")], cache_ttl_s=60)
+    _, dup_ops = await _clean(
+        tmp_path / "dup", [_envelope(1, "a"), _envelope(2, "a")], cache_ttl_s=60
+    )
+    assert (new_ops, dup_ops) == (7, 5)
