@@ -127,8 +127,8 @@ def parse_activity(body: bytes) -> Activity:
         activity = Activity.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or None
-        raise InvalidInput(f"The activity is not valid: {first['msg']}.", field=where) from None
+        where = {"field": ".".join(str(p) for p in first["loc"])} if first["loc"] else {}
+        raise InvalidInput(f"The activity is not valid: {first['msg']}.", **where) from None
     except Exception as exc:
         # Activity's model validator (microsoft-agents-activity 1.9.0, activity.py:231) raises a
         # bare Exception when channelId's sub-channel contradicts a productInfo entity.

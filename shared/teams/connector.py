@@ -57,8 +57,7 @@ class ConnectorClient:
         return headers
 
     async def _call(self, method: str, url: str, model: AgentsModel) -> dict[str, Any]:
-        # The wire form: camelCase aliases, and no nulls for fields the bot did not set.
-        body = model.model_dump(by_alias=True, exclude_none=True, mode="json")
+        body = wire(model)
         for attempt in range(self.attempts):
             try:
                 r = await self.http.request(method, url, json=body, headers=await self._headers())
@@ -119,6 +118,11 @@ class ConnectorClient:
             f"{self._base(service_url)}/v3/conversations/{conversation_id}/activities/{activity_id}"
         )
         await self._call("PUT", url, activity.model_copy(update={"id": activity_id}))
+
+
+def wire(model: AgentsModel) -> dict[str, Any]:
+    """The JSON the Bot Connector takes: camelCase names, no nulls for fields left unset."""
+    return model.model_dump(by_alias=True, exclude_none=True, mode="json")
 
 
 def card_activity(card: dict[str, Any], *, summary: str) -> Activity:

@@ -213,9 +213,10 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
 
 async def _reply(ports: TeamsPorts, activity: Activity, text: str) -> None:
     assert activity.conversation is not None and activity.service_url  # parse_activity's checks
-    reply = Activity(
-        type="message", text=text, text_format="markdown", reply_to_id=activity.id or None
-    )
+    reply = Activity(type="message", text=text, text_format="markdown")
+    if activity.id:
+        # The SDK's model refuses an explicit None here; an activity may arrive without an id.
+        reply.reply_to_id = activity.id
     await ports.connector.send(activity.service_url, activity.conversation.id, reply)
 
 

@@ -353,3 +353,14 @@ def test_malformed_activities_are_400(env: Env, bf: BotFramework) -> None:
     assert r.status_code == 400
     r = post(env, {"type": "message"}, bf.token())
     assert r.status_code == 400
+
+
+def test_a_message_without_an_id_is_answered(env: Env, bf: BotFramework) -> None:
+    # The Activity model refuses a null replyToId; the reply must simply omit it.
+    message = activity(bf, "message", text="help")
+    del message["id"]
+    before = len(cards(bf, "send", CHANNEL))
+    assert post(env, message, bf.token()).status_code == 200
+    wait(lambda: len(cards(bf, "send", CHANNEL)) > before)
+    reply = cards(bf, "send", CHANNEL)[-1]["body"]
+    assert "oncall" in reply["text"] and "replyToId" not in reply
