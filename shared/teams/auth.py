@@ -6,6 +6,12 @@ unknown ``kid``, at most once a minute), the algorithm is RS256, the issuer is
 ``https://api.botframework.com``, the audience is this bot's app id, it is within its validity
 (5 minutes of clock skew), the key is endorsed for the activity's ``channelId``, and the token's
 ``serviceUrl`` claim equals the activity's ``serviceUrl`` (so a token cannot redirect replies).
+
+Activities are parsed into the Microsoft 365 Agents SDK's ``Activity`` model
+(``microsoft-agents-activity``). The token checks stay here rather than in the SDK's
+``JwtTokenValidator`` (``microsoft-agents-hosting-core`` 1.9.0): that validator takes its JWKS
+from a hard-coded URL, does not require ``exp`` or check the issuer by default, and checks
+neither endorsements nor the ``serviceUrl`` claim — docs/teams.md cites the lines.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from typing import Any
 import httpx
 import jwt
 from jwt import PyJWK
+from microsoft_agents.activity import Activity
+from pydantic import ValidationError
 
-from shared.errors import Unauthenticated, Unavailable
+from shared.errors import InvalidInput, PayloadTooLarge, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +70,7 @@ class BotAuthenticator:
             raise Unauthenticated("The token was not signed by the Bot Framework.")
         return key
 
-    async def validate(self, authorization: str | None, activity: dict[str, Any]) -> dict[str, Any]:
+    async def validate(self, authorization: str | None, activity: Activity) -> dict[str, Any]:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise Unauthenticated("A Bot Framework token is required.")
         token = authorization[7:].strip()
@@ -81,17 +89,19 @@ class BotAuthenticator:
                 audience=self.app_id,
                 issuer=self.issuer,
                 leeway=LEEWAY_SECONDS,
+                # The SDK's validator requires none of these: PyJWT then skips a missing exp.
                 options={"require": ["exp", "iss", "aud"]},
             )
         except jwt.PyJWTError as exc:
             log.info("bot token rejected: %s", exc)
             raise Unauthenticated("The Bot Framework token is not valid.") from None
-        channel = str(activity.get("channelId") or "")
+        # The whole channel id (``msteams``, or ``channel:sub_channel``) is what is endorsed.
+        channel = str(activity.channel_id or "")
         endorsements = jwk.get("endorsements")
         if endorsements is not None and channel not in endorsements:
             log.info("bot token key not endorsed for channel %r", channel)
             raise Unauthenticated("The signing key is not endorsed for this channel.")
-        service_url = str(activity.get("serviceUrl") or "")
+        service_url = activity.service_url or ""
         if claims.get("serviceUrl") != service_url:
             log.info(
                 "bot token serviceUrl %r != activity %r", claims.get("serviceUrl"), service_url
@@ -100,19 +110,34 @@ class BotAuthenticator:
         return claims
 
 
-def parse_activity(body: bytes) -> dict[str, Any]:
-    from shared.errors import InvalidInput, PayloadTooLarge
+MAX_ACTIVITY_BYTES = 256 * 1024
 
-    if len(body) > 256 * 1024:
+
+def parse_activity(body: bytes) -> Activity:
+    """An inbound activity as the SDK's typed model; any malformed body is a 4xx."""
+    if len(body) > MAX_ACTIVITY_BYTES:
         raise PayloadTooLarge("Activities are at most 256 KB.")
     try:
-        activity = json.loads(body)
+        raw = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The activity is not JSON.") from None
-    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
-        raise InvalidInput("The activity needs a type.", field="type")
-    if not isinstance(activity.get("serviceUrl"), str) or not activity["serviceUrl"].startswith(
+    if not isinstance(raw, dict):
+        raise InvalidInput("The activity must be a JSON object.")
+    try:
+        activity = Activity.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = {"field": ".".join(str(p) for p in first["loc"])} if first["loc"] else {}
+        raise InvalidInput(f"The activity is not valid: {first['msg']}.", **where) from None
+    except Exception as exc:
+        # Activity's model validator (microsoft-agents-activity 1.9.0, activity.py:231) raises a
+        # bare Exception when channelId's sub-channel contradicts a productInfo entity.
+        log.info("activity rejected by the SDK model: %s", str(exc).splitlines()[0])
+        raise InvalidInput("The activity's channelId contradicts its productInfo entity.") from None
+    if not isinstance(activity.service_url, str) or not activity.service_url.startswith(
         ("https://", "http://")
     ):
         raise InvalidInput("The activity needs a serviceUrl.", field="serviceUrl")
+    if activity.conversation is None:
+        raise InvalidInput("The activity needs a conversation.", field="conversation")
     return activity

@@ -3,6 +3,11 @@
 Outbound calls carry a token for ``https://api.botframework.com/.default`` from an injected
 ``azure-identity`` credential (managed identity in Azure). Throttling (429, with
 ``Retry-After``), 412 and 5xx are retried with exponential backoff; other 4xx are not.
+
+Bodies are the Agents SDK's models (``Activity``, ``ConversationParameters``, and the
+``ResourceResponse`` answers); the transport is ours, not the SDK's ``ConnectorClient``
+(``microsoft-agents-hosting-core`` 1.9.0), which binds one static bearer token and one service
+URL into an aiohttp session per client and retries nothing — docs/teams.md has the details.
 """
 
 from __future__ import annotations
@@ -14,6 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+from microsoft_agents.activity import (
+    Activity,
+    AgentsModel,
+    Attachment,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationResourceResponse,
+    ResourceResponse,
+)
+from pydantic import ValidationError
 
 from shared.notifications.channels import PermanentDeliveryError, TransientDeliveryError
 
@@ -41,7 +56,8 @@ class ConnectorClient:
             headers["Authorization"] = f"Bearer {token.token}"
         return headers
 
-    async def _call(self, method: str, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _call(self, method: str, url: str, model: AgentsModel) -> dict[str, Any]:
+        body = wire(model)
         for attempt in range(self.attempts):
             try:
                 r = await self.http.request(method, url, json=body, headers=await self._headers())
@@ -71,35 +87,49 @@ class ConnectorClient:
         self, service_url: str, *, bot_id: str, user_id: str, tenant_id: str
     ) -> str:
         """A 1:1 conversation with a user (Teams returns the existing one if there is)."""
-        body = {
-            "bot": {"id": bot_id},
-            "members": [{"id": user_id}],
-            "isGroup": False,
-            "tenantId": tenant_id,
-            "channelData": {"tenant": {"id": tenant_id}},
-        }
+        body = ConversationParameters(
+            agent=ChannelAccount(id=bot_id),
+            members=[ChannelAccount(id=user_id)],
+            is_group=False,
+            tenant_id=tenant_id,
+            channel_data={"tenant": {"id": tenant_id}},
+        )
         result = await self._call("POST", f"{self._base(service_url)}/v3/conversations", body)
-        return str(result["id"])
+        try:
+            conversation_id = ConversationResourceResponse.model_validate(result).id
+        except ValidationError:
+            conversation_id = None
+        if not conversation_id:
+            raise PermanentDeliveryError("bot connector: the new conversation has no id")
+        return str(conversation_id)
 
-    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> str:
+    async def send(self, service_url: str, conversation_id: str, activity: Activity) -> str:
         url = f"{self._base(service_url)}/v3/conversations/{conversation_id}/activities"
         result = await self._call("POST", url, activity)
-        return str(result.get("id", ""))
+        try:
+            return ResourceResponse.model_validate(result).id or ""
+        except ValidationError:
+            return ""
 
     async def update(
-        self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
+        self, service_url: str, conversation_id: str, activity_id: str, activity: Activity
     ) -> None:
         url = (
             f"{self._base(service_url)}/v3/conversations/{conversation_id}/activities/{activity_id}"
         )
-        await self._call("PUT", url, {**activity, "id": activity_id})
+        await self._call("PUT", url, activity.model_copy(update={"id": activity_id}))
 
 
-def card_activity(card: dict[str, Any], *, summary: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "summary": summary,
-        "attachments": [
-            {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+def wire(model: AgentsModel) -> dict[str, Any]:
+    """The JSON the Bot Connector takes: camelCase names, no nulls for fields left unset."""
+    return model.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+def card_activity(card: dict[str, Any], *, summary: str) -> Activity:
+    return Activity(
+        type="message",
+        summary=summary,
+        attachments=[
+            Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)
         ],
-    }
+    )

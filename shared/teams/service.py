@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from microsoft_agents.activity import Activity
+
 from shared.auth.access import principal_for_user
 from shared.auth.models import Principal, TokenClaims, User
 from shared.catalog.service import service_name
@@ -59,8 +61,19 @@ class TeamsPorts:
 
 
 # --- identity --------------------------------------------------------------------------------
-async def _user(store: DocumentStore, activity: dict[str, Any]) -> User | None:
-    aad = str((activity.get("from") or {}).get("aadObjectId") or "")
+def _aad_object_id(activity: Activity) -> str:
+    # The SDK types ``from`` as always present; on the wire it may be missing.
+    sender = activity.from_property
+    return (sender.aad_object_id or "") if sender is not None else ""
+
+
+def _dict(value: object) -> dict[str, Any]:
+    """``value`` and ``channelData`` are untyped JSON in the Activity model."""
+    return value if isinstance(value, dict) else {}
+
+
+async def _user(store: DocumentStore, activity: Activity) -> User | None:
+    aad = _aad_object_id(activity)
     if not aad:
         return None
     doc = await store.get("users", aad, aad)
@@ -110,10 +123,10 @@ class Handled:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def handle(activity: dict[str, Any], *, ports: TeamsPorts) -> Handled:
-    kind = activity.get("type")
+async def handle(activity: Activity, *, ports: TeamsPorts) -> Handled:
+    kind = activity.type
     await remember_conversation(activity, ports=ports)
-    if kind == "invoke" and activity.get("name") == "adaptiveCard/action":
+    if kind == "invoke" and activity.name == "adaptiveCard/action":
         return await _card_action(activity, ports)
     if kind == "message":
         await _command(activity, ports)
@@ -129,11 +142,10 @@ async def handle(activity: dict[str, Any], *, ports: TeamsPorts) -> Handled:
     return Handled()
 
 
-async def _card_action(activity: dict[str, Any], ports: TeamsPorts) -> Handled:
-    value = activity.get("value") or {}
-    action = value.get("action") or {}
+async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
+    action = _dict(_dict(activity.value).get("action"))
     verb = str(action.get("verb") or "")
-    data = action.get("data") or {}
+    data = _dict(action.get("data"))
     incident_id = str(data.get("incident_id") or "")
     if not incident_id:
         raise InvalidInput("The card action carries no incident.", field="action.data")
@@ -199,19 +211,17 @@ async def _card_action(activity: dict[str, Any], ports: TeamsPorts) -> Handled:
     return Handled(invoke=invoke_card(await card_for(ports, updated)), messages=[follow_up])
 
 
-async def _reply(ports: TeamsPorts, activity: dict[str, Any], text: str) -> None:
-    conversation = str((activity.get("conversation") or {}).get("id") or "")
-    reply = {
-        "type": "message",
-        "text": text,
-        "textFormat": "markdown",
-        "replyToId": activity.get("id"),
-    }
-    await ports.connector.send(str(activity["serviceUrl"]), conversation, reply)
+async def _reply(ports: TeamsPorts, activity: Activity, text: str) -> None:
+    assert activity.conversation is not None and activity.service_url  # parse_activity's checks
+    reply = Activity(type="message", text=text, text_format="markdown")
+    if activity.id:
+        # The SDK's model refuses an explicit None here; an activity may arrive without an id.
+        reply.reply_to_id = activity.id
+    await ports.connector.send(activity.service_url, activity.conversation.id, reply)
 
 
-async def _command(activity: dict[str, Any], ports: TeamsPorts) -> None:
-    command = parse_command(str(activity.get("text") or ""))
+async def _command(activity: Activity, ports: TeamsPorts) -> None:
+    command = parse_command(activity.text or "")
     user = await _user(ports.store, activity)
     if user is None:
         await _reply(
@@ -269,27 +279,25 @@ async def _command(activity: dict[str, Any], ports: TeamsPorts) -> None:
     await _reply(ports, activity, "Open incidents:\n" + "\n".join(lines))
 
 
-async def remember_conversation(activity: dict[str, Any], *, ports: TeamsPorts) -> None:
+async def remember_conversation(activity: Activity, *, ports: TeamsPorts) -> None:
     """Keep a conversation reference for every channel and person the bot hears from."""
-    conversation = activity.get("conversation") or {}
-    conversation_id = str(conversation.get("id") or "")
-    if not conversation_id:
+    conversation = activity.conversation
+    if conversation is None or not activity.service_url:
         return
-    channel_data = activity.get("channelData") or {}
-    is_channel = conversation.get("conversationType") == "channel" or "channel" in channel_data
-    user_id = str((activity.get("from") or {}).get("aadObjectId") or "")
+    conversation_id = conversation.id
+    channel_data = _dict(activity.channel_data)
+    is_channel = conversation.conversation_type == "channel" or "channel" in channel_data
+    user_id = _aad_object_id(activity)
     ref = {
         "id": conversation_id,
         "pk": conversation_id,
         "kind": "channel" if is_channel else "personal",
-        "service_url": str(activity["serviceUrl"]),
+        "service_url": activity.service_url,
         "tenant_id": str(
-            (channel_data.get("tenant") or {}).get("id")
-            or conversation.get("tenantId")
-            or ports.tenant_id
+            _dict(channel_data.get("tenant")).get("id") or conversation.tenant_id or ports.tenant_id
         ),
-        "team_id": str((channel_data.get("team") or {}).get("id") or ""),
-        "channel_name": str((channel_data.get("channel") or {}).get("name") or ""),
+        "team_id": str(_dict(channel_data.get("team")).get("id") or ""),
+        "channel_name": str(_dict(channel_data.get("channel")).get("name") or ""),
         "user_id": "" if is_channel else user_id,
         "updated_at": utc_iso(ports.clock()),
     }
@@ -298,20 +306,20 @@ async def remember_conversation(activity: dict[str, Any], *, ports: TeamsPorts) 
         await ports.store.upsert(CONVERSATIONS, ref)
         if (
             existing is None
-            and activity.get("type") in ("conversationUpdate", "installationUpdate")
+            and activity.type in ("conversationUpdate", "installationUpdate")
             and is_channel
         ):
             await ports.connector.send(
-                ref["service_url"],
+                activity.service_url,
                 conversation_id,
-                {
-                    "type": "message",
-                    "text": (
+                Activity(
+                    type="message",
+                    text=(
                         "OpenAlert is installed here. To post incidents to this channel, use "
                         f"channel id `{conversation_id}` in an escalation policy's "
                         "post_to_channel step."
                     ),
-                },
+                ),
             )
 
 
@@ -405,7 +413,7 @@ class TeamsPersonalChannel:
             activity_id = await self.ports.connector.send(
                 ref["service_url"],
                 conversation_id,
-                {"type": "message", "text": f"**{message.subject}**\n\n{message.text}"},
+                Activity(type="message", text=f"**{message.subject}**\n\n{message.text}"),
             )
         return Sent(provider_id=activity_id)
 

@@ -52,19 +52,21 @@ class BotFramework:
         *,
         service_url: str | None = None,
         aud: str = BOT_ID,
-        exp: float = 600,
+        exp: float | None = 600,
         issuer: str = "https://api.botframework.com",
         key: rsa.RSAPrivateKey | None = None,
+        with_service_url: bool = True,
+        kid: str | None = None,
     ) -> str:
         now = int(time.time())
-        claims = {
-            "iss": issuer,
-            "aud": aud,
-            "nbf": now - 5,
-            "exp": now + int(exp),
-            "serviceUrl": service_url or self.base + "/",
-        }
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": self.kid})
+        claims: dict[str, Any] = {"iss": issuer, "aud": aud, "nbf": now - 5}
+        if exp is not None:
+            claims["exp"] = now + int(exp)
+        if with_service_url:
+            claims["serviceUrl"] = service_url or self.base + "/"
+        return jwt.encode(
+            claims, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
+        )
 
     def app(self) -> web.Application:
         async def metadata(_: web.Request) -> web.Response:
@@ -291,7 +293,9 @@ def test_teams_flow(env: Env, bf: BotFramework) -> None:
     assert refused["type"] == "application/vnd.microsoft.card.adaptive"
     assert "You cannot acknowledge" in json.dumps(refused["value"])
 
-    # Forged, expired, wrong audience/issuer, wrong serviceUrl: 401, nothing happens.
+    # Forged, expired, wrong audience/issuer, wrong or missing serviceUrl, no expiry (PyJWT,
+    # and so the Agents SDK's validator, accepts that unless exp is required), an unknown key
+    # id (after a JWKS refresh), an HMAC token: 401, nothing happens.
     alice_click = activity(bf, "invoke", name="adaptiveCard/action", value=click)
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     for bad in (
@@ -300,6 +304,10 @@ def test_teams_flow(env: Env, bf: BotFramework) -> None:
         bf.token(aud="someone-else"),
         bf.token(issuer="https://evil.example"),
         bf.token(service_url="https://evil.example/"),
+        bf.token(with_service_url=False),
+        bf.token(exp=None),
+        bf.token(kid="not-a-bot-framework-key"),
+        jwt.encode({"iss": "https://api.botframework.com", "aud": BOT_ID}, "s" * 32, "HS256"),
         None,
     ):
         r = post(env, alice_click, bad)
@@ -345,3 +353,14 @@ def test_malformed_activities_are_400(env: Env, bf: BotFramework) -> None:
     assert r.status_code == 400
     r = post(env, {"type": "message"}, bf.token())
     assert r.status_code == 400
+
+
+def test_a_message_without_an_id_is_answered(env: Env, bf: BotFramework) -> None:
+    # The Activity model refuses a null replyToId; the reply must simply omit it.
+    message = activity(bf, "message", text="help")
+    del message["id"]
+    before = len(cards(bf, "send", CHANNEL))
+    assert post(env, message, bf.token()).status_code == 200
+    wait(lambda: len(cards(bf, "send", CHANNEL)) > before)
+    reply = cards(bf, "send", CHANNEL)[-1]["body"]
+    assert "oncall" in reply["text"] and "replyToId" not in reply
