@@ -13,6 +13,7 @@ from functions import (
     notify,
     process,
     schedules_timer,
+    voice,
 )
 
 # Platform-level auth is anonymous on purpose: every route authenticates itself (Entra ID tokens,
@@ -28,3 +29,4 @@ app.register_functions(api.bp)
 app.register_functions(notify.bp)
 app.register_functions(bot.bp)
 app.register_functions(schedules_timer.bp)
+app.register_functions(voice.bp)

@@ -31,6 +31,7 @@ from shared.notifications.channels import (
     WebhookChannel,
 )
 from shared.notifications.service import NotifyPorts
+from shared.notifications.voice import AcsCallAutomation, AcsVoiceChannel
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.process import ProcessPorts, RecordedEscalation
@@ -53,6 +54,8 @@ class Runtime:
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
     notify: NotifyPorts
+    #: None when voice calls are off (no ACS_ENDPOINT or ACS_VOICE_FROM).
+    calls: AcsCallAutomation | None
     #: None when BOT_APP_ID is not set (the Teams bot is off).
     teams: TeamsPorts | None
     bot_auth: BotAuthenticator | None
@@ -145,6 +148,20 @@ async def _build(settings: Settings) -> Runtime:
     teams: TeamsPorts | None = None
     bot_auth: BotAuthenticator | None = None
     channels = _channels(settings, http, credential)
+    calls: AcsCallAutomation | None = None
+    if settings.ACS_ENDPOINT and settings.ACS_VOICE_FROM:
+        calls = AcsCallAutomation(
+            http=http,
+            endpoint=settings.ACS_ENDPOINT,
+            auth=AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential),
+            cognitive_services_endpoint=settings.ACS_COGNITIVE_SERVICES_ENDPOINT,
+        )
+        channels["voice"] = AcsVoiceChannel(
+            calls=calls,
+            store=store,
+            caller_id=settings.ACS_VOICE_FROM,
+            callback_base=settings.VOICE_CALLBACK_BASE_URL or settings.PUBLIC_BASE_URL,
+        )
     if settings.BOT_APP_ID:
         from azure.identity.aio import ManagedIdentityCredential
 
@@ -186,6 +203,7 @@ async def _build(settings: Settings) -> Runtime:
         claim_check=claim_check,
         auth=build_auth_ports(settings, store=store, http=http),
         notify=notify,
+        calls=calls,
         teams=teams,
         bot_auth=bot_auth,
     )

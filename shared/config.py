@@ -186,6 +186,27 @@ class Settings(BaseSettings):
         default="", description="Verified ACS e-mail sender address (DoNotReply@<domain>)."
     )
     ACS_SMS_FROM: str = Field(default="", description="ACS phone number SMS are sent from (E.164).")
+    ACS_VOICE_FROM: str = Field(
+        default="",
+        description=(
+            "ACS phone number voice calls are placed from (E.164 caller id); with ACS_ENDPOINT "
+            "it turns on voice calls (Call Automation). Empty: voice is not used."
+        ),
+    )
+    ACS_COGNITIVE_SERVICES_ENDPOINT: str = Field(
+        default="",
+        description=(
+            "Azure AI services endpoint connected to the ACS resource; Call Automation needs it "
+            "to read text aloud (text-to-speech). Empty: not sent (local stubs)."
+        ),
+    )
+    VOICE_CALLBACK_BASE_URL: str = Field(
+        default="",
+        description=(
+            "Base URL at which ACS reaches this app's /api/voice/callbacks/{token}; empty: "
+            "PUBLIC_BASE_URL."
+        ),
+    )
 
     # --- Microsoft Teams (shared/teams, docs/teams.md) ------------------------------------------
     BOT_APP_ID: str = Field(

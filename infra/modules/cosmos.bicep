@@ -35,6 +35,8 @@ var containers = [
   { name: 'conversations', pk: '/pk', ttl: 0 }
   { name: 'teams_cards', pk: '/incident_id', ttl: 0 }
   { name: 'processed', pk: '/pk', ttl: 604800 }
+  { name: 'voice_calls', pk: '/pk', ttl: 604800 }
+  { name: 'voice_events', pk: '/pk', ttl: 604800 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

@@ -55,7 +55,7 @@ class Channel(Protocol):
     ) -> Sent: ...
 
 
-def _http_error(channel: str, status: int, text: str) -> Exception:
+def http_error(channel: str, status: int, text: str) -> Exception:
     detail = f"{channel}: HTTP {status}: {text[:300]}"
     if status in (408, 409, 425, 429) or status >= 500:
         return TransientDeliveryError(detail)
@@ -214,7 +214,7 @@ class AcsEmailChannel:
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"acs email: {type(exc).__name__}: {exc}") from exc
         if r.status_code >= 300:
-            raise _http_error("acs email", r.status_code, r.text)
+            raise http_error("acs email", r.status_code, r.text)
         return Sent(provider_id=str(r.json().get("id") or headers["Operation-Id"]))
 
 
@@ -256,12 +256,12 @@ class AcsSmsChannel:
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"acs sms: {type(exc).__name__}: {exc}") from exc
         if r.status_code >= 300:
-            raise _http_error("acs sms", r.status_code, r.text)
+            raise http_error("acs sms", r.status_code, r.text)
         results = r.json().get("value") or [{}]
         first = results[0]
         if not first.get("successful", False):
             status = int(first.get("httpStatusCode") or 500)
-            raise _http_error("acs sms", status, str(first.get("errorMessage") or "not sent"))
+            raise http_error("acs sms", status, str(first.get("errorMessage") or "not sent"))
         return Sent(provider_id=first.get("messageId"))
 
 
@@ -298,5 +298,5 @@ class WebhookChannel:
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
         if r.status_code >= 300:
-            raise _http_error("webhook", r.status_code, r.text)
+            raise http_error("webhook", r.status_code, r.text)
         return Sent(provider_id=r.headers.get("x-request-id"))

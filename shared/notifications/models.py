@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from shared.escalation.models import TimeRange
 
 Importance = Literal["default", "important"]
-ContactKind = Literal["email", "sms", "webhook", "teams", "console"]
+ContactKind = Literal["email", "sms", "voice", "webhook", "teams", "console"]
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -20,7 +20,8 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 
 class ContactMethod(BaseModel):
     """Where a person can be reached. ``address`` is an e-mail address, an E.164 phone number,
-    an https webhook URL, or a Teams user id; ``console`` (local runs) needs none."""
+    an https webhook URL, or a Teams user id; ``console`` (local runs) needs none. ``voice`` is
+    an E.164 number called through ACS Call Automation."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -29,7 +30,7 @@ class ContactMethod(BaseModel):
     kind: ContactKind
     address: str = Field(default="", max_length=2048)
     label: str = Field(default="", max_length=100)
-    #: Channels that can prove ownership (e-mail, SMS) are used only once verified.
+    #: Channels that can prove ownership (e-mail, SMS, voice) are used only once verified.
     verified: bool = False
     #: sha256 of the pending verification code, its expiry and failed attempts.
     code_hash: str | None = None
@@ -44,7 +45,7 @@ class ContactMethod(BaseModel):
 
     @property
     def needs_verification(self) -> bool:
-        return self.kind in ("email", "sms")
+        return self.kind in ("email", "sms", "voice")
 
     @property
     def usable(self) -> bool:
@@ -54,7 +55,7 @@ class ContactMethod(BaseModel):
 def check_address(kind: ContactKind, address: str) -> None:
     if kind == "email" and not _EMAIL.match(address):
         raise ValueError("address must be an e-mail address")
-    if kind == "sms" and not _E164.match(address):
+    if kind in ("sms", "voice") and not _E164.match(address):
         raise ValueError("address must be an E.164 phone number such as +4915112345678")
     if kind == "webhook" and not re.match(r"^https?://[^\s/$.?#][^\s]*$", address):
         raise ValueError("address must be an http(s) URL")
@@ -126,6 +127,9 @@ class NotifyJob(BaseModel):
     step: int | str | None = None
     multi_ack: bool = False
     rule_step: int = Field(default=0, ge=0, le=100)
+    #: A fall-through after an asynchronous failure (a voice call nobody answered): deliver this
+    #: rule step to these contact method ids only; the step's own contacts were tried already.
+    only_contacts: tuple[str, ...] = Field(default=(), max_length=20)
 
 
 class DirectJob(BaseModel):
@@ -256,7 +260,7 @@ def mask(kind: str, address: str) -> str:
     if kind == "email" and "@" in address:
         local, _, domain = address.partition("@")
         return f"{local[:1]}***@{domain}"
-    if kind == "sms":
+    if kind in ("sms", "voice"):
         return address[:4] + "*" * max(0, len(address) - 6) + address[-2:]
     if kind == "webhook":
         return address.split("?", 1)[0][:80]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from shared.incidents.models import Incident
@@ -18,6 +19,8 @@ class Message:
     html: str
     short: str
     url: str
+    #: What a voice call reads out (text-to-speech): short, no links.
+    spoken: str = ""
 
 
 def incident_url(base_url: str, incident_id: str) -> str:
@@ -26,6 +29,29 @@ def incident_url(base_url: str, incident_id: str) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Text-to-speech reads a long title for a long time; a caller wants the gist.
+SPOKEN_TITLE_LIMIT = 120
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _speakable(text: str) -> str:
+    """Links and markup characters are noise when read out; collapse what is left."""
+    text = _URL.sub(" ", text)
+    text = re.sub(r"[<>{}\[\]|*_`#~^\\]", " ", text)
+    return " ".join(text.split())
+
+
+def render_spoken(incident: Incident, *, service_name: str, headline: str = "Incident") -> str:
+    """One or two sentences for a phone call: headline, number, severity, title, service."""
+    title = _clip(_speakable(incident.title), SPOKEN_TITLE_LIMIT) or "untitled"
+    service = _clip(_speakable(service_name), 60)
+    on = f" on service {service}" if service else ""
+    return (
+        f"OpenAlert. {_speakable(headline) or 'Incident'} {incident.number}, "
+        f"severity {_speakable(incident.severity)}{on}: {title}."
+    )
 
 
 def render_incident(
@@ -56,7 +82,8 @@ def render_incident(
     head = f"OpenAlert {incident.severity} #{incident.number}: "
     room = max(10, SMS_LIMIT - len(head) - len(url) - 1)
     short = f"{head}{_clip(incident.title, room)} {url}"
-    return Message(subject=subject, text=text, html=body, short=short, url=url)
+    spoken = render_spoken(incident, service_name=service_name, headline=headline)
+    return Message(subject=subject, text=text, html=body, short=short, url=url, spoken=spoken)
 
 
 def render_digest(items: list[tuple[Incident, str]], *, base_url: str) -> Message:
@@ -75,6 +102,11 @@ def render_digest(items: list[tuple[Incident, str]], *, base_url: str) -> Messag
             f"#{incident.number} {html.escape(incident.title)}</a> ({html.escape(service)})</li>"
         )
     first = items[0][0]
+    spoken = (
+        f"OpenAlert. {count} incidents need attention. The first is incident {first.number}, "
+        f"severity {_speakable(first.severity)}: "
+        f"{_clip(_speakable(first.title), SPOKEN_TITLE_LIMIT) or 'untitled'}."
+    )
     short = _clip(
         f"OpenAlert: {count} incidents, first #{first.number} {first.title} "
         f"{incident_url(base_url, first.id)}",
@@ -86,14 +118,16 @@ def render_digest(items: list[tuple[Incident, str]], *, base_url: str) -> Messag
         html=f"<h2>{html.escape(subject)}</h2><ul>{''.join(rows)}</ul>",
         short=short,
         url=incident_url(base_url, first.id),
+        spoken=spoken,
     )
 
 
-def render_direct(subject: str, text: str, *, base_url: str) -> Message:
+def render_direct(subject: str, text: str, *, base_url: str, spoken: str = "") -> Message:
     return Message(
         subject=_clip(subject, 200),
         text=text,
         html=f"<p>{html.escape(text)}</p>",
         short=_clip(f"OpenAlert: {subject}", SMS_LIMIT),
         url=base_url,
+        spoken=spoken or f"OpenAlert. {_clip(_speakable(text), 400)}",
     )

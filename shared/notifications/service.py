@@ -202,12 +202,25 @@ async def _send_logged(
     message: Message,
     payload: dict[str, Any],
     incident_id: str | None,
+    job: NotifyJob | None = None,
 ) -> Sent | None:
     """Send unless the log says it went out already. Raises the channel's errors."""
     log_id = hashlib.sha256(f"{key}|{method.id}".encode()).hexdigest()[:32]
     existing = await ports.store.get(LOG, log_id, log_id)
     if existing is not None and existing.get("status") == "sent":
         return None
+    if method.kind == "voice":
+        # A call's outcome arrives later (shared.notifications.voice): it needs the log entry
+        # to mark a call nobody answered, and the page to fall through from.
+        payload = {
+            **payload,
+            "delivery": {
+                "log_id": log_id,
+                "method_id": method.id,
+                "user_id": method.user_id,
+                "job": job.model_dump(mode="json") if job else None,
+            },
+        }
     channel = ports.channels.get(method.kind) or ports.channels["console"]
     now = ports.clock()
     attempt = DeliveryAttempt(
@@ -340,7 +353,7 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
         return Outcome(skipped="incident not found")
     if not incident.is_open:
         return Outcome(skipped="incident resolved")
-    if job.rule_step > 0 or job.multi_ack:
+    if job.rule_step > 0 or job.multi_ack or job.only_contacts:
         # A follow-up (or a multi-ack page): only while this person is still needed.
         still_needed = incident.status.value == "triggered" or (
             job.multi_ack
@@ -369,7 +382,8 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
         )
     if job.rule_step >= len(steps):
         return Outcome(skipped="rule sequence finished")
-    if job.rule_step == 0 and job.importance == "default" and not job.multi_ack:
+    fallback = bool(job.only_contacts)
+    if job.rule_step == 0 and job.importance == "default" and not job.multi_ack and not fallback:
         if await _hold_for_bundle(ports, job, now):
             return Outcome(held=True)
     step = steps[job.rule_step]
@@ -388,6 +402,10 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     key = f"{job.idempotency_key}:r{job.rule_step}"
     tried: set[str] = set()
     queue: list[ContactMethod] = list(step.contacts)
+    if fallback:
+        # The step's own contacts were tried when the step first went out.
+        tried = {m.id for m in step.contacts}
+        queue = [m for m in methods if m.usable and m.id in job.only_contacts]
     transient: Exception | None = None
     while queue:
         method = queue.pop(0)
@@ -400,6 +418,7 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
                 message=message,
                 payload=payload,
                 incident_id=incident.id,
+                job=job,
             ):
                 outcome.sent += 1
         except PermanentDeliveryError as exc:
@@ -418,13 +437,33 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
                 queue.append(nxt)
         except TransientDeliveryError as exc:
             transient = exc
-    if job.rule_step + 1 < len(steps):
+    if job.rule_step + 1 < len(steps) and not fallback:
         due = now + (steps[job.rule_step + 1].offset - step.offset)
         await _schedule_next(store, job, due)
     if transient is not None:
         # Other contacts are logged as sent and will be skipped on redelivery.
         raise transient
     return outcome
+
+
+async def fall_through_later(
+    ports: NotifyPorts, job: NotifyJob, failed_method_id: str
+) -> tuple[str | None, dict[str, Any] | None]:
+    """After a failure reported asynchronously (a call nobody answered): the kind of the next
+    contact method to try and the queue message that delivers this step to it, or (None, None)
+    when the person has no other usable method."""
+    rules, methods = await preferences(ports, job.user_id)
+    failed = next((m for m in methods if m.id == failed_method_id), None)
+    if failed is None:
+        return None, None
+    steps = plan(rules, methods, job.importance)
+    tried = {failed.id, *job.only_contacts}
+    if job.rule_step < len(steps):
+        tried |= {m.id for m in steps[job.rule_step].contacts}
+    nxt = fall_through(failed, methods, tried)
+    if nxt is None:
+        return None, None
+    return nxt.kind, job.model_copy(update={"only_contacts": (nxt.id,)}).model_dump(mode="json")
 
 
 async def _defer(store: DocumentStore, job: NotifyJob, due: datetime) -> None:
@@ -742,7 +781,8 @@ async def flush(*, ports: NotifyPorts, limit: int = 200) -> list[dict[str, Any]]
 async def add_contact_method(
     *, ports: NotifyPorts, user_id: str, kind: ContactKind, address: str, label: str = ""
 ) -> ContactMethod:
-    """Create a contact method; e-mail and SMS get a 6-digit code to prove ownership."""
+    """Create a contact method; e-mail, SMS and voice get a 6-digit code to prove ownership
+    (a voice number gets a call that reads the code out)."""
     try:
         check_address(kind, address)
     except ValueError as exc:
@@ -775,6 +815,8 @@ async def add_contact_method(
             "Your OpenAlert verification code",
             f"Your OpenAlert verification code is {code}. It expires in 15 minutes.",
             base_url=ports.base_url,
+            # Read out digit by digit on a voice call.
+            spoken=f"Your OpenAlert verification code is {', '.join(code)}.",
         )
         try:
             await channel.send(
@@ -838,7 +880,7 @@ async def put_rules(
     known = (
         {m.id for m in methods}
         | {m.kind for m in methods}
-        | {"email", "sms", "webhook", "teams", "console"}
+        | {"email", "sms", "voice", "webhook", "teams", "console"}
     )
     for ruleset in (rules.default, rules.important):
         for step in ruleset:

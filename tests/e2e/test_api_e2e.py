@@ -33,6 +33,9 @@ PUBLIC_FUNCTIONS = {
     "ingest_opsgenie_create",  # GenieKey
     "ingest_opsgenie_action",  # GenieKey
     "bot_messages",  # Bot Framework token, checked in code (tests/e2e/test_teams_e2e.py)
+    # ACS Call Automation events: the unguessable per-call token in the URL is the credential
+    # (unknown token: 404; tests/e2e/test_voice_e2e.py).
+    "voice_callback",
 }
 PUBLIC_OPERATIONS = {
     "openapi",

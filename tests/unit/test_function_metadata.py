@@ -78,3 +78,14 @@ def test_heartbeat_monitor_runs_every_minute(app_functions: dict[str, Any]) -> N
     trigger = app_functions["heartbeat_monitor"].get_trigger().get_dict_repr()
     assert trigger["type"] == "timerTrigger"
     assert trigger["schedule"] == "0 * * * * *"
+
+
+def test_voice_callback_is_a_post_route_that_queues_notifications(
+    app_functions: dict[str, Any],
+) -> None:
+    bindings = {b.type: b.get_dict_repr() for b in app_functions["voice_callback"].get_bindings()}
+    trigger = bindings["httpTrigger"]
+    assert trigger["route"] == "voice/callbacks/{token}"
+    assert [str(m.value if hasattr(m, "value") else m) for m in trigger["methods"]] == ["POST"]
+    assert bindings["serviceBus"]["queueName"] == "notifications"
+    assert "durableClient" in bindings

@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from shared.notifications.channels import sign_webhook
+from tests.fixtures.acs import ACS_KEY, AcsCalling, acs_calling_server, expected_signature
 
 SMTP_USER, SMTP_PASSWORD = "openalert", "s3cret-pass"
-ACS_KEY = base64.b64encode(b"k" * 32).decode()
 
 
 def free_port() -> int:
@@ -179,28 +179,13 @@ class Acs:
     sms_result: dict[str, Any] | None = None
 
 
-def _expected_signature(request: web.Request, body: bytes) -> str:
-    path_and_query = request.rel_url.raw_path + (
-        f"?{request.rel_url.raw_query_string}" if request.rel_url.raw_query_string else ""
-    )
-    content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
-    to_sign = (
-        f"{request.method}\n{path_and_query}\n{request.headers['x-ms-date']};"
-        f"{request.host};{content_hash}"
-    )
-    sig = base64.b64encode(
-        hmac.new(base64.b64decode(ACS_KEY), to_sign.encode(), hashlib.sha256).digest()
-    ).decode()
-    return f"HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={sig}"
-
-
 @pytest.fixture
 async def acs() -> AsyncIterator[Acs]:
     state = Acs(endpoint="")
 
     async def check(request: web.Request) -> tuple[bytes, bool]:
         body = await request.read()
-        signed = request.headers.get("Authorization") == _expected_signature(request, body)
+        signed = request.headers.get("Authorization") == expected_signature(request, body)
         content_ok = (
             request.headers.get("x-ms-content-sha256")
             == base64.b64encode(hashlib.sha256(body).digest()).decode()
@@ -243,3 +228,12 @@ async def acs() -> AsyncIterator[Acs]:
     state.endpoint = base
     yield state
     await runner.cleanup()
+
+
+@pytest.fixture
+async def acs_calling() -> AsyncIterator[AcsCalling]:
+    async with acs_calling_server() as state:
+        yield state
+
+
+__all__ = ["ACS_KEY"]

@@ -1,0 +1,192 @@
+"""A person's rule wait through devhost's real queue and timer: "webhook, wait, webhook again".
+The second page goes out after the wait (the ``notify_flush`` timer, every 5 s, releases the
+stored step onto the ``notifications`` queue), and an acknowledgement during the wait stops
+it. A local HTTP receiver counts the pages and when they arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+
+from devhost import idp
+from shared.auth.tokens import issuer_for
+from shared.store.sqlite import SqliteStore
+from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+from tests.fixtures.seed import seed_paging
+
+TENANT = "00000000-0000-4000-8000-00000000a11e"
+CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
+ALICE = idp.user_oid("alice@example.com")
+#: The rule's wait: 0.1 min = 6 s (the model takes fractional minutes).
+WAIT_MINUTES = 0.1
+WAIT_S = WAIT_MINUTES * 60
+#: The flush timer's period: a due step goes out at most this long after it is due.
+FLUSH_S = 5.0
+
+
+@dataclass
+class Pages:
+    url: str = ""
+    #: (monotonic arrival time, body) per page.
+    got: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+
+    def of(self, incident_id: str) -> list[float]:
+        return [t for t, body in self.got if body["incident"]["id"] == incident_id]
+
+
+@pytest.fixture
+async def pages() -> AsyncIterator[Pages]:
+    state = Pages()
+
+    async def hook(request: web.Request) -> web.Response:
+        state.got.append((time.monotonic(), json.loads(await request.read())))
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/page", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    state.url = f"http://127.0.0.1:{port}/page"
+    yield state
+    await runner.cleanup()
+
+
+@dataclass
+class Env:
+    host: DevhostHandle
+    key: str
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    state = tmp_path_factory.mktemp("rule-waits")
+    db = state / "openalert.sqlite"
+
+    async def seed() -> str:
+        store = await SqliteStore.open(db)
+        try:
+            return await seed_paging(
+                store,
+                steps=[{"type": "notify_users", "user_ids": [ALICE]}],
+                people=[(ALICE, "Alice", ("OpenAlert.Responder",))],
+                tenant_id=TENANT,
+            )
+        finally:
+            await store.close()
+
+    key = asyncio.run(seed())
+    handle = start_devhost(
+        app_dir=ROOT,
+        state=state / "devhost.sqlite",
+        env={
+            "SQLITE_PATH": str(db),
+            "DEVHOST_IDP_ENABLED": "true",
+            "ENTRA_TENANT_ID": TENANT,
+            "ENTRA_CLIENT_ID": CLIENT_ID,
+            "AzureWebJobsStorage": "",
+            "NOTIFY_BUNDLE_SECONDS": "0",
+            "PUBLIC_BASE_URL": "https://oa.example.com",
+        },
+    )
+    yield Env(handle, key)
+    handle.stop()
+
+
+def api(env: Env) -> httpx.AsyncClient:
+    key = idp.load_or_create_key(env.host.state.parent)
+    bearer = idp.mint_token(
+        key,
+        issuer=issuer_for(env.host.base_url + "/.devhost/idp", TENANT),
+        tenant_id=TENANT,
+        audience=CLIENT_ID,
+        roles=["OpenAlert.Responder"],
+        minutes=30,
+        email="alice@example.com",
+    )
+    return httpx.AsyncClient(
+        base_url=env.host.base_url + "/api/v1",
+        headers={"Authorization": f"Bearer {bearer}"},
+        timeout=15,
+    )
+
+
+async def setup_rules(client: httpx.AsyncClient, url: str) -> None:
+    methods = (await client.get("/me/contact-methods")).json()["items"]
+    for m in methods:
+        await client.delete(f"/me/contact-methods/{m['id']}")
+    r = await client.post("/me/contact-methods", json={"kind": "webhook", "address": url})
+    assert r.status_code == 201, r.text
+    r = await client.put(
+        "/me/notification-rules",
+        json={
+            "default": [
+                {"type": "notify", "contact": "webhook"},
+                {"type": "wait", "minutes": WAIT_MINUTES},
+                {"type": "notify", "contact": "webhook"},
+            ]
+        },
+    )
+    assert r.status_code == 200, r.text
+
+
+async def alert(env: Env, alert_id: str, title: str) -> None:
+    async with httpx.AsyncClient() as http:
+        r = await http.post(
+            f"{env.host.base_url}/api/integrations/{env.key}", json={"title": title, "id": alert_id}
+        )
+        assert r.status_code == 202, r.text
+
+
+async def first_page(pages: Pages, title: str) -> str:
+    deadline = time.monotonic() + 20
+    while True:
+        mine = [b for _, b in pages.got if b["incident"]["title"] == title]
+        if mine:
+            return str(mine[0]["incident"]["id"])
+        assert time.monotonic() < deadline, f"{title}: never paged"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_second_page_arrives_after_the_wait(env: Env, pages: Pages) -> None:
+    async with api(env) as client:
+        await setup_rules(client, pages.url)
+        await alert(env, "wait-1", "Disk almost full")
+        incident_id = await first_page(pages, "Disk almost full")
+        deadline = time.monotonic() + WAIT_S + FLUSH_S + 15
+        while len(pages.of(incident_id)) < 2:
+            assert time.monotonic() < deadline, "the step after the wait never went out"
+            await asyncio.sleep(0.1)
+        first, second = pages.of(incident_id)
+        assert second - first >= WAIT_S - 0.5, "the second page did not wait"
+        deliveries = (await client.get(f"/incidents/{incident_id}/deliveries")).json()["items"]
+        assert sorted(d["status"] for d in deliveries) == ["sent", "sent"]
+        await asyncio.sleep(FLUSH_S + 1)
+        assert len(pages.of(incident_id)) == 2, "the sequence ended after its last step"
+
+
+async def test_an_acknowledgement_during_the_wait_stops_the_second_page(
+    env: Env, pages: Pages
+) -> None:
+    async with api(env) as client:
+        await setup_rules(client, pages.url)
+        await alert(env, "wait-2", "Queue backlog growing")
+        incident_id = await first_page(pages, "Queue backlog growing")
+        paged_at = pages.of(incident_id)[0]
+        r = await client.post(f"/incidents/{incident_id}/acknowledge", json={})
+        assert r.status_code == 200, r.text
+        assert time.monotonic() - paged_at < WAIT_S, "acknowledged too late to test the wait"
+        # Past the due time and two flushes: the first test shows a page would be here by now.
+        await asyncio.sleep(max(0.0, paged_at + WAIT_S + 2 * FLUSH_S + 2 - time.monotonic()))
+        assert len(pages.of(incident_id)) == 1
+        deliveries = (await client.get(f"/incidents/{incident_id}/deliveries")).json()["items"]
+        assert [d["status"] for d in deliveries] == ["sent"]
