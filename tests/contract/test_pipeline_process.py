@@ -97,20 +97,25 @@ async def _state(store: DocumentStore) -> dict[str, Any]:
     }
 
 
+def _ports(inner: DocumentStore, *, cache_ttl_s: float) -> tuple[CrashingStore, ProcessPorts]:
+    store = CrashingStore(inner)
+    ports = ProcessPorts(
+        store=store,  # type: ignore[arg-type]
+        claim_check=None,
+        escalation=RecordedEscalation(),
+        clock=lambda: T0,
+        catalog=CatalogCache(ttl_s=cache_ttl_s),
+    )
+    return store, ports
+
+
 async def _run_with_crash(tmp: Path, budget: int, envelopes: list[Envelope]) -> dict[str, Any]:
     """Deliver every envelope cleanly except the last, which dies after ``budget`` operations and
     is then delivered again (delivery count 2)."""
     inner = await SqliteStore.open(tmp / f"crash-{budget}.sqlite")
     try:
         await _seed(inner)
-        store = CrashingStore(inner)
-        ports = ProcessPorts(
-            store=store,  # type: ignore[arg-type]
-            claim_check=None,
-            escalation=RecordedEscalation(),
-            clock=lambda: T0,
-            catalog=CatalogCache(ttl_s=0),
-        )
+        store, ports = _ports(inner, cache_ttl_s=0)
         *before, last = envelopes
         for env in before:
             await process_envelope(env, ports=ports, first_delivery=True)
@@ -134,14 +139,7 @@ async def _clean(
     inner = await SqliteStore.open(tmp / f"clean-{cache_ttl_s}.sqlite")
     try:
         await _seed(inner)
-        store = CrashingStore(inner)
-        ports = ProcessPorts(
-            store=store,  # type: ignore[arg-type]
-            claim_check=None,
-            escalation=RecordedEscalation(),
-            clock=lambda: T0,
-            catalog=CatalogCache(ttl_s=cache_ttl_s),
-        )
+        store, ports = _ports(inner, cache_ttl_s=cache_ttl_s)
         *before, last = envelopes
         for env in before:
             await process_envelope(env, ports=ports, first_delivery=True)

@@ -16,14 +16,12 @@ import pytest
 from aiohttp import web
 
 from devhost import idp
-from shared.auth.tokens import issuer_for
 from shared.notifications.models import ContactMethod
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
-from tests.fixtures.seed import seed_paging
+from tests.fixtures.seed import E2E_TENANT, paging_settings, person_token, seed_paging
 
-TENANT = "00000000-0000-4000-8000-00000000a11e"
-CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
+TENANT = E2E_TENANT
 
 
 @dataclass
@@ -82,31 +80,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     handle = start_devhost(
         app_dir=ROOT,
         state=state / "devhost.sqlite",
-        env={
-            "SQLITE_PATH": str(db),
-            "DEVHOST_IDP_ENABLED": "true",
-            "ENTRA_TENANT_ID": TENANT,
-            "ENTRA_CLIENT_ID": CLIENT_ID,
-            "AzureWebJobsStorage": "",
-            "NOTIFY_BUNDLE_SECONDS": "0",
-            "PUBLIC_BASE_URL": "https://oa.example.com",
-        },
+        env=paging_settings(db),
     )
     yield Env(handle, db, key)
     handle.stop()
 
 
 def token(env: Env) -> str:
-    key = idp.load_or_create_key(env.host.state.parent)
-    return idp.mint_token(
-        key,
-        issuer=issuer_for(env.host.base_url + "/.devhost/idp", TENANT),
-        tenant_id=TENANT,
-        audience=CLIENT_ID,
-        roles=["Responder"],
-        minutes=30,
-        email="alice@example.com",
-    )
+    return person_token(env.host)
 
 
 async def test_an_alert_pages_alice_on_her_own_webhook(env: Env, receiver: Receiver) -> None:

@@ -17,13 +17,11 @@ import pytest
 from aiohttp import web
 
 from devhost import idp
-from shared.auth.tokens import issuer_for
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
-from tests.fixtures.seed import seed_paging
+from tests.fixtures.seed import E2E_TENANT, paging_settings, person_token, seed_paging
 
-TENANT = "00000000-0000-4000-8000-00000000a11e"
-CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
+TENANT = E2E_TENANT
 ALICE = idp.user_oid("alice@example.com")
 #: The rule's wait: 0.1 min = 6 s (the model takes fractional minutes).
 WAIT_MINUTES = 0.1
@@ -88,31 +86,14 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     handle = start_devhost(
         app_dir=ROOT,
         state=state / "devhost.sqlite",
-        env={
-            "SQLITE_PATH": str(db),
-            "DEVHOST_IDP_ENABLED": "true",
-            "ENTRA_TENANT_ID": TENANT,
-            "ENTRA_CLIENT_ID": CLIENT_ID,
-            "AzureWebJobsStorage": "",
-            "NOTIFY_BUNDLE_SECONDS": "0",
-            "PUBLIC_BASE_URL": "https://oa.example.com",
-        },
+        env=paging_settings(db),
     )
     yield Env(handle, key)
     handle.stop()
 
 
 def api(env: Env) -> httpx.AsyncClient:
-    key = idp.load_or_create_key(env.host.state.parent)
-    bearer = idp.mint_token(
-        key,
-        issuer=issuer_for(env.host.base_url + "/.devhost/idp", TENANT),
-        tenant_id=TENANT,
-        audience=CLIENT_ID,
-        roles=["OpenAlert.Responder"],
-        minutes=30,
-        email="alice@example.com",
-    )
+    bearer = person_token(env.host, roles=("OpenAlert.Responder",))
     return httpx.AsyncClient(
         base_url=env.host.base_url + "/api/v1",
         headers={"Authorization": f"Bearer {bearer}"},

@@ -18,14 +18,12 @@ import httpx
 import pytest
 
 from devhost import idp
-from shared.auth.tokens import issuer_for
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.acs import ACS_KEY, AcsCalling, acs_calling_server, cloud_event
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
-from tests.fixtures.seed import seed_paging
+from tests.fixtures.seed import E2E_TENANT, paging_settings, person_token, seed_paging
 
-TENANT = "00000000-0000-4000-8000-00000000a11e"
-CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
+TENANT = E2E_TENANT
 ALICE = idp.user_oid("alice@example.com")
 PHONE = "+4915112345678"
 
@@ -57,19 +55,13 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
             app_dir=ROOT,
             state=tmp_path / "devhost.sqlite",
             port=port,
-            env={
-                "SQLITE_PATH": str(db),
-                "DEVHOST_IDP_ENABLED": "true",
-                "ENTRA_TENANT_ID": TENANT,
-                "ENTRA_CLIENT_ID": CLIENT_ID,
-                "AzureWebJobsStorage": "",
-                "NOTIFY_BUNDLE_SECONDS": "0",
-                "PUBLIC_BASE_URL": "https://oa.example.com",
-                "ACS_ENDPOINT": acs.endpoint,
-                "ACS_ACCESS_KEY": ACS_KEY,
-                "ACS_VOICE_FROM": "+18005550100",
-                "VOICE_CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
-            },
+            env=paging_settings(
+                db,
+                ACS_ENDPOINT=acs.endpoint,
+                ACS_ACCESS_KEY=ACS_KEY,
+                ACS_VOICE_FROM="+18005550100",
+                VOICE_CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
+            ),
         )
         try:
             yield Env(handle, acs, key)
@@ -78,16 +70,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
 
 
 def token(env: Env) -> str:
-    key = idp.load_or_create_key(env.host.state.parent)
-    return idp.mint_token(
-        key,
-        issuer=issuer_for(env.host.base_url + "/.devhost/idp", TENANT),
-        tenant_id=TENANT,
-        audience=CLIENT_ID,
-        roles=["OpenAlert.Responder"],
-        minutes=30,
-        email="alice@example.com",
-    )
+    return person_token(env.host, roles=("OpenAlert.Responder",))
 
 
 async def until(predicate: Callable[[], Any], what: str) -> Any:
