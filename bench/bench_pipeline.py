@@ -145,7 +145,7 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.inner, name)
-        if name in ("get", "create", "replace", "upsert", "delete", "patch", "query"):
+        if name in ("get", "create", "replace", "upsert", "delete", "patch", "query", "increment"):
 
             async def counted(*args: Any, **kwargs: Any) -> Any:
                 self.calls += 1

@@ -25,10 +25,11 @@ writes is what makes a crash at that point recoverable without double counting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -87,6 +88,34 @@ class RecordedEscalation:
         log.info("escalation signal %s for incident %s", signal, incident_id)
 
 
+class KeyedLocks:
+    """One asyncio lock per key while anyone holds or waits for it (then dropped).
+
+    Deliveries in one instance for the same dedup key take turns instead of racing each other's
+    etags: in a storm of one key, every lost race is a re-read and a retry. Instances still
+    settle races among themselves with etags; this only spares one instance its own."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
 @dataclass(frozen=True)
 class ProcessPorts:
     store: DocumentStore
@@ -94,6 +123,7 @@ class ProcessPorts:
     escalation: EscalationPort
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     catalog: CatalogCache = field(default_factory=CatalogCache)
+    keys: KeyedLocks = field(default_factory=KeyedLocks)
 
 
 @dataclass(frozen=True)
@@ -427,6 +457,10 @@ class _Run:
     async def apply(self, event: AlertEvent, index: int) -> Outcome:
         if event.target is not None and event.target.by != "dedup_key":
             return await self.apply_targeted(event, index)
+        async with self.ports.keys.hold(f"{self.integration.id}\n{event.dedup_key}"):
+            return await self._apply_keyed(event, index)
+
+    async def _apply_keyed(self, event: AlertEvent, index: int) -> Outcome:
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
             record_doc = await self.store.get(

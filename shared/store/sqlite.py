@@ -138,19 +138,19 @@ class SqliteStore:
         etag = uuid.uuid4().hex
 
         def op(db: sqlite3.Connection) -> Doc:
-            now = time.time()
-            # An expired row is gone as far as readers know; creating over it must work.
-            db.execute(
-                f'DELETE FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=? AND expires_at <= ?',
-                (pk, doc_id, now),
-            )
+            insert = _INSERT.format(t=_sql.table(spec))
             try:
-                db.execute(
-                    _INSERT.format(t=_sql.table(spec)),
-                    (pk, doc_id, etag, expires, text),
-                )
+                db.execute(insert, (pk, doc_id, etag, expires, text))
             except sqlite3.IntegrityError:
-                raise Conflict(f"{container}/{doc_id} already exists") from None
+                # An expired row is gone as far as readers know; creating over it must work.
+                # Looked for only on a clash, so the common create is one statement.
+                gone = db.execute(
+                    f'DELETE FROM "{_sql.table(spec)}" WHERE pk_col=? AND id=? AND expires_at <= ?',
+                    (pk, doc_id, time.time()),
+                ).rowcount
+                if not gone:
+                    raise Conflict(f"{container}/{doc_id} already exists") from None
+                db.execute(insert, (pk, doc_id, etag, expires, text))
             return self._out(text, etag)
 
         return await self._run(lambda: self._tx(op))
