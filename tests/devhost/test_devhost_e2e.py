@@ -161,3 +161,29 @@ def test_the_real_app_serves_health(tmp_path: Path) -> None:
         assert r.status_code == 200 and r.json() == {"status": "ok"}
     finally:
         handle.stop()
+
+
+def test_a_disabled_function_is_not_served_and_its_queue_waits(tmp_path: Path) -> None:
+    record_dir = tmp_path / "records"
+    record_dir.mkdir()
+    state = tmp_path / "state.sqlite"
+    env = {"RECORD_DIR": str(record_dir)}
+    handle = start_devhost(
+        app_dir=SAMPLE,
+        state=state,
+        env={**env, "AzureWebJobs.echo.Disabled": "true", "AzureWebJobs__work__Disabled": "true"},
+    )
+    try:
+        assert httpx.get(handle.base_url + "/api/echo/1").status_code == 404
+        sent = httpx.post(handle.base_url + "/api/enqueue", content=json.dumps(["kept"]))
+        assert sent.status_code == 202
+        time.sleep(1.0)
+        assert records(record_dir, "work") == []
+    finally:
+        handle.stop()
+    handle = start_devhost(app_dir=SAMPLE, state=state, env=env)
+    try:
+        assert httpx.get(handle.base_url + "/api/echo/1").status_code == 200
+        wait_for(lambda: [r["body"] for r in records(record_dir, "work")] == ["kept"])
+    finally:
+        handle.stop()

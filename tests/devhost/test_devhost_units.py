@@ -121,3 +121,14 @@ def test_broker_scheduled_and_lock_recovery(tmp_path: Path) -> None:
     # Completing with a stale lock token does nothing.
     reopened.complete(locked)
     assert reopened.counts()["q"]["locked"] == 1
+
+
+def test_disabled_setting_in_both_spellings() -> None:
+    from devhost.host import _disabled
+
+    assert _disabled("work", {"AzureWebJobs.work.Disabled": "true"})
+    assert _disabled("work", {"AzureWebJobs__work__Disabled": "1"})
+    assert _disabled("work", {"AzureWebJobs.work.Disabled": " TRUE "})
+    assert not _disabled("work", {"AzureWebJobs.work.Disabled": "false"})
+    assert not _disabled("work", {"AzureWebJobs.other.Disabled": "true"})
+    assert not _disabled("work", {})
