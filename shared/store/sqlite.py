@@ -1,16 +1,21 @@
 """SQLite adapter: the embedded default (``make run``), one table per container.
 
-One connection, driven by one dedicated thread: every operation is a short transaction, and
-serialising them there is what makes etag checks race-free inside the process. WAL mode and a
-busy timeout let other processes (devhost CLI, tests) share the file. JSON1 expression indexes
-cover the declared query fields.
+One connection; every operation is one short transaction, run under one lock, and that
+serialisation is what makes etag checks race-free inside the process. An operation runs right
+on the event loop when the lock is free and the database is not write-locked by another process
+(WAL, so that is the usual case and costs tens of microseconds — far less than a hop to a
+thread); otherwise it waits in the store's own thread, retrying a busy database with backoff for
+up to ``BUSY_WAIT_S``, so the loop never blocks on another process. Other processes (devhost
+CLI, tests) share the file. JSON1 expression indexes cover the declared query fields.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -36,7 +41,14 @@ T = TypeVar("T")
 _OPS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 _INSERT = 'INSERT INTO "{t}" (pk_col, id, etag, expires_at, doc) VALUES (?,?,?,?,?)'
 _UPDATE = 'UPDATE "{t}" SET etag=?, expires_at=?, doc=? WHERE pk_col=? AND id=?'
-_RETRIES = 5
+#: How long an operation waits, in its thread, for another process's write lock (seconds).
+BUSY_WAIT_S = 5.0
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    """Another connection holds the lock: transient, unlike disk I/O errors or corruption."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def _jx(field: str) -> str:
@@ -51,6 +63,11 @@ class SqliteStore:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._db: sqlite3.Connection | None = None
         self._ready: set[str] = set()
+        self._lock = threading.Lock()
+        # Etags: unique per write without a system call each (uuid4 reads the OS's random
+        # source); the random prefix keeps two processes writing the same file apart.
+        self._etag_prefix = uuid.uuid4().hex[:12]
+        self._etags = itertools.count()
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteStore:
@@ -65,7 +82,9 @@ class SqliteStore:
         db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
+        # Busy means "another process holds the write lock": never waited for on the loop
+        # (see _run), so SQLite itself does not wait.
+        db.execute("PRAGMA busy_timeout=0")
         self._db = db
         for spec in CONTAINERS.values():
             self._ensure(spec)
@@ -86,17 +105,35 @@ class SqliteStore:
         self._ready.add(spec.name)
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        loop = asyncio.get_running_loop()
-        for attempt in range(_RETRIES):
+        if self._lock.acquire(blocking=False):
             try:
-                return await loop.run_in_executor(self._executor, fn)
+                return fn()
             except sqlite3.OperationalError as exc:
-                # "database is locked" from another process holding the write lock past the
-                # busy timeout: transient. Anything else (disk I/O, corrupt) is not retried.
-                if "locked" not in str(exc) and "busy" not in str(exc):
+                if not _busy(exc):
                     raise StoreUnavailable(f"sqlite: {exc}") from exc
-                await asyncio.sleep(0.05 * 2**attempt)
-        raise StoreUnavailable("sqlite: database stayed locked")
+            finally:
+                self._lock.release()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: self._waiting(fn))
+
+    def _waiting(self, fn: Callable[[], T]) -> T:
+        """``fn`` in the store's thread, under the lock, retrying while the file is busy."""
+        deadline = time.monotonic() + BUSY_WAIT_S
+        pause = 0.002
+        while True:
+            with self._lock:
+                try:
+                    return fn()
+                except sqlite3.OperationalError as exc:
+                    if not _busy(exc):
+                        raise StoreUnavailable(f"sqlite: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise StoreUnavailable("sqlite: database stayed locked")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _etag(self) -> str:
+        return f"{self._etag_prefix}{next(self._etags):x}"
 
     def _tx(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         assert self._db is not None
@@ -135,7 +172,7 @@ class SqliteStore:
         spec = spec_for(container)
         pk, doc_id, text = _sql.check_doc(spec, doc)
         expires = _sql.expires_at(spec, doc)
-        etag = uuid.uuid4().hex
+        etag = self._etag()
 
         def op(db: sqlite3.Connection) -> Doc:
             insert = _INSERT.format(t=_sql.table(spec))
@@ -159,7 +196,7 @@ class SqliteStore:
         spec = spec_for(container)
         pk, doc_id, text = _sql.check_doc(spec, doc)
         expires = _sql.expires_at(spec, doc)
-        etag = uuid.uuid4().hex
+        etag = self._etag()
 
         def op(db: sqlite3.Connection) -> Doc:
             row = db.execute(
@@ -183,7 +220,7 @@ class SqliteStore:
         spec = spec_for(container)
         pk, doc_id, text = _sql.check_doc(spec, doc)
         expires = _sql.expires_at(spec, doc)
-        etag = uuid.uuid4().hex
+        etag = self._etag()
 
         def op(db: sqlite3.Connection) -> Doc:
             db.execute(
@@ -229,7 +266,7 @@ class SqliteStore:
             doc = json.loads(row[0])
             doc.update(changes)
             _, _, text = _sql.check_doc(spec, doc)
-            etag = uuid.uuid4().hex
+            etag = self._etag()
             db.execute(
                 _UPDATE.format(t=_sql.table(spec)),
                 (etag, _sql.expires_at(spec, doc), text, pk, id),
@@ -250,7 +287,7 @@ class SqliteStore:
                 " AND (expires_at IS NULL OR expires_at > ?)",
                 (pk, id, now),
             ).fetchone()
-            etag = uuid.uuid4().hex
+            etag = self._etag()
             if row is None:
                 doc: Doc = {"id": id, spec.pk_field: pk, field: by}
                 _, _, text = _sql.check_doc(spec, doc)
