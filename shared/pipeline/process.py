@@ -10,16 +10,24 @@ timeline entry — so a replay finds them and skips the work already done; a ``p
 (TTL 7 days), written last, short-cuts complete replays. Only a redelivery can be a replay, so
 the marker is read only then (Service Bus delivery count above 1): a message resubmitted from the
 dead-letter queue starts again at 1, but it was never completed, and the derived ids cover a
-partly applied one. Concurrency: the dedup record is created with ``create`` (exactly one of two
-concurrent first alerts wins; the loser re-reads and appends), and incident updates are
-etag-guarded read-modify-write loops.
+partly applied one. An alert is counted in the same etag-guarded write that records its digest
+on the incident, and its document is written after that; a change's timeline lines are written
+before the change, as its intent, so a redelivery that finds nothing left to change still knows
+to signal escalation again. ``tests/contract/test_pipeline_process.py`` fails each store
+operation in turn and redelivers.
+
+Concurrency: the dedup record is created with ``create`` (exactly one of two concurrent first
+alerts wins; the loser re-reads and appends), incident updates are etag-guarded
+read-modify-write loops, and deliveries of one key within an instance take turns
+(:class:`KeyedLocks`).
 
 Store operations on the hot path (the integration, its routes and its service come from the
 per-process :class:`~shared.catalog.cache.CatalogCache`): a new alert reads its dedup record,
-claims it, takes an incident number, and writes the alert, the incident, its first timeline
-line and the marker (7); a duplicate reads the dedup record and the incident, writes the alert
-uncounted, counts it on the incident, marks it counted, and writes the marker (6). Each of those
-writes is what makes a crash at that point recoverable without double counting.
+claims it, takes an incident number, and writes the incident, the alert, its first timeline line
+and the marker (7); a duplicate reads the dedup record (from the instance's cache once it has
+seen the key) and the incident, counts the alert on the incident, writes the alert and the
+marker (5, then 4). Each of those writes is what makes a crash at that point recoverable
+without double counting.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from typing import Any, Protocol
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
 from shared.alerts.sources import heartbeat, opsgenie
+from shared.auth.cache import TtlCache
 from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
@@ -124,6 +133,11 @@ class ProcessPorts:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     catalog: CatalogCache = field(default_factory=CatalogCache)
     keys: KeyedLocks = field(default_factory=KeyedLocks)
+    #: Dedup records this instance read lately, by (integration id, dedup key): a storm's
+    #: duplicates skip the record read (see ``_Run._apply_keyed`` for when it is trusted).
+    records: TtlCache[tuple[str, str], dict[str, Any]] = field(
+        default_factory=lambda: TtlCache(ttl_s=300.0, max_entries=50_000)
+    )
 
 
 @dataclass(frozen=True)
@@ -368,6 +382,7 @@ class _Run:
             )
             record_doc = to_doc(new_record, pk_field="integration_id", pk=self.integration.id)
             record_doc["id"] = dedup_doc_id(event.dedup_key)
+            self.ports.records.discard((self.integration.id, event.dedup_key))
             if record is None:
                 # Conflict: a concurrent first alert claimed the key; the caller re-decides.
                 await self.store.create("dedup", record_doc)
@@ -460,12 +475,32 @@ class _Run:
         async with self.ports.keys.hold(f"{self.integration.id}\n{event.dedup_key}"):
             return await self._apply_keyed(event, index)
 
+    async def _record(
+        self, event: AlertEvent, *, cached: bool
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """The key's dedup record and whether it came from this instance's cache (only asked
+        when ``cached``); a read from the store refreshes the cache."""
+        key = (self.integration.id, event.dedup_key)
+        if cached:
+            hit, doc = self.ports.records.get(key)
+            if hit:
+                return doc, True
+        doc = await self.store.get("dedup", self.integration.id, dedup_doc_id(event.dedup_key))
+        if doc is None:
+            self.ports.records.discard(key)
+        else:
+            self.ports.records.put(key, doc)
+        return doc, False
+
     async def _apply_keyed(self, event: AlertEvent, index: int) -> Outcome:
+        # A trigger on its first delivery may decide from the cached record, but only to append
+        # to the open incident it names; any other decision is taken again on a fresh read.
+        # (A stale record can name only an incident this key had, so "append to it while it is
+        # open" stays right; creating, reopening or resolving must see the current record.)
+        use_cache = event.action == "trigger" and self.first_delivery
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
-            record_doc = await self.store.get(
-                "dedup", self.integration.id, dedup_doc_id(event.dedup_key)
-            )
+            record_doc, from_cache = await self._record(event, cached=use_cache)
             record = from_doc(DedupRecord, record_doc) if record_doc else None
             loaded = await self.incident(record.incident_id) if record else None
             status = loaded[0].status if loaded else None
@@ -492,6 +527,9 @@ class _Run:
                 incident_status=status,
                 on_refire=self.integration.on_refire,
             )
+            if from_cache and grouping.kind != "append":
+                use_cache = False
+                continue
             try:
                 return await self._apply_decision(
                     grouping.kind, event, index, record, record_doc, loaded
@@ -601,6 +639,7 @@ class _Run:
     ) -> None:
         last_seen = max(event.occurred_at, datetime.fromisoformat(record_doc["last_seen"]))
         changes: dict[str, Any] = {"open": open_, "last_seen": utc_iso(last_seen)}
+        self.ports.records.discard((self.integration.id, event.dedup_key))
         try:
             await self.store.patch("dedup", record_doc["integration_id"], record_doc["id"], changes)
         except NotFound:

@@ -153,6 +153,7 @@ async def _clean(
 SCENARIOS = {
     "new alert": [_envelope(1, "a")],
     "duplicate": [_envelope(1, "a"), _envelope(2, "a")],
+    "duplicate of a cached key": [_envelope(1, "a"), _envelope(2, "a"), _envelope(3, "a")],
     "resolve": [_envelope(1, "a"), _envelope(2, "a", "resolved")],
     "refire after resolve": [
         _envelope(1, "a"),
@@ -194,7 +195,36 @@ async def test_store_operations_per_alert(tmp_path: Path) -> None:
     a change here is a design change to explain, not noise."""
     warm = _envelope(0, "warm-up")  # fills the catalog cache, as a running instance has it
     _, new_ops = await _clean(tmp_path / "new", [warm, _envelope(1, "a")], cache_ttl_s=60)
-    _, dup_ops = await _clean(
+    _, first_dup_ops = await _clean(
         tmp_path / "dup", [_envelope(1, "a"), _envelope(2, "a")], cache_ttl_s=60
     )
-    assert (new_ops, dup_ops) == (7, 5)
+    # Later duplicates find the key's record in the instance's cache.
+    _, dup_ops = await _clean(
+        tmp_path / "dups", [_envelope(1, "a"), _envelope(2, "a"), _envelope(3, "a")], cache_ttl_s=60
+    )
+    assert (new_ops, first_dup_ops, dup_ops) == (7, 5, 4)
+
+
+async def test_a_stale_cached_record_in_one_instance_never_misroutes(tmp_path: Path) -> None:
+    """Instance A caches key a -> incident X. Instance B resolves X and opens Y for the same key.
+    A's next trigger must land on Y (its cached record leads only to appends to open incidents;
+    anything else is decided again on a fresh read)."""
+    store = await SqliteStore.open(tmp_path / "two.sqlite")
+    try:
+        await _seed(store)
+        _, a = _ports(store, cache_ttl_s=60)
+        _, b = _ports(store, cache_ttl_s=60)
+        first = await process_envelope(_envelope(1, "a"), ports=a, first_delivery=True)
+        await process_envelope(_envelope(2, "a"), ports=a, first_delivery=True)  # A caches it
+        x = first.outcomes[0].incident_id
+        await process_envelope(_envelope(3, "a", "resolved"), ports=b, first_delivery=True)
+        fresh = await process_envelope(_envelope(4, "a"), ports=b, first_delivery=True)
+        y = fresh.outcomes[0].incident_id
+        assert fresh.outcomes[0].decision == "create" and y != x
+        late = await process_envelope(_envelope(5, "a"), ports=a, first_delivery=True)
+        assert (late.outcomes[0].decision, late.outcomes[0].incident_id) == ("append", y)
+        incidents = {d["id"]: d for d in (await store.query("incidents", limit=10)).items}
+        assert incidents[x]["status"] == "resolved" and incidents[x]["alert_count"] == 2
+        assert incidents[y]["status"] == "triggered" and incidents[y]["alert_count"] == 2
+    finally:
+        await store.close()
