@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +40,19 @@ def _ready() -> bool:
     return True
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a worker outlives a killed devhost (SIGKILL runs no clean-up), blocked
+    on its task queue forever; so each one watches its parent and exits once it is gone
+    (re-parented). One check a second is plenty for an idle process."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 class ReplayError(Exception):
     """The orchestrator raised; ``str()`` is its message (with ``$OutOfProcData$`` if any)."""
 
@@ -50,7 +66,10 @@ class ReplayPool:
         _FUNCTIONS.clear()
         _FUNCTIONS.update(functions)
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
         self._workers = workers
 

@@ -234,6 +234,15 @@ def test_service_bus_function_starts_an_orchestration(host: DevhostHandle) -> No
     assert finished(host, "sb-1")["output"]["second"] == "notified 2"
 
 
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found.extend(int(c) for c in text)
+    return found
+
+
 def test_timer_survives_a_crash(tmp_path: Path) -> None:
     record_dir = tmp_path / "rec"
     record_dir.mkdir()
@@ -243,8 +252,13 @@ def test_timer_survives_a_crash(tmp_path: Path) -> None:
     try:
         start(handle, "escalation", "crash-1", {"wait": 2})
         wait_for(lambda: status(handle, "crash-1").get("customStatus") == {"waiting": True})
+        assert handle.process is not None
+        workers = _children(handle.process.pid)
+        assert workers  # the replay pool
         handle.kill()
         time.sleep(2.5)  # the timer comes due while devhost is down
+        # The killed devhost's replay workers do not outlive it.
+        wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout=5)
         handle.start()
         doc = finished(handle, "crash-1")
         assert doc["output"] == {"first": "notified 1", "second": "notified 2"}
