@@ -228,3 +228,25 @@ async def test_a_stale_cached_record_in_one_instance_never_misroutes(tmp_path: P
         assert incidents[y]["status"] == "triggered" and incidents[y]["alert_count"] == 2
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+async def test_a_late_redelivery_of_any_envelope_changes_nothing(
+    tmp_path: Path, scenario: str
+) -> None:
+    """Every envelope delivered once; then each is delivered again (its completion was lost),
+    after the later ones changed the incident: nothing may change."""
+    envelopes = SCENARIOS[scenario]
+    store = await SqliteStore.open(tmp_path / "late.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        for env in envelopes:
+            await process_envelope(env, ports=ports, first_delivery=True)
+        settled = await _state(store)
+        for env in envelopes:
+            again = await process_envelope(env, ports=ports, first_delivery=False)
+            assert again.skipped, f"{scenario}: {env.id} was applied twice"
+        assert await _state(store) == settled
+    finally:
+        await store.close()
