@@ -6,7 +6,6 @@ it. A local HTTP receiver counts the pages and when they arrived."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -14,11 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
 from devhost import idp
 from shared.store.sqlite import SqliteStore
-from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
+from tests.fixtures.receivers import page_receiver
 from tests.fixtures.seed import E2E_TENANT, paging_settings, person_token, seed_paging
 
 TENANT = E2E_TENANT
@@ -43,20 +42,9 @@ class Pages:
 @pytest.fixture
 async def pages() -> AsyncIterator[Pages]:
     state = Pages()
-
-    async def hook(request: web.Request) -> web.Response:
-        state.got.append((time.monotonic(), json.loads(await request.read())))
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/page", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    state.url = f"http://127.0.0.1:{port}/page"
-    yield state
-    await runner.cleanup()
+    async with page_receiver(lambda body: state.got.append((time.monotonic(), body))) as url:
+        state.url = url
+        yield state
 
 
 @dataclass
