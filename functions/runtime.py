@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from shared.auth.integration_keys import KeyResolver
 from shared.auth.service import AuthPorts, authenticate_secure_webhook, build_auth_ports
@@ -86,7 +87,12 @@ async def _build(settings: Settings) -> Runtime:
 
         credential = DefaultAzureCredential()
     store = await open_store(settings, credential=credential)
-    http = httpx.AsyncClient(timeout=10.0)
+    # httpx's API over aiohttp's connection pool: httpcore's pool scans every connection for
+    # expiry on each request, which capped outbound webhooks near 200/s on this code's path.
+    http = httpx.AsyncClient(
+        timeout=10.0,
+        transport=AiohttpTransport(limits=httpx.Limits(max_connections=100)),
+    )
     storage = os.environ.get("AzureWebJobsStorage", "")
     claim_check = None
     if settings.CLAIMCHECK_ACCOUNT_URL or storage.startswith("DefaultEndpointsProtocol"):
