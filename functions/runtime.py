@@ -32,7 +32,11 @@ from shared.notifications.channels import (
     WebhookChannel,
 )
 from shared.notifications.service import NotifyPorts
-from shared.notifications.voice import AcsCallAutomation, AcsVoiceChannel
+from shared.notifications.voice import (
+    AcsCallAutomation,
+    AcsCallbackAuthenticator,
+    AcsVoiceChannel,
+)
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.process import ProcessPorts, RecordedEscalation
@@ -57,6 +61,8 @@ class Runtime:
     notify: NotifyPorts
     #: None when voice calls are off (no ACS_ENDPOINT or ACS_VOICE_FROM).
     calls: AcsCallAutomation | None
+    #: Call Automation's callback JWT check; None when ACS_CALLBACK_AUDIENCE is not set.
+    voice_callbacks: AcsCallbackAuthenticator | None
     #: None when BOT_APP_ID is not set (the Teams bot is off).
     teams: TeamsPorts | None
     bot_auth: BotAuthenticator | None
@@ -155,6 +161,16 @@ async def _build(settings: Settings) -> Runtime:
     bot_auth: BotAuthenticator | None = None
     channels = _channels(settings, http, credential)
     calls: AcsCallAutomation | None = None
+    voice_callbacks = (
+        AcsCallbackAuthenticator(
+            audience=settings.ACS_CALLBACK_AUDIENCE,
+            http=http,
+            issuer=settings.ACS_CALLBACK_ISSUER,
+            metadata_url=settings.ACS_CALLBACK_OPENID_METADATA_URL,
+        )
+        if settings.ACS_CALLBACK_AUDIENCE
+        else None
+    )
     if settings.ACS_ENDPOINT and settings.ACS_VOICE_FROM:
         calls = AcsCallAutomation(
             http=http,
@@ -210,6 +226,7 @@ async def _build(settings: Settings) -> Runtime:
         auth=build_auth_ports(settings, store=store, http=http),
         notify=notify,
         calls=calls,
+        voice_callbacks=voice_callbacks,
         teams=teams,
         bot_auth=bot_auth,
     )

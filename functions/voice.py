@@ -1,9 +1,10 @@
 """``POST /api/voice/callbacks/{token}``: Azure Communication Services Call Automation events.
 
 Public on purpose: ACS cannot send our credentials, so the unguessable per-call token in the
-URL is the credential (``shared.notifications.voice``). Unknown token: 404 before the body is
-read; malformed body: 400. A fall-through page or a Teams card update is queued on
-``notifications``, never delivered from here.
+URL is the credential (``shared.notifications.voice``), with Call Automation's signed JWT
+checked as well when ``ACS_CALLBACK_AUDIENCE`` is set (401 without it). Unknown token: 404
+before the body is read; malformed body: 400. A fall-through page or a Teams card update is
+queued on ``notifications``, never delivered from here.
 """
 
 from __future__ import annotations
@@ -45,10 +46,14 @@ async def voice_callback(
             act, store=rt.store, escalation=DurableEscalation(client=client, store=rt.store)
         ),
         fall_through=partial(fall_through_later, rt.notify),
+        authenticator=rt.voice_callbacks,
     )
     try:
         result = await handle_callback(
-            req.route_params.get("token", ""), req.get_body(), ports=ports
+            req.route_params.get("token", ""),
+            req.get_body(),
+            ports=ports,
+            authorization=req.headers.get("Authorization"),
         )
     except OpenAlertError as exc:
         return error_response(exc)

@@ -200,6 +200,25 @@ class Settings(BaseSettings):
             "to read text aloud (text-to-speech). Empty: not sent (local stubs)."
         ),
     )
+    ACS_CALLBACK_AUDIENCE: str = Field(
+        default="",
+        description=(
+            "The ACS resource's immutable resource id: set, every voice callback must carry "
+            "Call Automation's signed JWT for it (401 otherwise). Empty: the per-call secret "
+            "in the callback URL is the only credential."
+        ),
+    )
+    ACS_CALLBACK_ISSUER: str = Field(
+        default="https://acscallautomation.communication.azure.com",
+        description="Issuer of Call Automation's callback JWTs (change only for local stubs).",
+    )
+    ACS_CALLBACK_OPENID_METADATA_URL: str = Field(
+        default=(
+            "https://acscallautomation.communication.azure.com/calling/.well-known/"
+            "acsopenidconfiguration"
+        ),
+        description="OpenID metadata that lists Call Automation's signing keys.",
+    )
     VOICE_CALLBACK_BASE_URL: str = Field(
         default="",
         description=(

@@ -83,8 +83,11 @@ class JwksCache:
         max_stale_s: float = 86_400.0,
         timeout_s: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
+        metadata_url: str | None = None,
     ) -> None:
         self.issuer = issuer
+        #: OpenID metadata; standard place unless the issuer publishes elsewhere (ACS does).
+        self.metadata_url = metadata_url or f"{issuer}/.well-known/openid-configuration"
         self._http = http
         self._ttl_s = ttl_s
         self._min_interval_s = min_refresh_interval_s
@@ -161,7 +164,7 @@ class JwksCache:
         return self._fetched_at is not None and now - self._fetched_at < self._max_stale_s
 
     async def _fetch(self) -> dict[str, jwt.PyJWK]:
-        meta = await self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+        meta = await self._get_json(self.metadata_url)
         if meta.get("issuer") != self.issuer:
             # A misconfigured authority/tenant; never trust keys published for another issuer.
             raise ValueError(f"metadata issuer {meta.get('issuer')!r} is not {self.issuer!r}")

@@ -14,6 +14,12 @@ No answer, busy, or a call that could not be placed is a delivery failure: the d
 entry is marked failed, the timeline says so, and the page falls through to another contact
 method of the person (a queued job), as a synchronous failure would.
 
+Callback authentication: with ``ACS_CALLBACK_AUDIENCE`` set (the ACS resource's immutable
+resource id), every callback must also carry the JWT Call Automation signs for it
+(``Authorization: Bearer``; RS256, issuer ``https://acscallautomation.communication.azure.com``,
+keys from its OpenID metadata, five-minute lifetime) — :class:`AcsCallbackAuthenticator`.
+Anything else is a 401 before the call is even looked up.
+
 Idempotency: ACS may deliver an event more than once. Each (call, event id) is claimed with a
 create before it is acted on; a repeat is skipped. If acting fails the claim is removed and
 the error propagates, so ACS's redelivery tries again.
@@ -34,11 +40,20 @@ from email.utils import formatdate
 from typing import Any, Literal
 
 import httpx
+import jwt
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.auth.access import principal_for_user
 from shared.auth.models import Principal, TokenClaims, User
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.auth.tokens import JwksCache
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    Unauthenticated,
+)
 from shared.incidents.models import Action, Actor, Incident, TimelineEntry
 from shared.incidents.service import record_timeline
 from shared.notifications.channels import (
@@ -338,6 +353,58 @@ class AcsVoiceChannel:
 
 
 # --- the callback ----------------------------------------------------------------------------
+#: Call Automation's token issuer and where it publishes its keys (docs: "How to secure
+#: webhook endpoint").
+ACS_CALLBACK_ISSUER = "https://acscallautomation.communication.azure.com"
+ACS_CALLBACK_METADATA_URL = f"{ACS_CALLBACK_ISSUER}/calling/.well-known/acsopenidconfiguration"
+#: Clock skew allowed on ``exp``/``nbf``/``iat`` (seconds).
+CALLBACK_LEEWAY_S = 60
+
+
+class AcsCallbackAuthenticator:
+    """Checks the JWT Call Automation sends with each callback: RS256 only, a key from the
+    issuer's JWKS (refreshed on an unknown ``kid``), ``iss``, ``aud`` = the ACS resource's
+    immutable id, and a present, unexpired ``exp``."""
+
+    def __init__(
+        self,
+        *,
+        audience: str,
+        http: httpx.AsyncClient,
+        issuer: str = ACS_CALLBACK_ISSUER,
+        metadata_url: str = ACS_CALLBACK_METADATA_URL,
+    ) -> None:
+        self.audience = audience
+        self.issuer = issuer
+        self._keys = JwksCache(issuer=issuer, http=http, metadata_url=metadata_url)
+
+    async def validate(self, authorization: str | None) -> dict[str, Any]:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise Unauthenticated("A Call Automation token is required.")
+        token = authorization[7:].strip()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("The Call Automation token is not valid.") from None
+        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+            raise Unauthenticated("The Call Automation token is not valid.")
+        key = await self._keys.get_key(header["kid"])
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key=key,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=CALLBACK_LEEWAY_S,
+                options={"require": ["exp", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            log.info("voice callback token rejected: %s", exc)
+            raise Unauthenticated("The Call Automation token is not valid.") from None
+        return claims
+
+
 @dataclass
 class VoicePorts:
     store: DocumentStore
@@ -347,6 +414,8 @@ class VoicePorts:
     #: Turns a failed call into the person's fall-through job (None: no other method).
     fall_through: Callable[[NotifyJob, str], Awaitable[tuple[str | None, dict[str, Any] | None]]]
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: None: the per-call token is the only credential (ACS_CALLBACK_AUDIENCE unset).
+    authenticator: AcsCallbackAuthenticator | None = None
 
 
 @dataclass
@@ -357,9 +426,14 @@ class Handled:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def handle_callback(token: str, body: bytes, *, ports: VoicePorts) -> Handled:
+async def handle_callback(
+    token: str, body: bytes, *, ports: VoicePorts, authorization: str | None = None
+) -> Handled:
     """Act on ACS's events for the call behind ``token``. An unknown token is NotFound before
-    the body is even read, so a forger learns nothing and causes nothing."""
+    the body is even read, so a forger learns nothing and causes nothing; with an
+    authenticator, a callback without Call Automation's valid JWT is Unauthenticated first."""
+    if ports.authenticator is not None:
+        await ports.authenticator.validate(authorization)
     if not _TOKEN.match(token):
         raise NotFound("No such call.")
     call_id = token_hash(token)

@@ -16,10 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devhost import idp
 from shared.store.sqlite import SqliteStore
-from tests.fixtures.acs import ACS_KEY, AcsCalling, acs_calling_server, cloud_event
+from tests.fixtures.acs import (
+    ACS_KEY,
+    ACS_RESOURCE_ID,
+    AcsCalling,
+    acs_calling_server,
+    cloud_event,
+)
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
 from tests.fixtures.seed import E2E_TENANT, paging_settings, person_token, seed_paging
 
@@ -61,6 +68,9 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
                 ACS_ACCESS_KEY=ACS_KEY,
                 ACS_VOICE_FROM="+18005550100",
                 VOICE_CALLBACK_BASE_URL=f"http://127.0.0.1:{port}",
+                ACS_CALLBACK_AUDIENCE=ACS_RESOURCE_ID,
+                ACS_CALLBACK_ISSUER=acs.issuer,
+                ACS_CALLBACK_OPENID_METADATA_URL=acs.metadata_url,
             ),
         )
         try:
@@ -130,12 +140,29 @@ async def test_alice_acknowledges_a_page_by_pressing_one(env: Env) -> None:
         callback = page["json"]["callbackUri"]
         assert callback.startswith(f"{env.host.base_url}/api/voice/callbacks/")
 
-        # Forged tokens and garbage do nothing.
+        # Callbacks without Call Automation's valid JWT, forged call tokens and garbage do
+        # nothing.
+        connected = cloud_event("CallConnected", call_id)
+        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        for bad in (
+            None,
+            "not-a-jwt",
+            acs.callback_token(audience="someone-elses-acs-resource"),
+            acs.callback_token(issuer="https://attacker.example"),
+            acs.callback_token(lifetime_s=-120),
+            acs.callback_token(key=other_key),
+        ):
+            r = await acs.post(phone, call_id, connected, token=bad)
+            assert r.status_code == 401, (bad, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+        jwt_ok = {"Authorization": f"Bearer {acs.callback_token()}"}
         forged = callback.rsplit("/", 1)[0] + "/" + "x" * 43
-        r = await phone.post(forged, json=[cloud_event("CallConnected", call_id)])
+        r = await phone.post(forged, json=[connected], headers=jwt_ok)
         assert r.status_code == 404
         assert r.headers["content-type"].startswith("application/problem+json")
-        r = await phone.post(callback, content=b"[{]", headers={"content-type": "application/json"})
+        r = await phone.post(
+            callback, content=b"[{]", headers={"content-type": "application/json", **jwt_ok}
+        )
         assert r.status_code == 400 and r.json()["status"] == 400
         assert acs.ops(call_id) == []
 

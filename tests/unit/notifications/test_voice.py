@@ -434,3 +434,36 @@ async def test_a_refused_create_call_is_a_permanent_delivery_failure(setup: Setu
     [entry] = (await service.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
     assert entry.status == "failed_permanent"
     assert (await setup.store.query("voice_calls", limit=5)).items == []
+
+
+async def test_callback_tokens_are_checked_like_call_automation_signs_them() -> None:
+    import jwt as pyjwt
+
+    from shared.errors import Unauthenticated
+    from shared.notifications.voice import AcsCallbackAuthenticator
+    from tests.fixtures.acs import ACS_RESOURCE_ID, acs_calling_server
+
+    async with acs_calling_server() as acs, httpx.AsyncClient() as http:
+        check = AcsCallbackAuthenticator(
+            audience=ACS_RESOURCE_ID, http=http, issuer=acs.issuer, metadata_url=acs.metadata_url
+        )
+        claims = await check.validate(f"Bearer {acs.callback_token()}")
+        assert claims["aud"] == ACS_RESOURCE_ID
+        valid = acs.callback_token()
+        header = pyjwt.get_unverified_header(valid)
+        hmac_signed = pyjwt.encode(
+            {"aud": ACS_RESOURCE_ID, "iss": acs.issuer, "exp": 2**40},
+            "x" * 32,
+            algorithm="HS256",
+            headers={"kid": header["kid"]},
+        )
+        for bad in (
+            None,
+            "",
+            "Basic abc",
+            f"Bearer {acs.callback_token(lifetime_s=None)}",  # no exp
+            f"Bearer {hmac_signed}",
+            f"Bearer {valid[:-4]}AAAA",  # signature altered
+        ):
+            with pytest.raises(Unauthenticated):
+                await check.validate(bad)
