@@ -7,10 +7,14 @@ or not), find the key's dedup record (one point read), decide with
 Idempotency per envelope (a redelivery after a crash must not double-count): every document
 written derives its id from the envelope id — the new incident's id, each alert document, each
 timeline entry — so a replay finds them and skips the work already done; a ``processed`` marker
-(TTL 7 days), written last, short-cuts complete replays. Only a redelivery can be a replay, so
-the marker is read only then (Service Bus delivery count above 1): a message resubmitted from the
+(TTL 7 days), written last, short-cuts complete replays, so a redelivery that comes after later
+alerts moved the incident on changes nothing. Only a redelivery can be a replay, so the marker
+is read only then (Service Bus delivery count above 1): a message resubmitted from the
 dead-letter queue starts again at 1, but it was never completed, and the derived ids cover a
-partly applied one. An alert is counted in the same etag-guarded write that records its digest
+partly applied one. An envelope that only opened incidents writes no marker: on a redelivery
+each of its events finds the incident only it can have opened.
+
+An alert is counted in the same etag-guarded write that records its digest
 on the incident, and its document is written after that; a change's timeline lines are written
 before the change, as its intent, so a redelivery that finds nothing left to change still knows
 to signal escalation again. ``tests/contract/test_pipeline_process.py`` fails each store
@@ -23,8 +27,8 @@ read-modify-write loops, and deliveries of one key within an instance take turns
 
 Store operations on the hot path (the integration, its routes and its service come from the
 per-process :class:`~shared.catalog.cache.CatalogCache`): a new alert reads its dedup record,
-claims it, takes an incident number, and writes the incident, the alert, its first timeline line
-and the marker (7); a duplicate reads the dedup record (from the instance's cache once it has
+claims it, takes an incident number, and writes the incident, the alert and its first timeline
+line (6); a duplicate reads the dedup record (from the instance's cache once it has
 seen the key) and the incident, counts the alert on the incident, writes the alert and the
 marker (5, then 4). Each of those writes is what makes a crash at that point recoverable
 without double counting.
@@ -498,6 +502,18 @@ class _Run:
         # (A stale record can name only an incident this key had, so "append to it while it is
         # open" stays right; creating, reopening or resolving must see the current record.)
         use_cache = event.action == "trigger" and self.first_delivery
+        if not self.first_delivery:
+            own = await self.incident(self._own_incident_id(index))
+            if own is not None:
+                # An earlier delivery of this event opened this incident (only it can have that
+                # id), maybe dying before what opening entails, maybe long ago with the key
+                # gone on to other incidents since: finish it (each part is idempotent) and
+                # apply nothing else.
+                decision = choose_route(
+                    self.integration, await self.routes(), event, description=event.description
+                )
+                await self._create_incident(event, index, decision, own[0].id, fresh=False)
+                return Outcome("create", own[0].id, event.dedup_key)
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
             record_doc, from_cache = await self._record(event, cached=use_cache)
@@ -509,18 +525,6 @@ class _Run:
                     return Outcome("ignore", None, event.dedup_key)
                 await self.note(event, loaded[0].id, index)
                 return Outcome("note", loaded[0].id, event.dedup_key)
-            if (
-                not self.first_delivery
-                and loaded is not None
-                and loaded[0].id == self._own_incident_id(index)
-            ):
-                # An earlier delivery of this envelope opened this incident and may have died
-                # before what opening entails: finish it (each part is idempotent).
-                decision = choose_route(
-                    self.integration, await self.routes(), event, description=event.description
-                )
-                await self._create_incident(event, index, decision, loaded[0].id, fresh=False)
-                return Outcome("create", loaded[0].id, event.dedup_key)
             grouping = decide_grouping(
                 action=event.action,
                 record=record,
@@ -757,13 +761,16 @@ async def process_envelope(
         await run.apply(event, i)
         for i, event in enumerate(await _events(envelope, integration, ports))
     ]
-    await store.upsert(
-        "processed",
-        {
-            "id": envelope.id,
-            "pk": envelope.id,
-            "at": utc_iso(ports.clock()),
-            "outcomes": [[o.decision, o.incident_id] for o in outcomes],
-        },
-    )
+    if envelope.kind != "body" or any(o.decision != "create" for o in outcomes):
+        # Envelopes that only opened incidents need no marker: on a redelivery each event finds
+        # the incident only it can have opened (``_Run._apply_keyed``).
+        await store.upsert(
+            "processed",
+            {
+                "id": envelope.id,
+                "pk": envelope.id,
+                "at": utc_iso(ports.clock()),
+                "outcomes": [[o.decision, o.incident_id] for o in outcomes],
+            },
+        )
     return ProcessResult(envelope.id, skipped=False, outcomes=tuple(outcomes))

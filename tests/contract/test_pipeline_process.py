@@ -124,10 +124,13 @@ async def _run_with_crash(tmp: Path, budget: int, envelopes: list[Envelope]) -> 
             await process_envelope(last, ports=ports, first_delivery=True)
         store.budget = None
         await process_envelope(last, ports=ports, first_delivery=False)
-        # A second redelivery after success is skipped by the marker.
+        settled = await _state(inner)
+        # A second redelivery after success changes nothing (the marker skips it; an envelope
+        # that only opened incidents finds them).
         again = await process_envelope(last, ports=ports, first_delivery=False)
-        assert again.skipped
-        return await _state(inner)
+        assert again.skipped or all(o.decision == "create" for o in again.outcomes)
+        assert await _state(inner) == settled
+        return settled
     finally:
         await inner.close()
 
@@ -202,7 +205,7 @@ async def test_store_operations_per_alert(tmp_path: Path) -> None:
     _, dup_ops = await _clean(
         tmp_path / "dups", [_envelope(1, "a"), _envelope(2, "a"), _envelope(3, "a")], cache_ttl_s=60
     )
-    assert (new_ops, first_dup_ops, dup_ops) == (7, 5, 4)
+    assert (new_ops, first_dup_ops, dup_ops) == (6, 5, 4)
 
 
 async def test_a_stale_cached_record_in_one_instance_never_misroutes(tmp_path: Path) -> None:
@@ -246,7 +249,8 @@ async def test_a_late_redelivery_of_any_envelope_changes_nothing(
         settled = await _state(store)
         for env in envelopes:
             again = await process_envelope(env, ports=ports, first_delivery=False)
-            assert again.skipped, f"{scenario}: {env.id} was applied twice"
-        assert await _state(store) == settled
+            # Skipped by its marker, or (an envelope that only opened incidents) finding them.
+            assert again.skipped or all(o.decision == "create" for o in again.outcomes), env.id
+            assert await _state(store) == settled, f"{scenario}: {env.id} was applied twice"
     finally:
         await store.close()
