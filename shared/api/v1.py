@@ -27,6 +27,7 @@ from shared.incidents import service as incidents
 from shared.incidents.models import (
     Action,
     ActionKind,
+    EscalationPort,
     Incident,
     IncidentFilter,
     IncidentStatus,
@@ -41,7 +42,6 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
-from shared.pipeline.process import EscalationPort
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap

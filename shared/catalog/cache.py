@@ -9,10 +9,28 @@ is not cached: the next envelope looks again.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from shared.auth.cache import TtlCache
 from shared.catalog.models import MAX_ROUTES, Integration, Route, Service
 from shared.store.codec import from_doc
 from shared.store.port import DocumentStore, eq
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def _through(
+    cache: TtlCache[str, V], key: str, load: Callable[[], Awaitable[V | None]]
+) -> V | None:
+    hit, value = cache.get(key)
+    if hit and value is not None:
+        return value
+    value = await load()
+    if value is not None:
+        cache.put(key, value)
+    return value
 
 
 class CatalogCache:
@@ -24,37 +42,27 @@ class CatalogCache:
         self._services: TtlCache[str, Service] = TtlCache(ttl_s=ttl_s, max_entries=max_entries)
 
     async def integration(self, store: DocumentStore, integration_id: str) -> Integration | None:
-        hit, value = self._integrations.get(integration_id)
-        if hit and value is not None:
-            return value
-        doc = await store.get("integrations", integration_id, integration_id)
-        if doc is None:
-            return None
-        integration = from_doc(Integration, doc)
-        self._integrations.put(integration_id, integration)
-        return integration
+        async def load() -> Integration | None:
+            doc = await store.get("integrations", integration_id, integration_id)
+            return from_doc(Integration, doc) if doc else None
+
+        return await _through(self._integrations, integration_id, load)
 
     async def routes(self, store: DocumentStore, integration_id: str) -> list[Route]:
-        hit, value = self._routes.get(integration_id)
-        if hit and value is not None:
-            return value
-        page = await store.query(
-            "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
-        )
-        routes = [from_doc(Route, d) for d in page.items]
-        self._routes.put(integration_id, routes)
-        return routes
+        async def load() -> list[Route]:
+            page = await store.query(
+                "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
+            )
+            return [from_doc(Route, d) for d in page.items]
+
+        return await _through(self._routes, integration_id, load) or []
 
     async def service(self, store: DocumentStore, service_id: str) -> Service | None:
-        hit, value = self._services.get(service_id)
-        if hit and value is not None:
-            return value
-        doc = await store.get("services", service_id, service_id)
-        if doc is None:
-            return None
-        service = from_doc(Service, doc)
-        self._services.put(service_id, service)
-        return service
+        async def load() -> Service | None:
+            doc = await store.get("services", service_id, service_id)
+            return from_doc(Service, doc) if doc else None
+
+        return await _through(self._services, service_id, load)
 
     def clear(self) -> None:
         self._integrations.clear()

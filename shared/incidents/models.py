@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -134,6 +134,15 @@ class Action(BaseModel):
 #: What the escalation orchestration is told (external event names). Stable: orchestrations
 #: running across deployments match on these strings.
 Signal = Literal["acknowledged", "unacknowledged", "resolved", "escalate", "snoozed"]
+
+
+class EscalationPort(Protocol):
+    """How processing and incident actions start and signal escalation (the durable
+    implementation: ``shared.escalation.service.DurableEscalation``)."""
+
+    async def start(self, incident: Incident) -> None: ...
+
+    async def signal(self, incident_id: str, signal: Signal, *, from_source: bool) -> None: ...
 
 
 class TimelineEntry(BaseModel):

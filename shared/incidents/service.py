@@ -22,11 +22,11 @@ from shared.incidents.lifecycle import Outcome, decide
 from shared.incidents.models import (
     Action,
     Actor,
+    EscalationPort,
     Incident,
     IncidentFilter,
     TimelineEntry,
 )
-from shared.pipeline.process import EscalationPort
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Condition, DocumentStore, eq, gte, in_, lt
 

@@ -44,7 +44,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
@@ -60,10 +60,12 @@ from shared.incidents.models import (
     COUNTED_ALERTS_KEPT,
     Action,
     Actor,
+    EscalationPort,
     Incident,
     Signal,
     TimelineEntry,
 )
+from shared.incidents.service import record_timeline
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -75,15 +77,6 @@ log = logging.getLogger(__name__)
 #: every concurrent delivery contend for it, so this is generous and backs off with jitter.
 MAX_WRITE_ATTEMPTS = 30
 COUNTER_ID = "incident_number"
-
-
-class EscalationPort(Protocol):
-    """How processing starts and signals escalation (the escalation issue provides the durable
-    implementation; until then :class:`RecordedEscalation`)."""
-
-    async def start(self, incident: Incident) -> None: ...
-
-    async def signal(self, incident_id: str, signal: Signal, *, from_source: bool) -> None: ...
 
 
 @dataclass
@@ -213,12 +206,9 @@ class _Run:
     # --- writes ---------------------------------------------------------------------------
     async def timeline(self, entries: tuple[TimelineEntry, ...], index: int) -> None:
         for n, entry in enumerate(entries):
-            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
-            doc["id"] = _derived(self.env.id, index, f"{entry.kind}-{n}")
-            try:
-                await self.store.create("timeline", doc)
-            except Conflict:
-                pass
+            await record_timeline(
+                self.store, entry, entry_id=_derived(self.env.id, index, f"{entry.kind}-{n}")
+            )
 
     def _digest(self, index: int) -> str:
         """The alert's entry in ``Incident.counted_alerts`` (48 bits of its derived id)."""
@@ -326,15 +316,13 @@ class _Run:
     ) -> list[str]:
         ids: list[str] = []
         for n, entry in enumerate(entries):
-            doc = to_doc(entry, pk_field="incident_id", pk=entry.incident_id)
-            doc["id"] = self._line_id(index, action, n)
             if n == 0 and signal is not None:
-                doc["data"] = {**doc.get("data", {}), "escalation_signal": signal}
-            try:
-                await self.store.create("timeline", doc)
-            except Conflict:
-                pass  # an earlier delivery's intent for the same change
-            ids.append(doc["id"])
+                entry = entry.model_copy(
+                    update={"data": {**entry.data, "escalation_signal": signal}}
+                )
+            # An earlier delivery's intent for the same change has the same id: kept as is.
+            ids.append(self._line_id(index, action, n))
+            await record_timeline(self.store, entry, entry_id=ids[-1])
         return ids
 
     async def _withdraw(self, incident_id: str, ids: list[str]) -> None:

@@ -209,36 +209,34 @@ class CosmosStore:
     async def increment(self, container: str, pk: str, id: str, field: str, *, by: int = 1) -> int:
         spec, proxy = self._container(container)
         _sql.check_patch(spec, {field: by})
+        ops = [{"op": "incr", "path": f"/{field}", "value": by}]
         for _ in range(_INCREMENT_ATTEMPTS):
-            current = None if not self._emulator else await self.get(container, pk, id)
-            if self._emulator and current is not None:
-                # The emulator has no patch: an etag-guarded read-modify-write instead.
-                value = int(current.get(field) or 0) + by
-                try:
-                    await self.replace(
-                        container, {**current, field: value}, if_match=current["_etag"]
-                    )
-                    return value
-                except PreconditionFailed:
-                    continue
-            if not self._emulator:
-                try:
-                    result = await self._run(
-                        lambda: proxy.patch_item(
-                            item=id,
-                            partition_key=pk,
-                            patch_operations=[{"op": "incr", "path": f"/{field}", "value": by}],
-                        )
-                    )
-                    return int(result[field])
-                except CosmosHttpResponseError as exc:
-                    if _status(exc) != 404:
-                        raise
             try:
+                if self._emulator:
+                    # The emulator has no patch: an etag-guarded read-modify-write instead.
+                    current = await self.get(container, pk, id)
+                    if current is not None:
+                        value = int(current.get(field) or 0) + by
+                        await self.replace(
+                            container, {**current, field: value}, if_match=current["_etag"]
+                        )
+                        return value
+                else:
+                    try:
+                        result = await self._run(
+                            lambda: proxy.patch_item(
+                                item=id, partition_key=pk, patch_operations=ops
+                            )
+                        )
+                        return int(result[field])
+                    except CosmosHttpResponseError as exc:
+                        if _status(exc) != 404:
+                            raise
+                # Missing: the first increment creates it.
                 await self.create(container, {"id": id, spec.pk_field: pk, field: by})
                 return by
-            except Conflict:
-                continue  # created by a concurrent first increment: add to it
+            except (Conflict, PreconditionFailed):
+                continue  # a concurrent increment got there first: add to its value
         raise PreconditionFailed(f"{container}/{id} is too contended to increment")
 
     async def patch(

@@ -278,30 +278,28 @@ class SqliteStore:
     async def increment(self, container: str, pk: str, id: str, field: str, *, by: int = 1) -> int:
         spec = spec_for(container)
         _sql.check_patch(spec, {field: by})
+        first: Doc = {"id": id, spec.pk_field: pk, field: by}
+        _, _, text = _sql.check_doc(spec, first)
+        expires = _sql.expires_at(spec, first)
+        path = f'$."{field}"'
+        # One statement, as in PostgreSQL: insert the first value, or add to the live row's; an
+        # expired row counts as absent and starts again from ``by``.
+        sql = (
+            f'INSERT INTO "{_sql.table(spec)}" AS cur (pk_col, id, etag, expires_at, doc)'
+            " VALUES (?,?,?,?,?) ON CONFLICT(pk_col, id) DO UPDATE SET etag=excluded.etag,"
+            " expires_at = CASE WHEN cur.expires_at <= ? THEN excluded.expires_at"
+            " ELSE cur.expires_at END,"
+            " doc = CASE WHEN cur.expires_at <= ? THEN excluded.doc"
+            " ELSE json_set(cur.doc, ?, COALESCE(json_extract(cur.doc, ?), 0) + ?) END"
+            " RETURNING json_extract(doc, ?)"
+        )
 
         def op(db: sqlite3.Connection) -> int:
-            t = _sql.table(spec)
             now = time.time()
             row = db.execute(
-                f'SELECT doc FROM "{t}" WHERE pk_col=? AND id=?'
-                " AND (expires_at IS NULL OR expires_at > ?)",
-                (pk, id, now),
+                sql, (pk, id, self._etag(), expires, text, now, now, path, path, by, path)
             ).fetchone()
-            etag = self._etag()
-            if row is None:
-                doc: Doc = {"id": id, spec.pk_field: pk, field: by}
-                _, _, text = _sql.check_doc(spec, doc)
-                db.execute(
-                    f'DELETE FROM "{t}" WHERE pk_col=? AND id=? AND expires_at <= ?', (pk, id, now)
-                )
-                db.execute(_INSERT.format(t=t), (pk, id, etag, _sql.expires_at(spec, doc), text))
-                return by
-            doc = json.loads(row[0])
-            value = int(doc.get(field) or 0) + by
-            doc[field] = value
-            _, _, text = _sql.check_doc(spec, doc)
-            db.execute(_UPDATE.format(t=t), (etag, _sql.expires_at(spec, doc), text, pk, id))
-            return value
+            return int(row[0])
 
         return await self._run(lambda: self._tx(op))
 
