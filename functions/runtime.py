@@ -10,7 +10,6 @@ import asyncio
 import os
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -159,7 +158,8 @@ async def _build(settings: Settings) -> Runtime:
     )
     teams: TeamsPorts | None = None
     bot_auth: BotAuthenticator | None = None
-    channels = _channels(settings, http, credential)
+    acs = AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential)
+    channels = _channels(settings, http, acs)
     calls: AcsCallAutomation | None = None
     voice_callbacks = (
         AcsCallbackAuthenticator(
@@ -175,7 +175,7 @@ async def _build(settings: Settings) -> Runtime:
         calls = AcsCallAutomation(
             http=http,
             endpoint=settings.ACS_ENDPOINT,
-            auth=AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential),
+            auth=acs,
             cognitive_services_endpoint=settings.ACS_COGNITIVE_SERVICES_ENDPOINT,
         )
         channels["voice"] = AcsVoiceChannel(
@@ -232,11 +232,10 @@ async def _build(settings: Settings) -> Runtime:
     )
 
 
-def _channels(settings: Settings, http: httpx.AsyncClient, credential: Any) -> dict[str, Channel]:
+def _channels(settings: Settings, http: httpx.AsyncClient, acs: AcsAuth) -> dict[str, Channel]:
     """The channel per contact kind from the settings; console where nothing is configured."""
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
     channels["webhook"] = WebhookChannel(http)
-    acs = AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential)
     if settings.SMTP_HOST:
         channels["email"] = SmtpChannel(
             host=settings.SMTP_HOST,

@@ -5,9 +5,11 @@ with StoreUnavailable after BUSY_WAIT_S."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,27 @@ from shared.store.port import StoreUnavailable
 from shared.store.sqlite import SqliteStore
 
 
-def _hold_write_lock(path: Path, seconds: float, held: threading.Event) -> None:
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    held.set()
-    time.sleep(seconds)
-    other.execute("ROLLBACK")
-    other.close()
+@contextlib.asynccontextmanager
+async def another_writer(path: Path, seconds: float) -> AsyncIterator[None]:
+    """Another connection (as another process would) holds the write lock for ``seconds``
+    from the moment this is entered; leaving waits for it to let go."""
+    held = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        other.execute("ROLLBACK")
+        other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    await asyncio.to_thread(held.wait)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(holder.join)
 
 
 async def test_a_write_waits_for_another_process_without_blocking_the_loop(
@@ -32,10 +48,6 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
     path = tmp_path / "s.sqlite"
     store = await SqliteStore.open(path)
     try:
-        held = threading.Event()
-        holder = threading.Thread(target=_hold_write_lock, args=(path, 0.5, held))
-        holder.start()
-        await asyncio.to_thread(held.wait)
         ticks = 0
 
         async def ticker() -> None:
@@ -44,12 +56,12 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
                 await asyncio.sleep(0.02)
                 ticks += 1
 
-        running = asyncio.create_task(ticker())
-        started = time.monotonic()
-        await store.upsert("teams", {"id": "t", "pk": "t", "name": "Ops"})
-        waited = time.monotonic() - started
-        running.cancel()
-        holder.join()
+        async with another_writer(path, 0.5):
+            running = asyncio.create_task(ticker())
+            started = time.monotonic()
+            await store.upsert("teams", {"id": "t", "pk": "t", "name": "Ops"})
+            waited = time.monotonic() - started
+            running.cancel()
         assert waited >= 0.3  # it really waited for the other connection
         assert ticks >= 5  # ...while the loop went on
         doc = await store.get("teams", "t", "t")
@@ -65,13 +77,9 @@ async def test_a_lock_held_too_long_is_store_unavailable(
     path = tmp_path / "s.sqlite"
     store = await SqliteStore.open(path)
     try:
-        held = threading.Event()
-        holder = threading.Thread(target=_hold_write_lock, args=(path, 1.0, held))
-        holder.start()
-        await asyncio.to_thread(held.wait)
-        with pytest.raises(StoreUnavailable):
-            await store.upsert("teams", {"id": "t", "pk": "t", "name": "Ops"})
-        holder.join()
+        async with another_writer(path, 1.0):
+            with pytest.raises(StoreUnavailable):
+                await store.upsert("teams", {"id": "t", "pk": "t", "name": "Ops"})
         # Afterwards the store works again.
         await store.upsert("teams", {"id": "t", "pk": "t", "name": "Ops"})
     finally:

@@ -263,7 +263,6 @@ async def test_create_call_wire_format(setup: Setup) -> None:
     outcome = await page(setup)
     assert outcome.sent == 1
     [call] = setup.acs.calls
-    assert call["signed"] is True
     body = call["json"]
     assert body["targets"] == [{"kind": "phoneNumber", "phoneNumber": {"value": ALICE_PHONE}}]
     assert body["sourceCallerIdNumber"] == {"value": "+18005550100"}
@@ -288,7 +287,6 @@ async def test_answer_press_one_acknowledges_as_the_person_then_hangs_up(setup: 
     await setup.events(0, cloud_event("CallConnected", "call-1"))
     assert setup.acs.ops("call-1") == ["recognize"]
     recognize = setup.acs.last("call-1", "recognize")
-    assert recognize["signed"] is True
     body = recognize["json"]
     assert body["recognizeInputType"] == "dtmf"
     assert body["recognizeOptions"]["dtmfOptions"]["maxTonesToCollect"] == 1
