@@ -27,6 +27,7 @@ from shared.escalation.orchestrator import (
     ACTIVITY_STATUS_UPDATE,
     orchestrate,
 )
+from shared.incidents import service as incidents
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ async def escalation_execute(
 @bp.activity_trigger(input_name="payload")
 async def escalation_count_alerts(payload: dict[str, Any]) -> int:
     rt = await runtime()
-    return await service.count_alerts(
+    return await incidents.count_alerts(
         store=rt.store,
         incident_id=str(payload["incident_id"]),
         since=datetime.fromisoformat(str(payload["since"])),

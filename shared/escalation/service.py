@@ -42,7 +42,7 @@ from shared.incidents.service import apply_action, record_timeline
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore, eq, gte, in_
+from shared.store.port import DocumentStore, eq, in_
 
 log = logging.getLogger(__name__)
 
@@ -321,22 +321,6 @@ async def _recorded_targets(
         if again is not None:
             return list(again["targets"])
     return targets
-
-
-async def count_alerts(*, store: DocumentStore, incident_id: str, since: datetime) -> int:
-    total = 0
-    continuation: str | None = None
-    while True:
-        page = await store.query(
-            "alerts",
-            where=[eq("incident_id", incident_id), gte("received_at", utc_iso(since))],
-            limit=200,
-            continuation=continuation,
-        )
-        total += len(page.items)
-        continuation = page.continuation
-        if continuation is None:
-            return total
 
 
 async def reescalate(*, store: DocumentStore, incident_id: str, cycle: int, now: datetime) -> None:

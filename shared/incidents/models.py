@@ -47,12 +47,6 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-#: How many counted-alert digests an incident keeps. Enough for a redelivery to find its own
-#: alert: only more than this many other alerts counted on the same incident between a crash and
-#: its redelivery (a lock period, about a minute) could make that alert count twice.
-COUNTED_ALERTS_KEPT = 256
-
-
 class Incident(BaseModel):
     """The incident document. ``id`` doubles as the escalation orchestration's instance id."""
 
@@ -86,13 +80,17 @@ class Incident(BaseModel):
     labels: dict[str, str] = Field(default_factory=dict)
     #: Times the incident was reopened (a resolved key fired again with reopen configured).
     reopen_count: int = Field(default=0, ge=0)
-    #: Bookkeeping, not shown by the API: short digests of the last alerts counted in
-    #: ``alert_count`` (newest last, at most :data:`COUNTED_ALERTS_KEPT`), written in the same
-    #: etag-guarded write as the count, so a redelivery never counts an alert twice.
-    counted_alerts: tuple[str, ...] = ()
+    #: Bookkeeping, not shown by the API as such: the newest alert records (oldest first, at
+    #: most ``alertlog.RECENT_ALERTS_KEPT``), written in the same etag-guarded write that counts
+    #: them, so a redelivery finds its alert here (or in the incident's alert chunks) and never
+    #: counts it twice. ``GET .../alerts`` lists them after the chunks.
+    recent_alerts: tuple[dict[str, Any], ...] = ()
+    #: The "created" timeline line, written with the incident (one write, not two);
+    #: ``GET .../timeline`` shows it first.
+    opened: TimelineEntry | None = None
 
     #: Fields the management API leaves out of its answers and its schema.
-    API_HIDDEN: ClassVar[frozenset[str]] = frozenset({"counted_alerts"})
+    API_HIDDEN: ClassVar[frozenset[str]] = frozenset({"recent_alerts", "opened"})
 
     _check_created = field_validator("created_at", "updated_at")(_aware)
 
@@ -170,3 +168,7 @@ class IncidentFilter(BaseModel):
     service_id: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+
+
+# TimelineEntry is declared after Incident, which refers to it.
+Incident.model_rebuild()

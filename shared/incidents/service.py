@@ -10,14 +10,18 @@ signals nothing.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
 import random
 from datetime import datetime
+from typing import cast
 
 from shared.auth.access import require, team_scope
 from shared.auth.models import Action as Right
 from shared.auth.models import Principal, PrincipalKind
-from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from shared.incidents import alertlog
 from shared.incidents.lifecycle import Outcome, decide
 from shared.incidents.models import (
     Action,
@@ -28,7 +32,7 @@ from shared.incidents.models import (
     TimelineEntry,
 )
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Condition, DocumentStore, eq, gte, in_, lt
+from shared.store.port import Condition, DocumentStore, array_contains, eq, gte, in_, lt
 
 INCIDENTS = "incidents"
 TIMELINE = "timeline"
@@ -96,6 +100,11 @@ async def list_incidents(
     return [from_doc(Incident, d) for d in result.items], result.continuation
 
 
+#: Continuation of the timeline after its first page held only the incident's own "created"
+#: line: the stored lines from their start. Store tokens never begin with "~".
+_STORED_FROM_START = "~"
+
+
 async def get_timeline(
     *,
     store: DocumentStore,
@@ -104,15 +113,49 @@ async def get_timeline(
     limit: int = 100,
     continuation: str | None = None,
 ) -> tuple[list[TimelineEntry], str | None]:
-    await get_incident(store=store, principal=principal, incident_id=incident_id)
+    """Oldest first. The "created" line lives on the incident document and leads the first page
+    (it is the incident's earliest line); the other lines are timeline documents."""
+    incident = await get_incident(store=store, principal=principal, incident_id=incident_id)
+    lead: list[TimelineEntry] = []
+    if continuation is None and incident.opened is not None:
+        lead = [incident.opened]
+        if limit == 1:
+            return lead, _STORED_FROM_START
+    elif continuation == _STORED_FROM_START:
+        continuation = None
     result = await store.query(
         TIMELINE,
         where=[eq("incident_id", incident_id)],
         order_by=("at", False),
-        limit=limit,
+        limit=limit - len(lead),
         continuation=continuation,
     )
-    return [from_doc(TimelineEntry, d) for d in result.items], result.continuation
+    return lead + [from_doc(TimelineEntry, d) for d in result.items], result.continuation
+
+
+def alerts_cursor(token: str | None) -> tuple[str | None, int, bool]:
+    """(store token before the current chunk, alerts of it already returned, in the incident's
+    own records)."""
+    if token is None:
+        return None, 0, False
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        store_token, skip, own = state["c"], state["k"], state["o"]
+        if not (
+            (store_token is None or isinstance(store_token, str))
+            and type(skip) is int
+            and skip >= 0
+            and isinstance(own, bool)
+        ):
+            raise ValueError(token)
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("continuation token is not valid", field="continuation") from None
+    return store_token, skip, own
+
+
+def alerts_token(store_token: str | None, skip: int, own: bool) -> str:
+    raw = json.dumps({"c": store_token, "k": skip, "o": own}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 async def get_alerts(
@@ -123,18 +166,81 @@ async def get_alerts(
     limit: int = 100,
     continuation: str | None = None,
 ) -> tuple[list[dict[str, object]], str | None]:
-    await get_incident(store=store, principal=principal, incident_id=incident_id)
-    result = await store.query(
-        "alerts",
-        where=[eq("incident_id", incident_id)],
-        order_by=("received_at", False),
-        limit=limit,
-        continuation=continuation,
+    """The incident's alerts in the order it received them: its alert chunks (read one at a time,
+    so a page can stop inside one), then the records it holds itself."""
+    incident = await get_incident(store=store, principal=principal, incident_id=incident_id)
+    store_token, skip, own = alerts_cursor(continuation)
+    out: list[dict[str, object]] = []
+    while not own and len(out) < limit:
+        page = await store.query(
+            alertlog.CHUNKS,
+            where=[eq("incident_id", incident_id)],
+            order_by=("received_at", False),
+            limit=1,
+            continuation=store_token,
+        )
+        alerts = alertlog.flatten(page.items, incident)[skip:]
+        room = limit - len(out)
+        out.extend(alerts[:room])
+        if len(alerts) > room:
+            return _shown(out, incident_id), alerts_token(store_token, skip + room, False)
+        store_token, skip = page.continuation, 0
+        own = page.continuation is None
+    if not own:
+        return _shown(out, incident_id), alerts_token(store_token, 0, False)
+    rest = list(incident.recent_alerts)[skip:]
+    room = limit - len(out)
+    out.extend(rest[:room])
+    more = alerts_token(None, skip + room, True) if len(rest) > room else None
+    return _shown(out, incident_id), more
+
+
+def _shown(alerts: list[dict[str, object]], incident_id: str) -> list[dict[str, object]]:
+    return [{**a, "incident_id": incident_id} for a in alerts]
+
+
+async def find_alert(
+    store: DocumentStore, incident: Incident, alert_id: str
+) -> alertlog.AlertRecord | None:
+    """The incident's record of the alert: on the incident itself, or in one of its alert chunks
+    (a partition query; asked only on redeliveries)."""
+    for alert in incident.recent_alerts:
+        if alert["id"] == alert_id:
+            return alert
+    page = await store.query(
+        alertlog.CHUNKS, pk=incident.id, where=[array_contains("alert_ids", alert_id)], limit=1
     )
-    hidden = {"_etag", "pk", "counted"}
-    return [{k: v for k, v in d.items() if k not in hidden} for d in result.items], (
-        result.continuation
-    )
+    for chunk in page.items:
+        for alert in chunk["alerts"]:
+            if alert["id"] == alert_id:
+                return cast(alertlog.AlertRecord, alert)
+    return None
+
+
+async def count_alerts(*, store: DocumentStore, incident_id: str, since: datetime) -> int:
+    """Firing alerts the incident received at or after ``since`` (escalation's "more than N
+    alerts in M minutes" condition)."""
+    doc = await store.get(INCIDENTS, incident_id, incident_id)
+    if doc is None:
+        return 0
+    incident = from_doc(Incident, doc)
+    floor = utc_iso(since)
+    chunks: list[dict[str, object]] = []
+    continuation: str | None = None
+    while True:
+        page = await store.query(
+            alertlog.CHUNKS,
+            pk=incident_id,
+            where=[gte("received_at", floor)],
+            limit=50,
+            continuation=continuation,
+        )
+        chunks.extend(page.items)
+        continuation = page.continuation
+        if continuation is None:
+            break
+    alerts = [*alertlog.flatten(chunks, incident), *incident.recent_alerts]
+    return sum(1 for a in alerts if a["action"] == "trigger" and a["received_at"] >= floor)
 
 
 async def record_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_id: str) -> None:

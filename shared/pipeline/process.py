@@ -4,21 +4,21 @@ For each event of the envelope: route it (the integration's routes pick service,
 or not), find the key's dedup record (one point read), decide with
 :func:`shared.incidents.grouping.decide_grouping`, and apply the decision.
 
-Idempotency per envelope (a redelivery after a crash must not double-count): every document
-written derives its id from the envelope id — the new incident's id, each alert document, each
-timeline entry — so a replay finds them and skips the work already done; a ``processed`` marker
-(TTL 7 days), written last, short-cuts complete replays, so a redelivery that comes after later
-alerts moved the incident on changes nothing. Only a redelivery can be a replay, so the marker
-is read only then (Service Bus delivery count above 1): a message resubmitted from the
-dead-letter queue starts again at 1, but it was never completed, and the derived ids cover a
-partly applied one. An envelope that only opened incidents writes no marker: on a redelivery
-each of its events finds the incident only it can have opened.
-
-An alert is counted in the same etag-guarded write that records its digest
-on the incident, and its document is written after that; a change's timeline lines are written
-before the change, as its intent, so a redelivery that finds nothing left to change still knows
-to signal escalation again. ``tests/contract/test_pipeline_process.py`` fails each store
-operation in turn and redelivers.
+Idempotency per envelope (a redelivery after a crash must not double-count): every id written
+derives from the envelope id — the new incident's, each alert record's, each timeline line's —
+so a replay finds its own work and skips it. An alert is recorded on its incident (see
+:mod:`shared.incidents.alertlog`) in the same etag-guarded write that counts it, so "counted"
+and "recorded" are one fact; a new incident is written holding its first alert and its
+"created" line. A change's other timeline lines are written before the change, as its intent,
+so a redelivery that finds nothing left to change still knows to signal escalation again. A
+``processed`` marker (TTL 7 days), written last, short-cuts complete replays of envelopes that
+resolved, acknowledged, reopened or noted, so a redelivery that comes after later alerts moved
+the incident on changes nothing. Envelopes that only opened incidents or appended alerts write
+none: on a redelivery each event finds the incident only it can have opened, or its alert
+recorded as appended on one of the key's incidents changed since the envelope arrived. Only a
+redelivery can be a replay, so those lookups happen only then (Service Bus delivery count
+above 1). ``tests/contract/test_pipeline_process.py`` fails each store operation in turn and
+redelivers, and redelivers every envelope late.
 
 Concurrency: the dedup record is created with ``create`` (exactly one of two concurrent first
 alerts wins; the loser re-reads and appends), incident updates are etag-guarded
@@ -27,11 +27,10 @@ read-modify-write loops, and deliveries of one key within an instance take turns
 
 Store operations on the hot path (the integration, its routes and its service come from the
 per-process :class:`~shared.catalog.cache.CatalogCache`): a new alert reads its dedup record,
-claims it, takes an incident number, and writes the incident, the alert and its first timeline
-line (6); a duplicate reads the dedup record (from the instance's cache once it has
-seen the key) and the incident, counts the alert on the incident, writes the alert and the
-marker (5, then 4). Each of those writes is what makes a crash at that point recoverable
-without double counting.
+claims it, takes an incident number and writes the incident (4). A duplicate on an instance
+that has seen the key (its record and the incident's etag are in the instance's caches) is one
+etag-guarded incident write; on another instance, the record and incident reads come first (3).
+Every ``alertlog.RECENT_ALERTS_KEPT``-th alert also writes a chunk of older alert records.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.alerts.models import AlertEvent, SourceFormat
@@ -54,10 +53,10 @@ from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
+from shared.incidents import alertlog
 from shared.incidents.grouping import DedupRecord, decide_grouping
 from shared.incidents.lifecycle import decide
 from shared.incidents.models import (
-    COUNTED_ALERTS_KEPT,
     Action,
     Actor,
     EscalationPort,
@@ -65,11 +64,11 @@ from shared.incidents.models import (
     Signal,
     TimelineEntry,
 )
-from shared.incidents.service import record_timeline
+from shared.incidents.service import find_alert, record_timeline
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, DocumentStore, PreconditionFailed, eq
+from shared.store.port import Conflict, DocumentStore, PreconditionFailed, eq, gte
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +76,8 @@ log = logging.getLogger(__name__)
 #: every concurrent delivery contend for it, so this is generous and backs off with jitter.
 MAX_WRITE_ATTEMPTS = 30
 COUNTER_ID = "incident_number"
+#: How far an instance's clock may run behind the ingest instance's (see ``_appended_before``).
+REDELIVERY_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -134,6 +135,13 @@ class ProcessPorts:
     #: duplicates skip the record read (see ``_Run._apply_keyed`` for when it is trusted).
     records: TtlCache[tuple[str, str], dict[str, Any]] = field(
         default_factory=lambda: TtlCache(ttl_s=300.0, max_entries=50_000)
+    )
+    #: Incidents as this instance last read or wrote them, with their etags: a duplicate tries
+    #: its etag-guarded write on this copy first, so a storm's duplicate is one write. A stale
+    #: copy costs one failed write and a fresh read, never a wrong change. Few entries: an
+    #: incident document carries up to ``alertlog.RECENT_ALERTS_KEPT`` alert records.
+    incidents: TtlCache[str, tuple[Incident, str]] = field(
+        default_factory=lambda: TtlCache(ttl_s=60.0, max_entries=1_000)
     )
 
 
@@ -195,8 +203,18 @@ class _Run:
         return service
 
     async def incident(self, incident_id: str) -> tuple[Incident, str] | None:
+        """A fresh read (and the instance's copy refreshed)."""
         doc = await self.store.get("incidents", incident_id, incident_id)
-        return (from_doc(Incident, doc), doc["_etag"]) if doc else None
+        if doc is None:
+            self.ports.incidents.discard(incident_id)
+            return None
+        loaded = (from_doc(Incident, doc), str(doc["_etag"]))
+        self.ports.incidents.put(incident_id, loaded)
+        return loaded
+
+    def _copy_of(self, incident_id: str) -> tuple[Incident, str] | None:
+        hit, loaded = self.ports.incidents.get(incident_id)
+        return loaded if hit else None
 
     async def next_number(self) -> int:
         # Atomic on every backend: numbers are unique and increasing; a crash between taking a
@@ -204,47 +222,16 @@ class _Run:
         return await self.store.increment("counters", COUNTER_ID, COUNTER_ID, "value")
 
     # --- writes ---------------------------------------------------------------------------
-    async def timeline(self, entries: tuple[TimelineEntry, ...], index: int) -> None:
-        for n, entry in enumerate(entries):
-            await record_timeline(
-                self.store, entry, entry_id=_derived(self.env.id, index, f"{entry.kind}-{n}")
-            )
-
-    def _digest(self, index: int) -> str:
-        """The alert's entry in ``Incident.counted_alerts`` (48 bits of its derived id)."""
-        return hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:12]
-
-    def _with_count(self, incident: Incident, event: AlertEvent, index: int) -> Incident:
-        kept = (*incident.counted_alerts, self._digest(index))[-COUNTED_ALERTS_KEPT:]
-        return incident.model_copy(
-            update={
-                "alert_count": incident.alert_count + 1,
-                "last_alert_at": max(
-                    incident.last_alert_at or event.occurred_at, event.occurred_at
-                ),
-                "counted_alerts": kept,
-            }
-        )
-
-    async def _counted_before(self, incident: Incident, incident_id: str, index: int) -> bool:
-        """Whether an earlier delivery of this envelope counted the alert already: its digest is
-        on the incident, or (digests roll over) its document exists — alert documents are
-        written only after their count lands. Nothing to look up on a first delivery."""
-        if self._digest(index) in incident.counted_alerts:
-            return True
-        if self.first_delivery:
-            return False
-        return await self.store.get("alerts", incident_id, _derived(self.env.id, index)) is not None
-
-    async def alert(self, event: AlertEvent, incident_id: str, index: int) -> None:
-        """Record the alert document (idempotent: its id derives from the envelope). Written
-        after the alert is counted, so its existence means "counted"."""
-        doc: dict[str, Any] = {
+    def _alert_record(self, event: AlertEvent, index: int, grouping: str) -> alertlog.AlertRecord:
+        """The alert as the incident records it; its id derives from the envelope, so every
+        delivery of the envelope names the same alert. ``grouping``: what it did (create,
+        append, reopen, resolve)."""
+        return {
             "id": _derived(self.env.id, index),
-            "incident_id": incident_id,
             "integration_id": self.integration.id,
             "dedup_key": event.dedup_key,
             "action": event.action,
+            "grouping": grouping,
             "title": event.title,
             "severity": event.severity,
             "labels": event.labels,
@@ -254,15 +241,54 @@ class _Run:
             "received_at": utc_iso(self.env.received_at),
             "raw_ref": f"{self.env.id}{event.raw_ref}",
         }
+
+    async def _recorded(self, incident: Incident, index: int) -> bool:
+        """Whether an earlier delivery of this envelope recorded (and so counted) the alert on
+        the incident. Nothing to look up on a first delivery beyond the incident itself."""
+        alert_id = _derived(self.env.id, index)
+        if alertlog.has(incident, alert_id):
+            return True
+        if self.first_delivery:
+            return False
+        return await find_alert(self.store, incident, alert_id) is not None
+
+    def _with_alert(
+        self, incident: Incident, event: AlertEvent, index: int, grouping: str, *, count: bool
+    ) -> tuple[Incident, dict[str, Any] | None]:
+        updated, chunk = alertlog.add(
+            incident, self._alert_record(event, index, grouping), count=count
+        )
+        changes: dict[str, Any] = {"updated_at": max(updated.updated_at, self.ports.clock())}
+        if count:
+            changes["last_alert_at"] = max(
+                incident.last_alert_at or event.occurred_at, event.occurred_at
+            )
+        return updated.model_copy(update=changes), chunk
+
+    async def _write(self, updated: Incident, etag: str, chunk: dict[str, Any] | None) -> None:
+        """Replace the incident if it is unchanged since ``etag``; the alert records it no longer
+        holds go to their chunk first (see ``alertlog``: a repeat of that create is a no-op)."""
+        if chunk is not None:
+            with contextlib.suppress(Conflict):
+                await self.store.create(alertlog.CHUNKS, chunk)
         try:
-            await self.store.create("alerts", doc)
-        except Conflict:
-            pass
+            doc = await self.store.replace("incidents", to_doc(updated), if_match=etag)
+        except PreconditionFailed:
+            self.ports.incidents.discard(updated.id)
+            raise
+        self.ports.incidents.put(updated.id, (updated, str(doc["_etag"])))
 
     async def change_incident(
-        self, incident_id: str, action: Action, index: int, *, count_alert: AlertEvent | None = None
+        self,
+        incident_id: str,
+        action: Action,
+        index: int,
+        *,
+        alert: AlertEvent | None = None,
+        count: bool = False,
     ) -> Incident | None:
-        """Apply a lifecycle action with an etag-guarded read-modify-write.
+        """Apply a lifecycle action with an etag-guarded read-modify-write; ``alert`` is recorded
+        (and, with ``count``, counted) in the same write.
 
         The change's timeline lines are written first, as its intent (ids derived from the
         envelope and the action), then the incident. So a delivery that died after the incident
@@ -280,11 +306,9 @@ class _Run:
                 return None
             incident, etag = loaded
             outcome = decide(incident, action, now=now)
-            updated = outcome.incident
-            if count_alert is not None and not await self._counted_before(
-                incident, incident_id, index
-            ):
-                updated = self._with_count(updated, count_alert, index)
+            updated, chunk = outcome.incident, None
+            if alert is not None and not await self._recorded(incident, index):
+                updated, chunk = self._with_alert(updated, alert, index, action.kind, count=count)
             if updated == incident:
                 await self._withdraw(incident_id, intents)
                 if not intents and not self.first_delivery:
@@ -294,7 +318,7 @@ class _Run:
             await self._withdraw(incident_id, [i for i in intents if i not in ids])
             intents = ids
             try:
-                await self.store.replace("incidents", to_doc(updated), if_match=etag)
+                await self._write(updated, etag, chunk)
             except PreconditionFailed:
                 continue
             if outcome.signal is not None:
@@ -374,17 +398,21 @@ class _Run:
             )
             record_doc = to_doc(new_record, pk_field="integration_id", pk=self.integration.id)
             record_doc["id"] = dedup_doc_id(event.dedup_key)
-            self.ports.records.discard((self.integration.id, event.dedup_key))
+            key = (self.integration.id, event.dedup_key)
+            self.ports.records.discard(key)
+            claimed: dict[str, Any] | None = None
             if record is None:
                 # Conflict: a concurrent first alert claimed the key; the caller re-decides.
-                await self.store.create("dedup", record_doc)
+                claimed = await self.store.create("dedup", record_doc)
             elif record.incident_id != incident_id:
-                await self.store.replace("dedup", record_doc, if_match=record_etag)
+                claimed = await self.store.replace("dedup", record_doc, if_match=record_etag)
+            if claimed is not None:
+                # The key's next duplicates here need not read it back (appends only).
+                self.ports.records.put(key, claimed)
         fresh = self.first_delivery and not (record is not None and ensure)
         if await self._create_incident(event, index, decision, incident_id, fresh=fresh):
             return Outcome("create", incident_id, event.dedup_key)
-        await self._count(incident_id, event, index)
-        await self.alert(event, incident_id, index)
+        await self._append(incident_id, event, index)
         return Outcome("append", incident_id, event.dedup_key)
 
     def _own_incident_id(self, index: int) -> str:
@@ -401,8 +429,8 @@ class _Run:
         *,
         fresh: bool,
     ) -> bool:
-        """Write the incident and what opening it entails (its first alert, the "created" line,
-        escalation). False when another envelope's delivery wrote that incident first (the
+        """Write the incident, holding its first alert and its "created" line (one write), and
+        start escalation. False when another envelope's delivery wrote that incident first (the
         caller then appends); an earlier delivery of this envelope is finished instead.
 
         ``fresh``: the id derives from this envelope on its first delivery, so nobody can have
@@ -416,6 +444,16 @@ class _Run:
             incident = existing[0]
         else:
             service = await self.service(decision.service_id)
+            opened = TimelineEntry(
+                incident_id=incident_id,
+                at=now,
+                kind="created",
+                actor=self.source_actor(),
+                message=f"Incident opened by {self.integration.name}: {event.title}"
+                + ("" if decision.page else " (route says don't page)"),
+                via=f"source:{self.integration.format}",
+                data={"route_id": decision.route_id, "envelope_id": self.env.id},
+            )
             incident = Incident(
                 id=incident_id,
                 number=await self.next_number(),
@@ -428,14 +466,16 @@ class _Run:
                 escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
                 page=decision.page,
                 alert_count=1,
-                counted_alerts=(self._digest(index),),
+                recent_alerts=(self._alert_record(event, index, "create"),),
+                opened=opened,
                 created_at=now,
                 updated_at=now,
                 last_alert_at=event.occurred_at,
                 labels=event.labels,
             )
             try:
-                await self.store.create("incidents", to_doc(incident))
+                doc = await self.store.create("incidents", to_doc(incident))
+                self.ports.incidents.put(incident_id, (incident, str(doc["_etag"])))
             except Conflict:
                 if not ours:
                     return False  # a concurrent first delivery of the key won
@@ -443,18 +483,6 @@ class _Run:
                 if loaded is None:
                     raise PreconditionFailed(f"incident {incident_id} vanished; retrying") from None
                 incident = loaded[0]
-        await self.alert(event, incident_id, index)
-        entry = TimelineEntry(
-            incident_id=incident_id,
-            at=now,
-            kind="created",
-            actor=self.source_actor(),
-            message=f"Incident opened by {self.integration.name}: {event.title}"
-            + ("" if decision.page else " (route says don't page)"),
-            via=f"source:{self.integration.format}",
-            data={"route_id": decision.route_id, "envelope_id": self.env.id},
-        )
-        await self.timeline((entry,), index)
         if incident.page and incident.is_open:
             # Idempotent: a redelivery finds the orchestration running. Not for an incident
             # that was resolved since an earlier delivery opened it.
@@ -502,11 +530,20 @@ class _Run:
                 )
                 await self._create_incident(event, index, decision, own[0].id, fresh=False)
                 return Outcome("create", own[0].id, event.dedup_key)
+            if event.action == "trigger":
+                appended_to = await self._appended_before(event, index)
+                if appended_to is not None:
+                    return Outcome("append", appended_to, event.dedup_key)
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
             record_doc, from_cache = await self._record(event, cached=use_cache)
             record = from_doc(DedupRecord, record_doc) if record_doc else None
-            loaded = await self.incident(record.incident_id) if record else None
+            loaded, copied = None, False
+            if record is not None:
+                loaded = self._copy_of(record.incident_id) if use_cache else None
+                copied = loaded is not None
+                if loaded is None:
+                    loaded = await self.incident(record.incident_id)
             status = loaded[0].status if loaded else None
             if event.action == "note":
                 if loaded is None:
@@ -519,7 +556,7 @@ class _Run:
                 incident_status=status,
                 on_refire=self.integration.on_refire,
             )
-            if from_cache and grouping.kind != "append":
+            if (from_cache or copied) and grouping.kind != "append":
                 use_cache = False
                 continue
             try:
@@ -527,7 +564,9 @@ class _Run:
                     grouping.kind, event, index, record, record_doc, loaded
                 )
             except (Conflict, PreconditionFailed):
-                # Lost a race on the dedup record: re-read and decide again.
+                # Lost a race on the dedup record, or the incident closed meanwhile: read again
+                # and decide again.
+                use_cache = False
                 continue
         raise PreconditionFailed(
             f"dedup key {event.dedup_key!r} is too contended; retrying the message"
@@ -564,8 +603,7 @@ class _Run:
         actor = self.source_actor()
         via = f"source:{self.integration.format}"
         if kind == "append":
-            await self._count(incident_id, event, index, loaded=loaded)
-            await self.alert(event, incident_id, index)
+            await self._append(incident_id, event, index, loaded=loaded)
             if not record.open:
                 # A responder reopened the incident: the record follows (the incident's status
                 # decides while it exists; the record only when it does not).
@@ -576,17 +614,16 @@ class _Run:
                 incident_id,
                 Action(kind="reopen", actor=actor, via=via),
                 index,
-                count_alert=event,
+                alert=event,
+                count=True,
             )
-            await self.alert(event, incident_id, index)
             await self._touch_record(record_doc, event, open_=True)
             if updated is not None and updated.page:
                 await self.ports.escalation.start(updated)
             return Outcome("reopen", incident_id, event.dedup_key)
         if kind == "resolve":
-            await self.alert(event, incident_id, index)
             await self.change_incident(
-                incident_id, Action(kind="resolve", actor=actor, via=via), index
+                incident_id, Action(kind="resolve", actor=actor, via=via), index, alert=event
             )
             await self._touch_record(record_doc, event, open_=False)
             return Outcome("resolve", incident_id, event.dedup_key)
@@ -597,7 +634,7 @@ class _Run:
             return Outcome("acknowledge", incident_id, event.dedup_key)
         raise InvalidInput(f"unknown grouping decision {kind}")
 
-    async def _count(
+    async def _append(
         self,
         incident_id: str,
         event: AlertEvent,
@@ -605,26 +642,53 @@ class _Run:
         *,
         loaded: tuple[Incident, str] | None = None,
     ) -> None:
-        """Count one alert on the incident, once. ``loaded``: the incident as just read, tried
-        first (its etag makes that safe); later attempts read it again."""
+        """Record and count one alert on the open incident, once. ``loaded``: the incident as
+        just read or as this instance last knew it, tried first (its etag makes that safe);
+        later attempts read it again, and an incident found closed by then sends the caller
+        back to decide again (PreconditionFailed)."""
         for attempt in range(MAX_WRITE_ATTEMPTS):
             await _backoff(attempt)
             if attempt or loaded is None:
                 loaded = await self.incident(incident_id)
-            if loaded is None:
-                return
+                if loaded is None:
+                    raise PreconditionFailed(f"incident {incident_id} vanished; deciding again")
+                if not loaded[0].is_open:
+                    raise PreconditionFailed(f"incident {incident_id} closed; deciding again")
             incident, etag = loaded
-            if await self._counted_before(incident, incident_id, index):
+            if await self._recorded(incident, index):
                 return
-            updated = self._with_count(incident, event, index).model_copy(
-                update={"updated_at": self.ports.clock()}
-            )
+            updated, chunk = self._with_alert(incident, event, index, "append", count=True)
             try:
-                await self.store.replace("incidents", to_doc(updated), if_match=etag)
+                await self._write(updated, etag, chunk)
                 return
             except PreconditionFailed:
                 continue
         raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+
+    async def _appended_before(self, event: AlertEvent, index: int) -> str | None:
+        """On a redelivery: the incident an earlier delivery appended this alert to, if any.
+        Appends leave no processed marker; the alert record is their evidence, and it is looked
+        for on the key's incidents changed since the envelope arrived (the key may have moved on
+        to another incident since). A margin covers clock skew between instances."""
+        since = utc_iso(self.env.received_at - REDELIVERY_CLOCK_SKEW)
+        continuation: str | None = None
+        while True:
+            page = await self.store.query(
+                "incidents",
+                where=[eq("dedup_key", event.dedup_key), gte("updated_at", since)],
+                limit=50,
+                continuation=continuation,
+            )
+            alert_id = _derived(self.env.id, index)
+            for doc in page.items:
+                if doc.get("integration_id") != self.integration.id:
+                    continue
+                found = await find_alert(self.store, from_doc(Incident, doc), alert_id)
+                if found is not None and found.get("grouping") == "append":
+                    return str(doc["id"])
+            continuation = page.continuation
+            if continuation is None:
+                return None
 
     async def _touch_record(
         self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool
@@ -749,9 +813,10 @@ async def process_envelope(
         await run.apply(event, i)
         for i, event in enumerate(await _events(envelope, integration, ports))
     ]
-    if envelope.kind != "body" or any(o.decision != "create" for o in outcomes):
-        # Envelopes that only opened incidents need no marker: on a redelivery each event finds
-        # the incident only it can have opened (``_Run._apply_keyed``).
+    if envelope.kind != "body" or any(o.decision not in ("create", "append") for o in outcomes):
+        # Envelopes that only opened incidents or added alerts to them need no marker: on a
+        # redelivery each event finds the incident only it can have opened, or its alert
+        # recorded as appended (``_Run._apply_keyed``).
         await store.upsert(
             "processed",
             {

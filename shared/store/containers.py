@@ -58,7 +58,8 @@ for _spec in (
             "dedup_key",
         ),
     ),
-    ContainerSpec("alerts", "incident_id", ("received_at", "dedup_key")),
+    # Alert chunks: an incident's older alert records, RECENT_ALERTS_KEPT per document.
+    ContainerSpec("alerts", "incident_id", ("received_at", "alert_ids")),
     ContainerSpec("timeline", "incident_id", ("at", "kind")),
     ContainerSpec("dedup", "integration_id", ("incident_id", "open")),
     ContainerSpec("counters", "pk"),

@@ -9,6 +9,7 @@ count, one alert document per event and no repeated timeline lines.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,14 @@ import pytest
 
 from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Service
+from shared.incidents import alertlog
+from shared.incidents.models import Incident
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
-from shared.store.codec import to_doc
+from shared.store.codec import from_doc, to_doc
 from shared.store.port import DocumentStore
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.stores import BACKENDS, open_backend
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
@@ -85,15 +89,19 @@ def _envelope(n: int, key: str, status: str = "firing", integration: str = "int-
 
 async def _state(store: DocumentStore) -> dict[str, Any]:
     incidents = (await store.query("incidents", limit=100)).items
-    alerts = (await store.query("alerts", limit=100)).items
+    alerts: list[dict[str, Any]] = []
+    for doc in incidents:
+        chunks = (await store.query("alerts", pk=doc["id"], limit=100)).items
+        incident = from_doc(Incident, doc)
+        alerts += [*alertlog.flatten(chunks, incident), *incident.recent_alerts]
     timeline = (await store.query("timeline", limit=100)).items
+    opened = [i["opened"]["kind"] for i in incidents if i.get("opened")]
     return {
         "incidents": sorted((i["dedup_key"], i["alert_count"], i["status"]) for i in incidents),
         # A crash after taking a number leaves a gap; numbers stay unique.
         "numbers_unique": len({i["number"] for i in incidents}) == len(incidents),
-        "alerts": len(alerts),
-        "uncounted": [a["id"] for a in alerts if not a.get("counted", True)],
-        "timeline": sorted(e["kind"] for e in timeline),
+        "alerts": sorted(a["id"] for a in alerts),
+        "timeline": sorted([*opened, *(e["kind"] for e in timeline)]),
     }
 
 
@@ -126,9 +134,9 @@ async def _run_with_crash(tmp: Path, budget: int, envelopes: list[Envelope]) -> 
         await process_envelope(last, ports=ports, first_delivery=False)
         settled = await _state(inner)
         # A second redelivery after success changes nothing (the marker skips it; an envelope
-        # that only opened incidents finds them).
+        # that only opened incidents or appended to them finds its alerts).
         again = await process_envelope(last, ports=ports, first_delivery=False)
-        assert again.skipped or all(o.decision == "create" for o in again.outcomes)
+        assert again.skipped or all(o.decision in ("create", "append") for o in again.outcomes)
         assert await _state(inner) == settled
         return settled
     finally:
@@ -136,9 +144,10 @@ async def _run_with_crash(tmp: Path, budget: int, envelopes: list[Envelope]) -> 
 
 
 async def _clean(
-    tmp: Path, envelopes: list[Envelope], *, cache_ttl_s: float = 0
+    tmp: Path, envelopes: list[Envelope], *, cache_ttl_s: float = 0, other_instance: bool = False
 ) -> tuple[dict[str, Any], int]:
-    """The state one clean delivery of each envelope leaves, and the last one's operations."""
+    """The state one clean delivery of each envelope leaves, and the last one's operations
+    (``other_instance``: delivered to an instance that processed none of the others)."""
     inner = await SqliteStore.open(tmp / f"clean-{cache_ttl_s}.sqlite")
     try:
         await _seed(inner)
@@ -146,6 +155,10 @@ async def _clean(
         *before, last = envelopes
         for env in before:
             await process_envelope(env, ports=ports, first_delivery=True)
+        if other_instance:
+            warm = _envelope(99_999, "warm-up")  # its catalog cache is warm, as a running one's
+            store, ports = _ports(inner, cache_ttl_s=cache_ttl_s)
+            await process_envelope(warm, ports=ports, first_delivery=True)
         store.calls = 0
         await process_envelope(last, ports=ports, first_delivery=True)
         return await _state(inner), store.calls
@@ -153,15 +166,26 @@ async def _clean(
         await inner.close()
 
 
+#: The key's 17th alert: the incident's recent-alert list is full and moves to a chunk.
+STORM = [_envelope(n, "a") for n in range(1, alertlog.RECENT_ALERTS_KEPT + 2)]
+
 SCENARIOS = {
     "new alert": [_envelope(1, "a")],
     "duplicate": [_envelope(1, "a"), _envelope(2, "a")],
     "duplicate of a cached key": [_envelope(1, "a"), _envelope(2, "a"), _envelope(3, "a")],
+    "a duplicate that moves the recent alerts to a chunk": STORM,
     "resolve": [_envelope(1, "a"), _envelope(2, "a", "resolved")],
     "refire after resolve": [
         _envelope(1, "a"),
         _envelope(2, "a", "resolved"),
         _envelope(3, "a"),
+    ],
+    # A late redelivery of the duplicate must not add it to the second incident.
+    "duplicate, resolve, refire": [
+        _envelope(1, "a"),
+        _envelope(2, "a"),
+        _envelope(3, "a", "resolved"),
+        _envelope(4, "a"),
     ],
     "refire reopens": [
         _envelope(1, "a", integration="int-2"),
@@ -198,14 +222,19 @@ async def test_store_operations_per_alert(tmp_path: Path) -> None:
     a change here is a design change to explain, not noise."""
     warm = _envelope(0, "warm-up")  # fills the catalog cache, as a running instance has it
     _, new_ops = await _clean(tmp_path / "new", [warm, _envelope(1, "a")], cache_ttl_s=60)
-    _, first_dup_ops = await _clean(
+    # The instance that opened the incident knows the key's record and the incident's etag.
+    _, dup_ops = await _clean(
         tmp_path / "dup", [_envelope(1, "a"), _envelope(2, "a")], cache_ttl_s=60
     )
-    # Later duplicates find the key's record in the instance's cache.
-    _, dup_ops = await _clean(
-        tmp_path / "dups", [_envelope(1, "a"), _envelope(2, "a"), _envelope(3, "a")], cache_ttl_s=60
+    _, elsewhere_ops = await _clean(
+        tmp_path / "other",
+        [_envelope(1, "a"), _envelope(2, "a")],
+        cache_ttl_s=60,
+        other_instance=True,
     )
-    assert (new_ops, first_dup_ops, dup_ops) == (6, 5, 4)
+    # Every RECENT_ALERTS_KEPT-th duplicate also writes a chunk.
+    _, chunk_ops = await _clean(tmp_path / "storm", STORM, cache_ttl_s=60)
+    assert (new_ops, dup_ops, elsewhere_ops, chunk_ops) == (4, 1, 3, 2)
 
 
 async def test_a_stale_cached_record_in_one_instance_never_misroutes(tmp_path: Path) -> None:
@@ -249,8 +278,45 @@ async def test_a_late_redelivery_of_any_envelope_changes_nothing(
         settled = await _state(store)
         for env in envelopes:
             again = await process_envelope(env, ports=ports, first_delivery=False)
-            # Skipped by its marker, or (an envelope that only opened incidents) finding them.
-            assert again.skipped or all(o.decision == "create" for o in again.outcomes), env.id
+            # Skipped by its marker, or (an envelope that only opened incidents or appended to
+            # them) finding its alerts.
+            assert again.skipped or all(
+                o.decision in ("create", "append") for o in again.outcomes
+            ), env.id
             assert await _state(store) == settled, f"{scenario}: {env.id} was applied twice"
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_late_duplicate_finds_its_alert_in_a_chunk_on_every_backend(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The lookups only redeliveries make — the key's incidents changed since the envelope
+    arrived, and the alert chunks holding an alert id — on each real backend: a duplicate whose
+    record moved to a chunk, delivered again after its key moved on to a new incident."""
+    key = f"k-{uuid.uuid4().hex}"
+    run = uuid.uuid4().hex[:8]
+
+    def env(n: int, status: str = "firing") -> Envelope:
+        return _envelope(n, key, status).model_copy(update={"id": f"env-{run}-{n:04d}"})
+
+    async with open_backend(backend, request) as store:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        storm = [env(n) for n in range(1, alertlog.RECENT_ALERTS_KEPT + 2)]
+        first = await process_envelope(storm[0], ports=ports, first_delivery=True)
+        for e in storm[1:]:
+            await process_envelope(e, ports=ports, first_delivery=True)
+        await process_envelope(env(500, "resolved"), ports=ports, first_delivery=True)
+        refired = await process_envelope(env(501), ports=ports, first_delivery=True)
+        old, new = first.outcomes[0].incident_id, refired.outcomes[0].incident_id
+        assert old and new and old != new
+        chunks = (await store.query("alerts", pk=old, limit=10)).items
+        assert [len(c["alerts"]) for c in chunks] == [alertlog.RECENT_ALERTS_KEPT]
+        again = await process_envelope(storm[1], ports=ports, first_delivery=False)
+        assert [(o.decision, o.incident_id) for o in again.outcomes] == [("append", old)]
+        counts = {
+            i: (await store.get("incidents", i, i) or {}).get("alert_count") for i in (old, new)
+        }
+        assert counts == {old: len(storm), new: 1}
