@@ -16,7 +16,7 @@ import azure.functions as func
 from functions.runtime import runtime
 from shared.escalation.service import DurableEscalation
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import process_envelope
+from shared.pipeline.process import is_first_delivery, process_envelope
 
 bp = df.Blueprint()
 log = logging.getLogger(__name__)
@@ -37,9 +37,8 @@ async def process_alerts(
     ports = dataclasses.replace(
         rt.process, escalation=DurableEscalation(client=client, store=rt.store)
     )
-    result = await process_envelope(
-        envelope, ports=ports, first_delivery=(msg.delivery_count or 0) == 1
-    )
+    first = is_first_delivery(msg.delivery_count, envelope.received_at, ports.clock())
+    result = await process_envelope(envelope, ports=ports, first_delivery=first)
     if result.skipped:
         log.info("envelope %s already processed (redelivery)", envelope.id)
     else:

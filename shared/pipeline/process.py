@@ -16,9 +16,10 @@ resolved, acknowledged, reopened or noted, so a redelivery that comes after late
 the incident on changes nothing. Envelopes that only opened incidents or appended alerts write
 none: on a redelivery each event finds the incident only it can have opened, or its alert
 recorded as appended on one of the key's incidents changed since the envelope arrived. Only a
-redelivery can be a replay, so those lookups happen only then (Service Bus delivery count
-above 1). ``tests/contract/test_pipeline_process.py`` fails each store operation in turn and
-redelivers, and redelivers every envelope late.
+redelivery can be a replay, so those lookups happen only then: a delivery count above 1, or a
+first delivery long after the alert was received (a dead letter sent back;
+:func:`is_first_delivery`). ``tests/contract/test_pipeline_process.py`` fails each store
+operation in turn and redelivers, and redelivers every envelope late.
 
 Concurrency: the dedup record is created with ``create`` (exactly one of two concurrent first
 alerts wins; the loser re-reads and appends), incident updates are etag-guarded
@@ -794,14 +795,29 @@ async def _events(
     )
 
 
+#: A message delivered for the first time later than this after its alert was received is
+#: processed with the redelivery checks. Service Bus counts deliveries per message, and a dead
+#: letter sent back to the queue (after a fix, by a person) starts again at 1 although an
+#: earlier delivery may have applied part of it. Such a message is older than this; the only
+#: other first deliveries that are (a backlog after an outage) pay a few more reads per event.
+FIRST_DELIVERY_WINDOW = timedelta(minutes=10)
+
+
+def is_first_delivery(delivery_count: int | None, received_at: datetime, now: datetime) -> bool:
+    """Whether nothing of the envelope can have been applied yet (see ``process_envelope``)."""
+    return delivery_count == 1 and now - received_at < FIRST_DELIVERY_WINDOW
+
+
 async def process_envelope(
     envelope: Envelope, *, ports: ProcessPorts, first_delivery: bool = False
 ) -> ProcessResult:
     """Apply one envelope. Raises on failures worth retrying (the message is abandoned and, after
     the queue's max deliveries, dead-lettered with the error as its reason).
 
-    ``first_delivery``: the message's delivery count is 1, so it cannot have been processed
-    before and the marker is not read. Callers that cannot tell leave it False."""
+    ``first_delivery``: nothing of the envelope can have been applied yet (its first delivery,
+    soon after it was received: :func:`is_first_delivery`), so the marker and the other
+    evidence of earlier deliveries are not looked for. Callers that cannot tell leave it
+    False."""
     store = ports.store
     if not first_delivery and await store.get("processed", envelope.id, envelope.id) is not None:
         return ProcessResult(envelope.id, skipped=True)

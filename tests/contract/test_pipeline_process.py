@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,13 @@ from shared.catalog.models import Integration, Service
 from shared.incidents import alertlog
 from shared.incidents.models import Incident
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.pipeline.process import (
+    FIRST_DELIVERY_WINDOW,
+    ProcessPorts,
+    RecordedEscalation,
+    is_first_delivery,
+    process_envelope,
+)
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import DocumentStore
 from shared.store.sqlite import SqliteStore
@@ -320,3 +326,30 @@ async def test_a_late_duplicate_finds_its_alert_in_a_chunk_on_every_backend(
             i: (await store.get("incidents", i, i) or {}).get("alert_count") for i in (old, new)
         }
         assert counts == {old: len(storm), new: 1}
+
+
+def test_only_a_prompt_first_delivery_skips_the_redelivery_checks() -> None:
+    soon, late = T0 + timedelta(seconds=30), T0 + FIRST_DELIVERY_WINDOW
+    assert is_first_delivery(1, T0, soon)
+    assert not is_first_delivery(2, T0, soon)  # a redelivery
+    assert not is_first_delivery(None, T0, soon)  # the host could not say
+    assert not is_first_delivery(1, T0, late)  # a dead letter sent back, or a backlog
+
+
+async def test_a_dead_letter_sent_back_after_the_key_moved_on_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """Its delivery count starts again at 1, but it is old: the checks find its alert."""
+    store = await SqliteStore.open(tmp_path / "dlq.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        envelopes = SCENARIOS["duplicate, resolve, refire"]
+        for env in envelopes:
+            await process_envelope(env, ports=ports, first_delivery=True)
+        settled = await _state(store)
+        first = is_first_delivery(1, envelopes[1].received_at, T0 + timedelta(hours=2))
+        await process_envelope(envelopes[1], ports=ports, first_delivery=first)
+        assert await _state(store) == settled
+    finally:
+        await store.close()
