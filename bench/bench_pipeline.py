@@ -19,8 +19,10 @@ client rather than devhost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -35,7 +37,9 @@ from shared.catalog.models import Integration, Route, RouteCondition
 from shared.pipeline.demo import seed
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.store import _sql
 from shared.store.codec import to_doc
+from shared.store.containers import spec_for
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
 
@@ -75,19 +79,22 @@ async def _prepare(db: Path, *, page: bool = True) -> str:
         await store.close()
 
 
-async def _count_incidents(db: Path) -> list[dict[str, Any]]:
-    store = await SqliteStore.open(db)
-    try:
-        items: list[dict[str, Any]] = []
-        token = None
-        while True:
-            page = await store.query("incidents", limit=1000, continuation=token)
-            items.extend(page.items)
-            token = page.continuation
-            if token is None:
-                return items
-    finally:
-        await store.close()
+def _query(db: Path, select: str, prefix: str) -> list[tuple[Any, ...]]:
+    """Straight from the app's SQLite file, read-only: the poll must not take much of the CPU the
+    app under test runs on."""
+    table = _sql.table(spec_for("incidents"))
+    sql = f"SELECT {select} FROM \"{table}\" WHERE json_extract(doc, '$.dedup_key') LIKE ?"
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return list(conn.execute(sql, (prefix + "%",)))
+
+
+async def _until(db: Path, prefix: str, total: int) -> list[tuple[str, str]]:
+    """(created_at, title) of the incidents of keys starting with ``prefix``, once there are
+    ``total`` of them."""
+    while _query(db, "COUNT(*)", prefix)[0][0] < total:  # noqa: ASYNC110 (another process's file)
+        await asyncio.sleep(0.5)
+    rows = _query(db, "json_extract(doc, '$.created_at'), json_extract(doc, '$.title')", prefix)
+    return [(str(created), str(title)) for created, title in rows]
 
 
 async def _edge(base: str, key: str) -> float:
@@ -109,12 +116,8 @@ async def _edge(base: str, key: str) -> float:
 async def _drain(db: Path) -> float:
     """Alerts/s over the processing window: first to last of the N queued alerts' incidents,
     by their own creation times (devhost's start-up is not in it)."""
-    while True:
-        made = [x for x in await _count_incidents(db) if x["dedup_key"].startswith("t-")]
-        if len(made) >= N:
-            break
-        await asyncio.sleep(0.2)
-    times = sorted(datetime.fromisoformat(x["created_at"]).timestamp() for x in made)
+    made = await _until(db, "t-", N)
+    times = sorted(datetime.fromisoformat(created).timestamp() for created, _ in made)
     return (len(times) - 1) / (times[-1] - times[0])
 
 
@@ -135,12 +138,9 @@ async def _latency(base: str, key: str, db: Path, rate: int = 100, seconds: floa
             body = {"title": f"lat {time.time()}", "id": f"l-{i}"}
             tasks.append(asyncio.create_task(post(body)))
         await asyncio.gather(*tasks)
-    while len([x for x in await _count_incidents(db) if x["dedup_key"].startswith("l-")]) < total:  # noqa: ASYNC110 (polls another process's database)
-        await asyncio.sleep(0.2)
     lat = sorted(
-        (datetime.fromisoformat(x["created_at"]).timestamp() - float(x["title"].split()[1])) * 1000
-        for x in await _count_incidents(db)
-        if x["dedup_key"].startswith("l-")
+        (datetime.fromisoformat(created).timestamp() - float(title.split()[1])) * 1000
+        for created, title in await _until(db, "l-", total)
     )
     print(
         f"received -> incident visible at {rate}/s: p50 {statistics.median(lat):.0f} ms,"
