@@ -16,6 +16,7 @@ in a chunk and still on the incident. Alert records are JSON dicts with at least
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,25 @@ from shared.incidents.models import Incident
 #: while a storm pays one chunk write per this many duplicates.
 RECENT_ALERTS_KEPT = 16
 
+#: Bytes of JSON one alert record may take (larger labels, links or source ids are clipped;
+#: the record says so). With RECENT_ALERTS_KEPT this bounds what alert records add to an
+#: incident document and a chunk to 256 KiB, well inside Cosmos DB's 2 MB per document.
+RECORD_MAX_BYTES = 16 * 1024
+
+#: Kept whole by :func:`clip`: ids, times and the few bounded fields readers sort and show by.
+_ESSENTIAL = (
+    "id",
+    "integration_id",
+    "dedup_key",
+    "action",
+    "grouping",
+    "title",
+    "severity",
+    "occurred_at",
+    "received_at",
+    "raw_ref",
+)
+
 CHUNKS = "alerts"
 
 AlertRecord = dict[str, Any]
@@ -32,6 +52,48 @@ AlertRecord = dict[str, Any]
 
 def chunk_id(first_alert_id: str) -> str:
     return f"chunk-{first_alert_id}"
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def clip(alert: AlertRecord) -> AlertRecord:
+    """``alert`` within :data:`RECORD_MAX_BYTES`: the essential fields whole, then as many
+    entries of the others (labels, links, source ids, in their order) as fit, and
+    ``clipped: true`` when any had to go."""
+    if _size(alert) <= RECORD_MAX_BYTES:
+        return alert
+    out: AlertRecord = {k: alert[k] for k in _ESSENTIAL if k in alert}
+    out["clipped"] = True
+    room = RECORD_MAX_BYTES - _size(out)
+    for key, value in alert.items():
+        if key in out:
+            continue
+        kept: Any
+        if isinstance(value, dict):
+            kept = {}
+            for k, v in value.items():
+                cost = _size({k: v})
+                if cost > room:
+                    continue
+                kept[k], room = v, room - cost
+        elif isinstance(value, list):
+            kept = []
+            for v in value:
+                cost = _size(v) + 1
+                if cost > room:
+                    continue
+                kept.append(v)
+                room -= cost
+        else:
+            cost = _size(value)
+            if cost > room:
+                continue
+            kept, room = value, room - cost
+        out[key] = kept
+        room -= _size(key) + 4
+    return out
 
 
 def has(incident: Incident, alert_id: str) -> bool:

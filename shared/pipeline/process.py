@@ -226,22 +226,24 @@ class _Run:
     def _alert_record(self, event: AlertEvent, index: int, grouping: str) -> alertlog.AlertRecord:
         """The alert as the incident records it; its id derives from the envelope, so every
         delivery of the envelope names the same alert. ``grouping``: what it did (create,
-        append, reopen, resolve)."""
-        return {
-            "id": _derived(self.env.id, index),
-            "integration_id": self.integration.id,
-            "dedup_key": event.dedup_key,
-            "action": event.action,
-            "grouping": grouping,
-            "title": event.title,
-            "severity": event.severity,
-            "labels": event.labels,
-            "links": [link.model_dump() for link in event.links],
-            "source_ids": event.source_ids,
-            "occurred_at": utc_iso(event.occurred_at),
-            "received_at": utc_iso(self.env.received_at),
-            "raw_ref": f"{self.env.id}{event.raw_ref}",
-        }
+        append, reopen, resolve). Clipped to a bounded size (``alertlog.clip``)."""
+        return alertlog.clip(
+            {
+                "id": _derived(self.env.id, index),
+                "integration_id": self.integration.id,
+                "dedup_key": event.dedup_key,
+                "action": event.action,
+                "grouping": grouping,
+                "title": event.title,
+                "severity": event.severity,
+                "labels": event.labels,
+                "links": [link.model_dump() for link in event.links],
+                "source_ids": event.source_ids,
+                "occurred_at": utc_iso(event.occurred_at),
+                "received_at": utc_iso(self.env.received_at),
+                "raw_ref": f"{self.env.id}{event.raw_ref}",
+            }
+        )
 
     async def _recorded(self, incident: Incident, index: int) -> bool:
         """Whether an earlier delivery of this envelope recorded (and so counted) the alert on
