@@ -516,10 +516,12 @@ class _Run:
         return doc, False
 
     async def _apply_keyed(self, event: AlertEvent, index: int) -> Outcome:
-        # A trigger on its first delivery may decide from the cached record, but only to append
-        # to the open incident it names; any other decision is taken again on a fresh read.
-        # (A stale record can name only an incident this key had, so "append to it while it is
-        # open" stays right; creating, reopening or resolving must see the current record.)
+        # A trigger on its first delivery may decide from the cached record and this instance's
+        # copy of the incident, but only to append to the open incident they name; any other
+        # decision is taken again on fresh reads. (A stale record can name only an incident this
+        # key had, so "append to it while it is open" stays right, and the append's write is
+        # etag-guarded, so a stale copy only costs a re-read; creating, reopening or resolving
+        # must see the current record.)
         use_cache = event.action == "trigger" and self.first_delivery
         if not self.first_delivery:
             own = await self.incident(self._own_incident_id(index))
