@@ -96,9 +96,10 @@ def clip(alert: AlertRecord) -> AlertRecord:
     return out
 
 
-def has(incident: Incident, alert_id: str) -> bool:
-    """Whether the incident itself holds the alert (chunks are the caller's lookup)."""
-    return any(a["id"] == alert_id for a in incident.recent_alerts)
+def held(incident: Incident, alert_id: str) -> AlertRecord | None:
+    """The incident's own record of the alert, if it still holds it (chunks are the caller's
+    lookup)."""
+    return next((a for a in incident.recent_alerts if a["id"] == alert_id), None)
 
 
 def add(

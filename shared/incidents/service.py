@@ -204,9 +204,9 @@ async def find_alert(
 ) -> alertlog.AlertRecord | None:
     """The incident's record of the alert: on the incident itself, or in one of its alert chunks
     (a partition query; asked only on redeliveries)."""
-    for alert in incident.recent_alerts:
-        if alert["id"] == alert_id:
-            return alert
+    own = alertlog.held(incident, alert_id)
+    if own is not None:
+        return own
     page = await store.query(
         alertlog.CHUNKS, pk=incident.id, where=[array_contains("alert_ids", alert_id)], limit=1
     )

@@ -229,7 +229,7 @@ class _Run:
         append, reopen, resolve). Clipped to a bounded size (``alertlog.clip``)."""
         return alertlog.clip(
             {
-                "id": _derived(self.env.id, index),
+                "id": self._alert_id(index),
                 "integration_id": self.integration.id,
                 "dedup_key": event.dedup_key,
                 "action": event.action,
@@ -248,12 +248,9 @@ class _Run:
     async def _recorded(self, incident: Incident, index: int) -> bool:
         """Whether an earlier delivery of this envelope recorded (and so counted) the alert on
         the incident. Nothing to look up on a first delivery beyond the incident itself."""
-        alert_id = _derived(self.env.id, index)
-        if alertlog.has(incident, alert_id):
-            return True
         if self.first_delivery:
-            return False
-        return await find_alert(self.store, incident, alert_id) is not None
+            return alertlog.held(incident, self._alert_id(index)) is not None
+        return await find_alert(self.store, incident, self._alert_id(index)) is not None
 
     def _with_alert(
         self, incident: Incident, event: AlertEvent, index: int, grouping: str, *, count: bool
@@ -421,7 +418,11 @@ class _Run:
     def _own_incident_id(self, index: int) -> str:
         """The id of the incident this event opens, if it opens one: derived, so every delivery
         of the envelope names the same incident."""
-        return "inc-" + hashlib.sha256(_derived(self.env.id, index).encode()).hexdigest()[:24]
+        return "inc-" + hashlib.sha256(self._alert_id(index).encode()).hexdigest()[:24]
+
+    def _alert_id(self, index: int) -> str:
+        """The id of the alert record this event makes: every delivery names the same one."""
+        return _derived(self.env.id, index)
 
     async def _create_incident(
         self,
@@ -676,6 +677,7 @@ class _Run:
         for on the key's incidents changed since the envelope arrived (the key may have moved on
         to another incident since). A margin covers clock skew between instances."""
         since = utc_iso(self.env.received_at - REDELIVERY_CLOCK_SKEW)
+        alert_id = self._alert_id(index)
         continuation: str | None = None
         while True:
             page = await self.store.query(
@@ -684,7 +686,6 @@ class _Run:
                 limit=50,
                 continuation=continuation,
             )
-            alert_id = _derived(self.env.id, index)
             for doc in page.items:
                 if doc.get("integration_id") != self.integration.id:
                     continue

@@ -88,7 +88,8 @@ def test_the_kept_records_move_to_one_chunk_when_one_more_arrives() -> None:
     assert chunks[0]["received_at"] == max(a["received_at"] for a in chunks[0]["alerts"])
     assert [a["id"] for a in incident.recent_alerts] == [f"env-{2 * alertlog.RECENT_ALERTS_KEPT}-0"]
     assert incident.alert_count == alertlog.RECENT_ALERTS_KEPT + 1  # only firing ones count
-    assert alertlog.has(incident, f"env-{2 * alertlog.RECENT_ALERTS_KEPT}-0")
-    assert not alertlog.has(incident, "env-0-0")
+    last = f"env-{2 * alertlog.RECENT_ALERTS_KEPT}-0"
+    assert alertlog.held(incident, last) == _record(2 * alertlog.RECENT_ALERTS_KEPT)
+    assert alertlog.held(incident, "env-0-0") is None
     flat = alertlog.flatten(chunks, incident)
     assert [a["id"] for a in flat] == [f"env-{n}-0" for n in range(2 * alertlog.RECENT_ALERTS_KEPT)]
