@@ -204,7 +204,11 @@ async def _send_logged(
     incident_id: str | None,
     job: NotifyJob | None = None,
 ) -> Sent | None:
-    """Send unless the log says it went out already. Raises the channel's errors."""
+    """Send unless the log says it went out already. Raises the channel's errors.
+
+    The delivery's id (its log entry's id) is what the channel gets as its idempotency key: one
+    per job step and contact method, so two numbers of the same step, or a fall-through to
+    another one, are two calls or messages to the provider, while a retry of one is the same."""
     log_id = hashlib.sha256(f"{key}|{method.id}".encode()).hexdigest()[:32]
     existing = await ports.store.get(LOG, log_id, log_id)
     if existing is not None and existing.get("status") == "sent":
@@ -239,7 +243,7 @@ async def _send_logged(
     for n in range(len(delays) + 1):
         try:
             sent = await channel.send(
-                target=method.address, message=message, payload=payload, idempotency_key=key
+                target=method.address, message=message, payload=payload, idempotency_key=log_id
             )
         except TransientDeliveryError as exc:
             error = exc

@@ -355,3 +355,30 @@ async def test_teams_workflows_webhook_gets_a_notify_only_card(
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert [a["type"] for a in card["actions"]] == ["Action.OpenUrl"]
     assert card["actions"][0]["url"] == "https://oa.example.com/incidents/inc-1"
+
+
+async def test_each_contact_of_a_step_is_its_own_delivery_and_a_retry_is_the_same(
+    store: SqliteStore, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """Two webhooks of one rule step are two deliveries to the provider (two idempotency keys:
+    a shared one would make the second a "repeat" of the first, as ACS treats a repeated
+    Repeatability-Request-ID); a retry of one carries its key again."""
+    await add(
+        store,
+        ContactMethod(id="cm-1", user_id="alice", kind="webhook", address=receiver.url),
+        ContactMethod(id="cm-2", user_id="alice", kind="webhook", address=receiver.url + "?2"),
+    )
+    await store.create(
+        "notification_rules",
+        {
+            "id": "alice",
+            "pk": "alice",
+            "user_id": "alice",
+            **NotificationRules(default=(NotifyStep(contact="webhook"),)).model_dump(mode="json"),
+        },
+    )
+    receiver.script = [503]  # the first request fails once and is retried
+    outcome = await service.deliver(job(importance="important"), ports=ports(store, http, Clock()))
+    assert outcome.sent == 2
+    keys = [r["headers"]["X-OpenAlert-Delivery"] for r in receiver.received]
+    assert len(keys) == 3 and keys[0] == keys[1] != keys[2]
