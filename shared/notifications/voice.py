@@ -346,9 +346,12 @@ class AcsVoiceChannel:
                 callback_uri=f"{self.callback_base.rstrip('/')}/api/voice/callbacks/{token}",
                 repeat_key=idempotency_key,
             )
-        except (TransientDeliveryError, PermanentDeliveryError):
+        except PermanentDeliveryError:
             await self.store.delete(CALLS, call.id, call.id)
             raise
+        # A transient failure keeps the document: ACS may have placed the call and lost only
+        # its answer (the retry's Repeatability-Request-ID then returns that call, whose events
+        # come to this document's token). Unused ones expire with the container's TTL.
         return Sent(provider_id=call_id)
 
 
@@ -473,10 +476,17 @@ async def _load(store: DocumentStore, call_id: str) -> tuple[VoiceCall, str]:
     return from_doc(VoiceCall, doc), str(doc["_etag"])
 
 
-async def _update(store: DocumentStore, call_id: str, **changes: Any) -> VoiceCall:
-    """Change the call document with optimistic concurrency (events may arrive at once)."""
+async def _update(
+    store: DocumentStore, call_id: str, change: Callable[[VoiceCall], dict[str, Any] | None]
+) -> VoiceCall | None:
+    """Change the call document with optimistic concurrency (ACS may post events at once):
+    ``change`` decides on each fresh read what to write, or None to write nothing (then None is
+    returned), so two events never both act on one state."""
     for _ in range(5):
         call, etag = await _load(store, call_id)
+        changes = change(call)
+        if changes is None:
+            return None
         updated = call.model_copy(update=changes)
         try:
             await store.replace(CALLS, to_doc(updated), if_match=etag)
@@ -491,11 +501,22 @@ async def _on_event(call_id: str, event: CallEvent, ports: VoicePorts, out: Hand
     connection = event.data.call_connection_id
     kind = event.kind
     if kind == "CallConnected":
-        if call.state != "calling" or not connection:
+        if not connection:
             return
-        call = await _update(ports.store, call_id, state="connected")
-        if call.purpose == "page":
-            await _prompt(ports, call, connection)
+        connected = await _update(
+            ports.store,
+            call_id,
+            # A page asks its first question at once: both in one write.
+            lambda c: (
+                {"state": "connected", "prompts": 1 if c.purpose == "page" else c.prompts}
+                if c.state == "calling"
+                else None
+            ),
+        )
+        if connected is None:
+            return
+        if connected.purpose == "page":
+            await _ask(ports, connected, connection)
         else:
             text = f"{call.spoken} I repeat. {call.spoken} Goodbye."
             await ports.calls.play(connection, target=call.target, text=text, context="readout")
@@ -516,29 +537,38 @@ async def _on_event(call_id: str, event: CallEvent, ports: VoicePorts, out: Hand
     elif kind in ("PlayCompleted", "PlayFailed"):
         if call.state == "connected" and connection and event.data.operation_context != "prompt":
             await ports.calls.hang_up(connection)
-            await _update(ports.store, call_id, state="done")
+            await _update(ports.store, call_id, _done)
     elif kind in ("CreateCallFailed", "ConnectFailed"):
         await _failed(ports, call, event.data.result_information, out)
     elif kind == "CallDisconnected":
         if call.state == "calling":
             await _failed(ports, call, event.data.result_information, out)
         elif call.state == "connected":
-            await _update(ports.store, call_id, state="done")
+            await _update(ports.store, call_id, _done)
     # Other events (ParticipantsUpdated, RecognizeCanceled, ...) change nothing here.
 
 
-async def _prompt(ports: VoicePorts, call: VoiceCall, connection: str) -> None:
-    first = call.prompts == 0
-    await _update(ports.store, call.id, prompts=call.prompts + 1)
-    text = f"{call.spoken} {MENU}" if first else MENU
+def _done(call: VoiceCall) -> dict[str, Any] | None:
+    return {"state": "done"} if call.state == "connected" else None
+
+
+async def _ask(ports: VoicePorts, call: VoiceCall, connection: str) -> None:
+    """Offer the menu; ``call.prompts`` already counts this offer (the first one reads the
+    incident out before it)."""
+    text = f"{call.spoken} {MENU}" if call.prompts == 1 else MENU
     await ports.calls.recognize(connection, target=call.target, prompt=text, context="prompt")
 
 
 async def _reprompt(ports: VoicePorts, call: VoiceCall, connection: str) -> None:
-    if call.prompts < MAX_PROMPTS:
-        await _prompt(ports, call, connection)
+    asked = await _update(
+        ports.store,
+        call.id,
+        lambda c: {"prompts": c.prompts + 1} if c.prompts < MAX_PROMPTS else None,
+    )
+    if asked is not None:
+        await _ask(ports, asked, connection)
         return
-    await _update(ports.store, call.id, outcome="no input")
+    await _update(ports.store, call.id, lambda c: {"outcome": "no input"})
     await ports.calls.play(
         connection,
         target=call.target,
@@ -588,17 +618,24 @@ async def _decide(
                     "idempotency_key": f"teams-update:{updated.id}:{utc_iso(updated.updated_at)}",
                 }
             )
-    await _update(ports.store, call.id, outcome=kind)
+    await _update(ports.store, call.id, lambda c: {"outcome": kind})
     await ports.calls.play(connection, target=call.target, text=text, context="confirm")
 
 
 async def _failed(
     ports: VoicePorts, call: VoiceCall, info: ResultInformation | None, out: Handled
 ) -> None:
-    if call.state in ("failed", "done"):
-        return
     permanent, reason = classify_failure(info)
-    call = await _update(ports.store, call.id, state="failed", outcome=reason)
+    failed = await _update(
+        ports.store,
+        call.id,
+        # Only the first of several failure events (CreateCallFailed, then CallDisconnected)
+        # marks the delivery and falls through.
+        lambda c: None if c.state in ("failed", "done") else {"state": "failed", "outcome": reason},
+    )
+    if failed is None:
+        return
+    call = failed
     now = ports.clock()
     if call.log_id:
         entry = await ports.store.get("notifications", call.log_id, call.log_id)

@@ -4,6 +4,8 @@ fall-through) against a real SQLite store and the real incident service."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
@@ -34,6 +36,7 @@ from shared.notifications.voice import (
     classify_failure,
     handle_callback,
     parse_events,
+    token_hash,
 )
 from shared.pipeline.process import RecordedEscalation
 from shared.store.codec import to_doc
@@ -278,7 +281,7 @@ async def test_create_call_wire_format(setup: Setup) -> None:
     assert entry.target == "+491********78"
     # The token is not stored: only its hash names the call document.
     docs = (await setup.store.query("voice_calls", limit=5)).items
-    assert [d["id"] for d in docs] != [setup.token()]
+    assert [d["id"] for d in docs] == [token_hash(setup.token())]
 
 
 async def test_answer_press_one_acknowledges_as_the_person_then_hangs_up(setup: Setup) -> None:
@@ -392,6 +395,60 @@ async def test_unanswered_call_is_a_failure_that_falls_through(
     assert got["body"]["event"] == "paged" and got["body"]["user_id"] == "alice"
     assert "delivery" not in got["body"], "the voice bookkeeping stays out of webhook bodies"
     assert len(setup.acs.calls) == 1, "the fall-through does not call again"
+
+
+class Yielding:
+    """The real store, giving the loop a turn before and after every operation."""
+
+    def __init__(self, inner: SqliteStore) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if not asyncio.iscoroutinefunction(attr):
+            return attr
+
+        async def op(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0)
+            try:
+                return await attr(*args, **kwargs)
+            finally:
+                await asyncio.sleep(0)
+
+        return op
+
+
+async def test_failure_events_arriving_together_fall_through_once(
+    setup: Setup, receiver: Receiver
+) -> None:
+    await setup.add("voice", ALICE_PHONE)
+    await setup.add("webhook", receiver.url)
+    await service.put_rules(
+        store=setup.store,
+        user_id="alice",
+        rules=NotificationRules(important=(NotifyStep(contact="voice"),)),
+        methods=await service.contact_methods(setup.store, "alice"),
+    )
+    await page(setup)
+    info = {"code": 408, "subCode": 10004, "message": "Call not answered."}
+    # A networked store yields at every operation: the two events' handling interleaves.
+    ports = dataclasses.replace(setup.ports, store=Yielding(setup.store))  # type: ignore[arg-type]
+
+    async def event(kind: str) -> Any:
+        body = json.dumps([cloud_event(kind, "call-1", resultInformation=info)]).encode()
+        return await handle_callback(setup.token(), body, ports=ports)
+
+    results = await asyncio.gather(event("CreateCallFailed"), event("CallDisconnected"))
+    assert len([m for r in results for m in r.messages]) == 1
+
+
+async def test_a_call_whose_create_failed_transiently_keeps_its_document(setup: Setup) -> None:
+    """ACS may have placed the call and lost only the answer: the retry (same repeatability id)
+    gets that call back, and its events come to the first attempt's token."""
+    await setup.add("voice", ALICE_PHONE)
+    setup.acs.create_script = [503]
+    assert (await page(setup)).sent == 1
+    assert len((await setup.store.query("voice_calls", limit=5)).items) == 2
 
 
 async def test_forged_token_and_garbage_change_nothing(setup: Setup) -> None:
