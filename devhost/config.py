@@ -92,3 +92,10 @@ def resolve_refs(value: Any, env: Mapping[str, str]) -> Any:
     if isinstance(value, dict):
         return {k: resolve_refs(v, env) for k, v in value.items()}
     return value
+
+
+def flag(value: str | None, default: bool) -> bool:
+    """A boolean setting or query value: true, 1 or yes (any case); ``default`` when unset."""
+    if value is None or value == "":
+        return default
+    return value.lower() in ("true", "1", "yes")

@@ -22,7 +22,7 @@ from aiohttp import web
 from azure.functions.servicebus import ServiceBusMessage
 
 from devhost import admin
-from devhost.config import DevhostError, HostConfig, load_host_json, load_local_settings
+from devhost.config import DevhostError, HostConfig, flag, load_host_json, load_local_settings
 from devhost.loader import describe, import_app
 from devhost.plugins import BindingInfo, BindingPlugin, FunctionInfo
 from devhost.routes import Route, compile_route, order
@@ -88,10 +88,10 @@ def _disabled(name: str, env: Mapping[str, str]) -> bool:
     """The host's ``AzureWebJobs.<function>.Disabled`` app setting (``__`` for the dots where
     setting names cannot hold them): a disabled function is not served, triggered or scheduled,
     while messages for its queue still accumulate, as in Azure."""
-    for key in (f"AzureWebJobs.{name}.Disabled", f"AzureWebJobs__{name}__Disabled"):
-        if env.get(key, "").strip().lower() in ("true", "1"):
-            return True
-    return False
+    return any(
+        flag(env.get(key, "").strip(), False)
+        for key in (f"AzureWebJobs.{name}.Disabled", f"AzureWebJobs__{name}__Disabled")
+    )
 
 
 def _load_plugin(path: str) -> BindingPlugin | None:

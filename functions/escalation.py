@@ -78,7 +78,6 @@ async def escalation_reescalate(payload: dict[str, Any]) -> None:
     await service.reescalate(
         store=rt.store,
         incident_id=str(payload["incident_id"]),
-        cycle=int(payload["cycle"]),
         now=datetime.now(UTC),
     )
 

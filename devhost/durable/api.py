@@ -24,6 +24,7 @@ from urllib.parse import quote
 from aiohttp import web
 from dateutil.parser import isoparse
 
+from devhost.config import flag as _flag
 from devhost.durable.engine import (
     EXECUTION_COMPLETED,
     EXECUTION_FAILED,
@@ -498,12 +499,6 @@ def _bad(message: str) -> web.Response:
 
 def _not_found(instance_id: str) -> web.Response:
     return web.json_response(f"No instance with ID '{instance_id}' found.", status=404)
-
-
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.lower() in ("true", "1", "yes")
 
 
 def _time(value: str | None) -> float | None:

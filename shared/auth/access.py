@@ -89,6 +89,15 @@ def principal_for_user(claims: TokenClaims, user: User | None) -> Principal:
     )
 
 
+def principal_of(user: User) -> Principal:
+    """A person acting outside a sign-in (a Teams card click, a key pressed on a call) as the
+    API would see them: the roles of their latest sign-in."""
+    claims = TokenClaims(
+        oid=user.id, tid=user.tenant_id, name=user.name, email=user.email, roles=user.app_roles
+    )
+    return principal_for_user(claims, user)
+
+
 def principal_for_app(claims: TokenClaims) -> Principal:
     return Principal(
         kind=PrincipalKind.APP,

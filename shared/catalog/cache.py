@@ -17,7 +17,6 @@ from shared.catalog.models import MAX_ROUTES, Integration, Route, Service
 from shared.store.codec import from_doc
 from shared.store.port import DocumentStore, eq
 
-K = TypeVar("K")
 V = TypeVar("V")
 
 
@@ -25,7 +24,7 @@ async def _through(
     cache: TtlCache[str, V], key: str, load: Callable[[], Awaitable[V | None]]
 ) -> V | None:
     hit, value = cache.get(key)
-    if hit and value is not None:
+    if hit:  # only documents found are cached
         return value
     value = await load()
     if value is not None:

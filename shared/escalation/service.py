@@ -323,7 +323,7 @@ async def _recorded_targets(
     return targets
 
 
-async def reescalate(*, store: DocumentStore, incident_id: str, cycle: int, now: datetime) -> None:
+async def reescalate(*, store: DocumentStore, incident_id: str, now: datetime) -> None:
     """An acknowledgement timed out or a snooze ended: back to triggered, paging again."""
     doc = await store.get("incidents", incident_id, incident_id)
     if doc is None:

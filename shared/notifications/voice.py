@@ -43,8 +43,8 @@ import httpx
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from shared.auth.access import principal_for_user
-from shared.auth.models import Principal, TokenClaims, User
+from shared.auth.access import principal_of
+from shared.auth.models import User
 from shared.auth.tokens import JwksCache
 from shared.errors import (
     Conflict,
@@ -112,7 +112,6 @@ class EventData(BaseModel):
     call_connection_id: str = Field(default="", alias="callConnectionId", max_length=200)
     operation_context: str | None = Field(default=None, alias="operationContext", max_length=2000)
     result_information: ResultInformation | None = Field(default=None, alias="resultInformation")
-    recognition_type: str | None = Field(default=None, alias="recognitionType", max_length=50)
     dtmf_result: DtmfResult | None = Field(default=None, alias="dtmfResult")
 
 
@@ -577,14 +576,6 @@ async def _reprompt(ports: VoicePorts, call: VoiceCall, connection: str) -> None
     )
 
 
-def _principal(user: User) -> Principal:
-    """The person called, as the API would see them (their latest sign-in's roles)."""
-    claims = TokenClaims(
-        oid=user.id, tid=user.tenant_id, name=user.name, email=user.email, roles=user.app_roles
-    )
-    return principal_for_user(claims, user)
-
-
 async def _decide(
     ports: VoicePorts, call: VoiceCall, connection: str, kind: str, out: Handled
 ) -> None:
@@ -596,7 +587,7 @@ async def _decide(
         user = from_doc(User, doc)
         try:
             updated = await ports.act(
-                principal=_principal(user),
+                principal=principal_of(user),
                 incident_id=call.incident_id,
                 action=Action(
                     kind="acknowledge" if kind == "acknowledge" else "escalate",

@@ -1,11 +1,12 @@
 """SQLite adapter: the embedded default (``make run``), one table per container.
 
 One connection; every operation is one short transaction, run under one lock, and that
-serialisation is what makes etag checks race-free inside the process. An operation runs right
-on the event loop when the lock is free and the database is not write-locked by another process
-(WAL, so that is the usual case and costs tens of microseconds — far less than a hop to a
-thread); otherwise it waits in the store's own thread, retrying a busy database with backoff for
-up to ``BUSY_WAIT_S``, so the loop never blocks on another process. Other processes (devhost
+serialisation is what makes etag checks race-free inside the process. A point operation runs
+right on the event loop when the lock is free and the database is not write-locked by another
+process (WAL, so that is the usual case and costs tens of microseconds — far less than a hop to
+a thread); otherwise, and for queries, purges, opening and closing, it runs in the store's own
+thread, retrying a busy database with backoff for up to ``BUSY_WAIT_S``, so the loop never
+blocks on another process or a scan. Other processes (devhost
 CLI, tests) share the file. JSON1 expression indexes cover the declared query fields.
 """
 
@@ -74,7 +75,7 @@ class SqliteStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         store = cls(path)
-        await store._run(store._connect)
+        await store._run(store._connect, inline=False)
         return store
 
     # --- plumbing -------------------------------------------------------------------------
@@ -104,8 +105,11 @@ class SqliteStore:
             )
         self._ready.add(spec.name)
 
-    async def _run(self, fn: Callable[[], T]) -> T:
-        if self._lock.acquire(blocking=False):
+    async def _run(self, fn: Callable[[], T], *, inline: bool = True) -> T:
+        """``fn`` under the lock: on the loop when that is quick (``inline``: a point operation
+        and the lock free), else in the store's thread. Scans, purges, opening and closing are
+        never inline: they can take milliseconds."""
+        if inline and self._lock.acquire(blocking=False):
             try:
                 return fn()
             except sqlite3.OperationalError as exc:
@@ -377,7 +381,7 @@ class SqliteStore:
                 )
             return Page(items, token)
 
-        return await self._run(op)
+        return await self._run(op, inline=False)
 
     async def purge_expired(self) -> int:
         """Delete expired rows (readers already ignore them). Returns how many."""
@@ -392,7 +396,7 @@ class SqliteStore:
                 ).rowcount
             return total
 
-        return await self._run(lambda: self._tx(op))
+        return await self._run(lambda: self._tx(op), inline=False)
 
     async def close(self) -> None:
         def op() -> None:
@@ -400,7 +404,7 @@ class SqliteStore:
                 self._db.close()
                 self._db = None
 
-        await self._run(op)
+        await self._run(op, inline=False)
         self._executor.shutdown(wait=True)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from shared.auth.access import principal_for_user
-from shared.auth.models import Principal, TokenClaims, User
+from shared.auth.access import principal_of
+from shared.auth.models import User
 from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
@@ -78,14 +78,6 @@ async def _user(store: DocumentStore, activity: Activity) -> User | None:
         return None
     doc = await store.get("users", aad, aad)
     return from_doc(User, doc) if doc else None
-
-
-def _principal(user: User) -> Principal:
-    """The clicker as the API would see them, from their latest sign-in's roles."""
-    claims = TokenClaims(
-        oid=user.id, tid=user.tenant_id, name=user.name, email=user.email, roles=user.app_roles
-    )
-    return principal_for_user(claims, user)
 
 
 # --- cards -----------------------------------------------------------------------------------
@@ -172,7 +164,7 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
         return Handled(
             invoke=invoke_card(await card_for(ports, incident, notice="Type a note first."))
         )
-    principal = _principal(user)
+    principal = principal_of(user)
     if ports.act is None:
         raise InvalidInput("Card actions are not handled here.")
     try:

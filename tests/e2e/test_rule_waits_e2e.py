@@ -9,6 +9,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,6 +52,7 @@ async def pages() -> AsyncIterator[Pages]:
 class Env:
     host: DevhostHandle
     key: str
+    db: Path
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         state=state / "devhost.sqlite",
         env=paging_settings(db),
     )
-    yield Env(handle, key)
+    yield Env(handle, key, db)
     handle.stop()
 
 
@@ -126,6 +128,18 @@ async def first_page(pages: Pages, title: str) -> str:
         await asyncio.sleep(0.05)
 
 
+async def pending_steps(db: Path, incident_id: str) -> list[int]:
+    """Rule steps of the incident's pages waiting for their time (in the app's store file)."""
+    store = await SqliteStore.open(db)
+    try:
+        docs = (await store.query("notification_pending", limit=100)).items
+    finally:
+        await store.close()
+    return sorted(
+        int(d["job"]["rule_step"]) for d in docs if d["job"].get("incident_id") == incident_id
+    )
+
+
 async def test_the_second_page_arrives_after_the_wait(env: Env, pages: Pages) -> None:
     async with api(env) as client:
         await setup_rules(client, pages.url)
@@ -151,10 +165,13 @@ async def test_an_acknowledgement_during_the_wait_stops_the_second_page(
         await alert(env, "wait-2", "Queue backlog growing")
         incident_id = await first_page(pages, "Queue backlog growing")
         paged_at = pages.of(incident_id)[0]
+        # The step after the wait is stored, waiting for its time: the acknowledgement is what
+        # keeps it from going out.
+        assert await pending_steps(env.db, incident_id) == [1]
         r = await client.post(f"/incidents/{incident_id}/acknowledge", json={})
         assert r.status_code == 200, r.text
         assert time.monotonic() - paged_at < WAIT_S, "acknowledged too late to test the wait"
-        # Past the due time and two flushes: the first test shows a page would be here by now.
+        # Past the due time and two flushes.
         await asyncio.sleep(max(0.0, paged_at + WAIT_S + 2 * FLUSH_S + 2 - time.monotonic()))
         assert len(pages.of(incident_id)) == 1
         deliveries = (await client.get(f"/incidents/{incident_id}/deliveries")).json()["items"]

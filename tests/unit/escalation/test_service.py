@@ -193,11 +193,11 @@ async def test_reescalate_unacknowledges_or_wakes(store: SqliteStore) -> None:
         acknowledged_at=NOW,
     )
     await store.upsert("incidents", to_doc(acked))
-    await service.reescalate(store=store, incident_id="inc-1", cycle=1, now=NOW)
+    await service.reescalate(store=store, incident_id="inc-1", now=NOW)
     doc = await store.get("incidents", "inc-1", "inc-1")
     assert doc is not None and doc["status"] == "triggered"
     # Twice is harmless: already triggered.
-    await service.reescalate(store=store, incident_id="inc-1", cycle=1, now=NOW)
+    await service.reescalate(store=store, incident_id="inc-1", now=NOW)
 
 
 @pytest.mark.parametrize(
