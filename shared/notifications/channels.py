@@ -43,6 +43,19 @@ class PermanentDeliveryError(InvalidInput):
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Which delivery a send is, for channels whose outcome arrives later (a voice call's
+    answer, or its absence, needs the delivery log entry to mark and the page to fall through
+    from). Other channels ignore it."""
+
+    log_id: str
+    method_id: str
+    user_id: str
+    #: The notify job being delivered (JSON), when it is one.
+    job: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class Sent:
     provider_id: str | None = None
 
@@ -51,7 +64,13 @@ class Channel(Protocol):
     name: str
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent: ...
 
 
@@ -68,7 +87,13 @@ class ConsoleChannel:
     name = "console"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         log.warning("NOTIFY %s: %s | %s", target or "(console)", message.subject, message.url)
         return Sent(provider_id=f"console:{idempotency_key}")
@@ -114,7 +139,13 @@ class SmtpChannel:
             smtp.send_message(mail)
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         mail = self._compose(target, message, idempotency_key)
         try:
@@ -189,7 +220,13 @@ class AcsEmailChannel:
     api_version: str = "2023-03-31"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         url = f"{self.endpoint.rstrip('/')}/emails:send?api-version={self.api_version}"
         body = json.dumps(
@@ -230,7 +267,13 @@ class AcsSmsChannel:
     api_version: str = "2021-03-07"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         url = f"{self.endpoint.rstrip('/')}/sms?api-version={self.api_version}"
         body = json.dumps(
@@ -283,7 +326,13 @@ class WebhookChannel:
     name: str = "webhook"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         body = json.dumps(payload, separators=(",", ":"), default=str).encode()
         headers = {

@@ -35,6 +35,7 @@ from shared.incidents.service import record_timeline
 from shared.notifications.channels import (
     Channel,
     ConsoleChannel,
+    Delivery,
     PermanentDeliveryError,
     Sent,
     TransientDeliveryError,
@@ -213,18 +214,12 @@ async def _send_logged(
     existing = await ports.store.get(LOG, log_id, log_id)
     if existing is not None and existing.get("status") == "sent":
         return None
-    if method.kind == "voice":
-        # A call's outcome arrives later (shared.notifications.voice): it needs the log entry
-        # to mark a call nobody answered, and the page to fall through from.
-        payload = {
-            **payload,
-            "delivery": {
-                "log_id": log_id,
-                "method_id": method.id,
-                "user_id": method.user_id,
-                "job": job.model_dump(mode="json") if job else None,
-            },
-        }
+    delivery = Delivery(
+        log_id=log_id,
+        method_id=method.id,
+        user_id=method.user_id,
+        job=job.model_dump(mode="json") if job else None,
+    )
     channel = ports.channels.get(method.kind) or ports.channels["console"]
     now = ports.clock()
     attempt = DeliveryAttempt(
@@ -243,7 +238,11 @@ async def _send_logged(
     for n in range(len(delays) + 1):
         try:
             sent = await channel.send(
-                target=method.address, message=message, payload=payload, idempotency_key=log_id
+                target=method.address,
+                message=message,
+                payload=payload,
+                idempotency_key=log_id,
+                delivery=delivery,
             )
         except TransientDeliveryError as exc:
             error = exc

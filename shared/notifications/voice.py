@@ -58,6 +58,7 @@ from shared.incidents.models import Action, Actor, Incident, TimelineEntry
 from shared.incidents.service import record_timeline
 from shared.notifications.channels import (
     AcsAuth,
+    Delivery,
     PermanentDeliveryError,
     Sent,
     TransientDeliveryError,
@@ -318,10 +319,15 @@ class AcsVoiceChannel:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         token = secrets.token_urlsafe(32)
-        delivery = payload.get("delivery") or {}
         incident = payload.get("incident") or {}
         page = payload.get("event") == "paged" and bool(incident.get("id"))
         call = VoiceCall(
@@ -331,10 +337,10 @@ class AcsVoiceChannel:
             spoken=(message.spoken or message.subject)[:4000],
             idempotency_key=idempotency_key,
             incident_id=str(incident["id"]) if incident.get("id") else None,
-            user_id=delivery.get("user_id") or payload.get("user_id"),
-            method_id=delivery.get("method_id"),
-            log_id=delivery.get("log_id"),
-            job=delivery.get("job"),
+            user_id=delivery.user_id if delivery else payload.get("user_id"),
+            method_id=delivery.method_id if delivery else None,
+            log_id=delivery.log_id if delivery else None,
+            job=delivery.job if delivery else None,
             created_at=self.clock(),
         )
         await self.store.create(CALLS, to_doc(call))
