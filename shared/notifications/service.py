@@ -169,12 +169,13 @@ async def _incident(store: DocumentStore, incident_id: str) -> Incident | None:
     return from_doc(Incident, doc) if doc else None
 
 
-async def _user_name(store: DocumentStore, user_id: str) -> str:
+async def user_name(store: DocumentStore, user_id: str) -> str:
+    """How the timeline names a person: name, else e-mail, else id."""
     doc = await store.get("users", user_id, user_id)
     return str(doc.get("name") or doc.get("email") or user_id) if doc else user_id
 
 
-async def _timeline(
+async def record_line(
     store: DocumentStore,
     incident_id: str,
     now: datetime,
@@ -283,6 +284,24 @@ async def _log(
     await ports.store.upsert(LOG, doc)
 
 
+async def mark_failed(
+    store: DocumentStore, log_id: str, *, permanent: bool, error: str, now: datetime
+) -> None:
+    """A delivery the log showed as sent failed after all (a call nobody answered)."""
+    entry = await store.get(LOG, log_id, log_id)
+    if entry is None:
+        return
+    await store.upsert(
+        LOG,
+        {
+            **{k: v for k, v in entry.items() if k != "_etag"},
+            "status": "failed_permanent" if permanent else "failed_transient",
+            "error": error,
+            "finished_at": utc_iso(now),
+        },
+    )
+
+
 # --- the jobs --------------------------------------------------------------------------------
 async def deliver(job: Job, *, ports: NotifyPorts) -> Outcome:
     if isinstance(job, NotifyJob):
@@ -374,11 +393,11 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     steps = plan(rules, methods, job.importance)
     if not steps:
         steps = [PlannedStep(0, timedelta(0), (_console(job.user_id),))]
-        await _timeline(
+        await record_line(
             store,
             incident.id,
             now,
-            f"{await _user_name(store, job.user_id)} has no usable contact method; notified "
+            f"{await user_name(store, job.user_id)} has no usable contact method; notified "
             "on the console only",
             f"ntf:{job.idempotency_key}:nocontact",
             {"user_id": job.user_id},
@@ -427,8 +446,8 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
         except PermanentDeliveryError as exc:
             nxt = fall_through(method, methods, tried | {m.id for m in queue})
             tail = f"; trying {nxt.kind}" if nxt else ""
-            name = await _user_name(store, job.user_id)
-            await _timeline(
+            name = await user_name(store, job.user_id)
+            await record_line(
                 store,
                 incident.id,
                 now,
@@ -639,7 +658,7 @@ async def _webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
             incident_id=incident.id,
         )
     except PermanentDeliveryError as exc:
-        await _timeline(
+        await record_line(
             ports.store,
             incident.id,
             ports.clock(),
@@ -699,7 +718,7 @@ async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:
     if incident is None:
         return Outcome(skipped="incident not found")
     if channel is None:
-        await _timeline(
+        await record_line(
             ports.store,
             incident.id,
             ports.clock(),

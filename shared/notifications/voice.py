@@ -54,8 +54,8 @@ from shared.errors import (
     PreconditionFailed,
     Unauthenticated,
 )
-from shared.incidents.models import Action, Actor, Incident, TimelineEntry
-from shared.incidents.service import record_timeline
+from shared.incidents.models import Action, Actor, Incident
+from shared.notifications import service as notifications
 from shared.notifications.channels import (
     AcsAuth,
     Delivery,
@@ -635,37 +635,23 @@ async def _failed(
     call = failed
     now = ports.clock()
     if call.log_id:
-        entry = await ports.store.get("notifications", call.log_id, call.log_id)
-        if entry is not None:
-            await ports.store.upsert(
-                "notifications",
-                {
-                    **{k: v for k, v in entry.items() if k != "_etag"},
-                    "status": "failed_permanent" if permanent else "failed_transient",
-                    "error": f"voice: {reason}",
-                    "finished_at": utc_iso(now),
-                },
-            )
+        await notifications.mark_failed(
+            ports.store, call.log_id, permanent=permanent, error=f"voice: {reason}", now=now
+        )
     if not (call.incident_id and call.user_id and call.job and call.method_id):
         return
     job = NotifyJob.model_validate(call.job)
     next_kind, message = await ports.fall_through(job, call.method_id)
-    user = await ports.store.get("users", call.user_id, call.user_id)
-    name = str((user or {}).get("name") or call.user_id)
+    name = await notifications.user_name(ports.store, call.user_id)
     tail = f"; trying {next_kind}" if next_kind else ""
     entry_id = hashlib.sha256(f"voice-failed|{call.id}".encode()).hexdigest()[:24]
-    await record_timeline(
+    await notifications.record_line(
         ports.store,
-        TimelineEntry(
-            incident_id=call.incident_id,
-            at=now,
-            kind="notification",
-            actor=Actor(kind="system", id="notifications", display="OpenAlert notifications"),
-            message=f"Could not reach {name} by voice: {reason}{tail}",
-            via="notifications",
-            data={"user_id": call.user_id},
-        ),
-        entry_id=f"ntf-{entry_id}",
+        call.incident_id,
+        now,
+        f"Could not reach {name} by voice: {reason}{tail}",
+        f"ntf-{entry_id}",
+        {"user_id": call.user_id},
     )
     if message is not None:
         out.messages.append(message)
