@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from shared.auth.cache import TtlCache
-from shared.catalog.models import MAX_ROUTES, Integration, Route, Service
+from shared.catalog.models import Integration, Route, Service
+from shared.catalog.service import routes_of
 from shared.store.codec import from_doc
-from shared.store.port import DocumentStore, eq
+from shared.store.port import DocumentStore
 
 V = TypeVar("V")
 
@@ -49,10 +50,7 @@ class CatalogCache:
 
     async def routes(self, store: DocumentStore, integration_id: str) -> list[Route]:
         async def load() -> list[Route]:
-            page = await store.query(
-                "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
-            )
-            return [from_doc(Route, d) for d in page.items]
+            return await routes_of(store, integration_id)
 
         return await _through(self._routes, integration_id, load) or []
 

@@ -455,6 +455,11 @@ async def list_routes(
     *, store: DocumentStore, principal: Principal, integration_id: str
 ) -> list[Route]:
     await _integration(store, principal, integration_id, Action.READ)
+    return await routes_of(store, integration_id)
+
+
+async def routes_of(store: DocumentStore, integration_id: str) -> list[Route]:
+    """An integration's routes in evaluation order (at most MAX_ROUTES: one query)."""
     page = await store.query(
         "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
     )
@@ -472,10 +477,7 @@ async def create_route(
         )
     require(principal, Action.CONFIGURE, teams)
     await _check_policy(store, body.escalation_policy_id)
-    existing = await store.query(
-        "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
-    )
-    if len(existing.items) >= MAX_ROUTES:
+    if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
         raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
     await store.create("routes", to_doc(route))

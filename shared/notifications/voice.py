@@ -361,10 +361,6 @@ class AcsVoiceChannel:
 
 
 # --- the callback ----------------------------------------------------------------------------
-#: Call Automation's token issuer and where it publishes its keys (docs: "How to secure
-#: webhook endpoint").
-ACS_CALLBACK_ISSUER = "https://acscallautomation.communication.azure.com"
-ACS_CALLBACK_METADATA_URL = f"{ACS_CALLBACK_ISSUER}/calling/.well-known/acsopenidconfiguration"
 #: Clock skew allowed on ``exp``/``nbf``/``iat`` (seconds).
 CALLBACK_LEEWAY_S = 60
 
@@ -379,9 +375,12 @@ class AcsCallbackAuthenticator:
         *,
         audience: str,
         http: httpx.AsyncClient,
-        issuer: str = ACS_CALLBACK_ISSUER,
-        metadata_url: str = ACS_CALLBACK_METADATA_URL,
+        issuer: str,
+        metadata_url: str,
     ) -> None:
+        """``issuer`` and ``metadata_url``: Call Automation's token issuer and where it
+        publishes its keys (their defaults are the settings ``ACS_CALLBACK_ISSUER`` and
+        ``ACS_CALLBACK_OPENID_METADATA_URL``; docs: "How to secure webhook endpoint")."""
         self.audience = audience
         self.issuer = issuer
         self._keys = JwksCache(issuer=issuer, http=http, metadata_url=metadata_url)
