@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -106,22 +106,6 @@ def _operation(op: Operation) -> dict[str, Any]:
     return doc
 
 
-def _nested_models(roots: list[type[BaseModel]]) -> set[type[BaseModel]]:
-    """The models reachable from ``roots`` through field annotations (lists, unions...)."""
-    seen: set[type[BaseModel]] = set()
-    todo: list[Any] = list(roots)
-    while todo:
-        item = todo.pop()
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            if item in seen:
-                continue
-            seen.add(item)
-            todo.extend(f.annotation for f in item.model_fields.values())
-        else:
-            todo.extend(get_args(item))
-    return seen
-
-
 def document(api: Api) -> dict[str, Any]:
     models: set[type[BaseModel]] = set()
     for op in api.operations:
@@ -133,7 +117,9 @@ def document(api: Api) -> dict[str, Any]:
         [(m, "validation") for m in ordered], ref_template="#/components/schemas/{model}"
     )
     components = dict(schemas.get("$defs", {}))
-    for model in _nested_models(ordered):
+    # Responses leave API_HIDDEN fields out of the top-level model only (router._jsonable):
+    # the schema does the same.
+    for model in ordered:
         schema = components.get(model.__name__, {})
         for hidden in getattr(model, "API_HIDDEN", ()):
             schema.get("properties", {}).pop(hidden, None)
