@@ -23,7 +23,7 @@ from shared.auth.models import User
 from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
-from shared.notifications.channels import PermanentDeliveryError, Sent
+from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
@@ -391,7 +391,13 @@ class TeamsPersonalChannel:
     name: str = "teams"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         conversation_id = await personal_conversation(self.ports, target)
         incident_doc = payload.get("incident")
@@ -418,7 +424,13 @@ class TeamsChannelPoster:
     name: str = "teams_channel"
 
     async def send(
-        self, *, target: str, message: Message, payload: dict[str, Any], idempotency_key: str
+        self,
+        *,
+        target: str,
+        message: Message,
+        payload: dict[str, Any],
+        idempotency_key: str,
+        delivery: Delivery | None = None,
     ) -> Sent:
         incident = Incident.model_validate(payload["incident"])
         return Sent(provider_id=await post_or_update(self.ports, incident, target))

@@ -147,3 +147,27 @@ async def test_acs_email_wire_format(acs: Acs) -> None:
             target="bob@example.com", message=MSG, payload={}, idempotency_key="e1"
         )
         assert sent.provider_id == again.provider_id, "same operation id: ACS deduplicates"
+
+
+def test_every_channel_takes_the_send_arguments_the_service_passes() -> None:
+    """The delivery service calls every channel the same way; the channel map is built in
+    functions/runtime.py, outside the strictly typed packages, so this is checked here."""
+    import inspect
+
+    from shared.notifications import channels, voice
+    from shared.teams import service as teams
+
+    expected = {"target", "message", "payload", "idempotency_key", "delivery"}
+    found = [
+        cls
+        for module in (channels, voice, teams)
+        for cls in vars(module).values()
+        if inspect.isclass(cls)
+        and cls.__module__ == module.__name__
+        and isinstance(getattr(cls, "name", None), str)
+        and inspect.iscoroutinefunction(getattr(cls, "send", None))
+    ]
+    assert len(found) >= 8, [c.__name__ for c in found]
+    for cls in found:
+        params = set(inspect.signature(cls.send).parameters) - {"self"}
+        assert params == expected, cls.__name__
