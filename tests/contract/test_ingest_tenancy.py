@@ -180,3 +180,9 @@ async def test_an_unknown_identifier_is_answered_like_a_foreign_one(world: World
         accepted = await world.opsgenie_action(world.key("a", "opsgenie"), "close", identifier, by)
         result = await world.run(accepted)
         assert [(o.decision, o.incident_id) for o in result.outcomes] == [("ignore", None)]
+
+
+def test_every_integration_kind_is_in_the_table() -> None:
+    # A new source format gets rows here (a body in tests/fixtures/tenancy.py) or this fails.
+    assert set(KINDS) == {f.value for f in SourceFormat}
+    assert {r.kind for r in ROWS} == set(KINDS)
