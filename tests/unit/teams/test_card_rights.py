@@ -209,3 +209,10 @@ async def test_the_incidents_command_lists_only_what_the_person_may_read(
         assert TITLES[team] in text
     for team in hidden:
         assert TITLES[team] not in text
+
+
+@pytest.mark.parametrize("command", ["incidents", "oncall"])
+async def test_commands_by_a_member_without_a_role_read_nothing(bot: Bot, command: str) -> None:
+    assert (
+        await bot.say("nora", command) == "Your OpenAlert role gives you no access to your teams."
+    )
