@@ -143,6 +143,7 @@ _event_like = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # 300 generated bodies: 3-12 s on this box
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_event_like | _json, max_size=5) | _json)
 def test_parser_never_fails_otherwise_on_json(value: Any) -> None:
