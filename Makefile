@@ -46,7 +46,8 @@ test: setup lint typecheck lint-infra pytest
 
 # The inner loop: unit and contract tests on SQLite only (markers: tests/fixtures/tiers.py).
 test-fast: setup
-	$(PY) -m pytest tests/unit tests/contract -q -m "not slow and not postgres and not cosmos and not azurite"
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest tests/unit tests/contract -q \
+		-m "not slow and not postgres and not cosmos and not azurite"
 
 # checkov in its own venv: its many pins never touch the app venv. Installs once (stamp).
 CHECKOV_VENV := .tools/checkov-venv
