@@ -42,6 +42,7 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.schedules import limits
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
@@ -165,11 +166,8 @@ async def _person_calendar(req: Request, user: User) -> Reply:
             schedule = Schedule.model_validate(
                 {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
             )
-            shifts += [
-                s
-                for s in final_schedule(schedule, now, now + timedelta(days=60))
-                if s.user == user.id
-            ]
+            window = await limits.compute(final_schedule, schedule, now, now + timedelta(days=60))
+            shifts += [s for s in window if s.user == user.id]
     calendar = Schedule(
         id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
     )

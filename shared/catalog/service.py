@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
@@ -32,7 +32,8 @@ from shared.catalog.models import (
 )
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
-from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift
+from shared.schedules import limits
+from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift, check_density
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Condition, Doc, DocumentStore, eq, in_
@@ -121,6 +122,11 @@ class ScheduleBody(_Body):
     time_zone: str
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
     overrides: tuple[Override, ...] = Field(default=(), max_length=2000)
+
+    @model_validator(mode="after")
+    def _density(self) -> ScheduleBody:
+        check_density(self.layers)
+        return self
 
 
 def _integration_read(integration: Integration) -> IntegrationRead:
@@ -627,7 +633,7 @@ async def who_is_on_call(
     *, store: DocumentStore, principal: Principal, schedule_id: str, at: datetime
 ) -> OnCall:
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return on_call(schedule, at)
+    return await limits.compute(on_call, schedule, at)
 
 
 async def final(
@@ -638,4 +644,4 @@ async def final(
     if end - start > MAX_FINAL_RANGE:
         raise InvalidInput(f"The range may span at most {MAX_FINAL_RANGE.days} days.", field="end")
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return final_schedule(schedule, start, end)
+    return await limits.compute(final_schedule, schedule, start, end)

@@ -20,6 +20,7 @@ from typing import Any
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.schedules import limits
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts, import_shifts
 from shared.schedules.models import Override, Schedule, ShiftSwap
@@ -91,9 +92,14 @@ async def run_handoffs(
             previous = (
                 ScheduleState.model_validate(state_doc["state"]) if state_doc else ScheduleState()
             )
-            states, made, intents = plan_handoffs(
-                [schedule], {schedule.id: previous}, now, reminder_prefs={}
-            )
+            try:
+                states, made, intents = await limits.compute(
+                    plan_handoffs, [schedule], {schedule.id: previous}, now, reminder_prefs={}
+                )
+            except limits.ScheduleTooComplex as exc:
+                # That schedule's handoffs wait for a fix; every other schedule's go out.
+                log.error("Handoffs of schedule %s not computed: %s", schedule.id, exc.detail)
+                continue
             new_state = {
                 "id": schedule.id,
                 "pk": schedule.id,
@@ -148,7 +154,7 @@ async def request_swap(
     if taker_id == requester.id:
         raise InvalidInput("Swap with someone else.", field="taker_id")
     schedule, etag = await _load(store, schedule_id)
-    if requester.id not in on_call(schedule, start).users:
+    if requester.id not in (await limits.compute(on_call, schedule, start)).users:
         raise InvalidInput("You are not on call at the start of that range.", field="start")
     swap = ShiftSwap(
         id=f"swap-{secrets.token_hex(6)}",
@@ -285,5 +291,7 @@ async def subscribed_calendar(
         raise NotFound("No such calendar.")
     schedule = _schedule(doc) if doc else None
     assert schedule is not None
-    shifts = final_schedule(schedule, now - timedelta(days=7), now + timedelta(days=60))
+    shifts = await limits.compute(
+        final_schedule, schedule, now - timedelta(days=7), now + timedelta(days=60)
+    )
     return export_shifts(schedule, shifts, now=now)

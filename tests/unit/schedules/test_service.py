@@ -12,7 +12,7 @@ import pytest
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.errors import Forbidden, InvalidInput
-from shared.schedules import service
+from shared.schedules import limits, service
 from shared.schedules.models import Layer, Schedule
 from shared.schedules.resolve import on_call
 from shared.store.sqlite import SqliteStore
@@ -214,3 +214,30 @@ async def test_calendar_import_maps_people_and_replaces_earlier_imports(
     assert [(o["user"], o["source"]) for o in doc["overrides"]] == [("ann", "ical")] * 2
     schedule = Schedule.model_validate({k: v for k, v in doc.items() if k not in ("pk", "_etag")})
     assert on_call(schedule, datetime(2026, 11, 25, 3, tzinfo=UTC)).users == ("ann",)
+
+
+async def test_a_schedule_over_its_budget_skips_only_its_own_handoffs(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # 15-minute handoffs since 2020: the first computation generates ~240,000 occurrences.
+    slow = Schedule(
+        id="slow",
+        name="Slow",
+        team_id="team",
+        time_zone="UTC",
+        layers=(
+            Layer(
+                name="q",
+                participants=("ann",),
+                start=datetime(2020, 1, 1, 0, 7),
+                frequency="rrule",
+                rrule="FREQ=HOURLY;BYMINUTE=7,22,37,52",
+            ),
+        ),
+    )
+    await store.upsert("schedules", {**slow.model_dump(mode="json"), "pk": slow.id})
+    monkeypatch.setattr(limits, "BUDGET_SECONDS", 0.2)
+    _, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [h.schedule_id for h in handoffs] == ["sched"]
+    assert "Handoffs of schedule slow not computed" in caplog.text
+    assert "budget" in caplog.text
