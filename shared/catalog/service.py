@@ -33,7 +33,8 @@ from shared.catalog.models import (
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.schedules import limits
-from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift, check_density
+from shared.schedules.models import Layer, OnCall, Schedule, Shift, check_density
+from shared.schedules.people import layer_people, require_people
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Condition, Doc, DocumentStore, eq, in_
@@ -120,8 +121,9 @@ class ScheduleBody(_Body):
     name: Name
     team_id: str = Field(min_length=1, max_length=100)
     time_zone: str
+    #: Overrides are not part of the body: they are their own resource
+    #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
-    overrides: tuple[Override, ...] = Field(default=(), max_length=2000)
 
     @model_validator(mode="after")
     def _density(self) -> ScheduleBody:
@@ -573,6 +575,7 @@ async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await require_people(store, layer_people(body.layers))
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -617,8 +620,16 @@ async def update_schedule(
     doc = await _get(store, "schedules", schedule_id, "Schedule")
     old = _model(Schedule, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    # Swaps are managed through their own endpoints and survive edits of the rotation.
-    schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
+    await require_people(store, layer_people(body.layers))
+    # Overrides and swaps have their own endpoints and survive edits of the rotation.
+    schedule = Schedule(
+        id=old.id,
+        version=old.version + 1,
+        overrides=old.overrides,
+        swaps=old.swaps,
+        ical_token_hash=old.ical_token_hash,
+        **body.model_dump(),
+    )
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])
     return schedule
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -162,12 +163,26 @@ def check_density(layers: tuple[Layer, ...]) -> None:
 
 
 class Override(BaseModel):
+    """Someone on call instead of the layers over [start, end); its own resource
+    (``/schedules/{id}/overrides``), never replaced by an edit of the layers."""
+
     model_config = ConfigDict(frozen=True)
+    #: Stable: given at creation, or derived from the content for overrides stored before ids.
+    id: str = ""
     user: str
     start: datetime
     end: datetime
     #: "manual", "swap", or "ical" (imported; a re-import replaces the imported ones).
     source: str = Field(default="manual", max_length=20)
+    #: The accepted swap that made it (cancelling the swap removes it).
+    swap_id: str | None = None
+
+    @model_validator(mode="after")
+    def _id(self) -> Override:
+        if not self.id:
+            key = f"{self.user}|{self.start.isoformat()}|{self.end.isoformat()}|{self.source}"
+            object.__setattr__(self, "id", "ovr-" + hashlib.sha256(key.encode()).hexdigest()[:12])
+        return self
 
     @model_validator(mode="after")
     def _range(self) -> Override:
@@ -188,6 +203,8 @@ class ShiftSwap(BaseModel):
     taker_id: str
     start: datetime
     end: datetime
+    #: "cancelled" also after "accepted": either party may take an accepted swap back until
+    #: it starts, which removes its override.
     status: Literal["requested", "accepted", "declined", "cancelled", "expired"] = "requested"
     created_at: datetime
     decided_at: datetime | None = None

@@ -194,28 +194,6 @@ async def test_declined_swap_changes_nothing(store: SqliteStore) -> None:
     assert doc is not None and doc["overrides"] == []
 
 
-async def test_calendar_import_maps_people_and_replaces_earlier_imports(
-    store: SqliteStore,
-) -> None:
-    doc = await store.get("users", "ann", "ann")
-    assert doc is not None
-    await store.replace("users", {**doc, "email": "ann@example.com"}, if_match=doc["_etag"])
-    ics = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n"
-        b"DTSTART:20261124T000000Z\r\nDTEND:20261124T060000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\n"
-        b"ATTENDEE:mailto:ann@example.com\r\nSUMMARY:night\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:2\r\nDTSTART:20261124T060000Z\r\nDTEND:20261124T070000Z\r\n"
-        b"SUMMARY:stranger@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-    assert await service.import_calendar(store=store, schedule_id="sched", ics=ics, now=NOW) == 2
-    assert await service.import_calendar(store=store, schedule_id="sched", ics=ics, now=NOW) == 2
-    doc = await store.get("schedules", "sched", "sched")
-    assert doc is not None
-    assert [(o["user"], o["source"]) for o in doc["overrides"]] == [("ann", "ical")] * 2
-    schedule = Schedule.model_validate({k: v for k, v in doc.items() if k not in ("pk", "_etag")})
-    assert on_call(schedule, datetime(2026, 11, 25, 3, tzinfo=UTC)).users == ("ann",)
-
-
 async def test_a_schedule_over_its_budget_skips_only_its_own_handoffs(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
