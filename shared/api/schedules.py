@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
+from shared.auth import pending
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
@@ -100,6 +101,37 @@ async def delete_override(req: Request) -> Reply:
     )
     req.ports.catalog_cache.clear()
     return Reply(204, None)
+
+
+# --- people --------------------------------------------------------------------------------------
+class PendingUserBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(default="", max_length=200)
+    team_id: str = Field(min_length=1, max_length=100, description="The team they join.")
+
+
+class PersonView(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    #: True until their first sign-in.
+    pending: bool
+
+
+async def add_pending_user(req: Request) -> Reply:
+    assert isinstance(req.body, PendingUserBody)
+    require(req.caller, Right.CONFIGURE, [req.body.team_id])
+    user = await pending.add_pending_user(
+        store=_store(req),
+        email=req.body.email,
+        name=req.body.name,
+        team_id=req.body.team_id,
+        now=_now(req),
+    )
+    view = PersonView(id=user.id, name=user.name, email=user.email, pending=user.pending)
+    return ok(view, status=201 if user.pending else 200)
 
 
 # --- calendars -------------------------------------------------------------------------------
@@ -203,6 +235,17 @@ def _op(
 
 
 OPERATIONS = [
+    Operation(
+        "POST",
+        "/users/pending",
+        "addPendingUser",
+        "Add someone by e-mail before their first sign-in (schedules may name them)",
+        "users",
+        add_pending_user,
+        body=PendingUserBody,
+        response=PersonView,
+        status=201,
+    ),
     _op(
         "POST",
         "/schedules/{schedule_id}/overrides",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from shared.auth.documents import USERS
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
-from shared.schedules.models import Layer
+from shared.schedules.models import Layer, Schedule
 from shared.store.port import DocumentStore
 
 
@@ -54,3 +54,36 @@ async def names(store: DocumentStore, user_ids: Iterable[str]) -> dict[str, Pers
         if doc is not None:
             out[user_id] = Person(name=str(doc.get("name") or user_id), email=doc.get("email"))
     return out
+
+
+async def rename_person(store: DocumentStore, old: str, new: str) -> None:
+    """Every schedule reference to ``old`` (participants, overrides, swaps) now names ``new``:
+    a pending user's first sign-in."""
+    # Imported here: the override module builds on this one.
+    from shared.schedules.overrides import change
+
+    continuation: str | None = None
+    while True:
+        page = await store.query("schedules", limit=100, continuation=continuation)
+        for doc in page.items:
+            if old in str(doc):
+                await change(store, str(doc["id"]), lambda s: (_renamed(s, old, new), None))
+        continuation = page.continuation
+        if continuation is None:
+            return
+
+
+def _renamed(schedule: Schedule, old: str, new: str) -> Schedule:
+    def swap(user: str) -> str:
+        return new if user == old else user
+
+    layers = tuple(
+        layer.model_copy(update={"participants": tuple(swap(p) for p in layer.participants)})
+        for layer in schedule.layers
+    )
+    overrides = tuple(o.model_copy(update={"user": swap(o.user)}) for o in schedule.overrides)
+    swaps = tuple(
+        s.model_copy(update={"requester_id": swap(s.requester_id), "taker_id": swap(s.taker_id)})
+        for s in schedule.swaps
+    )
+    return schedule.model_copy(update={"layers": layers, "overrides": overrides, "swaps": swaps})

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.auth import pending
+from shared.auth import service as auth
 from shared.auth.documents import user_doc
-from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, User
+from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, TokenClaims, User
 from shared.catalog import service as catalog
 from shared.errors import Conflict, Forbidden
 from shared.schedules import limits, overrides, service
@@ -296,3 +298,29 @@ async def test_reimporting_our_export_recreates_the_same_overrides(store: Sqlite
     assert sorted(o.id for o in (await read(store)).overrides) == sorted(
         o.id for o in source.overrides
     )
+
+
+async def test_a_pending_user_can_be_scheduled_and_is_matched_at_first_sign_in(
+    store: SqliteStore,
+) -> None:
+    dan = await pending.add_pending_user(
+        store=store, email="Dan@Example.com", name="Dan", team_id="team", now=NOW
+    )
+    assert dan.pending and dan.email == "dan@example.com"
+    again = await pending.add_pending_user(
+        store=store, email="dan@example.com", name="", team_id="team", now=NOW
+    )
+    assert again.id == dan.id
+    made = await catalog.create_schedule(
+        store=store, principal=ADMIN, body=body(participants=["ann", dan.id])
+    )
+    await overrides.create_override(
+        store=store, schedule_id=made.id, user=dan.id, start=NOW, end=NOW + timedelta(hours=1)
+    )
+    claims = TokenClaims(oid="oid-dan", tid="t", name="Dan D", email="dan@example.com")
+    real = await auth.provision_user(store=store, claims=claims, now=NOW)
+    assert (real.id, real.pending, real.teams) == ("oid-dan", False, {"team": TeamRole.MEMBER})
+    s = await read(store, made.id)
+    assert s.layers[0].participants == ("ann", "oid-dan")
+    assert [o.user for o in s.overrides] == ["oid-dan"]
+    assert await store.get("users", dan.id, dan.id) is None
