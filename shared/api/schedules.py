@@ -23,7 +23,7 @@ from shared.schedules.ical import export_shifts
 from shared.schedules.models import Override, Schedule, Shift
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
-from shared.store.port import eq
+from shared.store.port import in_
 
 RANGE = (
     QueryParam("start", "Range start (default now).", "date-time"),
@@ -192,10 +192,12 @@ def _mentions(doc: dict[str, Any], user_id: str) -> bool:
 
 
 async def _shifts(doc: dict[str, Any], hour: datetime) -> list[Shift]:
-    schedule = Schedule.model_validate({k: v for k, v in doc.items() if k not in ("pk", "_etag")})
-    key = (schedule.id, str(doc.get("_etag", "")), hour)
+    key = (str(doc["id"]), str(doc.get("_etag", "")), hour)
     cached = _FINAL_CACHE.get(key)
     if cached is None:
+        schedule = Schedule.model_validate(
+            {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
+        )
         window = hour + timedelta(days=PERSON_DAYS, hours=1)
         cached = await limits.compute(final_schedule, schedule, hour, window)
         _FINAL_CACHE[key] = cached
@@ -212,14 +214,22 @@ async def person_calendar(req: Request, user: User) -> Reply:
     hour = now.replace(minute=0, second=0, microsecond=0)
     end = now + timedelta(days=PERSON_DAYS)
     mine: list[Shift] = []
-    for team_id in sorted(user.teams):
-        result = await _store(req).query("schedules", where=[eq("team_id", team_id)], limit=100)
+    teams = sorted(user.teams)
+    continuation: str | None = None
+    while teams:
+        # One query for all the person's teams: a poll's cost is the store round trips.
+        result = await _store(req).query(
+            "schedules", where=[in_("team_id", teams)], limit=200, continuation=continuation
+        )
         for doc in result.items:
             if not _mentions(doc, user.id):
                 continue
             for s in await _shifts(doc, hour):
                 if s.user and user.id in s.user.split(",") and s.end > now and s.start < end:
                     mine.append(s.model_copy(update={"user": user.id, "start": max(s.start, now)}))
+        continuation = result.continuation
+        if continuation is None:
+            break
     calendar = Schedule(
         id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
     )

@@ -226,3 +226,15 @@ def test_expansion_matches_recurring_ical_events(case: tuple[bytes, str]) -> Non
     theirs = sorted((s, e) for s, e in both if LO <= s < HI and e > s)
     ours = [(s, e) for s, e in spans(ics, zone=zone) if LO <= s < HI]
     assert ours == theirs
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(min_size=1, max_size=120))
+def test_export_writes_any_name_as_valid_folded_ical(name: str) -> None:
+    s = _schedule()
+    shifts = final_schedule(s, datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))
+    data = export_shifts(s, shifts, now=NOW, people={"a": Person(name, "a@example.com")})
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    first = next(iter(Calendar.from_ical(data).walk("VEVENT")))
+    printable = "".join(c for c in name if c.isprintable() or c == "\n")
+    assert str(first["summary"]) == f"{printable} on call: Ops"
