@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -117,6 +117,10 @@ class RouteBody(_Body):
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
 
 
+#: Fields of a schedule as read that a PUT or POST ignores.
+SCHEDULE_READ_ONLY = frozenset({"id", "version", "overrides", "swaps", "ical_token_hash"})
+
+
 class ScheduleBody(_Body):
     name: Name
     team_id: str = Field(min_length=1, max_length=100)
@@ -124,6 +128,15 @@ class ScheduleBody(_Body):
     #: Overrides are not part of the body: they are their own resource
     #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_only(cls, data: Any) -> Any:
+        # A schedule read with GET can be saved back as it is: the parts that have their own
+        # endpoints (or are the server's) are ignored rather than refused.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in SCHEDULE_READ_ONLY}
+        return data
 
     @model_validator(mode="after")
     def _density(self) -> ScheduleBody:
