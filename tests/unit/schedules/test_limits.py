@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.catalog.service import ScheduleBody
-from shared.schedules import limits
+from shared.schedules import limits, rrules
 from shared.schedules.models import Layer, Restriction, Schedule
 from shared.schedules.resolve import final_schedule, on_call
 
@@ -136,3 +136,12 @@ def test_hourly_rotation_dividing_24_hands_off_at_the_same_wall_clock_times() ->
     assert who(real, "2026-03-09T09:00-04:00") == ("a",)
     with pytest.raises(ValidationError, match="'hourly' only"):
         layer(frequency="daily", hourly_clock="elapsed")
+
+
+def test_a_rules_cached_occurrences_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rrules, "MAX_OCCURRENCES", 1000)
+    old = layer(frequency="rrule", rrule="FREQ=HOURLY;BYMINUTE=1,31", start="2025-01-01T00:01")
+    s = Schedule(id="s", name="S", team_id="t", time_zone="UTC", layers=(old,))
+    assert on_call(s, datetime(2025, 1, 10, tzinfo=UTC)).users  # ~430 occurrences in
+    with pytest.raises(limits.ScheduleTooComplex, match="more than 1000 shifts"):
+        on_call(s, datetime(2025, 3, 1, tzinfo=UTC))

@@ -76,10 +76,12 @@ async def test_editing_the_layers_keeps_every_override(store: SqliteStore) -> No
     made = await overrides.create_override(
         store=store, schedule_id="sched", user="cat", start=NOW, end=NOW + timedelta(hours=3)
     )
+    await service.issue_ical_link(store=store, schedule_id="sched")
     edited = await catalog.update_schedule(
         store=store, principal=ADMIN, schedule_id="sched", body=body(frequency="weekly"), etag=None
     )
     assert edited.overrides == (made,)
+    assert edited.ical_token_hash is not None, "an edit keeps the calendar subscription link"
     assert [o.id for o in (await read(store)).overrides] == [made.id]
     assert "overrides" not in catalog.ScheduleBody.model_fields
 
