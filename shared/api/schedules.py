@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +19,7 @@ from shared.catalog import service as catalog
 from shared.errors import InvalidInput
 from shared.schedules import limits
 from shared.schedules import overrides as ovr
-from shared.schedules.ical import export_shifts
+from shared.schedules.ical import export_calendar, export_shifts
 from shared.schedules.models import Override, Schedule, Shift
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
@@ -175,9 +175,10 @@ async def ical(req: Request) -> Reply:
 
 
 #: A person's calendar is polled by calendar apps. Each schedule's shifts are computed once per
-#: stored version and hour (key: schedule id, document ETag, hour) and reused by every person
-#: and poll in that hour; 2,048 entries bound the memory.
-_FINAL_CACHE: OrderedDict[tuple[str, str, datetime], list[Shift]] = OrderedDict()
+#: stored version and UTC day (key: schedule id, document ETag, day) and reused by every person
+#: and poll that day; an edit changes the ETag, so only that schedule is computed again.
+#: 2,048 entries bound the memory.
+_FINAL_CACHE: OrderedDict[tuple[str, str, datetime], tuple[Schedule, list[Shift]]] = OrderedDict()
 _CACHE_SIZE = 2048
 #: How far ahead a person's calendar reaches.
 PERSON_DAYS = 60
@@ -191,15 +192,15 @@ def _mentions(doc: dict[str, Any], user_id: str) -> bool:
     )
 
 
-async def _shifts(doc: dict[str, Any], hour: datetime) -> list[Shift]:
-    key = (str(doc["id"]), str(doc.get("_etag", "")), hour)
+async def _shifts(doc: dict[str, Any], day: datetime) -> tuple[Schedule, list[Shift]]:
+    key = (str(doc["id"]), str(doc.get("_etag", "")), day)
     cached = _FINAL_CACHE.get(key)
     if cached is None:
         schedule = Schedule.model_validate(
             {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
         )
-        window = hour + timedelta(days=PERSON_DAYS, hours=1)
-        cached = await limits.compute(final_schedule, schedule, hour, window)
+        window = day + timedelta(days=PERSON_DAYS + 1)
+        cached = schedule, await limits.compute(final_schedule, schedule, day, window)
         _FINAL_CACHE[key] = cached
         while len(_FINAL_CACHE) > _CACHE_SIZE:
             _FINAL_CACHE.popitem(last=False)
@@ -211,9 +212,9 @@ async def _shifts(doc: dict[str, Any], hour: datetime) -> list[Shift]:
 async def person_calendar(req: Request, user: User) -> Reply:
     """A person's shifts across every schedule of their teams, as iCalendar (60 days)."""
     now = _now(req)
-    hour = now.replace(minute=0, second=0, microsecond=0)
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     end = now + timedelta(days=PERSON_DAYS)
-    mine: list[Shift] = []
+    parts: list[tuple[Schedule, list[Shift]]] = []
     teams = sorted(user.teams)
     continuation: str | None = None
     while teams:
@@ -224,17 +225,20 @@ async def person_calendar(req: Request, user: User) -> Reply:
         for doc in result.items:
             if not _mentions(doc, user.id):
                 continue
-            for s in await _shifts(doc, hour):
-                if s.user and user.id in s.user.split(",") and s.end > now and s.start < end:
-                    mine.append(s.model_copy(update={"user": user.id, "start": max(s.start, now)}))
+            schedule, shifts = await _shifts(doc, day)
+            # Shifts keep their real start (the day's start at the earliest), so an event's
+            # UID stays the same from poll to poll.
+            mine = [
+                s.model_copy(update={"user": user.id})
+                for s in shifts
+                if s.user and user.id in s.user.split(",") and s.end > now and s.start < end
+            ]
+            parts.append((schedule, mine))
         continuation = result.continuation
         if continuation is None:
             break
-    calendar = Schedule(
-        id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
-    )
     people = await names(_store(req), [user.id])
-    text = export_shifts(calendar, sorted(mine, key=lambda s: s.start), now=now, people=people)
+    text = export_calendar(f"{user.name or user.id} on call", parts, now=now, people=people)
     return Reply(200, text.decode("utf-8"), content_type="text/calendar")
 
 

@@ -89,7 +89,19 @@ def export_shifts(
     people: Mapping[str, Person] | None = None,
 ) -> bytes:
     """Gaps (``user`` None) are left out: a calendar shows who is on call, not who is not.
-    ``people`` names users; a user missing from it is shown by id.
+    ``people`` names users; a user missing from it is shown by id."""
+    return export_calendar(calname or schedule.name, [(schedule, shifts)], now=now, people=people)
+
+
+def export_calendar(
+    calname: str,
+    parts: Sequence[tuple[Schedule, Sequence[Shift]]],
+    *,
+    now: datetime,
+    people: Mapping[str, Person] | None = None,
+) -> bytes:
+    """One calendar of several schedules' shifts (a person's calendar), each event naming its
+    schedule.
 
     Written directly rather than through ``icalendar``'s component tree, which took most of a
     calendar poll's time (hundreds of events, each property an object)."""
@@ -98,28 +110,29 @@ def export_shifts(
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//OpenAlert//schedules//EN",
-        f"X-WR-CALNAME:{_text(calname or schedule.name)}",
+        f"X-WR-CALNAME:{_text(calname)}",
     ]
     stamp = _stamp(now)
-    for shift in shifts:
-        for user in shift.user.split(",") if shift.user else ():
-            person = known.get(user, Person(name=user))
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{_uid(schedule.id, user, shift.start)}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART:{_stamp(shift.start)}",
-                f"DTEND:{_stamp(shift.end)}",
-                f"SUMMARY:{_text(f'{person.name} on call: {schedule.name}')}",
-            ]
-            if person.email:
-                lines.append(f"ATTENDEE;CN={_param(person.name)}:mailto:{person.email}")
-            lines += [
-                f"{X_USER}:{_text(user)}",
-                f"{X_SCHEDULE}:{_text(schedule.id)}",
-                f"{X_SOURCE}:{_text(shift.source or '')}",
-                "END:VEVENT",
-            ]
+    for schedule, shifts in parts:
+        for shift in shifts:
+            for user in shift.user.split(",") if shift.user else ():
+                person = known.get(user, Person(name=user))
+                lines += [
+                    "BEGIN:VEVENT",
+                    f"UID:{_uid(schedule.id, user, shift.start)}",
+                    f"DTSTAMP:{stamp}",
+                    f"DTSTART:{_stamp(shift.start)}",
+                    f"DTEND:{_stamp(shift.end)}",
+                    f"SUMMARY:{_text(f'{person.name} on call: {schedule.name}')}",
+                ]
+                if person.email:
+                    lines.append(f"ATTENDEE;CN={_param(person.name)}:mailto:{person.email}")
+                lines += [
+                    f"{X_USER}:{_text(user)}",
+                    f"{X_SCHEDULE}:{_text(schedule.id)}",
+                    f"{X_SOURCE}:{_text(shift.source or '')}",
+                    "END:VEVENT",
+                ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) for line in lines).encode()
 
