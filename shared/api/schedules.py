@@ -20,7 +20,7 @@ from shared.errors import InvalidInput
 from shared.schedules import limits
 from shared.schedules import overrides as ovr
 from shared.schedules.ical import export_calendar, export_shifts
-from shared.schedules.models import Override, Schedule, Shift
+from shared.schedules.models import Override, Schedule, Shift, ShiftSwap
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
 from shared.store.port import in_
@@ -101,6 +101,20 @@ async def delete_override(req: Request) -> Reply:
     )
     req.ports.catalog_cache.clear()
     return Reply(204, None)
+
+
+# --- swaps ---------------------------------------------------------------------------------------
+async def list_swaps(req: Request) -> Reply:
+    """A schedule's swaps overlapping a range, by start (requests and decisions alike)."""
+    schedule, _ = await catalog.get_schedule(
+        store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    start, end = _range(req)
+    found = sorted(
+        (s for s in schedule.swaps if s.start < end and s.end > start),
+        key=lambda s: (s.start, s.id),
+    )
+    return page(found, None)
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -277,6 +291,16 @@ OPERATIONS = [
         "Overrides overlapping a range",
         list_overrides,
         response=Override,
+        is_list=True,
+        query=RANGE,
+    ),
+    _op(
+        "GET",
+        "/schedules/{schedule_id}/swaps",
+        "listSwaps",
+        "Swaps overlapping a range",
+        list_swaps,
+        response=ShiftSwap,
         is_list=True,
         query=RANGE,
     ),

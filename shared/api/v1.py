@@ -89,6 +89,8 @@ class UserView(BaseModel):
     name: str
     email: str | None
     teams: dict[str, str]
+    #: Added by e-mail and not signed in yet (POST /users/pending).
+    pending: bool = False
 
 
 class MeView(BaseModel):
@@ -105,6 +107,7 @@ def _user(user: User) -> UserView:
         name=user.name,
         email=user.email,
         teams={k: v.value for k, v in user.teams.items()},
+        pending=user.pending,
     )
 
 

@@ -414,6 +414,16 @@ def test_overrides_are_their_own_resource_and_survive_a_put(api: Api, admin: str
     assert api.call("DELETE", f"/schedules/{sid}/overrides/{oid}", admin).status_code == 204
     assert api.call("GET", f"/schedules/{sid}/oncall", admin, params=at).json()["users"] == [ann]
     is_problem(api.call("DELETE", f"/schedules/{sid}/overrides/{oid}", admin), 404)
+    # Someone who has never signed in is added by e-mail and can be scheduled at once.
+    r = api.call(
+        "POST", "/users/pending", admin, {"email": "eve@example.com", "team_id": team["id"]}
+    )
+    assert r.status_code == 201 and r.json()["pending"], r.text
+    eve = r.json()["id"]
+    assert api.call("GET", f"/users/{eve}", admin).json()["pending"] is True
+    r = api.call("POST", f"/schedules/{sid}/overrides", admin, {"user": eve, **window})
+    assert r.status_code == 201, r.text
+    assert api.call("GET", f"/schedules/{sid}/swaps", admin, params=window).json()["items"] == []
 
 
 json_values = st.recursive(
