@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
@@ -584,6 +584,24 @@ def _schedule_doc(schedule: Schedule) -> Doc:
     return {**schedule.model_dump(mode="json"), "pk": schedule.id}
 
 
+def _stored_schedule(doc: Doc, *, layers_too: bool = True) -> Schedule:
+    """A stored schedule. One saved before a rule it now breaks (a FREQ=SECONDLY layer, say)
+    answers 409 naming the rule; a PUT (``layers_too=False``) replaces its layers and keeps
+    the rest, so it can be fixed without deleting it."""
+    try:
+        return _model(Schedule, doc)
+    except ValidationError as exc:
+        if not layers_too:
+            return _model(Schedule, {**doc, "layers": []})
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Conflict(
+            f"The stored schedule breaks a rule added since it was saved ({where}: "
+            f"{first['msg']}); PUT a corrected version.",
+            field=where,
+        ) from None
+
+
 async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
@@ -598,7 +616,7 @@ async def get_schedule(
     *, store: DocumentStore, principal: Principal, schedule_id: str
 ) -> tuple[Schedule, str]:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    schedule = _model(Schedule, doc)
+    schedule = _stored_schedule(doc)
     require(principal, Action.READ, [schedule.team_id])
     return schedule, str(doc["_etag"])
 
@@ -631,7 +649,7 @@ async def update_schedule(
     etag: str | None,
 ) -> Schedule:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    old = _model(Schedule, doc)
+    old = _stored_schedule(doc, layers_too=False)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
     await require_people(store, layer_people(body.layers))
     # Overrides and swaps have their own endpoints and survive edits of the rotation.

@@ -17,6 +17,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
@@ -91,7 +93,13 @@ async def run_handoffs(
         page = await store.query("schedules", limit=100, continuation=continuation)
         for doc in page.items:
             seen += 1
-            schedule = _schedule(doc)
+            try:
+                schedule = _schedule(doc)
+            except ValidationError as exc:
+                # Stored before a rule it breaks (e.g. a FREQ=SECONDLY layer): that schedule
+                # waits for a fix; every other schedule's handoffs go out.
+                log.error("Schedule %s cannot be read: %s", doc.get("id"), exc)
+                continue
             state_doc = await store.get(STATE, schedule.id, schedule.id)
             previous = (
                 ScheduleState.model_validate(state_doc["state"]) if state_doc else ScheduleState()

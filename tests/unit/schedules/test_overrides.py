@@ -326,3 +326,24 @@ async def test_a_pending_user_can_be_scheduled_and_is_matched_at_first_sign_in(
     assert s.layers[0].participants == ("ann", "oid-dan")
     assert [o.user for o in s.overrides] == ["oid-dan"]
     assert await store.get("users", dan.id, dan.id) is None
+
+
+async def test_a_stored_schedule_that_breaks_a_newer_rule_is_a_409_and_can_be_fixed(
+    store: SqliteStore,
+) -> None:
+    doc = await store.get("schedules", "sched", "sched")
+    assert doc is not None
+    layer = {**doc["layers"][0], "frequency": "rrule", "rrule": "FREQ=SECONDLY"}
+    await store.upsert(
+        "schedules", {k: v for k, v in doc.items() if k != "_etag"} | {"layers": [layer]}
+    )
+    with pytest.raises(Conflict, match="breaks a rule") as err:
+        await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched")
+    assert err.value.extensions["field"] == "layers.0"
+    fixed = await catalog.update_schedule(
+        store=store, principal=ADMIN, schedule_id="sched", body=body(), etag=None
+    )
+    assert fixed.layers[0].rrule is None
+    assert (await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched"))[
+        0
+    ] == fixed

@@ -219,3 +219,17 @@ async def test_a_schedule_over_its_budget_skips_only_its_own_handoffs(
     assert [h.schedule_id for h in handoffs] == ["sched"]
     assert "Handoffs of schedule slow not computed" in caplog.text
     assert "budget" in caplog.text
+
+
+async def test_a_stored_schedule_that_breaks_a_newer_rule_skips_only_itself(
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Saved when FREQ=SECONDLY was accepted; reading it now fails validation.
+    doc = await store.get("schedules", "sched", "sched")
+    assert doc is not None
+    layer = {**doc["layers"][0], "frequency": "rrule", "rrule": "FREQ=SECONDLY"}
+    bad = {k: v for k, v in doc.items() if k != "_etag"} | {"id": "bad", "pk": "bad"}
+    await store.upsert("schedules", {**bad, "layers": [layer]})
+    _, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [h.schedule_id for h in handoffs] == ["sched"]
+    assert "Schedule bad cannot be read" in caplog.text
