@@ -112,16 +112,35 @@ def _in_window(r: Restriction, local: datetime) -> bool:
     return (day in r.weekdays and tod >= r.start) or ((day - 1) % 7 in r.weekdays and tod < r.end)
 
 
-def _layer_user(layer: Layer, tz: ZoneInfo, at: datetime) -> str | None:
+@dataclass(frozen=True)
+class _Bounds:
+    """A layer's shift boundaries k0, k0+1, ... over a computed range, for bisection."""
+
+    k0: int
+    at: list[datetime]
+
+    def index(self, at: datetime) -> int:
+        return self.k0 + bisect.bisect_right(self.at, at) - 1
+
+    def after(self, k: int, layer: Layer, tz: ZoneInfo) -> datetime:
+        i = k + 1 - self.k0
+        return self.at[i] if 0 <= i < len(self.at) else _boundary(layer, tz, k + 1)
+
+
+def _layer_user(
+    layer: Layer, tz: ZoneInfo, at: datetime, bounds: _Bounds | None = None
+) -> str | None:
     if layer.effective_from is not None and at < layer.effective_from:
         return None
     if layer.effective_until is not None and at >= layer.effective_until:
         return None
-    k = _shift_index(layer, tz, at)
+    k = _shift_index(layer, tz, at) if bounds is None else bounds.index(at)
     if k < 0:
         return None
-    if layer.frequency is Frequency.RRULE and _boundary(layer, tz, k + 1) is _NEVER:
-        return None  # past the last occurrence of a finite rule: the rotation has ended
+    if layer.frequency is Frequency.RRULE:
+        following = _boundary(layer, tz, k + 1) if bounds is None else bounds.after(k, layer, tz)
+        if following is _NEVER:
+            return None  # past the last occurrence of a finite rule: the rotation has ended
     if layer.restrictions:
         local = at.astimezone(tz).replace(tzinfo=None)
         if not any(_in_window(r, local) for r in layer.restrictions):
@@ -156,12 +175,15 @@ class _Index:
         return tuple(sorted(users))
 
 
-def _resolve(schedule: Schedule, index: _Index, at: datetime) -> OnCall:
+def _resolve(
+    schedule: Schedule, index: _Index, at: datetime, bounds: Sequence[_Bounds] = ()
+) -> OnCall:
     users = index.covering(at)
     if users:
         return OnCall(users=users, source="override")
-    for layer in reversed(schedule.layers):
-        user = _layer_user(layer, index.tz, at)
+    for i in range(len(schedule.layers) - 1, -1, -1):
+        layer = schedule.layers[i]
+        user = _layer_user(layer, index.tz, at, bounds[i] if bounds else None)
         if user is not None:
             return OnCall(users=(user,), source=layer.name)
     return _NOBODY
@@ -172,8 +194,13 @@ def on_call(schedule: Schedule, at: datetime) -> OnCall:
     return _resolve(schedule, _Index.build(schedule), _aware(at, "at"))
 
 
-def _edges(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> set[datetime]:
+def _edges(
+    schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime
+) -> tuple[set[datetime], list[_Bounds]]:
+    """Every instant in [start, end] where who is on call may change, and each layer's shift
+    boundaries over the range (so each instant's shift is found by bisection)."""
     edges = {start, end}
+    bounds: list[_Bounds] = []
     first = start.astimezone(tz).date() - timedelta(days=1)
     days = (end.astimezone(tz).date() - first).days + 2
     spans = [
@@ -191,7 +218,9 @@ def _edges(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> 
     for layer, (k0, k1) in zip(schedule.layers, spans, strict=True):
         limits.check()
         edges.update(b for b in (layer.effective_from, layer.effective_until) if b is not None)
-        edges.update(_boundary(layer, tz, k) for k in range(k0, k1 + 2))
+        # Boundary k0 is at or before ``start`` and k1 + 1 after ``end``: they bracket the range.
+        bounds.append(_Bounds(k0, [_boundary(layer, tz, k) for k in range(k0, k1 + 2)]))
+        edges.update(bounds[-1].at)
         if layer.restrictions:
             for n in range(days):
                 day = first + timedelta(days=n)
@@ -200,7 +229,7 @@ def _edges(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> 
                     edges.add(_to_utc(datetime.combine(day, r.end), tz))
     for o in schedule.overrides:
         edges.update((o.start.astimezone(UTC), o.end.astimezone(UTC)))
-    return {e for e in edges if start <= e <= end}
+    return {e for e in edges if start <= e <= end}, bounds
 
 
 def final_schedule(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
@@ -215,11 +244,12 @@ def final_schedule(schedule: Schedule, start: datetime, end: datetime) -> list[S
     if end - start > timedelta(days=366):
         raise InvalidSchedule("range must be at most 366 days", field="end")
     index = _Index.build(schedule)
-    points = sorted(_edges(schedule, index.tz, start, end))
+    edges, bounds = _edges(schedule, index.tz, start, end)
+    points = sorted(edges)
     out: list[Shift] = []
     for a, b in itertools.pairwise(points):
         limits.check()
-        who = _resolve(schedule, index, a)
+        who = _resolve(schedule, index, a, bounds)
         user = ",".join(who.users) if who.users else None
         if out and out[-1].user == user and out[-1].source == who.source and out[-1].end == a:
             out[-1] = Shift(user=user, start=out[-1].start, end=b, source=who.source)
