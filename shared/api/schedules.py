@@ -82,7 +82,6 @@ async def create_override(req: Request) -> Reply:
         start=req.body.start,
         end=req.body.end,
     )
-    req.ports.catalog_cache.clear()
     return ok(made, status=201)
 
 
@@ -99,7 +98,6 @@ async def delete_override(req: Request) -> Reply:
     await ovr.delete_override(
         store=_store(req), schedule_id=schedule.id, override_id=req.params["override_id"]
     )
-    req.ports.catalog_cache.clear()
     return Reply(204, None)
 
 
