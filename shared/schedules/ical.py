@@ -18,6 +18,7 @@ refuses the calendar.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -246,6 +247,23 @@ def _exdates(ev: Any, own: tzinfo) -> tuple[set[datetime], set[date]]:
     return times, days
 
 
+def _rdates(ev: Any, own: tzinfo) -> list[datetime]:
+    """RDATE instances as local times (a date is its midnight; a PERIOD its start)."""
+    value = ev.get("rdate")
+    groups = value if isinstance(value, list) else [value] if value is not None else []
+    out: list[datetime] = []
+    for g in groups:
+        for d in getattr(g, "dts", ()):
+            dt = d.dt[0] if isinstance(d.dt, tuple) else d.dt
+            if isinstance(dt, datetime):
+                out.append(_local(dt, own))
+            elif isinstance(dt, date):
+                out.append(datetime.combine(dt, datetime.min.time()))
+            else:
+                raise _Skip("RDATE is not a date, date-time or period")
+    return sorted(out)
+
+
 def _rule_text(ev: Any, own: tzinfo) -> str | None:
     rule = ev.get("rrule")
     if rule is None:
@@ -285,8 +303,12 @@ def _expand(
             raise _Skip(f"RRULE: {exc}") from None
         # DTSTART is always the first instance, even when the rule would not produce it.
         starts = itertools.chain([local_start], (d for d in rule if d != local_start))
-    for local in starts:
+    previous: datetime | None = None
+    for local in heapq.merge(starts, _rdates(ev, own)):
         limits.check()
+        if local == previous:
+            continue  # an RDATE the rule also produces is one occurrence
+        previous = local
         first = _aware(local, own)
         if first >= hi:
             return

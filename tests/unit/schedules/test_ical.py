@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,17 @@ def test_weekly_local_event_keeps_its_local_time_and_local_exdate_across_dst() -
         "03-08 10:00",
         "03-22 10:00",
     ]
+
+
+def test_rdates_add_occurrences_and_exdates_remove_them() -> None:
+    ics = cal(
+        "UID:1\r\nDTSTART;TZID=Europe/Berlin:20260302T090000\r\n"
+        "DTEND;TZID=Europe/Berlin:20260302T100000\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\n"
+        "RDATE;TZID=Europe/Berlin:20260304T090000,20260309T090000,20260401T090000\r\n"
+        "EXDATE;TZID=Europe/Berlin:20260401T090000\r\nSUMMARY:x"
+    )
+    # Mar 9 is both a rule occurrence and an RDATE: one occurrence.
+    assert [s.strftime("%m-%d %H") for s, _ in spans(ics)] == ["03-02 08", "03-04 08", "03-09 08"]
 
 
 def test_vtimezone_definition_is_used() -> None:
@@ -188,7 +200,11 @@ def recurring(draw: st.DrawFn) -> tuple[bytes, str]:
         if first
         else []
     )
-    return _event(zone, start, length, rule, local_ex, utc_ex), zone
+    extra = [
+        start + timedelta(days=d, hours=h)
+        for d, h in draw(st.lists(st.tuples(st.integers(1, 200), st.integers(0, 5)), max_size=2))
+    ]
+    return _event(zone, start, length, rule, local_ex, utc_ex, extra), zone
 
 
 def _event(
@@ -198,6 +214,7 @@ def _event(
     rule: str,
     local_ex: list[datetime],
     utc_ex: list[datetime],
+    rdates: Sequence[datetime] = (),
 ) -> bytes:
     fmt = "%Y%m%dT%H%M%S"
     lines = [
@@ -211,6 +228,8 @@ def _event(
         lines.append(f"EXDATE;TZID={zone}:" + ",".join(f"{d:{fmt}}" for d in local_ex))
     if utc_ex:
         lines.append("EXDATE:" + ",".join(f"{d:{fmt}}Z" for d in utc_ex))
+    if rdates:
+        lines.append(f"RDATE;TZID={zone}:" + ",".join(f"{d:{fmt}}" for d in rdates))
     return cal("\r\n".join(lines))
 
 
