@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-import httpx
 from pydantic import TypeAdapter
 
 from shared.auth.cache import TtlCache
@@ -74,6 +73,7 @@ from shared.notifications.rules import (
     retry_delays,
     suppressed_by_quiet_hours,
 )
+from shared.outbound.client import OutboundClient
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
 
@@ -98,7 +98,8 @@ class NotifyPorts:
     store: DocumentStore
     #: Channel by contact kind ("email", "sms", "webhook", "teams", "console").
     channels: dict[str, Channel]
-    http: httpx.AsyncClient
+    #: The guarded client for user-configured targets (outgoing webhooks, Workflows URLs).
+    http: OutboundClient
     base_url: str
     bundle_window: timedelta = timedelta(seconds=30)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))

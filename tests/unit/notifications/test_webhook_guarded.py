@@ -1,0 +1,78 @@
+"""The webhook channel on the guarded client: a refused target is a permanent failure that does
+not name the URL, a refusing receiver's answer body is never kept, and the HTTP client loggers
+do not write the URL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+from shared.notifications.channels import PermanentDeliveryError, WebhookChannel
+from shared.notifications.render import Message
+from shared.outbound.client import OutboundClient, OutboundPolicy
+from shared.outbound.logs import quiet_url_loggers
+from tests.fixtures.devhost import free_port
+
+MSG = Message(subject="s", text="t", html="<p>t</p>", short="t", url="https://oa.example.com/x")
+LEAK = "internal-admin-panel-body"
+SIG = "sig=Zm9vYmFyYmF6cXV4c2VjcmV0"
+
+
+@pytest.fixture
+async def refusing() -> AsyncIterator[str]:
+    """A loopback receiver that answers 400 with a body an attacker would like to read back."""
+
+    async def hook(request: web.Request) -> web.Response:
+        return web.Response(status=400, text=LEAK)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)  # the receiver's log is not ours
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}/hook?{SIG}"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_refused_answer_keeps_status_and_reason_not_the_body(refusing: str) -> None:
+    async with OutboundClient(OutboundPolicy.parse("127.0.0.0/8", allow_http=True)) as http:
+        with pytest.raises(PermanentDeliveryError) as caught:
+            await WebhookChannel(http).send(
+                target=refusing, message=MSG, payload={}, idempotency_key="k"
+            )
+    assert caught.value.detail == "webhook: HTTP 400: Bad Request"
+
+
+async def test_a_target_the_guard_refuses_fails_permanently_without_the_url(refusing: str) -> None:
+    async with OutboundClient(OutboundPolicy(allow_http=True)) as http:
+        with pytest.raises(PermanentDeliveryError) as caught:
+            await WebhookChannel(http).send(
+                target=refusing, message=MSG, payload={}, idempotency_key="k"
+            )
+    detail = caught.value.detail
+    assert detail.startswith("webhook: target not allowed: the address is in the loopback")
+    assert "127.0.0.1" not in detail and SIG not in detail
+
+
+async def test_http_client_loggers_do_not_write_webhook_urls(
+    refusing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    quiet_url_loggers()
+    caplog.set_level(logging.DEBUG)
+    async with OutboundClient(OutboundPolicy.parse("127.0.0.0/8", allow_http=True)) as http:
+        r = await http.post(refusing, content=b"{}")
+    assert r.status_code == 400
+    assert not [rec for rec in caplog.records if SIG in rec.getMessage()]
+
+
+def test_function_app_quiets_the_url_loggers_at_start_up() -> None:
+    import function_app  # noqa: F401  (importing is the start-up)
+
+    for name in ("httpx", "httpcore", "aiohttp.client"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
