@@ -74,6 +74,7 @@ from shared.notifications.rules import (
     suppressed_by_quiet_hours,
 )
 from shared.outbound.client import OutboundClient
+from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
 
@@ -927,10 +928,15 @@ async def list_deliveries(
     page = await store.query(
         LOG, where=where, order_by=("created_at", True), limit=limit, continuation=continuation
     )
-    return [
-        from_doc(DeliveryAttempt, {k: v for k, v in d.items() if k != "created_at"})
-        for d in page.items
-    ], page.continuation
+    return [_shown(d) for d in page.items], page.continuation
+
+
+def _shown(doc: dict[str, Any]) -> DeliveryAttempt:
+    attempt = from_doc(DeliveryAttempt, {k: v for k, v in doc.items() if k != "created_at"})
+    if attempt.channel == "webhook" and not is_hint(attempt.target):
+        # Entries written before webhook URLs were redacted kept the path (Slack's secret).
+        return attempt.model_copy(update={"target": mask("webhook", attempt.target)})
+    return attempt
 
 
 def console_only() -> dict[str, Channel]:

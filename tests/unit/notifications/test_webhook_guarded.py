@@ -4,16 +4,25 @@ do not write the URL."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from shared.incidents.models import Incident
+from shared.notifications import service
 from shared.notifications.channels import PermanentDeliveryError, WebhookChannel
+from shared.notifications.models import WebhookJob
 from shared.notifications.render import Message
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.outbound.logs import quiet_url_loggers
+from shared.store.codec import to_doc
+from shared.store.port import eq
+from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import free_port
 
 MSG = Message(subject="s", text="t", html="<p>t</p>", short="t", url="https://oa.example.com/x")
@@ -76,3 +85,60 @@ def test_function_app_quiets_the_url_loggers_at_start_up() -> None:
 
     for name in ("httpx", "httpcore", "aiohttp.client"):
         assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
+
+
+async def _hooked_store(tmp_path: Path, url: str) -> SqliteStore:
+    store = await SqliteStore.open(tmp_path / "s.sqlite")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    incident = Incident(
+        id="inc-1",
+        number=1,
+        title="t",
+        team_id="t",
+        service_id="svc",
+        created_at=now,
+        updated_at=now,
+    )
+    await store.create("incidents", to_doc(incident))
+    await store.create("services", {"id": "svc", "pk": "svc", "name": "svc", "team_id": "t"})
+    await store.create(
+        "webhooks",
+        {
+            "id": "wh-1",
+            "pk": "wh-1",
+            "team_id": "t",
+            "name": "flow",
+            "url": url,
+            "secret": "s" * 32,
+            "format": "teams_workflows",
+        },
+    )
+    return store
+
+
+@pytest.mark.parametrize("allow", ["127.0.0.0/8", ""])
+async def test_a_failed_outgoing_webhook_leaves_no_url_or_body_in_log_or_timeline(
+    tmp_path: Path, refusing: str, allow: str
+) -> None:
+    store = await _hooked_store(tmp_path, refusing)
+    try:
+        async with OutboundClient(OutboundPolicy.parse(allow, allow_http=True)) as http:
+            ports = service.NotifyPorts(
+                store=store,
+                channels=service.console_only(),
+                http=http,
+                base_url="https://oa.example.com",
+            )
+            job = WebhookJob(
+                incident_id="inc-1", webhook_id="wh-1", event="created", idempotency_key="w1"
+            )
+            outcome = await service.deliver(job, ports=ports)
+        assert outcome.skipped == "permanent failure"
+        log, _ = await service.list_deliveries(store=store, incident_id="inc-1")
+        lines = (await store.query("timeline", where=[eq("incident_id", "inc-1")])).items
+        shown = json.dumps([e.model_dump(mode="json") for e in log]) + json.dumps(lines)
+        assert "refused the created event" in shown
+        for secret in (LEAK, SIG, "/hook"):
+            assert secret not in shown
+    finally:
+        await store.close()
