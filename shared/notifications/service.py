@@ -77,6 +77,7 @@ from shared.outbound.client import OutboundClient
 from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
+from shared.teams.text import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -687,16 +688,20 @@ def workflows_message(
                 "weight": "Bolder",
                 "size": "Large",
                 "wrap": True,
-                "text": f"#{incident.number} {incident.title}",
+                # Workflows renders the card's text as Markdown: alert text must stay text.
+                "text": md_escape(f"#{incident.number} {incident.title}"),
             },
             {
                 "type": "FactSet",
                 "facts": [
-                    {"title": "Event", "value": event},
-                    {"title": "Severity", "value": incident.severity},
-                    {"title": "Status", "value": incident.status.value},
-                    {"title": "Service", "value": service_name},
-                    {"title": "Alerts", "value": str(incident.alert_count)},
+                    {"title": title, "value": md_escape(value)}
+                    for title, value in (
+                        ("Event", event),
+                        ("Severity", incident.severity),
+                        ("Status", incident.status.value),
+                        ("Service", service_name),
+                        ("Alerts", str(incident.alert_count)),
+                    )
                 ],
             },
         ],
