@@ -29,7 +29,12 @@ __all__ = ["GuardedConnector", "OutboundBlocked", "OutboundClient", "OutboundPol
 
 
 class GuardedConnector(aiohttp.TCPConnector):
-    """A TCP connector that refuses addresses the policy does not allow."""
+    """A TCP connector that refuses addresses the policy does not allow.
+
+    ``_resolve_host`` is where every aiohttp 3.x connection gets its addresses (IP literals
+    included, which skip the resolver). It is not public API: the loopback tests in
+    ``tests/unit/outbound/test_client.py`` fail if an aiohttp release stops calling it.
+    """
 
     def __init__(
         self, policy: OutboundPolicy, *, resolver: AbstractResolver | None = None, **kw: Any

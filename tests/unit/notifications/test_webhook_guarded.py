@@ -69,6 +69,24 @@ async def test_a_target_the_guard_refuses_fails_permanently_without_the_url(refu
     assert "127.0.0.1" not in detail and SIG not in detail
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://0177.0.0.1:{port}/hook",  # octal: httpx refuses to parse it
+        "http://127.1:{port}/hook",
+        "ftp://127.0.0.1:{port}/hook",
+        "https://127.0.0.1:{port}/hook",  # https, but loopback is not allowed
+    ],
+)
+async def test_odd_targets_fail_permanently(refusing: str, target: str) -> None:
+    port = refusing.split(":")[2].split("/")[0]
+    async with OutboundClient(OutboundPolicy(allow_http=True)) as http:
+        with pytest.raises(PermanentDeliveryError):
+            await WebhookChannel(http).send(
+                target=target.format(port=port), message=MSG, payload={}, idempotency_key="k"
+            )
+
+
 async def test_http_client_loggers_do_not_write_webhook_urls(
     refusing: str, caplog: pytest.LogCaptureFixture
 ) -> None:
