@@ -42,7 +42,7 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
-from shared.redact import WriteOnlyUrl, redact_url
+from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
@@ -626,6 +626,8 @@ class WebhookView(BaseModel):
     team_id: str
     name: str
     url: WriteOnlyUrl
+    #: The signing secret, as a hint (shown whole only once, at creation).
+    secret: WriteOnly
     events: list[str]
     timeout_seconds: float
     format: str
@@ -659,6 +661,7 @@ def _webhook_view(w: Webhook) -> WebhookView:
         team_id=w.team_id,
         name=w.name,
         url=w.url,
+        secret=w.secret,
         events=sorted(w.events),
         timeout_seconds=w.timeout_seconds,
         format=w.format,

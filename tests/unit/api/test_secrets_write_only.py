@@ -114,6 +114,10 @@ async def test_webhook_and_workflows_urls_are_shown_redacted(store: SqliteStore)
     )
     stored = await store.get("webhooks", created["webhook"]["id"], created["webhook"]["id"])
     assert stored is not None and stored["url"] == WORKFLOWS  # the app still has it to call
+    # The signing secret: whole once, in the creation answer; a hint in every later one.
+    signing = created["secret"]
+    assert stored["secret"] == signing and not _leaks(listed, signing, signing[:-4])
+    assert listed["items"][0]["secret"] == "************" + signing[-4:]
 
 
 async def test_a_webhook_contact_method_is_shown_redacted_to_its_owner(
