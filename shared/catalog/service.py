@@ -425,7 +425,11 @@ async def update_integration(
         )
     # A client that sends back what it read sends hints for the secrets: keep those.
     body = restore_secrets(body, old)
-    updated = old.model_copy(update={**body.model_dump(), "team_id": service.team_id})
+    # Validated, not model_copy: the nested settings must stay a model, whose write-only
+    # fields the API answers redact.
+    updated = Integration.model_validate(
+        {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
+    )
     await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
     return _integration_read(updated)
 

@@ -83,9 +83,10 @@ async def test_a_grafana_hmac_secret_is_shown_as_a_hint_and_survives_a_round_tri
         assert not _leaks(answer, GRAFANA_SECRET, GRAFANA_SECRET[:-4])
     assert shown["settings"]["grafana_hmac_secret"] == "************WXYZ"
     # PUT back what was read (a renamed copy): the stored secret stays.
-    await _call(
+    updated = await _call(
         store, "PUT", f"integrations/{integration_id}", {**body, "name": "g2", **_put(shown)}
     )
+    assert updated["settings"]["grafana_hmac_secret"] == "************WXYZ"
     doc = await store.get("integrations", integration_id, integration_id)
     assert doc is not None and doc["settings"]["grafana_hmac_secret"] == GRAFANA_SECRET
     # A new value replaces it.
