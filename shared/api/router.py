@@ -29,6 +29,7 @@ from shared.errors import (
     PayloadTooLarge,
     RateLimited,
 )
+from shared.redact import REDACT
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +165,13 @@ def page(items: Sequence[Any], continuation: str | None) -> Reply:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document.
-        return value.model_dump(mode="json", exclude=set(getattr(value, "API_HIDDEN", ())))
+        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document;
+        # write-only fields (shared.redact) show only their hint, in nested models too.
+        return value.model_dump(
+            mode="json",
+            exclude=set(getattr(value, "API_HIDDEN", ())),
+            context={REDACT: True},
+        )
     return value
 
 

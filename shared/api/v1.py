@@ -42,6 +42,7 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
@@ -597,7 +598,12 @@ class CodeBody(BaseModel):
 class ContactMethodView(BaseModel):
     id: str
     kind: ContactKind
-    address: str
+    address: str = Field(
+        description=(
+            "The address; a webhook's URL is a credential and shows only scheme, host and the "
+            "last 4 characters."
+        )
+    )
     label: str
     verified: bool
 
@@ -607,7 +613,7 @@ class WebhookBody(BaseModel):
 
     team_id: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    url: WriteOnlyUrl = Field(pattern=r"^https?://\S+$", max_length=2048)
     events: frozenset[str] = frozenset(
         {"created", "acknowledged", "resolved", "escalated", "note_added"}
     )
@@ -619,7 +625,9 @@ class WebhookView(BaseModel):
     id: str
     team_id: str
     name: str
-    url: str
+    url: WriteOnlyUrl
+    #: The signing secret, as a hint (shown whole only once, at creation).
+    secret: WriteOnly
     events: list[str]
     timeout_seconds: float
     format: str
@@ -640,8 +648,10 @@ def _person(req: Request) -> str:
 
 
 def _method_view(m: ContactMethod) -> ContactMethodView:
+    # A webhook contact's URL is a credential even to its owner: hint only, like the log.
+    address = redact_url(m.address) if m.kind == "webhook" else m.address
     return ContactMethodView(
-        id=m.id, kind=m.kind, address=m.address, label=m.label, verified=m.verified
+        id=m.id, kind=m.kind, address=address, label=m.label, verified=m.verified
     )
 
 
@@ -651,6 +661,7 @@ def _webhook_view(w: Webhook) -> WebhookView:
         team_id=w.team_id,
         name=w.name,
         url=w.url,
+        secret=w.secret,
         events=sorted(w.events),
         timeout_seconds=w.timeout_seconds,
         format=w.format,

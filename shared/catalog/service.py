@@ -32,6 +32,7 @@ from shared.catalog.models import (
 )
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
+from shared.redact import restore_secrets
 from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, to_doc
@@ -422,7 +423,13 @@ async def update_integration(
         raise InvalidInput(
             "An integration's format cannot change; create a new one.", field="format"
         )
-    updated = old.model_copy(update={**body.model_dump(), "team_id": service.team_id})
+    # A client that sends back what it read sends hints for the secrets: keep those.
+    body = restore_secrets(body, old)
+    # Validated, not model_copy: the nested settings must stay a model, whose write-only
+    # fields the API answers redact.
+    updated = Integration.model_validate(
+        {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
+    )
     await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
     return _integration_read(updated)
 

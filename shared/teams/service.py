@@ -32,6 +32,7 @@ from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, in_
 from shared.teams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.teams.connector import ConnectorClient, card_activity
+from shared.teams.text import md_escape, personal_text
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +257,10 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
                 nxt = (
                     f"{upcoming[0].user} from {upcoming[0].start:%a %H:%M} UTC" if upcoming else "—"
                 )
-                lines.append(f"- **{schedule.name}**: {current} now; next {nxt}")
+                lines.append(
+                    f"- **{md_escape(schedule.name)}**: {md_escape(current)} now; "
+                    f"next {md_escape(nxt)}"
+                )
         await _reply(ports, activity, "\n".join(lines) or "Your teams have no schedules yet.")
         return
     page = await ports.store.query(
@@ -273,7 +277,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
         await _reply(ports, activity, "No open incidents for your teams.")
         return
     lines = [
-        f"- [{i.severity}] #{i.number} {i.title} ({i.status.value}) "
+        f"- \\[{i.severity}\\] #{i.number} {md_escape(i.title)} ({i.status.value}) "
         f"[open]({incident_url(ports.base_url, i.id)})"
         for i in items
     ]
@@ -420,7 +424,7 @@ class TeamsPersonalChannel:
             activity_id = await self.ports.connector.send(
                 ref["service_url"],
                 conversation_id,
-                Activity(type="message", text=f"**{message.subject}**\n\n{message.text}"),
+                Activity(type="message", text=personal_text(message, base_url=self.ports.base_url)),
             )
         return Sent(provider_id=activity_id)
 
