@@ -307,6 +307,8 @@ async def put_member(req: Request) -> Reply:
         role=req.body.role,
         now=_ports(req).clock(),
     )
+    # Keys this person minted are bounded by their rights: re-read them on the next request.
+    _ports(req).auth.api_keys.rights.clear()
     return ok(_user(user))
 
 
@@ -319,6 +321,7 @@ async def delete_member(req: Request) -> Reply:
         role=None,
         now=_ports(req).clock(),
     )
+    _ports(req).auth.api_keys.rights.clear()
     return Reply(204)
 
 

@@ -45,6 +45,7 @@ from shared.auth.models import (
     ApiKeyRead,
     CreatedApiKey,
     Principal,
+    PrincipalKind,
     TeamRole,
     TokenClaims,
     User,
@@ -290,6 +291,10 @@ async def create_api_key(
         scopes=request.scopes,
         team_ids=request.team_ids,
         created_by=creator.id,
+        created_by_kind=creator.kind,
+        creator_roles=tuple(sorted(r.value for r in creator.roles))
+        if creator.kind is PrincipalKind.APP
+        else (),
         created_at=now,
         expires_at=request.expires_at,
     )
@@ -328,7 +333,7 @@ async def revoke_api_key(
     now: datetime,
 ) -> ApiKeyRead:
     """Revoke a key; idempotent (revoking twice keeps the first time). Effective at once on this
-    instance, within the cache TTL (60 s) on others."""
+    instance, within the cache TTL (30 s) on others; so are the keys minted with it."""
     key = await _visible_api_key(store, principal, key_id)
     if key.revoked_at is None:
         doc = await store.patch(API_KEYS, _pk(key_id), key_id, {"revoked_at": utc_iso(now)})
@@ -347,7 +352,8 @@ async def authenticate_api_key(*, presented: str, ports: AuthPorts) -> Principal
         except OpenAlertError as exc:
             # Bookkeeping only: a failed write must not fail an authenticated request.
             log.warning("could not record last use of API key %s: %s", key.id, exc)
-    return principal_for_api_key(key)
+    creator = await ports.api_keys.rights.of(ports.store, key, now=now)
+    return principal_for_api_key(key, creator)
 
 
 def _may_manage(principal: Principal, key: ApiKey) -> bool:
