@@ -636,9 +636,13 @@ class WebhookCreated(BaseModel):
 
 
 def _person(req: Request) -> str:
+    """The signed-in person behind a ``/me/...`` request. A person with no OpenAlert role gets
+    nothing here either (no contact methods, rules, deliveries or calendars): signing in to
+    the tenant is not enough to use OpenAlert."""
     principal = req.caller
     if principal.kind.value != "user":
         raise InvalidInput("Only people have contact methods and rules.", field="principal")
+    require(principal, Right.READ)
     return principal.id
 
 
