@@ -253,6 +253,7 @@ async def _seed_team(
             f"pol-{color}": policy.id,
             f"svc-{color}": service.id,
             f"int-{color}": integration.integration.id,
+            f"intkey-{color}": integration.key,
             f"route-{color}": route.id,
             f"sched-{color}": schedule.id,
             f"swap-{color}": swap.id,
@@ -313,7 +314,7 @@ class World:
         return await auth.authenticate(authorization=authorization, ports=self.ports.auth)
 
     def credential(self, who: str) -> str:
-        if who.startswith("key-"):
+        if who.startswith(("key-", "intkey-")):
             return f"Bearer {self.ids[who]}"
         return f"Bearer person:{who}"
 

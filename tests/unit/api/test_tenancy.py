@@ -621,3 +621,19 @@ async def test_operation_holds_the_team_boundary(world: World, operation: str) -
                 if leaked:
                     failures.append(f"{where}: shows {leaked}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", [None, "intkey-red", "intkey-blue"])
+async def test_anonymous_and_integration_keys_get_401_everywhere(
+    world: World, who: str | None
+) -> None:
+    """An integration key is for ingest only; the management API does not know it."""
+    for operation, variants in sorted(TABLE.items()):
+        variant = variants[0]
+        if variant.public:
+            continue
+        method, path = fill(variant.path, world.ids).split(" ", 1)
+        body = json.loads(fill(json.dumps(variant.body), world.ids).replace("{who}", "x"))
+        reply = await world.call(who, method, path, body)
+        assert reply.status == 401, (operation, reply.body)
+        assert reply.headers["WWW-Authenticate"].startswith("Bearer")
