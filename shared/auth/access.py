@@ -181,6 +181,14 @@ def require(principal: Principal, action: Action, team_ids: Collection[str] = ()
         )
 
 
+def require_role(principal: Principal) -> None:
+    """A signed-in person with no OpenAlert app role may do nothing (not even list empty
+    pages or keep contact methods): raise :class:`Forbidden`. Apps and API keys are judged by
+    :func:`can` on each action instead."""
+    if principal.kind is PrincipalKind.USER and not principal.roles:
+        raise Forbidden("The caller has no OpenAlert role.", action=Action.READ.value)
+
+
 def check_secure_webhook_caller(
     principal: Principal,
     *,

@@ -90,10 +90,14 @@ class V:
     hidden: tuple[str, ...] = ()
     #: Public (no credential at all).
     public: bool = False
+    #: Answered even for a signed-in person without a role (only ``/me``).
+    roleless: bool = False
 
     def expected(self, who: str) -> int:
         if self.public:
             return self.then
+        if not RIGHTS[who] and not who.startswith("key-") and not self.roleless:
+            return 403  # no role, no access
         if self.need is not None and not has(who, *self.need):
             return self.denied
         if self.people_only and who.startswith("key-"):
@@ -137,7 +141,7 @@ def incident_action(verb: str, body: Any = None, then: int = 200) -> list[V]:
 #: operationId -> its variants. Paths are "METHOD /path" with {name} filled from the world's ids.
 TABLE: dict[str, list[V]] = {
     "openapi": [V("public", "GET /openapi.json", public=True)],
-    "me": [V("who am I", "GET /me")],
+    "me": [V("who am I", "GET /me", roleless=True)],
     "listUsers": [V("directory", "GET /users", need=(READ, None))],
     "getUser": [V("blue person", "GET /users/blue-resp", need=(READ, None))],
     "myCalendarLink": [
