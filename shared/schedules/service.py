@@ -19,7 +19,7 @@ from typing import Any
 
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
-from shared.catalog.references import Ref, check_references
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts, import_shifts
@@ -112,7 +112,11 @@ async def run_handoffs(
             handoffs.extend(made)
             for intent in intents:
                 targets = [intent.user] if intent.user else await _admins(store, schedule.team_id)
-                jobs.extend(_job(intent, schedule, u) for u in targets)
+                for user_id in targets:
+                    # Someone who left the team since the schedule was saved gets no notices.
+                    ref = Ref("user", user_id, "user")
+                    if await refusal(store, schedule.team_id, ref) is None:
+                        jobs.append(_job(intent, schedule, user_id))
         continuation = page.continuation
         if continuation is None:
             break
