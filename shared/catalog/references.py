@@ -25,6 +25,7 @@ from shared.escalation.models import (
     NotifyUsers,
     PolicyBody,
 )
+from shared.schedules.models import Layer, Override
 from shared.store.port import DocumentStore
 
 RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
@@ -113,6 +114,12 @@ def policy_refs(body: PolicyBody) -> list[Ref]:
     return [ref for i, step in enumerate(body.steps) for ref in step_refs(step, f"steps.{i}")]
 
 
-def person_refs(user_ids: Iterable[tuple[str, str]]) -> list[Ref]:
-    """``(user id, field)`` pairs as user references (schedule participants and overrides)."""
-    return [Ref("user", user_id, field) for user_id, field in user_ids]
+def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> list[Ref]:
+    """The people a schedule names: layer participants and override takers."""
+    refs = [
+        Ref("user", user_id, f"layers.{i}.participants.{j}")
+        for i, layer in enumerate(layers)
+        for j, user_id in enumerate(layer.participants)
+    ]
+    refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
+    return refs

@@ -31,11 +31,10 @@ from shared.catalog.models import (
     Team,
 )
 from shared.catalog.references import (
-    Ref,
     check_references,
-    person_refs,
     policy_ref,
     policy_refs,
+    schedule_refs,
 )
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
@@ -566,22 +565,13 @@ def _schedule_doc(schedule: Schedule) -> Doc:
     return {**schedule.model_dump(mode="json"), "pk": schedule.id}
 
 
-def schedule_refs(body: ScheduleBody) -> list[Ref]:
-    """The people a schedule names: layer participants and override takers."""
-    people = [
-        (user_id, f"layers.{i}.participants.{j}")
-        for i, layer in enumerate(body.layers)
-        for j, user_id in enumerate(layer.participants)
-    ]
-    people += [(o.user, f"overrides.{k}.user") for k, o in enumerate(body.overrides)]
-    return person_refs(people)
-
-
 async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
-    await check_references(store, team_id=body.team_id, refs=schedule_refs(body))
+    await check_references(
+        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
+    )
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -626,7 +616,9 @@ async def update_schedule(
     doc = await _get(store, "schedules", schedule_id, "Schedule")
     old = _model(Schedule, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    await check_references(store, team_id=body.team_id, refs=schedule_refs(body))
+    await check_references(
+        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
+    )
     # Swaps are managed through their own endpoints and survive edits of the rotation.
     schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])

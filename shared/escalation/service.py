@@ -21,6 +21,7 @@ from pydantic import TypeAdapter
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, refusal
 from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.escalation.boundaries import permitted, step_refusal
 from shared.escalation.models import (
     SIGNAL_EVENT,
     CallWebhook,
@@ -320,34 +321,6 @@ async def _note(
     await record_timeline(store, entry, entry_id=f"esc:{key}")
 
 
-async def permitted(
-    store: DocumentStore, team_id: str, user_ids: list[str]
-) -> tuple[list[str], list[str]]:
-    """``(may be paged, why the others may not)`` for an incident of ``team_id``, by the rule
-    that also checks policies when they are saved (:mod:`shared.catalog.references`)."""
-    allowed: list[str] = []
-    skipped: list[str] = []
-    for user_id in user_ids:
-        reason = await refusal(store, team_id, Ref("user", user_id, "user"))
-        if reason is None:
-            allowed.append(user_id)
-        else:
-            skipped.append(reason)
-    return allowed, skipped
-
-
-async def _step_refusal(
-    store: DocumentStore,
-    team_id: str,
-    step: NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin,
-) -> str | None:
-    if isinstance(step, NotifySchedule):
-        return await refusal(store, team_id, Ref("schedule", step.schedule_id, "schedule_id"))
-    if isinstance(step, NotifyTeam | NotifyRoundRobin):
-        return await refusal(store, team_id, Ref("team", step.team_id, "team_id"))
-    return None
-
-
 async def _recorded_targets(
     store: DocumentStore,
     team_id: str,
@@ -363,10 +336,13 @@ async def _recorded_targets(
         return list(existing["targets"]), list(existing.get("skipped", []))
     # Checked again here, not only when the policy was saved: memberships change while a
     # policy stays the same, and a frozen snapshot must not page people who left the team.
-    step_reason = await _step_refusal(store, team_id, step)
+    step_reason = await step_refusal(store, team_id, step)
     if step_reason is not None:
         targets: list[str] = []
         skipped = [step_reason]
+    elif isinstance(step, NotifyTeam | NotifyRoundRobin):
+        # The team's own members by construction (a membership query): nothing to re-check.
+        targets, skipped = await resolve_targets(store, step, now), []
     else:
         targets, skipped = await permitted(store, team_id, await resolve_targets(store, step, now))
     doc = {
