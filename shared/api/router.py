@@ -145,7 +145,7 @@ class Operation:
     is_list: bool = False
     status: int = 200
     public: bool = False
-    #: False only where a signed-in person without an OpenAlert role may still be answered
+    #: True only where a signed-in person without an OpenAlert role may still be answered
     #: (``/me``, so a console can tell them they have none). Everything else is 403 for them.
     roleless: bool = False
     query: tuple[QueryParam, ...] = ()
