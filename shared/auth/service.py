@@ -8,8 +8,8 @@ once by the composition root with :func:`build_auth_ports`) so an HTTP function 
 
 Store cost per authenticated request: an Entra user costs one point read of their user record
 (plus a patch at most every five minutes for ``last_seen_at``); an app token costs none; an API
-key costs none while cached (one point read per key per minute, one patch per key per minute for
-``last_used_at``).
+key costs none while cached (one point read per key and one of its creator's record, or parent
+key chain, per 30 s; one patch per key per minute for ``last_used_at``).
 """
 
 from __future__ import annotations
