@@ -308,6 +308,8 @@ async def put_member(req: Request) -> Reply:
         role=req.body.role,
         now=_ports(req).clock(),
     )
+    # Keys this person minted are bounded by their rights: re-read them on the next request.
+    _ports(req).auth.api_keys.rights.clear()
     return ok(_user(user))
 
 
@@ -320,6 +322,7 @@ async def delete_member(req: Request) -> Reply:
         role=None,
         now=_ports(req).clock(),
     )
+    _ports(req).auth.api_keys.rights.clear()
     return Reply(204)
 
 
@@ -641,6 +644,8 @@ class WebhookCreated(BaseModel):
 
 
 def _person(req: Request) -> str:
+    """The signed-in person behind a ``/me/...`` request (one without an OpenAlert role never
+    gets here: the router answers 403, see ``Operation.roleless``)."""
     principal = req.caller
     if principal.kind.value != "user":
         raise InvalidInput("Only people have contact methods and rules.", field="principal")
@@ -903,7 +908,7 @@ def _ops() -> list[Operation]:
     o = Operation
     ops = [
         o("GET", "/openapi.json", "openapi", "This document", "meta", openapi, public=True),
-        o("GET", "/me", "me", "Who am I", "users", me, response=MeView),
+        o("GET", "/me", "me", "Who am I", "users", me, response=MeView, roleless=True),
         o(
             "GET",
             "/users",

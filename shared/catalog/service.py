@@ -30,6 +30,12 @@ from shared.catalog.models import (
     SourceFormat,
     Team,
 )
+from shared.catalog.references import (
+    check_references,
+    policy_ref,
+    policy_refs,
+    schedule_refs,
+)
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.redact import restore_secrets
@@ -261,19 +267,12 @@ async def service_name(store: DocumentStore, service_id: str) -> str:
 
 
 # --- services --------------------------------------------------------------------------------
-async def _check_policy(store: DocumentStore, policy_id: str | None) -> None:
-    if policy_id and await store.get("escalation_policies", policy_id, policy_id) is None:
-        raise InvalidInput(
-            f"Escalation policy {policy_id!r} does not exist.", field="escalation_policy_id"
-        )
-
-
 async def create_service(
     *, store: DocumentStore, principal: Principal, body: ServiceBody, now: datetime
 ) -> Service:
     require(principal, Action.CONFIGURE, [body.team_id])
     await _get(store, "teams", body.team_id, "Team")
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = Service(id=new_id("svc"), created_at=now, **body.model_dump())
     await store.create("services", to_doc(service))
     return service
@@ -318,7 +317,7 @@ async def update_service(
     doc = await _get(store, "services", service_id, "Service")
     old = _model(Service, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = old.model_copy(update=body.model_dump())
     await store.replace("services", to_doc(service), if_match=etag or doc["_etag"])
     return service
@@ -477,13 +476,14 @@ async def create_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, body: RouteBody
 ) -> Route:
     integration, _ = await _integration(store, principal, integration_id, Action.CONFIGURE)
-    teams = {integration.team_id}
+    # The route's incidents belong to the team of the service it routes to.
+    incident_team = integration.team_id
     if body.service_id:
-        teams.add(
-            _model(Service, await _get(store, "services", body.service_id, "Service")).team_id
-        )
-    require(principal, Action.CONFIGURE, teams)
-    await _check_policy(store, body.escalation_policy_id)
+        incident_team = _model(
+            Service, await _get(store, "services", body.service_id, "Service")
+        ).team_id
+    require(principal, Action.CONFIGURE, {integration.team_id, incident_team})
+    await check_references(store, team_id=incident_team, refs=policy_ref(body.escalation_policy_id))
     if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
         raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
@@ -506,6 +506,7 @@ async def create_policy(
     *, store: DocumentStore, principal: Principal, body: PolicyBody, now: datetime
 ) -> Policy:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=new_id("pol"), version=1, updated_at=now, **body.model_dump())
     await store.create("escalation_policies", to_doc(policy))
     return policy
@@ -552,6 +553,7 @@ async def update_policy(
     doc = await _get(store, "escalation_policies", policy_id, "Escalation policy")
     old = _model(Policy, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=old.id, version=old.version + 1, updated_at=now, **body.model_dump())
     await store.replace("escalation_policies", to_doc(policy), if_match=etag or doc["_etag"])
     return policy
@@ -574,6 +576,9 @@ async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await check_references(
+        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
+    )
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -618,6 +623,9 @@ async def update_schedule(
     doc = await _get(store, "schedules", schedule_id, "Schedule")
     old = _model(Schedule, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
+    await check_references(
+        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
+    )
     # Swaps are managed through their own endpoints and survive edits of the rotation.
     schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])

@@ -73,6 +73,7 @@ from shared.notifications.rules import (
     retry_delays,
     suppressed_by_quiet_hours,
 )
+from shared.notifications.verify_limits import take_verification_slot
 from shared.outbound.client import OutboundClient
 from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -827,6 +828,9 @@ async def add_contact_method(
     )
     code: str | None = None
     if method.needs_verification:
+        await take_verification_slot(
+            ports.store, user_id=user_id, kind=kind, address=address, now=now
+        )
         code = f"{secrets.randbelow(1_000_000):06d}"
         method = method.model_copy(
             update={

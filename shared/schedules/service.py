@@ -19,6 +19,7 @@ from typing import Any
 
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts, import_shifts
@@ -111,7 +112,11 @@ async def run_handoffs(
             handoffs.extend(made)
             for intent in intents:
                 targets = [intent.user] if intent.user else await _admins(store, schedule.team_id)
-                jobs.extend(_job(intent, schedule, u) for u in targets)
+                for user_id in targets:
+                    # Someone who left the team since the schedule was saved gets no notices.
+                    ref = Ref("user", user_id, "user")
+                    if await refusal(store, schedule.team_id, ref) is None:
+                        jobs.append(_job(intent, schedule, user_id))
         continuation = page.continuation
         if continuation is None:
             break
@@ -148,6 +153,9 @@ async def request_swap(
     if taker_id == requester.id:
         raise InvalidInput("Swap with someone else.", field="taker_id")
     schedule, etag = await _load(store, schedule_id)
+    await check_references(
+        store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
+    )
     if requester.id not in on_call(schedule, start).users:
         raise InvalidInput("You are not on call at the start of that range.", field="start")
     swap = ShiftSwap(
@@ -235,10 +243,15 @@ async def import_calendar(
     # Parse with the raw key as "user", then map keys to user ids (an async lookup).
     raw = import_shifts(ics, user_for=lambda key: key, window_start=now, window_end=end)
     shifts = []
-    for shift in raw:
+    refs: list[Ref] = []
+    for n, shift in enumerate(raw):
         user_id = await resolve(shift.user or "")
         if user_id is not None:
             shifts.append(shift.model_copy(update={"user": user_id}))
+            refs.append(Ref("user", user_id, f"ics.events.{n}"))
+    # People found in the directory must still be the schedule's team's own members.
+    team_id = (await _load(store, schedule_id))[0].team_id
+    await check_references(store, team_id=team_id, refs=refs)
     for _ in range(5):
         schedule, etag = await _load(store, schedule_id)
         kept = tuple(

@@ -114,11 +114,8 @@ def setup_team(api: Api, admin: str, name: str) -> dict[str, Any]:
         {
             "name": f"{name} policy",
             "team_id": team["id"],
-            "steps": [
-                {"type": "notify_users", "user_ids": [oid("resp@example.com")]},
-                {"type": "wait", "minutes": 30},
-                {"type": "notify_team", "team_id": team["id"]},
-            ],
+            # A policy may only name the team's own members; nobody is one yet.
+            "steps": [{"type": "notify_team", "team_id": team["id"]}],
         },
     )
     assert policy.status_code == 201, policy.text
@@ -323,6 +320,12 @@ def test_api_keys_scopes_and_revocation(api: Api, admin: str) -> None:
 
 def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
     team = api.call("POST", "/teams", admin, {"name": "Sched"}).json()
+    # A schedule may only name members of its team: sign both in, then make them members.
+    ann, ben = oid("ann@example.com"), oid("ben@example.com")
+    for email, user_id in (("ann@example.com", ann), ("ben@example.com", ben)):
+        assert api.call("GET", "/me", api.token(email, "Responder")).status_code == 200
+        r = api.call("PUT", f"/teams/{team['id']}/members/{user_id}", admin, {"role": "member"})
+        assert r.status_code == 200, r.text
     body = {
         "name": "Primary",
         "team_id": team["id"],
@@ -330,7 +333,7 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
         "layers": [
             {
                 "name": "weekly",
-                "participants": ["ann", "ben"],
+                "participants": [ann, ben],
                 "start": "2026-11-02T09:00:00",
                 "frequency": "weekly",
             }
@@ -340,14 +343,14 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     r = api.call("GET", f"/schedules/{sid}/oncall", admin, params={"at": "2026-11-10T12:00:00Z"})
-    assert r.json()["users"] == ["ben"]
+    assert r.json()["users"] == [ben]
     r = api.call(
         "GET",
         f"/schedules/{sid}/final",
         admin,
         params={"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"},
     )
-    assert {s["user"] for s in r.json()["items"]} == {"ann", "ben"}
+    assert {s["user"] for s in r.json()["items"]} == {ann, ben}
     r = api.call(
         "GET",
         f"/schedules/{sid}/ical",
@@ -355,7 +358,7 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
         params={"start": "2026-11-09T00:00:00Z", "end": "2026-11-16T00:00:00Z"},
     )
     assert r.headers["content-type"].startswith("text/calendar")
-    assert "BEGIN:VCALENDAR" in r.text and "ben on call" in r.text
+    assert "BEGIN:VCALENDAR" in r.text and f"{ben} on call" in r.text
     link = api.call("POST", f"/schedules/{sid}/ical-link", admin).json()["url"]
     sub = httpx.get(link)
     assert sub.status_code == 200 and sub.text.startswith("BEGIN:VCALENDAR")
