@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from shared.auth.access import require_role
 from shared.auth.models import Principal
 from shared.errors import (
     InvalidInput,
@@ -29,6 +30,7 @@ from shared.errors import (
     PayloadTooLarge,
     RateLimited,
 )
+from shared.redact import REDACT
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +146,9 @@ class Operation:
     is_list: bool = False
     status: int = 200
     public: bool = False
+    #: True only where a signed-in person without an OpenAlert role may still be answered
+    #: (``/me``, so a console can tell them they have none). Everything else is 403 for them.
+    roleless: bool = False
     query: tuple[QueryParam, ...] = ()
     content_type: str = "application/json"
 
@@ -164,8 +169,13 @@ def page(items: Sequence[Any], continuation: str | None) -> Reply:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document.
-        return value.model_dump(mode="json", exclude=set(getattr(value, "API_HIDDEN", ())))
+        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document;
+        # write-only fields (shared.redact) show only their hint, in nested models too.
+        return value.model_dump(
+            mode="json",
+            exclude=set(getattr(value, "API_HIDDEN", ())),
+            context={REDACT: True},
+        )
     return value
 
 
@@ -256,6 +266,8 @@ class Api:
                     (v for k, v in headers.items() if k.lower() == "authorization"), None
                 )
                 principal = await authenticate(authorization)
+                if not op.roleless:
+                    require_role(principal)
             parsed = parse_body(op.body, body) if op.body is not None else None
             request = Request(principal, params, query, headers, parsed, ports, base_url)
             return await op.handler(request)

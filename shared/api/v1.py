@@ -44,6 +44,7 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
 from shared.schedules.overrides import ImportResult
@@ -286,6 +287,8 @@ async def put_member(req: Request) -> Reply:
         role=req.body.role,
         now=_ports(req).clock(),
     )
+    # Keys this person minted are bounded by their rights: re-read them on the next request.
+    _ports(req).auth.api_keys.rights.clear()
     return ok(_user(user))
 
 
@@ -298,6 +301,7 @@ async def delete_member(req: Request) -> Reply:
         role=None,
         now=_ports(req).clock(),
     )
+    _ports(req).auth.api_keys.rights.clear()
     return Reply(204)
 
 
@@ -533,7 +537,12 @@ class CodeBody(BaseModel):
 class ContactMethodView(BaseModel):
     id: str
     kind: ContactKind
-    address: str
+    address: str = Field(
+        description=(
+            "The address; a webhook's URL is a credential and shows only scheme, host and the "
+            "last 4 characters."
+        )
+    )
     label: str
     verified: bool
 
@@ -543,7 +552,7 @@ class WebhookBody(BaseModel):
 
     team_id: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    url: WriteOnlyUrl = Field(pattern=r"^https?://\S+$", max_length=2048)
     events: frozenset[str] = frozenset(
         {"created", "acknowledged", "resolved", "escalated", "note_added"}
     )
@@ -555,7 +564,9 @@ class WebhookView(BaseModel):
     id: str
     team_id: str
     name: str
-    url: str
+    url: WriteOnlyUrl
+    #: The signing secret, as a hint (shown whole only once, at creation).
+    secret: WriteOnly
     events: list[str]
     timeout_seconds: float
     format: str
@@ -569,6 +580,8 @@ class WebhookCreated(BaseModel):
 
 
 def _person(req: Request) -> str:
+    """The signed-in person behind a ``/me/...`` request (one without an OpenAlert role never
+    gets here: the router answers 403, see ``Operation.roleless``)."""
     principal = req.caller
     if principal.kind.value != "user":
         raise InvalidInput("Only people have contact methods and rules.", field="principal")
@@ -576,8 +589,10 @@ def _person(req: Request) -> str:
 
 
 def _method_view(m: ContactMethod) -> ContactMethodView:
+    # A webhook contact's URL is a credential even to its owner: hint only, like the log.
+    address = redact_url(m.address) if m.kind == "webhook" else m.address
     return ContactMethodView(
-        id=m.id, kind=m.kind, address=m.address, label=m.label, verified=m.verified
+        id=m.id, kind=m.kind, address=address, label=m.label, verified=m.verified
     )
 
 
@@ -587,6 +602,7 @@ def _webhook_view(w: Webhook) -> WebhookView:
         team_id=w.team_id,
         name=w.name,
         url=w.url,
+        secret=w.secret,
         events=sorted(w.events),
         timeout_seconds=w.timeout_seconds,
         format=w.format,
@@ -828,7 +844,7 @@ def _ops() -> list[Operation]:
     o = Operation
     ops = [
         o("GET", "/openapi.json", "openapi", "This document", "meta", openapi, public=True),
-        o("GET", "/me", "me", "Who am I", "users", me, response=MeView),
+        o("GET", "/me", "me", "Who am I", "users", me, response=MeView, roleless=True),
         o(
             "GET",
             "/users",

@@ -8,8 +8,8 @@ once by the composition root with :func:`build_auth_ports`) so an HTTP function 
 
 Store cost per authenticated request: an Entra user costs one point read of their user record
 (plus a patch at most every five minutes for ``last_seen_at``); an app token costs none; an API
-key costs none while cached (one point read per key per minute, one patch per key per minute for
-``last_used_at``).
+key costs none while cached (one point read per key and one of its creator's record, or parent
+key chain, per 30 s; one patch per key per minute for ``last_used_at``).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from shared.auth.models import (
     ApiKeyRead,
     CreatedApiKey,
     Principal,
+    PrincipalKind,
     TeamRole,
     TokenClaims,
     User,
@@ -295,6 +296,10 @@ async def create_api_key(
         scopes=request.scopes,
         team_ids=request.team_ids,
         created_by=creator.id,
+        created_by_kind=creator.kind,
+        creator_roles=tuple(sorted(r.value for r in creator.roles))
+        if creator.kind is PrincipalKind.APP
+        else (),
         created_at=now,
         expires_at=request.expires_at,
     )
@@ -333,7 +338,7 @@ async def revoke_api_key(
     now: datetime,
 ) -> ApiKeyRead:
     """Revoke a key; idempotent (revoking twice keeps the first time). Effective at once on this
-    instance, within the cache TTL (60 s) on others."""
+    instance, within the cache TTL (30 s) on others; so are the keys minted with it."""
     key = await _visible_api_key(store, principal, key_id)
     if key.revoked_at is None:
         doc = await store.patch(API_KEYS, _pk(key_id), key_id, {"revoked_at": utc_iso(now)})
@@ -352,7 +357,8 @@ async def authenticate_api_key(*, presented: str, ports: AuthPorts) -> Principal
         except OpenAlertError as exc:
             # Bookkeeping only: a failed write must not fail an authenticated request.
             log.warning("could not record last use of API key %s: %s", key.id, exc)
-    return principal_for_api_key(key)
+    creator = await ports.api_keys.rights.of(ports.store, key, now=now)
+    return principal_for_api_key(key, creator)
 
 
 def _may_manage(principal: Principal, key: ApiKey) -> bool:

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.redact import WriteOnly
+
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
 
 #: Source formats an integration can receive (the parser registry's names).
@@ -67,7 +69,7 @@ class IntegrationSettings(BaseModel):
 
     generic_mapping: GenericMapping | None = None
     #: Grafana contact point HMAC signing: the shared secret and the header it signs into.
-    grafana_hmac_secret: str | None = Field(default=None, min_length=16, max_length=512)
+    grafana_hmac_secret: WriteOnly | None = Field(default=None, min_length=16, max_length=512)
     grafana_hmac_header: str = "X-Grafana-Alerting-Signature"
     #: Azure Monitor secure webhook: app ids (``appid``/``azp``) allowed to post. Empty means
     #: only the key authenticates.

@@ -30,8 +30,15 @@ from shared.catalog.models import (
     SourceFormat,
     Team,
 )
+from shared.catalog.references import (
+    check_references,
+    policy_ref,
+    policy_refs,
+    schedule_refs,
+)
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
+from shared.redact import restore_secrets
 from shared.schedules import limits
 from shared.schedules.models import Layer, OnCall, Schedule, Shift, check_density
 from shared.schedules.people import layer_people, require_people
@@ -281,19 +288,12 @@ async def service_name(store: DocumentStore, service_id: str) -> str:
 
 
 # --- services --------------------------------------------------------------------------------
-async def _check_policy(store: DocumentStore, policy_id: str | None) -> None:
-    if policy_id and await store.get("escalation_policies", policy_id, policy_id) is None:
-        raise InvalidInput(
-            f"Escalation policy {policy_id!r} does not exist.", field="escalation_policy_id"
-        )
-
-
 async def create_service(
     *, store: DocumentStore, principal: Principal, body: ServiceBody, now: datetime
 ) -> Service:
     require(principal, Action.CONFIGURE, [body.team_id])
     await _get(store, "teams", body.team_id, "Team")
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = Service(id=new_id("svc"), created_at=now, **body.model_dump())
     await store.create("services", to_doc(service))
     return service
@@ -338,7 +338,7 @@ async def update_service(
     doc = await _get(store, "services", service_id, "Service")
     old = _model(Service, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = old.model_copy(update=body.model_dump())
     await store.replace("services", to_doc(service), if_match=etag or doc["_etag"])
     return service
@@ -443,7 +443,13 @@ async def update_integration(
         raise InvalidInput(
             "An integration's format cannot change; create a new one.", field="format"
         )
-    updated = old.model_copy(update={**body.model_dump(), "team_id": service.team_id})
+    # A client that sends back what it read sends hints for the secrets: keep those.
+    body = restore_secrets(body, old)
+    # Validated, not model_copy: the nested settings must stay a model, whose write-only
+    # fields the API answers redact.
+    updated = Integration.model_validate(
+        {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
+    )
     await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
     return _integration_read(updated)
 
@@ -491,13 +497,14 @@ async def create_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, body: RouteBody
 ) -> Route:
     integration, _ = await _integration(store, principal, integration_id, Action.CONFIGURE)
-    teams = {integration.team_id}
+    # The route's incidents belong to the team of the service it routes to.
+    incident_team = integration.team_id
     if body.service_id:
-        teams.add(
-            _model(Service, await _get(store, "services", body.service_id, "Service")).team_id
-        )
-    require(principal, Action.CONFIGURE, teams)
-    await _check_policy(store, body.escalation_policy_id)
+        incident_team = _model(
+            Service, await _get(store, "services", body.service_id, "Service")
+        ).team_id
+    require(principal, Action.CONFIGURE, {integration.team_id, incident_team})
+    await check_references(store, team_id=incident_team, refs=policy_ref(body.escalation_policy_id))
     if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
         raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
@@ -520,6 +527,7 @@ async def create_policy(
     *, store: DocumentStore, principal: Principal, body: PolicyBody, now: datetime
 ) -> Policy:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=new_id("pol"), version=1, updated_at=now, **body.model_dump())
     await store.create("escalation_policies", to_doc(policy))
     return policy
@@ -566,6 +574,7 @@ async def update_policy(
     doc = await _get(store, "escalation_policies", policy_id, "Escalation policy")
     old = _model(Policy, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=old.id, version=old.version + 1, updated_at=now, **body.model_dump())
     await store.replace("escalation_policies", to_doc(policy), if_match=etag or doc["_etag"])
     return policy
@@ -607,6 +616,7 @@ async def create_schedule(
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
     await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -652,6 +662,7 @@ async def update_schedule(
     old = _stored_schedule(doc, layers_too=False)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
     await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
     # Overrides and swaps have their own endpoints and survive edits of the rotation.
     schedule = Schedule(
         id=old.id,

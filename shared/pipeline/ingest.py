@@ -19,6 +19,7 @@ from shared.alerts.models import InvalidPayload, PayloadTooBig, SourceFormat
 from shared.alerts.parse import MAX_BYTES, parse
 from shared.alerts.sources import heartbeat, opsgenie
 from shared.auth.integration_keys import (
+    BAD_KEY,
     GRAFANA_TIMESTAMP_HEADER,
     KeyResolver,
     extract_integration_key,
@@ -66,27 +67,33 @@ async def _integration_for(
     # A path segment that is not an integration key is an integration id: the Azure Monitor
     # secure webhook authenticates with an Entra token instead of a key in the URL.
     if path_key and not INTEGRATION_KEY.owns(path_key):
-        integration = await ports.load_integration(path_key)
-        if (
-            integration is None
-            or integration.format != "azure_monitor"
-            or ports.secure_webhook is None
-        ):
-            raise Unauthenticated("The integration key is not valid.")
+        integration = _usable(await ports.load_integration(path_key))
+        if integration.format != "azure_monitor" or ports.secure_webhook is None:
+            raise Unauthenticated(BAD_KEY)
         await ports.secure_webhook(_header(headers, "Authorization"), integration)
         return integration
     key = extract_integration_key(path_key, headers, body_doc)
-    integration = await ports.resolver.resolve(key)
-    if not integration.enabled:
-        raise Unauthenticated("The integration key is not valid.")
+    return _usable(await ports.resolver.resolve(key))
+
+
+def _usable(integration: Integration | None) -> Integration:
+    """Every ingest path's one gate: a disabled integration answers as an unknown one, so a
+    sender cannot tell them apart (and a disabled secure webhook is refused before its token
+    is even checked)."""
+    if integration is None or not integration.enabled:
+        raise Unauthenticated(BAD_KEY)
     return integration
 
 
-def _throttle(integration: Integration, ports: IngestPorts) -> None:
+def _throttle(integration: Integration, ports: IngestPorts, *, alerts: int = 1) -> None:
+    """The integration's rate counts alerts, not requests: an Alertmanager or Grafana batch of
+    300 alerts takes 300 tokens. A request takes at least one, so empty batches are counted
+    too."""
     ports.rate_limiter.take(
         integration.id,
         per_minute=integration.rate_limit_per_minute,
         burst=integration.rate_limit_burst,
+        cost=max(1, alerts),
     )
 
 
@@ -177,7 +184,7 @@ async def accept_body(
     if fmt == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
         mapping = integration.settings.generic_mapping.model_dump()
     events = parse(fmt, body, received_at=received_at, event_id=envelope_id, mapping=mapping)
-    _throttle(integration, ports)
+    _throttle(integration, ports, alerts=len(events))
     envelope = await _envelope(
         integration=integration,
         fmt=fmt,

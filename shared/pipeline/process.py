@@ -723,18 +723,27 @@ class _Run:
         )
 
     async def apply_targeted(self, event: AlertEvent, index: int) -> Outcome:
+        """An Opsgenie action by incident id or number. It reaches only incidents this
+        integration opened, as Opsgenie scopes an API integration's actions to its own alerts
+        (by alias the dedup record, kept per integration, scopes it already): any other
+        incident, of another integration or team, is an unknown alert and nothing changes."""
         assert event.target is not None
-        incident_id: str | None = None
+        #: The addressed incident's id and the integration that opened it.
+        addressed: tuple[str, object] | None = None
         if event.target.by == "incident_id":
-            incident_id = event.target.value if await self.incident(event.target.value) else None
+            loaded = await self.incident(event.target.value)
+            if loaded is not None:
+                addressed = (loaded[0].id, loaded[0].integration_id)
         elif event.target.value.isdigit():
             page = await self.store.query(
                 "incidents", where=[eq("number", int(event.target.value))], limit=1
             )
-            incident_id = page.items[0]["id"] if page.items else None
-        if incident_id is None:
+            if page.items:
+                addressed = (str(page.items[0]["id"]), page.items[0].get("integration_id"))
+        if addressed is None or addressed[1] != self.integration.id:
             log.info("opsgenie %s for unknown alert %s ignored", event.action, event.target.value)
             return Outcome("ignore", None, event.dedup_key)
+        incident_id = addressed[0]
         actor = Actor(
             kind="source", id=self.integration.id, display=event.actor or self.integration.name
         )

@@ -1,4 +1,5 @@
-"""Per-integration token bucket (in process memory).
+"""Per-integration token bucket (in process memory), counting alerts: a request takes one
+token per alert it carries.
 
 Each instance enforces the integration's rate on its own, so with N instances a sender can get
 up to N times the configured rate: the limit protects an instance and the queue from one noisy
@@ -28,8 +29,13 @@ class RateLimiter:
         self._now = monotonic
         self._max = max_buckets
 
-    def take(self, key: str, *, per_minute: int, burst: int) -> None:
-        """Consume one token or raise :class:`RateLimited` with the seconds until one is back."""
+    def take(self, key: str, *, per_minute: int, burst: int, cost: int = 1) -> None:
+        """Consume ``cost`` tokens (one per alert) or raise :class:`RateLimited` with the
+        seconds until enough are back.
+
+        A cost above the burst (a batch bigger than the whole bucket) needs a full bucket and
+        leaves it in debt for the rest: such a batch is never refused for good (the sender
+        would retry it forever), yet every alert in it counts against what follows."""
         now = self._now()
         rate = per_minute / 60.0
         bucket = self._buckets.get(key)
@@ -39,9 +45,10 @@ class RateLimiter:
             bucket = self._buckets[key] = _Bucket(tokens=float(burst), updated=now)
         bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.updated) * rate)
         bucket.updated = now
-        if bucket.tokens < 1.0:
+        need = float(min(cost, burst))
+        if bucket.tokens < need:
             raise RateLimited(
-                f"integration rate limit of {per_minute}/min exceeded",
-                retry_after=(1.0 - bucket.tokens) / rate,
+                f"integration rate limit of {per_minute} alerts/min exceeded",
+                retry_after=(need - bucket.tokens) / rate,
             )
-        bucket.tokens -= 1.0
+        bucket.tokens -= cost

@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, NotFound
 from shared.schedules import limits
 from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
@@ -87,6 +88,8 @@ async def create_override(
 ) -> Override:
     _check_length(start, end)
     await require_people(store, [("user", user)])
+    schedule, _ = await load(store, schedule_id)
+    await check_references(store, team_id=schedule.team_id, refs=[Ref("user", user, "user")])
     made = Override(id=f"ovr-{secrets.token_hex(6)}", user=user, start=start, end=end)
 
     def add(schedule: Schedule) -> tuple[Schedule, Override]:
@@ -162,6 +165,14 @@ async def import_calendar(
     )
     cache: dict[str, str | None] = {}
     people = [await _user_for(store, ev.keys, cache) for ev in events]
+    # People the directory knows must still be the schedule's team's own members: an event
+    # naming anyone else is skipped with the reason, not imported.
+    refused: dict[str, str] = {}
+    for n, user in enumerate(people):
+        if user is not None and user not in refused:
+            why = await refusal(store, schedule.team_id, Ref("user", user, f"ics.events.{n}"))
+            if why is not None:
+                refused[user] = why
 
     def apply(schedule: Schedule) -> tuple[Schedule, ImportResult]:
         kept = tuple(
@@ -172,7 +183,7 @@ async def import_calendar(
         existing = {(o.user, o.start, o.end) for o in kept}
         added: list[Override] = []
         reports = [
-            _report(ev, user, schedule, existing, added, now, end)
+            _report(ev, user, refused.get(user or ""), schedule, existing, added, now, end)
             for ev, user in zip(events, people, strict=True)
         ]
         result = ImportResult(
@@ -189,6 +200,7 @@ async def import_calendar(
 def _report(
     ev: ParsedEvent,
     user: str | None,
+    refused: str | None,
     schedule: Schedule,
     existing: set[tuple[str, datetime, datetime]],
     added: list[Override],
@@ -211,6 +223,8 @@ def _report(
         return line("skipped", f"no known user matches {named}")
     if not ev.occurrences:
         return line("skipped", "no occurrence in the import window")
+    if refused is not None:
+        return line("skipped", f"{refused}; a schedule names only its own team's members")
     new = merged = 0
     for occ in ev.occurrences:
         start, stop = max(occ.start, now), min(occ.end, end)

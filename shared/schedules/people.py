@@ -25,7 +25,7 @@ class UnknownPerson(InvalidInput):
 def layer_people(layers: Sequence[Layer]) -> list[tuple[str, str]]:
     """(field path, user id) of every participant, in body order."""
     return [
-        (f"layers[{i}].participants[{j}]", person)
+        (f"layers.{i}.participants.{j}", person)
         for i, layer in enumerate(layers)
         for j, person in enumerate(layer.participants)
     ]

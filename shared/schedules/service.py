@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules import limits
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
@@ -129,7 +130,11 @@ async def run_handoffs(
             handoffs.extend(made)
             for intent in intents:
                 targets = [intent.user] if intent.user else await _admins(store, schedule.team_id)
-                jobs.extend(_job(intent, schedule, u) for u in targets)
+                for user_id in targets:
+                    # Someone who left the team since the schedule was saved gets no notices.
+                    ref = Ref("user", user_id, "user")
+                    if await refusal(store, schedule.team_id, ref) is None:
+                        jobs.append(_job(intent, schedule, user_id))
         continuation = page.continuation
         if continuation is None:
             break
@@ -156,6 +161,9 @@ async def request_swap(
         raise InvalidInput("Swap with someone else.", field="taker_id")
     await require_people(store, [("taker_id", taker_id)])
     schedule, etag = await _load(store, schedule_id)
+    await check_references(
+        store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
+    )
     if requester.id not in (await limits.compute(on_call, schedule, start)).users:
         raise InvalidInput("You are not on call at the start of that range.", field="start")
     swap = ShiftSwap(

@@ -18,7 +18,8 @@ from typing import Any
 
 from microsoft_agents.activity import Activity
 
-from shared.auth.access import principal_of
+from shared.auth.access import can, principal_of
+from shared.auth.models import Action as Right
 from shared.auth.models import User
 from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -32,6 +33,7 @@ from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, in_
 from shared.teams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.teams.connector import ConnectorClient, card_activity
+from shared.teams.text import md_escape, personal_text
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ Act = Callable[..., Awaitable[Incident]]
 NOT_SET_UP = (
     "You are not set up in OpenAlert yet: sign in to OpenAlert once, or ask an OpenAlert admin "
     "to add you to the team."
+)
+CANNOT_SEE = (
+    "You cannot see this incident: OpenAlert gives you no right to read incidents of its team."
 )
 
 
@@ -142,21 +147,18 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
     incident_id = str(data.get("incident_id") or "")
     if not incident_id:
         raise InvalidInput("The card action carries no incident.", field="action.data")
+    # The card's data is the clicker's to forge: who they are decides what the answer shows,
+    # before anything of the incident does. Acting is checked again by the incident service.
+    user = await _user(ports.store, activity)
+    if user is None:
+        return Handled(invoke=invoke_card(message_card(NOT_SET_UP)))
     doc = await ports.store.get("incidents", incident_id, incident_id)
     if doc is None:
         return Handled(invoke=invoke_card(message_card("This incident no longer exists.")))
     incident = from_doc(Incident, doc)
-    user = await _user(ports.store, activity)
-    if user is None:
-        return Handled(
-            invoke=invoke_card(
-                await card_for(
-                    ports,
-                    incident,
-                    notice=NOT_SET_UP,
-                )
-            )
-        )
+    principal = principal_of(user)
+    if not can(principal, Right.READ_INCIDENTS, [incident.team_id]):
+        return Handled(invoke=invoke_card(message_card(CANNOT_SEE)))
     if verb == "refresh" or verb not in VERBS:
         return Handled(invoke=invoke_card(await card_for(ports, incident)))
     kind, minutes = VERBS[verb]
@@ -165,7 +167,6 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
         return Handled(
             invoke=invoke_card(await card_for(ports, incident, notice="Type a note first."))
         )
-    principal = principal_of(user)
     if ports.act is None:
         raise InvalidInput("Card actions are not handled here.")
     try:
@@ -228,9 +229,18 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
         prefix = "" if command == "help" else "I did not understand that. "
         await _reply(ports, activity, prefix + HELP)
         return
-    teams = sorted(user.teams)
+    # "Your teams", narrowed by the rights the API would grant the person there: a membership
+    # without an app role (or one removed since) shows nothing.
+    principal = principal_of(user)
+    right = Right.READ if command == "oncall" else Right.READ_INCIDENTS
+    teams = sorted(t for t in user.teams if can(principal, right, [t]))
     if not teams:
-        await _reply(ports, activity, "You are not in any OpenAlert team yet.")
+        text = (
+            "Your OpenAlert role gives you no access to your teams."
+            if user.teams
+            else "You are not in any OpenAlert team yet."
+        )
+        await _reply(ports, activity, text)
         return
     now = ports.clock()
     if command == "oncall":
@@ -248,7 +258,10 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
                 nxt = (
                     f"{upcoming[0].user} from {upcoming[0].start:%a %H:%M} UTC" if upcoming else "—"
                 )
-                lines.append(f"- **{schedule.name}**: {current} now; next {nxt}")
+                lines.append(
+                    f"- **{md_escape(schedule.name)}**: {md_escape(current)} now; "
+                    f"next {md_escape(nxt)}"
+                )
         await _reply(ports, activity, "\n".join(lines) or "Your teams have no schedules yet.")
         return
     page = await ports.store.query(
@@ -265,7 +278,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
         await _reply(ports, activity, "No open incidents for your teams.")
         return
     lines = [
-        f"- [{i.severity}] #{i.number} {i.title} ({i.status.value}) "
+        f"- \\[{i.severity}\\] #{i.number} {md_escape(i.title)} ({i.status.value}) "
         f"[open]({incident_url(ports.base_url, i.id)})"
         for i in items
     ]
@@ -412,7 +425,7 @@ class TeamsPersonalChannel:
             activity_id = await self.ports.connector.send(
                 ref["service_url"],
                 conversation_id,
-                Activity(type="message", text=f"**{message.subject}**\n\n{message.text}"),
+                Activity(type="message", text=personal_text(message, base_url=self.ports.base_url)),
             )
         return Sent(provider_id=activity_id)
 

@@ -114,11 +114,8 @@ def setup_team(api: Api, admin: str, name: str) -> dict[str, Any]:
         {
             "name": f"{name} policy",
             "team_id": team["id"],
-            "steps": [
-                {"type": "notify_users", "user_ids": [oid("resp@example.com")]},
-                {"type": "wait", "minutes": 30},
-                {"type": "notify_team", "team_id": team["id"]},
-            ],
+            # A policy may only name the team's own members; nobody is one yet.
+            "steps": [{"type": "notify_team", "team_id": team["id"]}],
         },
     )
     assert policy.status_code == 201, policy.text
@@ -321,16 +318,22 @@ def test_api_keys_scopes_and_revocation(api: Api, admin: str) -> None:
     is_problem(api.call("GET", "/teams", secret), 401)
 
 
-def _person(api: Api, email: str) -> str:
-    """A user id: people exist once they have signed in."""
-    me = api.call("GET", "/me", api.token(email, "Responder"))
-    assert me.status_code == 200, me.text
-    return str(me.json()["id"])
+def _member(api: Api, admin: str, team: dict[str, Any], email: str) -> str:
+    """A member of ``team``: people exist once they have signed in, and a schedule names only
+    its team's members."""
+    assert api.call("GET", "/me", api.token(email, "Responder")).status_code == 200
+    user_id = oid(email)
+    r = api.call("PUT", f"/teams/{team['id']}/members/{user_id}", admin, {"role": "member"})
+    assert r.status_code == 200, r.text
+    return user_id
 
 
 def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
     team = api.call("POST", "/teams", admin, {"name": "Sched"}).json()
-    ann, ben = _person(api, "ann@example.com"), _person(api, "ben@example.com")
+    ann, ben = (
+        _member(api, admin, team, "ann@example.com"),
+        _member(api, admin, team, "ben@example.com"),
+    )
     body: dict[str, Any] = {
         "name": "Primary",
         "team_id": team["id"],
@@ -346,7 +349,7 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
     }
     r = api.call("POST", "/schedules", admin, body)
     is_problem(r, 400)
-    assert r.json()["field"] == "layers[0].participants[1]"
+    assert r.json()["field"] == "layers.0.participants.1"
     body["layers"][0]["participants"] = [ann, ben]
     r = api.call("POST", "/schedules", admin, body)
     assert r.status_code == 201, r.text
@@ -391,7 +394,10 @@ def test_schedules_oncall_final_and_ical(api: Api, admin: str) -> None:
 
 def test_overrides_are_their_own_resource_and_survive_a_put(api: Api, admin: str) -> None:
     team = api.call("POST", "/teams", admin, {"name": "Overrides"}).json()
-    ann, cat = _person(api, "ann@example.com"), _person(api, "cat@example.com")
+    ann, cat = (
+        _member(api, admin, team, "ann@example.com"),
+        _member(api, admin, team, "cat@example.com"),
+    )
     layer = {"name": "daily", "participants": [ann], "start": "2026-11-02T09:00:00"}
     body = {"name": "O", "team_id": team["id"], "time_zone": "UTC", "layers": [layer]}
     sid = api.call("POST", "/schedules", admin, body).json()["id"]

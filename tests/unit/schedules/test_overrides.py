@@ -109,7 +109,7 @@ async def test_people_must_exist_and_the_error_names_the_field(store: SqliteStor
         await catalog.create_schedule(
             store=store, principal=ADMIN, body=body(participants=["ann", "alice@example.con"])
         )
-    assert err.value.extensions["field"] == "layers[0].participants[1]"
+    assert err.value.extensions["field"] == "layers.0.participants.1"
     assert err.value.status == 400
     with pytest.raises(UnknownPerson, match="'no-such-user'") as err:
         await overrides.create_override(

@@ -85,6 +85,13 @@ async def test_reminders_and_the_next_handoff(store: SqliteStore) -> None:
     }
 
 
+async def test_someone_who_left_the_team_gets_no_shift_notices(store: SqliteStore) -> None:
+    await store.upsert("users", user_doc(user("ben").model_copy(update={"teams": {}})))
+    jobs, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [(h.from_users, h.to_users) for h in handoffs] == [((), ("ben",))]
+    assert [j["user_id"] for j in jobs if "now on call" in j["subject"]] == []
+
+
 async def test_overlapping_runs_never_duplicate_notices(store: SqliteStore) -> None:
     results = await asyncio.gather(
         service.run_handoffs(store=store, now=NOW), service.run_handoffs(store=store, now=NOW)
