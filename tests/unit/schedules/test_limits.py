@@ -115,7 +115,7 @@ async def test_compute_runs_off_the_event_loop() -> None:
     assert await limits.compute(busy) == 1
     task.cancel()
     assert loop_thread == [False]
-    assert ticks >= 5  # the loop kept running while the computation did
+    assert ticks >= 3  # the loop kept running while the computation did
 
 
 def test_hourly_rotation_dividing_24_hands_off_at_the_same_wall_clock_times() -> None:
