@@ -12,7 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.api import schedules as schedule_api
 from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
+from shared.api.schedules import IcalImportBody, ical, import_ical, person_calendar
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
@@ -44,10 +46,8 @@ from shared.notifications.models import (
 from shared.notifications.service import NotifyPorts
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
-from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
-from shared.schedules.resolve import final_schedule
-from shared.store.port import eq
+from shared.schedules.overrides import ImportResult
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ class UserView(BaseModel):
     name: str
     email: str | None
     teams: dict[str, str]
+    #: Added by e-mail and not signed in yet (POST /users/pending).
+    pending: bool = False
 
 
 class MeView(BaseModel):
@@ -106,6 +108,7 @@ def _user(user: User) -> UserView:
         name=user.name,
         email=user.email,
         teams={k: v.value for k, v in user.teams.items()},
+        pending=user.pending,
     )
 
 
@@ -154,32 +157,8 @@ async def list_users(req: Request) -> Reply:
     return page([_user(u) for u in users], result.continuation)
 
 
-async def _person_calendar(req: Request, user: User) -> Reply:
-    """A person's shifts across every schedule of their teams, as iCalendar (60 days)."""
-    now = _ports(req).clock()
-    shifts: list[Shift] = []
-    for team_id in sorted(user.teams):
-        result = await _ports(req).store.query(
-            "schedules", where=[eq("team_id", team_id)], limit=100
-        )
-        for doc in result.items:
-            schedule = Schedule.model_validate(
-                {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
-            )
-            shifts += [
-                s
-                for s in final_schedule(schedule, now, now + timedelta(days=60))
-                if s.user == user.id
-            ]
-    calendar = Schedule(
-        id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
-    )
-    text = export_shifts(calendar, sorted(shifts, key=lambda s: s.start), now=now)
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
-
-
 async def my_calendar(req: Request) -> Reply:
-    return await _person_calendar(req, await _me(req))
+    return await person_calendar(req, await _me(req))
 
 
 async def my_calendar_link(req: Request) -> Reply:
@@ -208,7 +187,7 @@ async def subscribed_user_calendar(req: Request) -> Reply:
         raise NotFound("No such calendar.")
     hidden = ("pk", "_etag", "teams_list")
     user = User.model_validate({k: v for k, v in doc.items() if k not in hidden})
-    return await _person_calendar(req, user)
+    return await person_calendar(req, user)
 
 
 async def get_user(req: Request) -> Reply:
@@ -424,22 +403,6 @@ async def final(req: Request) -> Reply:
     return page(shifts, None)
 
 
-async def ical(req: Request) -> Reply:
-    start, end = _range(req)
-    schedule, _ = await catalog.get_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    shifts = await catalog.final(
-        store=_ports(req).store,
-        principal=req.caller,
-        schedule_id=schedule.id,
-        start=start,
-        end=end,
-    )
-    text = export_shifts(schedule, shifts, now=_ports(req).clock())
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
-
-
 class SwapBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -491,37 +454,10 @@ async def decide_swap(req: Request) -> Reply:
     return ok(swap)
 
 
-class IcalImportBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ics: str = Field(min_length=10, max_length=512 * 1024, description="The iCalendar text.")
-    days: int = Field(default=90, ge=1, le=366)
-
-
-class ImportResult(BaseModel):
-    imported: int
-
-
 class IcalLink(BaseModel):
     """The calendar subscription URL; anyone with it can read the schedule's shifts."""
 
     url: str
-
-
-async def import_ical(req: Request) -> Reply:
-    assert isinstance(req.body, IcalImportBody)
-    schedule, _ = await catalog.get_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    require(req.caller, Right.CONFIGURE, [schedule.team_id])
-    count = await schedules.import_calendar(
-        store=_ports(req).store,
-        schedule_id=schedule.id,
-        ics=req.body.ics.encode(),
-        now=_ports(req).clock(),
-        days=req.body.days,
-    )
-    return ok(ImportResult(imported=count))
 
 
 async def ical_link(req: Request) -> Reply:
@@ -1559,6 +1495,7 @@ def _ops() -> list[Operation]:
             revoke_api_key,
             response=ApiKeyRead,
         ),
+        *schedule_api.OPERATIONS,
     ]
     return ops
 

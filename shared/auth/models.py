@@ -125,6 +125,9 @@ class User(BaseModel):
     app_roles: tuple[str, ...] = ()
     #: sha256 of the secret in this person's calendar subscription URL (None: none issued).
     ical_token_hash: str | None = None
+    #: Added by e-mail and not signed in yet (``shared.auth.pending``): schedules may name them;
+    #: their first sign-in replaces this record with the real one.
+    pending: bool = False
     created_at: AwareDatetime
     updated_at: AwareDatetime
     last_seen_at: AwareDatetime

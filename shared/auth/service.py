@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from shared.auth import pending
 from shared.auth.access import (
     AZURE_MONITOR_WEBHOOK_APP_ID,
     SECURE_WEBHOOK_ROLE,
@@ -166,11 +167,13 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
     Idempotent and safe under concurrent first requests (a lost create race re-reads)."""
     doc = await store.get(USERS, _pk(claims.oid), claims.oid)
     if doc is None:
+        waiting = await pending.claim(store, claims.mail)
         user = User(
             id=claims.oid,
             tenant_id=claims.tid,
             name=claims.name,
             email=claims.mail,
+            teams=waiting.teams if waiting else {},
             app_roles=_app_roles(claims),
             created_at=now,
             updated_at=now,
@@ -179,6 +182,8 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
         try:
             await store.create(USERS, user_doc(user))
             log.info("provisioned user %s on first sign-in", claims.oid)
+            if waiting is not None:
+                await pending.finish_claim(store, waiting, user)
             return user
         except Conflict:
             doc = await store.get(USERS, _pk(claims.oid), claims.oid)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
@@ -39,7 +39,9 @@ from shared.catalog.references import (
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.redact import restore_secrets
-from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift
+from shared.schedules import limits
+from shared.schedules.models import Layer, OnCall, Schedule, Shift, check_density
+from shared.schedules.people import layer_people, require_people
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Condition, Doc, DocumentStore, eq, in_
@@ -122,12 +124,31 @@ class RouteBody(_Body):
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
 
 
+#: Fields of a schedule as read that a PUT or POST ignores.
+SCHEDULE_READ_ONLY = frozenset({"id", "version", "overrides", "swaps", "ical_token_hash"})
+
+
 class ScheduleBody(_Body):
     name: Name
     team_id: str = Field(min_length=1, max_length=100)
     time_zone: str
+    #: Overrides are not part of the body: they are their own resource
+    #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
-    overrides: tuple[Override, ...] = Field(default=(), max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_only(cls, data: Any) -> Any:
+        # A schedule read with GET can be saved back as it is: the parts that have their own
+        # endpoints (or are the server's) are ignored rather than refused.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in SCHEDULE_READ_ONLY}
+        return data
+
+    @model_validator(mode="after")
+    def _density(self) -> ScheduleBody:
+        check_density(self.layers)
+        return self
 
 
 def _integration_read(integration: Integration) -> IntegrationRead:
@@ -572,13 +593,30 @@ def _schedule_doc(schedule: Schedule) -> Doc:
     return {**schedule.model_dump(mode="json"), "pk": schedule.id}
 
 
+def _stored_schedule(doc: Doc, *, layers_too: bool = True) -> Schedule:
+    """A stored schedule. One saved before a rule it now breaks (a FREQ=SECONDLY layer, say)
+    answers 409 naming the rule; a PUT (``layers_too=False``) replaces its layers and keeps
+    the rest, so it can be fixed without deleting it."""
+    try:
+        return _model(Schedule, doc)
+    except ValidationError as exc:
+        if not layers_too:
+            return _model(Schedule, {**doc, "layers": []})
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Conflict(
+            f"The stored schedule breaks a rule added since it was saved ({where}: "
+            f"{first['msg']}); PUT a corrected version.",
+            field=where,
+        ) from None
+
+
 async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
-    await check_references(
-        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
-    )
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -588,7 +626,7 @@ async def get_schedule(
     *, store: DocumentStore, principal: Principal, schedule_id: str
 ) -> tuple[Schedule, str]:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    schedule = _model(Schedule, doc)
+    schedule = _stored_schedule(doc)
     require(principal, Action.READ, [schedule.team_id])
     return schedule, str(doc["_etag"])
 
@@ -621,13 +659,19 @@ async def update_schedule(
     etag: str | None,
 ) -> Schedule:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    old = _model(Schedule, doc)
+    old = _stored_schedule(doc, layers_too=False)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    await check_references(
-        store, team_id=body.team_id, refs=schedule_refs(body.layers, body.overrides)
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
+    # Overrides and swaps have their own endpoints and survive edits of the rotation.
+    schedule = Schedule(
+        id=old.id,
+        version=old.version + 1,
+        overrides=old.overrides,
+        swaps=old.swaps,
+        ical_token_hash=old.ical_token_hash,
+        **body.model_dump(),
     )
-    # Swaps are managed through their own endpoints and survive edits of the rotation.
-    schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])
     return schedule
 
@@ -642,7 +686,7 @@ async def who_is_on_call(
     *, store: DocumentStore, principal: Principal, schedule_id: str, at: datetime
 ) -> OnCall:
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return on_call(schedule, at)
+    return await limits.compute(on_call, schedule, at)
 
 
 async def final(
@@ -653,4 +697,4 @@ async def final(
     if end - start > MAX_FINAL_RANGE:
         raise InvalidInput(f"The range may span at most {MAX_FINAL_RANGE.days} days.", field="end")
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return final_schedule(schedule, start, end)
+    return await limits.compute(final_schedule, schedule, start, end)

@@ -41,6 +41,7 @@ from shared.escalation.models import (
 )
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
 from shared.incidents.service import apply_action, record_timeline
+from shared.schedules import limits
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
@@ -150,10 +151,16 @@ async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: dat
     if doc is None:
         return []
     schedule = from_doc(Schedule, doc)
-    if step.which == "current":
+    # In a worker thread with the schedule budget: a pathological schedule fails this lookup
+    # with a clear error instead of holding the event loop that delivers every other page.
+    return await limits.compute(_pick, schedule, step.which, now)
+
+
+def _pick(schedule: Schedule, which: str, now: datetime) -> list[str]:
+    if which == "current":
         return list(on_call(schedule, now).users)
     current = set(on_call(schedule, now).users)
-    if step.which == "next":
+    if which == "next":
         for shift in final_schedule(schedule, now, now + timedelta(days=31)):
             if shift.user and shift.user not in current:
                 return [shift.user]

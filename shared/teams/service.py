@@ -26,6 +26,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
+from shared.schedules import limits
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
@@ -91,7 +92,7 @@ async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) ->
     names: list[str] = []
     for doc in page.items:
         schedule = from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"})
-        names.extend(on_call(schedule, now).users)
+        names.extend((await limits.compute(on_call, schedule, now)).users)
     return list(dict.fromkeys(names))
 
 
@@ -248,12 +249,12 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
             page = await ports.store.query("schedules", where=[eq("team_id", team_id)], limit=20)
             for doc in page.items:
                 schedule = from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"})
-                current = ", ".join(on_call(schedule, now).users) or "nobody"
-                upcoming = [
-                    s
-                    for s in final_schedule(schedule, now, now + timedelta(days=14))
-                    if s.user and s.start > now
-                ]
+                current = ", ".join((await limits.compute(on_call, schedule, now)).users)
+                current = current or "nobody"
+                window = await limits.compute(
+                    final_schedule, schedule, now, now + timedelta(days=14)
+                )
+                upcoming = [s for s in window if s.user and s.start > now]
                 nxt = (
                     f"{upcoming[0].user} from {upcoming[0].start:%a %H:%M} UTC" if upcoming else "—"
                 )

@@ -124,6 +124,10 @@ def schedule(team: str, user: str) -> dict[str, Any]:
 
 ROUTE = {"position": 1, "conditions": [{"field": "severity", "op": "eq", "value": "P4"}]}
 SOON = NOW + timedelta(days=1)
+OVERRIDE = {
+    "start": (NOW + timedelta(hours=2)).isoformat(),
+    "end": (NOW + timedelta(hours=3)).isoformat(),
+}
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:1\r\n"
     f"DTSTART:{SOON:%Y%m%dT%H%M%SZ}\r\nDTEND:{SOON + timedelta(hours=4):%Y%m%dT%H%M%SZ}\r\n"
@@ -528,12 +532,48 @@ TABLE: dict[str, list[V]] = {
             need=(CONFIGURE, "blue"),
         ),
         V(
+            # Answered per event: that event is skipped with the reason, nothing is imported
+            # (tests/unit/catalog/test_references.py checks the report and the schedule).
             "a blue person into red's schedule",
             "POST /schedules/{sched-red}/ical-import",
             {"ics": ICS.replace("{user}", "blue-lead")},
             need=(CONFIGURE, "red"),
+        ),
+    ],
+    "createOverride": [
+        V(
+            "on blue's schedule",
+            "POST /schedules/{sched-blue}/overrides",
+            {"user": "blue-lead", **OVERRIDE},
+            need=(CONFIGURE, "blue"),
+            then=201,
+        ),
+        V(
+            "a blue person on red's schedule",
+            "POST /schedules/{sched-red}/overrides",
+            {"user": "blue-lead", **OVERRIDE},
+            need=(CONFIGURE, "red"),
             then=400,
         ),
+    ],
+    "listOverrides": [V("blue", "GET /schedules/{sched-blue}/overrides", need=(READ, "blue"))],
+    "deleteOverride": [
+        V(
+            "blue's",
+            "DELETE /schedules/{sched-blue}/overrides/ovr-none",
+            need=(CONFIGURE, "blue"),
+            then=404,
+        )
+    ],
+    "listSwaps": [V("blue", "GET /schedules/{sched-blue}/swaps", need=(READ, "blue"))],
+    "addPendingUser": [
+        V(
+            "into blue",
+            "POST /users/pending",
+            {"email": "{who}-new@example.net", "team_id": "blue"},
+            need=(CONFIGURE, "blue"),
+            then=201,
+        )
     ],
     "issueIcalLink": [
         V("blue", "POST /schedules/{sched-blue}/ical-link", need=(CONFIGURE, "blue"), then=201)

@@ -15,6 +15,7 @@ from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, User
 from shared.catalog import service as catalog
 from shared.errors import InvalidInput
 from shared.escalation.models import PolicyBody
+from shared.schedules import overrides
 from shared.schedules import service as schedules
 from shared.store.sqlite import SqliteStore
 
@@ -136,7 +137,7 @@ async def test_a_policy_cannot_page_or_call_another_team(
     assert await refused_field(update) == field
 
 
-def schedule_body(participant: str, override: str = "ann") -> catalog.ScheduleBody:
+def schedule_body(participant: str) -> catalog.ScheduleBody:
     return catalog.ScheduleBody.model_validate(
         {
             "name": "s",
@@ -145,23 +146,27 @@ def schedule_body(participant: str, override: str = "ann") -> catalog.ScheduleBo
             "layers": [
                 {"name": "l", "participants": ["ann", participant], "start": "2026-11-02T09:00:00"}
             ],
-            "overrides": [
-                {"user": override, "start": "2026-11-24T00:00:00Z", "end": "2026-11-25T00:00:00Z"}
-            ],
         }
     )
 
 
 async def test_a_schedule_names_only_its_teams_members(store: SqliteStore) -> None:
-    for body, field in (
-        (schedule_body("mallory"), "layers.0.participants.1"),
-        (schedule_body("ann", override="mallory"), "overrides.0.user"),
-    ):
-        create = catalog.create_schedule(store=store, principal=RED_ADMIN, body=body)
-        assert await refused_field(create) == field
+    create = catalog.create_schedule(
+        store=store, principal=RED_ADMIN, body=schedule_body("mallory")
+    )
+    assert await refused_field(create) == "layers.0.participants.1"
     schedule = await catalog.create_schedule(
         store=store, principal=RED_ADMIN, body=schedule_body("ann")
     )
+    # Overrides are their own resource: the same rule holds there.
+    override = overrides.create_override(
+        store=store,
+        schedule_id=schedule.id,
+        user="mallory",
+        start=NOW + timedelta(days=1),
+        end=NOW + timedelta(days=2),
+    )
+    assert await refused_field(override) == "user"
     update = catalog.update_schedule(
         store=store,
         principal=RED_ADMIN,
@@ -185,10 +190,11 @@ async def test_ical_import_and_swaps_cannot_bring_in_another_teams_people(
         f"DTEND:{start + timedelta(hours=8):%Y%m%dT%H%M%SZ}\r\n"
         "SUMMARY:mallory@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     ).encode()
-    field = await refused_field(
-        schedules.import_calendar(store=store, schedule_id=schedule.id, ics=ics, now=NOW)
-    )
-    assert field == "ics.events.0"
+    # The import answers per event: mallory's is skipped with the reason, nothing is added.
+    result = await overrides.import_calendar(store=store, schedule_id=schedule.id, ics=ics, now=NOW)
+    (line,) = result.events
+    assert line.outcome == "skipped" and "not a member of team 'red'" in (line.reason or "")
+    assert (await overrides.load(store, schedule.id))[0].overrides == ()
     swap = schedules.request_swap(
         store=store,
         schedule_id=schedule.id,
