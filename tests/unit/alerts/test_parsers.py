@@ -317,3 +317,47 @@ def test_resolve_carries_the_trigger_dedup_key(fmt: str, title: str) -> None:
     resolves = run(fmt, resolve_doc, event_id="r")
     assert [e.action for e in resolves] == ["resolve"] * len(resolves)
     assert [e.dedup_key for e in triggers] == [e.dedup_key for e in resolves]
+
+
+def test_service_health_updates_share_the_tracking_id_and_the_resolved_stage_resolves() -> None:
+    active = fixture("azure_monitor/activity_log_service_health.json")
+    update = copy.deepcopy(active)
+    # Each Service Health update is a new Fired alert with a new alertId (stateless alert).
+    update["data"]["essentials"]["alertId"] += "-update"
+    update["data"]["alertContext"]["properties"]["stage"] = "Resolved"
+    other = copy.deepcopy(active)
+    other["data"]["alertContext"]["properties"]["trackingId"] = "9999-999"
+    [first], [last], [unrelated] = (
+        run("azure_monitor", active),
+        run("azure_monitor", update),
+        run("azure_monitor", other),
+    )
+    assert (first.action, last.action) == ("trigger", "resolve")
+    assert first.dedup_key == last.dedup_key != unrelated.dedup_key
+
+
+def test_resource_health_available_resolves_the_unavailable_event_of_that_resource() -> None:
+    down = fixture("azure_monitor/activity_log_resource_health_resolved.json")
+    down["data"]["essentials"]["monitorCondition"] = "Fired"
+    props = down["data"]["alertContext"]["properties"]
+    props.update(currentHealthStatus="Unavailable", previousHealthStatus="Available")
+    up = copy.deepcopy(down)
+    up["data"]["essentials"]["alertId"] += "-2"
+    up["data"]["alertContext"]["properties"]["currentHealthStatus"] = "Available"
+    [opened], [closed] = run("azure_monitor", down), run("azure_monitor", up)
+    assert (opened.action, closed.action) == ("trigger", "resolve")
+    assert opened.dedup_key == closed.dedup_key
+
+
+def test_a_payload_without_the_common_schema_says_to_enable_it() -> None:
+    # The pre-common-schema budget notification (learn.microsoft.com, cost-management-budget-
+    # scenario): no data.essentials, so the schema, not a missing field, is what to fix.
+    legacy = {
+        "schemaId": "AIP Budget Notification",
+        "data": {"SubscriptionName": "CCM", "BudgetName": "b", "SpendingAmount": "100"},
+    }
+    for doc in (legacy, {"data": {"context": {}}, "status": "Activated"}):
+        with pytest.raises(InvalidPayload) as err:
+            run("azure_monitor", doc)
+        assert err.value.extensions["field"] == "$.schemaId"
+        assert "common alert schema" in err.value.extensions["expected"]
