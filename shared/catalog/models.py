@@ -58,6 +58,7 @@ class GenericMapping(BaseModel):
     severity: str | None = None
     description: str | None = None
     labels: str | None = None
+    link: str | None = None
 
 
 class IntegrationSettings(BaseModel):

@@ -361,3 +361,30 @@ def test_a_payload_without_the_common_schema_says_to_enable_it() -> None:
             run("azure_monitor", doc)
         assert err.value.extensions["field"] == "$.schemaId"
         assert "common alert schema" in err.value.extensions["expected"]
+
+
+def test_generic_tags_as_pairs_or_strings_and_a_link() -> None:
+    pairs = {"title": "Disk full", "tags": [["env", "prod"], ["role", "db"]], "url": "https://x/1"}
+    strings = {"title": "Disk full", "tags": ["env:prod", "role:db"]}
+    joined = {"title": "Disk full", "tags": "env:prod,role:db"}
+    for doc in (pairs, strings, joined):
+        [event] = run("generic", doc)
+        assert event.labels == {"env": "prod", "role": "db"}
+    [event] = run("generic", pairs)
+    assert [link.url for link in event.links] == ["https://x/1"]
+    body = json.dumps({"name": "x", "meta": {"page": "https://x/2"}}).encode()
+    [event] = parse_generic(body, received_at=NOW, mapping={"link": "meta.page"})
+    assert [link.url for link in event.links] == ["https://x/2"]
+    [event] = run("generic", {"title": "x", "link": "javascript:alert(1)"})
+    assert event.links == ()
+
+
+def test_generic_body_without_a_title_is_refused_with_what_to_map() -> None:
+    # Two unrelated unmapped payloads would otherwise collapse into one incident "Alert".
+    with pytest.raises(InvalidPayload) as err:
+        run("generic", {"event": {"what": "disk full"}})
+    assert err.value.extensions["field"] == "$.title"
+    assert "generic_mapping.title" in err.value.extensions["expected"]
+    with pytest.raises(InvalidPayload) as err:
+        parse_generic(b'{"a": 1}', received_at=NOW, mapping={"title": "/alert/name"})
+    assert err.value.extensions["field"] == "mapping.title"
