@@ -38,7 +38,9 @@ def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
 
 
 @bp.function_name("ingest_integration")
-@bp.route(route="integrations/{key}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+# The key is optional in the path: senders that keep it out of URLs (which end up in logs)
+# post to /api/integrations with it as a Bearer token or the Basic-auth password.
+@bp.route(route="integrations/{key?}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
 async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     try:

@@ -152,6 +152,29 @@ async def test_concurrent_posts_of_one_key_make_exactly_one_incident(env: Env) -
     assert len(items) == 1
 
 
+async def test_the_key_less_url_takes_the_key_as_bearer_token_or_basic_password(env: Env) -> None:
+    # Alertmanager http_config.authorization / basic_auth and Grafana's header or basic auth,
+    # with the key kept out of the URL (URLs end up in logs).
+    key = env.keys["int-demo-generic"]
+    async with httpx.AsyncClient() as client:
+        for path, auth, name in (
+            ("/api/integrations", {"Authorization": f"Bearer {key}"}, "bearer"),
+            ("/api/integrations/", {"Authorization": f"Bearer {key}"}, "slash"),
+            ("/api/integrations", None, "basic"),
+        ):
+            r = await client.post(
+                env.url(path),
+                content=generic(f"keyless-{name}"),
+                headers=auth,
+                auth=("alertmanager", key) if auth is None else None,
+            )
+            assert r.status_code == 202, (name, r.status_code, r.text)
+            await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key=f"keyless-{name}")
+        anonymous = await client.post(env.url("/api/integrations"), content=generic("keyless-x"))
+        assert anonymous.status_code == 401
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
 async def test_pagerduty_compatible_endpoint(env: Env) -> None:
     key = env.keys["int-demo-generic"]
     trigger = json.loads((PAYLOADS / "pagerduty" / "trigger.json").read_text())
