@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import UTC, datetime
 
 import azure.functions as func
@@ -19,8 +20,9 @@ from functions.http_edge import error_response, json_response
 from functions.runtime import runtime
 from shared.alerts.models import InvalidPayload, SourceFormat
 from shared.alerts.sources import opsgenie, pagerduty
-from shared.errors import OpenAlertError
+from shared.errors import NotFound, OpenAlertError
 from shared.pipeline import ingest
+from shared.pipeline.request_status import request_status
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)
@@ -115,7 +117,9 @@ async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
 
 def _opsgenie_error(exc: OpenAlertError, request_id: str, started: float) -> func.HttpResponse:
     status = 422 if isinstance(exc, InvalidPayload) else exc.status
-    code, body = opsgenie.error(status, exc.detail, request_id, time.perf_counter() - started)
+    code, body = opsgenie.error(
+        status, exc.detail, request_id or uuid.uuid4().hex, time.perf_counter() - started
+    )
     headers = (
         {"Retry-After": str(max(1, round(getattr(exc, "retry_after", 1))))}
         if status == 429
@@ -172,3 +176,41 @@ async def ingest_opsgenie_action(req: func.HttpRequest, out: func.Out[str]) -> f
     _enqueue(out, accepted)
     status, body = opsgenie.accepted(accepted.envelope.id, time.perf_counter() - started)
     return json_response(body, status=status)
+
+
+@bp.function_name("opsgenie_request_status")
+@bp.route(
+    route="opsgenie/v2/alerts/requests/{request_id}",
+    methods=["GET"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+async def opsgenie_request_status(req: func.HttpRequest) -> func.HttpResponse:
+    """Opsgenie's Get Request Status (the SDK's ``retrieve_result()`` polls it after a create)."""
+    started = time.perf_counter()
+    try:
+        rt = await runtime()
+        integration = await ingest.authenticate(_headers(req), rt.ingest)
+        data = await request_status(
+            rt.store, request_id=req.route_params["request_id"], integration_id=integration.id
+        )
+    except OpenAlertError as exc:
+        return _opsgenie_error(exc, "", started)
+    took = round(time.perf_counter() - started, 3)
+    return json_response({"data": data, "took": took, "requestId": uuid.uuid4().hex})
+
+
+@bp.function_name("opsgenie_unsupported")
+@bp.route(
+    route="opsgenie/{*rest}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+async def opsgenie_unsupported(req: func.HttpRequest) -> func.HttpResponse:
+    """Every other Opsgenie API call: Opsgenie's JSON error shape, so a sender's SDK reports it
+    as an API error instead of failing to parse a text body."""
+    rest = req.route_params.get("rest", "")
+    return _opsgenie_error(
+        NotFound(f"{req.method} /{rest} is not part of OpenAlert's Opsgenie-compatible API"),
+        "",
+        time.perf_counter(),
+    )

@@ -82,6 +82,11 @@ async def _integration_for(
     return integration
 
 
+async def authenticate(headers: Mapping[str, str], ports: IngestPorts) -> Integration:
+    """The integration whose key the request's headers carry (senders' read calls)."""
+    return await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
+
+
 def _throttle(integration: Integration, ports: IngestPorts) -> None:
     ports.rate_limiter.take(
         integration.id,

@@ -834,17 +834,23 @@ async def process_envelope(
         await run.apply(event, i)
         for i, event in enumerate(await _events(envelope, integration, ports))
     ]
-    if envelope.kind != "body" or any(o.decision not in ("create", "append") for o in outcomes):
+    if (
+        envelope.kind != "body"
+        or envelope.format == SourceFormat.OPSGENIE
+        or any(o.decision not in ("create", "append") for o in outcomes)
+    ):
         # Envelopes that only opened incidents or added alerts to them need no marker: on a
         # redelivery each event finds the incident only it can have opened, or its alert
-        # recorded as appended (``_Run._apply_keyed``).
+        # recorded as appended (``_Run._apply_keyed``). Opsgenie senders read it back, though
+        # (GET /v2/alerts/requests/{id}: shared.pipeline.request_status).
         await store.upsert(
             "processed",
             {
                 "id": envelope.id,
                 "pk": envelope.id,
                 "at": utc_iso(ports.clock()),
-                "outcomes": [[o.decision, o.incident_id] for o in outcomes],
+                "integration_id": envelope.integration_id,
+                "outcomes": [[o.decision, o.incident_id, o.dedup_key] for o in outcomes],
             },
         )
     return ProcessResult(envelope.id, skipped=False, outcomes=tuple(outcomes))

@@ -238,6 +238,64 @@ async def test_opsgenie_compatible_create_and_close_by_alias(env: Env) -> None:
         assert r.status_code == 422 and "message" in r.json()
 
 
+def _opsgenie_alert_api(env: Env, key: str) -> Any:
+    import opsgenie_sdk
+
+    conf = opsgenie_sdk.Configuration()
+    # The SDK's host is the base URL; it appends /v2/alerts itself.
+    conf.host = env.url("/api/opsgenie")
+    # A fresh dict: the SDK's Configuration() is a shallow copy of a shared default.
+    conf.api_key = {"Authorization": key}
+    conf.retry_enabled = False
+    return opsgenie_sdk.AlertApi(api_client=opsgenie_sdk.ApiClient(configuration=conf))
+
+
+async def test_the_official_opsgenie_sdk_creates_and_reads_the_request_result(env: Env) -> None:
+    import opsgenie_sdk
+
+    api = _opsgenie_alert_api(env, env.keys["int-demo-generic"])
+
+    def create_and_retrieve() -> tuple[str, Any]:
+        payload = opsgenie_sdk.CreateAlertPayload(
+            message="SDK alert", alias="og-sdk", priority="P1", description="from the SDK"
+        )
+        response = api.create_alert(create_alert_payload=payload)
+        # Polls GET /v2/alerts/requests/{requestId} until isSuccess (the SDK's own loop).
+        return response.request_id, response.retrieve_result()
+
+    request_id, result = await asyncio.to_thread(create_and_retrieve)
+    [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="og-sdk")
+    assert result.data.is_success is True
+    assert (result.data.alert_id, result.data.alias) == (incident["id"], "og-sdk")
+    assert result.data.action == "Create"
+
+    other_api = _opsgenie_alert_api(env, env.keys["int-demo-alertmanager"])
+    own = await asyncio.to_thread(api.get_request_status, request_id=request_id)
+    foreign = await asyncio.to_thread(other_api.get_request_status, request_id=request_id)
+    assert own.data.is_success is True
+    # Another integration's key learns nothing about the request.
+    assert foreign.data.is_success is False and foreign.data.alert_id is None
+
+
+async def test_every_opsgenie_compatible_error_is_opsgenie_json(env: Env) -> None:
+    headers = {"Authorization": f"GenieKey {env.keys['int-demo-generic']}"}
+    async with httpx.AsyncClient() as client:
+        for method, path in (
+            ("GET", "/api/opsgenie/v2/alerts/abc"),
+            ("POST", "/api/opsgenie/v2/alerts/abc/snooze"),
+            ("GET", "/api/opsgenie/v1/json/alert"),
+            ("GET", "/api/opsgenie/v2/alerts/requests/r1?x=1"),
+        ):
+            r = await client.request(method, env.url(path), headers={"Authorization": "GenieKey x"})
+            assert r.headers["content-type"].startswith("application/json"), path
+            body = r.json()
+            assert r.status_code in (401, 404) and body["message"] and body["requestId"], path
+        pending = await client.get(
+            env.url("/api/opsgenie/v2/alerts/requests/" + "0" * 32), headers=headers
+        )
+        assert pending.status_code == 200 and pending.json()["data"]["isSuccess"] is False
+
+
 async def test_bad_requests_get_clear_4xx(env: Env) -> None:
     key = env.keys["int-demo-generic"]
     async with httpx.AsyncClient() as client:
