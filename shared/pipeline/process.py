@@ -256,7 +256,10 @@ class _Run:
         self, incident: Incident, event: AlertEvent, index: int, grouping: str, *, count: bool
     ) -> tuple[Incident, dict[str, Any] | None]:
         updated, chunk = alertlog.add(
-            incident, self._alert_record(event, index, grouping), count=count
+            incident,
+            self._alert_record(event, index, grouping),
+            count=count,
+            description=event.description,
         )
         changes: dict[str, Any] = {"updated_at": max(updated.updated_at, self.ports.clock())}
         if count:
@@ -458,6 +461,9 @@ class _Run:
                 via=f"source:{self.integration.format}",
                 data={"route_id": decision.route_id, "envelope_id": self.env.id},
             )
+            first, description = alertlog.described(
+                self._alert_record(event, index, "create"), "", event.description
+            )
             incident = Incident(
                 id=incident_id,
                 number=await self.next_number(),
@@ -470,7 +476,8 @@ class _Run:
                 escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
                 page=decision.page,
                 alert_count=1,
-                recent_alerts=(self._alert_record(event, index, "create"),),
+                recent_alerts=(first,),
+                description=description,
                 opened=opened,
                 created_at=now,
                 updated_at=now,
@@ -497,7 +504,11 @@ class _Run:
         if event.target is not None and event.target.by != "dedup_key":
             return await self.apply_targeted(event, index)
         async with self.ports.keys.hold(f"{self.integration.id}\n{event.dedup_key}"):
-            return await self._apply_keyed(event, index)
+            outcome = await self._apply_keyed(event, index)
+        if event.note and outcome.incident_id and outcome.decision in ("create", "reopen"):
+            # An Opsgenie create's ``note`` goes on the timeline of the incident it opened.
+            await self.note(event, outcome.incident_id, index)
+        return outcome
 
     async def _record(
         self, event: AlertEvent, *, cached: bool

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shared.incidents.models import Incident, IncidentStatus
+from shared.notifications.render import page_description
 
 #: verb -> (incident action, snooze minutes)
 VERBS: dict[str, tuple[str, int | None]] = {
@@ -93,6 +94,10 @@ def incident_card(
         },
         {"type": "FactSet", "facts": facts},
     ]
+    description = page_description(incident)
+    if description:
+        # The source's own words under the facts; long ones fold (the incident page has all).
+        body.insert(1, {"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8})
     if notice:
         body.append(
             {

@@ -97,6 +97,11 @@ async def test_alert_records_and_the_created_line_are_stored_but_not_shown(
         shown = await _get(store, "incidents/inc-1")
         assert shown["alert_count"] == 3
         assert not {"recent_alerts", "opened"} & set(shown)
+        # The newest description the alerts brought is part of the incident's answer.
+        assert "description" in schema
+        described, _ = alertlog.add(incident, _alert(9), count=True, description="97% full")
+        await store.upsert("incidents", to_doc(described))
+        assert (await _get(store, "incidents/inc-1"))["description"] == "97% full"
     finally:
         await store.close()
 
