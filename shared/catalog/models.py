@@ -24,6 +24,7 @@ SourceFormat = Literal[
     "opsgenie",
     "generic",
     "heartbeat",
+    "sentry",
 ]
 
 
@@ -70,6 +71,9 @@ class IntegrationSettings(BaseModel):
     #: Grafana contact point HMAC signing: the shared secret and the header it signs into.
     grafana_hmac_secret: str | None = Field(default=None, min_length=16, max_length=512)
     grafana_hmac_header: str = "X-Grafana-Alerting-Signature"
+    #: Sentry internal integration's client secret: requests must carry its
+    #: ``Sentry-Hook-Signature``.
+    sentry_client_secret: str | None = Field(default=None, min_length=16, max_length=512)
     #: Azure Monitor secure webhook: app ids (``appid``/``azp``) allowed to post. Empty means
     #: only the key authenticates.
     azure_monitor_app_ids: tuple[str, ...] = ()

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from shared.alerts.models import InvalidPayload, PayloadTooBig, SourceFormat
 from shared.alerts.parse import MAX_BYTES, parse
-from shared.alerts.sources import heartbeat, opsgenie
+from shared.alerts.sources import heartbeat, opsgenie, sentry
 from shared.auth.integration_keys import (
     GRAFANA_TIMESTAMP_HEADER,
     KeyResolver,
@@ -171,6 +171,14 @@ async def accept_body(
             timestamp_header=GRAFANA_TIMESTAMP_HEADER
             if _header(headers, GRAFANA_TIMESTAMP_HEADER)
             else None,
+            now=time.time(),
+        )
+    if fmt == SourceFormat.SENTRY and integration.settings.sentry_client_secret:
+        verify_grafana_signature(
+            body=body,
+            headers=headers,
+            secret=integration.settings.sentry_client_secret,
+            signature_header=sentry.SIGNATURE_HEADER,
             now=time.time(),
         )
     if len(body) > MAX_BYTES[fmt]:

@@ -4,6 +4,8 @@ store shared with the test, Azurite for claim-checked bodies."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +16,7 @@ import httpx
 import pytest
 
 from shared.auth.keys import INTEGRATION_KEY
-from shared.catalog.models import Integration
+from shared.catalog.models import Integration, IntegrationSettings
 from shared.incidents.models import IncidentStatus
 from shared.pipeline.demo import seed
 from shared.store.codec import to_doc
@@ -23,6 +25,7 @@ from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
 
 PAYLOADS = ROOT / "tests" / "fixtures" / "payloads"
+SENTRY_SECRET = "sentry-client-secret-0123456789"
 
 
 class Env:
@@ -81,7 +84,18 @@ def pipeline_host(
                 key_hash=issued.key_hash,
             )
             await store.upsert("integrations", to_doc(burst))
-            return {**keys, "int-burst": issued.secret}
+            sentry_key = INTEGRATION_KEY.issue()
+            sentry = burst.model_copy(
+                update={
+                    "id": "int-sentry",
+                    "format": "sentry",
+                    "key_prefix": sentry_key.key_id,
+                    "key_hash": sentry_key.key_hash,
+                    "settings": IntegrationSettings(sentry_client_secret=SENTRY_SECRET),
+                }
+            )
+            await store.upsert("integrations", to_doc(sentry))
+            return {**keys, "int-burst": issued.secret, "int-sentry": sentry_key.secret}
         finally:
             await store.close()
 
@@ -294,6 +308,32 @@ async def test_every_opsgenie_compatible_error_is_opsgenie_json(env: Env) -> Non
             env.url("/api/opsgenie/v2/alerts/requests/" + "0" * 32), headers=headers
         )
         assert pending.status_code == 200 and pending.json()["data"]["isSuccess"] is False
+
+
+def _sentry_post(name: str) -> tuple[bytes, dict[str, str]]:
+    body = (PAYLOADS / "sentry" / name).read_bytes()
+    signature = hmac.new(SENTRY_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"Sentry-Hook-Signature": signature, "Content-Type": "application/json"}
+
+
+async def test_sentry_issue_alert_and_issue_webhooks_meet_on_one_incident(env: Env) -> None:
+    url = env.url(f"/api/integrations/{env.keys['int-sentry']}")
+    async with httpx.AsyncClient() as client:
+        body, headers = _sentry_post("issue_alert.json")
+        unsigned = await client.post(url, content=body)
+        forged = await client.post(url, content=body + b" ", headers=headers)
+        assert unsigned.status_code == forged.status_code == 401
+        assert (await client.post(url, content=body, headers=headers)).status_code == 202
+        key = "sentry-issue:1117540176"
+        [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key=key)
+        assert incident["severity"] == "P2"
+        for name in ("issue_created.json", "issue_resolved.json"):
+            body, headers = _sentry_post(name)
+            assert (await client.post(url, content=body, headers=headers)).status_code == 202
+        [done] = await env.wait_incidents(
+            lambda xs: xs and xs[0]["status"] == "resolved", dedup_key=key
+        )
+        assert done["id"] == incident["id"] and done["alert_count"] == 2
 
 
 async def test_bad_requests_get_clear_4xx(env: Env) -> None:

@@ -207,6 +207,7 @@ SAMPLES = {
     "pagerduty": "pagerduty/trigger.json",
     "opsgenie": "opsgenie/create.json",
     "generic": "generic/defaults.json",
+    "sentry": "sentry/issue_alert.json",
 }
 
 
