@@ -30,6 +30,7 @@ from shared.catalog.models import (
     SourceFormat,
     Team,
 )
+from shared.catalog.setup import SenderSetup, sender_setup
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift
@@ -102,6 +103,8 @@ class IntegrationCreated(BaseModel):
     integration: IntegrationRead
     key: str
     ingest_url: str
+    #: What to paste into each sender (URLs, the key's place, config snippets).
+    setup: SenderSetup
 
 
 class RouteBody(_Body):
@@ -368,6 +371,7 @@ async def create_integration(
         integration=_integration_read(integration),
         key=issued.secret,
         ingest_url=ingest_url(base_url, integration, issued.secret),
+        setup=sender_setup(base_url, integration, issued.secret),
     )
 
 
@@ -440,6 +444,7 @@ async def rotate_integration_key(
         integration=_integration_read(updated),
         key=issued.secret,
         ingest_url=ingest_url(base_url, updated, issued.secret),
+        setup=sender_setup(base_url, updated, issued.secret),
     )
 
 

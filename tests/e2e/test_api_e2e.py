@@ -198,6 +198,13 @@ def test_configuration_flow_and_key_shown_once(api: Api, admin: str) -> None:
     assert created["key"].startswith("oa_int_") or len(created["key"]) > 20
     assert created["ingest_url"].endswith(created["key"])
     integration_id = created["integration"]["id"]
+    # Links come from PUBLIC_BASE_URL (devhost sets it to itself), not from the Host header.
+    spoofed = api.call(
+        "POST", f"/integrations/{integration_id}/rotate", admin, headers={"Host": "evil.example"}
+    ).json()
+    assert spoofed["ingest_url"].startswith(api.host.base_url + "/api/integrations/")
+    assert spoofed["setup"]["snippets"]["curl"].startswith(f"curl -X POST {api.host.base_url}/")
+    created = {**created, "key": spoofed["key"], "ingest_url": spoofed["ingest_url"]}
     r = api.call("GET", f"/integrations/{integration_id}", admin)
     assert r.status_code == 200 and "key" not in r.json() and "key_hash" not in r.json()
     route = api.call(
