@@ -66,6 +66,7 @@ from shared.incidents.models import (
     TimelineEntry,
 )
 from shared.incidents.service import find_alert, record_timeline
+from shared.pipeline import early_resolve
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -598,8 +599,21 @@ class _Run:
         record_doc: dict[str, Any] | None,
         loaded: tuple[Incident, str] | None,
     ) -> Outcome:
+        if kind in ("ignore", "resolve"):
+            await early_resolve.remember(
+                self.store, self.integration.id, event, now=self.ports.clock()
+            )
         if kind == "ignore":
             return Outcome("ignore", record.incident_id if record else None, event.dedup_key)
+        if (
+            kind == "create"
+            and (record is None or loaded is not None)
+            and await early_resolve.resolved_already(
+                self.store, self.integration.id, event, now=self.ports.clock()
+            )
+        ):
+            log.info("late trigger for %r dropped: its resolve came first", event.dedup_key)
+            return Outcome("ignore", None, event.dedup_key)
         if kind == "create" or (record is not None and loaded is None):
             # The second case: the record points at an incident a concurrent or crashed first
             # delivery has not written (yet); create() settles who writes it.

@@ -421,3 +421,37 @@ async def test_an_opsgenie_create_with_a_note_adds_it_to_the_timeline(tmp_path: 
         assert notes == ["paged by the nightly job"]
     finally:
         await store.close()
+
+
+async def test_a_resolve_before_its_trigger_keeps_the_late_trigger_from_opening(
+    tmp_path: Path,
+) -> None:
+    """Azure retries out of order: the Resolved arrives, then its Fired. The late Fired must not
+    open an incident nothing would resolve; a firing after the resolve still opens one."""
+    resolved = json.loads((PAYLOADS / "azure_monitor" / "metric_static_resolved.json").read_text())
+    late = json.loads(json.dumps(resolved))
+    late["data"]["essentials"].update(monitorCondition="Fired", resolvedDateTime=None)
+    refired = json.loads(json.dumps(late))
+    refired["data"]["essentials"]["firedDateTime"] = "2030-01-01T00:00:00Z"
+
+    def envelope(n: int, doc: dict[str, Any]) -> Envelope:
+        return Envelope(
+            id=f"env-{n:08d}",
+            integration_id="int-1",
+            format="azure_monitor",
+            received_at=T0,
+            body=json.dumps(doc),
+        )
+
+    store = await SqliteStore.open(tmp_path / "early.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        first = await process_envelope(envelope(1, resolved), ports=ports, first_delivery=True)
+        second = await process_envelope(envelope(2, late), ports=ports, first_delivery=True)
+        assert [o.decision for o in (*first.outcomes, *second.outcomes)] == ["ignore", "ignore"]
+        assert (await store.query("incidents", limit=10)).items == []
+        third = await process_envelope(envelope(3, refired), ports=ports, first_delivery=True)
+        assert [o.decision for o in third.outcomes] == ["create"]
+    finally:
+        await store.close()
