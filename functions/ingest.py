@@ -19,7 +19,7 @@ import azure.functions as func
 from functions.http_edge import error_response, json_response
 from functions.runtime import runtime
 from shared.alerts.models import InvalidPayload, SourceFormat
-from shared.alerts.sources import opsgenie, pagerduty
+from shared.alerts.sources import opsgenie, pagerduty, pagerduty_change
 from shared.errors import NotFound, OpenAlertError
 from shared.pipeline import ingest
 from shared.pipeline.request_status import request_status
@@ -112,6 +112,36 @@ async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
         return error_response(exc)
     _enqueue(out, accepted)
     status, body = pagerduty.accepted(accepted.dedup_key or "")
+    return json_response(body, status=status)
+
+
+@bp.function_name("ingest_pagerduty_change")
+@bp.route(
+    route="pagerduty/v2/change/enqueue", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS
+)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_pagerduty_change(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    """PagerDuty Change Events compatible: kept as a change of the integration's service."""
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_change(
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except InvalidPayload as exc:
+        status, body = pagerduty.invalid(exc)
+        return json_response(body, status=status)
+    except OpenAlertError as exc:
+        if exc.status == 401:
+            return json_response(
+                {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]},
+                status=401,
+            )
+        return error_response(exc)
+    _enqueue(out, accepted)
+    status, body = pagerduty_change.accepted()
     return json_response(body, status=status)
 
 

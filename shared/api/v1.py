@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.api import changes as changes_api
 from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import service as auth
 from shared.auth.access import require
@@ -1547,4 +1548,4 @@ def _ops() -> list[Operation]:
     return ops
 
 
-API = Api(_ops())
+API = Api([*_ops(), *changes_api.operations()])

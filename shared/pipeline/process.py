@@ -48,8 +48,9 @@ from typing import Any
 
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
-from shared.alerts.sources import heartbeat, opsgenie
+from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
 from shared.auth.cache import TtlCache
+from shared.catalog import changes
 from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
@@ -802,6 +803,13 @@ async def _events(
         body = await ports.claim_check.get(envelope.blob)
     else:
         body = (envelope.body or "").encode("utf-8")
+    if envelope.kind == "change":
+        # A change is kept on the service, not an alert: no events.
+        change = pagerduty_change.parse_change(body, received_at=envelope.received_at)
+        await changes.save_change(
+            ports.store, changes.change_of(integration, change_id=envelope.id, **dict(change))
+        )
+        return []
     if envelope.kind == "opsgenie_action":
         a = envelope.action
         return [

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,48 @@ async def test_pagerduty_compatible_endpoint(env: Env) -> None:
             json={**trigger, "dedup_key": None},
         )
         assert generated.status_code == 202 and len(generated.json()["dedup_key"]) == 32
+
+
+async def test_pdpyras_triggers_and_sends_change_events_that_the_service_keeps(env: Env) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pdpyras announces its successor on import
+        import pdpyras
+
+    session = pdpyras.EventsAPISession(env.keys["int-demo-generic"])
+    session.url = env.url("/api/pagerduty")  # the base: pdpyras appends /v2/enqueue itself
+    dedup = await asyncio.to_thread(
+        session.trigger, "Disk full on db-7", "db-7", dedup_key="pd-lib", severity="critical"
+    )
+    assert dedup == "pd-lib"
+    changes = pdpyras.ChangeEventsAPISession(env.keys["int-demo-generic"])
+    changes.url = env.url("/api/pagerduty")
+    await asyncio.to_thread(
+        changes.submit,
+        "Deploy api v42",
+        source="ci",
+        custom_details={"sha": "abc"},
+        links=[{"href": "https://ci.example/run/42", "text": "Pipeline"}],
+    )
+    [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="pd-lib")
+    assert incident["severity"] == "P1"
+    deadline = time.monotonic() + 20
+    while True:
+        store = await SqliteStore.open(env.db)
+        try:
+            kept = (await store.query("changes", pk=incident["service_id"], limit=10)).items
+        finally:
+            await store.close()
+        if kept or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    [change] = kept
+    assert change["summary"] == "Deploy api v42" and change["links"][0]["url"].endswith("/42")
+    async with httpx.AsyncClient() as client:
+        bad = await client.post(
+            env.url("/api/pagerduty/v2/change/enqueue"),
+            json={"routing_key": env.keys["int-demo-generic"], "payload": {}},
+        )
+        assert bad.status_code == 400 and bad.json()["status"] == "invalid event"
 
 
 async def test_opsgenie_compatible_create_and_close_by_alias(env: Env) -> None:
