@@ -61,6 +61,7 @@ from shared.notifications.models import (
 from shared.notifications.render import (
     Message,
     incident_url,
+    page_description,
     render_digest,
     render_direct,
     render_incident,
@@ -675,6 +676,12 @@ def workflows_message(
     """A notify-only Adaptive Card for a Teams Workflows webhook: no buttons that call back
     (Workflows cannot deliver clicks to us), only a link to the incident."""
     url = incident_url(base_url, incident.id)
+    description = page_description(incident)
+    shown = (
+        [{"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8}]
+        if description
+        else []
+    )
     card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -687,6 +694,7 @@ def workflows_message(
                 "wrap": True,
                 "text": f"#{incident.number} {incident.title}",
             },
+            *shown,
             {
                 "type": "FactSet",
                 "facts": [

@@ -96,7 +96,7 @@ def incident_card(
     ]
     description = page_description(incident)
     if description:
-        # The source's own words under the facts; long ones fold (the incident page has all).
+        # The source's own words under the title; long ones fold (the API has them whole).
         body.insert(1, {"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8})
     if notice:
         body.append(
