@@ -6,7 +6,8 @@ tells them apart too):
 - ``event_alert`` (an issue alert rule's action, ``action: triggered``): ``data.event``;
 - ``issue`` (issue webhooks: ``created``, ``unresolved``, ``resolved``, ``ignored`` or
   ``archived``, ``assigned``): ``data.issue``;
-- ``metric_alert`` (``critical``, ``warning``, ``resolved``): ``data.metric_alert``.
+- ``metric_alert`` (``critical``, ``warning``, ``resolved``): ``data.metric_alert``;
+- ``installation``, ``comment`` and ``error`` webhooks are accepted and change nothing.
 
 Rules:
 
@@ -46,6 +47,8 @@ _ISSUE_ACTIONS: dict[str, EventAction] = {
     "archived": "resolve",
     "assigned": "note",
 }
+#: ``data`` keys of the other webhook resources (installation, comment, error): nothing to page.
+_UNPAGED = ("installation", "comment", "error")
 _METRIC_ACTIONS: dict[str, Literal["trigger", "resolve"]] = {
     "critical": "trigger",
     "warning": "trigger",
@@ -195,6 +198,10 @@ def parse(body: bytes | Mapping[str, Any], *, received_at: datetime, **_: Any) -
         part = hook.data.get(key)
         if isinstance(part, Mapping):
             return [build(hook, part, received_at)]
+    if any(key in hook.data for key in _UNPAGED):
+        # Resources an integration may also be subscribed to; a 4xx would count as a failed
+        # delivery on Sentry's side, so they are accepted and change nothing.
+        return []
     raise InvalidPayload(
         "$.data has no event, issue or metric_alert",
         field="$.data",

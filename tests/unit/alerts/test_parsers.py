@@ -389,3 +389,15 @@ def test_generic_body_without_a_title_is_refused_with_what_to_map() -> None:
     with pytest.raises(InvalidPayload) as err:
         parse_generic(b'{"a": 1}', received_at=NOW, mapping={"title": "/alert/name"})
     assert err.value.extensions["field"] == "mapping.title"
+
+
+def test_sentry_resources_that_page_nobody_are_accepted_and_change_nothing() -> None:
+    # https://docs.sentry.io/integrations/integration-platform/webhooks/comments/
+    comment = {
+        "action": "created",
+        "data": {"comment": "adding a comment", "project_slug": "sentry", "issue_id": 100},
+        "actor": {"type": "user", "id": 1, "name": "colleen"},
+    }
+    assert run("sentry", comment) == []
+    with pytest.raises(InvalidPayload):
+        run("sentry", {"action": "created", "data": {"something": {}}})
