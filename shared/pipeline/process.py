@@ -50,7 +50,7 @@ from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
 from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
 from shared.auth.cache import TtlCache
-from shared.catalog import changes
+from shared.catalog.changes import change_of, save_change
 from shared.catalog.cache import CatalogCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
@@ -806,8 +806,8 @@ async def _events(
     if envelope.kind == "change":
         # A change is kept on the service, not an alert: no events.
         change = pagerduty_change.parse_change(body, received_at=envelope.received_at)
-        await changes.save_change(
-            ports.store, changes.change_of(integration, change_id=envelope.id, **dict(change))
+        await save_change(
+            ports.store, change_of(integration, change_id=envelope.id, **dict(change))
         )
         return []
     if envelope.kind == "opsgenie_action":
