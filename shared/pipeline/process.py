@@ -50,8 +50,8 @@ from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
 from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
 from shared.auth.cache import TtlCache
-from shared.catalog.changes import change_of, save_change
 from shared.catalog.cache import CatalogCache
+from shared.catalog.changes import change_of, save_change
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
