@@ -439,3 +439,26 @@ def test_no_generated_request_gets_a_5xx(
     assert r.status_code < 500, (op.name, path, body, r.text)
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json"), r.text
+
+
+def test_a_token_for_another_port_or_expired_says_why_over_http(api: Api) -> None:
+    def token(issuer: str, now: float) -> str:
+        return idp.mint_token(
+            api.key,
+            issuer=issuer,
+            tenant_id=TENANT,
+            audience=CLIENT_ID,
+            roles=[],
+            minutes=30,
+            email="a@example.com",
+            now=now,
+        )
+
+    another_port = issuer_for("http://127.0.0.1:1/.devhost/idp", TENANT)
+    for presented, why in (
+        (token(another_port, time.time()), f"the token's issuer is not {api.issuer}"),
+        (token(api.issuer, time.time() - 7200), "the token has expired"),
+    ):
+        r = api.http.get("/incidents", headers={"Authorization": f"Bearer {presented}"})
+        is_problem(r, 401)
+        assert f'error="invalid_token", error_description="{why}"' in r.headers["www-authenticate"]
