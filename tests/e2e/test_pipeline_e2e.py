@@ -333,6 +333,18 @@ async def test_the_official_opsgenie_sdk_creates_and_reads_the_request_result(en
     # Another integration's key learns nothing about the request.
     assert foreign.data.is_success is False and foreign.data.alert_id is None
 
+    def close() -> Any:
+        response = api.close_alert(
+            identifier="og-sdk",
+            identifier_type="alias",
+            close_alert_payload=opsgenie_sdk.CloseAlertPayload(user="sdk", note="fixed"),
+        )
+        return response.retrieve_result()
+
+    closed = await asyncio.to_thread(close)
+    assert (closed.data.is_success, closed.data.action) == (True, "Close")
+    await env.wait_incidents(lambda xs: xs and xs[0]["status"] == "resolved", dedup_key="og-sdk")
+
 
 async def test_every_opsgenie_compatible_error_is_opsgenie_json(env: Env) -> None:
     headers = {"Authorization": f"GenieKey {env.keys['int-demo-generic']}"}
