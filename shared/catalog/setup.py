@@ -78,6 +78,20 @@ contactPoints:
 """
 
 
+def _grafana_vendor(kind: str, settings: dict[str, str]) -> str:
+    """A Grafana contact point of Grafana's own PagerDuty or Opsgenie type, repointed."""
+    lines = "".join(f"          {k}: {v}\n" for k, v in settings.items())
+    return f"""apiVersion: 1
+contactPoints:
+  - orgId: 1
+    name: openalert
+    receivers:
+      - uid: openalert
+        type: {kind}
+        settings:
+{lines}"""
+
+
 def _azure_action_group(base: str, key: str) -> str:
     return f"""resource openalert 'Microsoft.Insights/actionGroups@2023-01-01' = {{
   name: 'openalert'
@@ -130,6 +144,9 @@ def sender_setup(base_url: str, integration: Integration, key: str) -> SenderSet
             routing_key=key,
             snippets={
                 "alertmanager": _alertmanager_pagerduty(base, key),
+                "grafana": _grafana_vendor(
+                    "pagerduty", {"integrationKey": key, "url": f"{base}/api/pagerduty/v2/enqueue"}
+                ),
                 "pdpyras": (
                     f"session = pdpyras.EventsAPISession({key!r})\n"
                     f"session.url = {base + '/api/pagerduty'!r}\n"
@@ -143,6 +160,10 @@ def sender_setup(base_url: str, integration: Integration, key: str) -> SenderSet
             opsgenie_base_url=f"{base}/api/opsgenie/",
             snippets={
                 "alertmanager": _alertmanager_opsgenie(base, key),
+                # Grafana's Opsgenie contact point takes the full alerts URL, not the base.
+                "grafana": _grafana_vendor(
+                    "opsgenie", {"apiKey": key, "apiUrl": f"{base}/api/opsgenie/v2/alerts"}
+                ),
                 "opsgenie_sdk": (
                     "conf = opsgenie_sdk.Configuration()\n"
                     f"conf.host = {base + '/api/opsgenie'!r}\n"

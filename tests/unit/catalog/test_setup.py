@@ -78,3 +78,18 @@ def test_grafana_contact_point_and_azure_action_group() -> None:
     # An action group's plain webhook cannot send headers: the key is in the URL.
     assert f"serviceUri: '{BASE}/api/integrations/{KEY}'" in azure
     assert "useCommonAlertSchema: true" in azure
+
+
+def test_grafanas_own_pagerduty_and_opsgenie_contact_points_are_repointed() -> None:
+    def settings(fmt: str) -> dict[str, Any]:
+        snippet = sender_setup(BASE, integration(fmt), KEY).snippets["grafana"]
+        [point] = yaml.safe_load(snippet)["contactPoints"]
+        [hook] = point["receivers"]
+        assert hook["type"] == fmt
+        return dict(hook["settings"])
+
+    assert settings("pagerduty") == {
+        "integrationKey": KEY,
+        "url": f"{BASE}/api/pagerduty/v2/enqueue",
+    }
+    assert settings("opsgenie") == {"apiKey": KEY, "apiUrl": f"{BASE}/api/opsgenie/v2/alerts"}
