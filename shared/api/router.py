@@ -29,6 +29,7 @@ from shared.errors import (
     OpenAlertError,
     PayloadTooLarge,
     RateLimited,
+    Unauthenticated,
 )
 from shared.redact import REDACT
 
@@ -188,7 +189,9 @@ def problem(exc: OpenAlertError) -> Reply:
         **exc.extensions,
     }
     headers: dict[str, str] = {}
-    if exc.status == 401:
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = exc.challenge()
+    elif exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.api import changes as changes_api
 from shared.api import schedules as schedule_api
 from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
 from shared.api.schedules import IcalImportBody, ical, import_ical, person_calendar
@@ -1500,4 +1501,4 @@ def _ops() -> list[Operation]:
     return ops
 
 
-API = Api(_ops())
+API = Api([*_ops(), *changes_api.operations()])

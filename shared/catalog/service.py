@@ -36,6 +36,7 @@ from shared.catalog.references import (
     policy_refs,
     schedule_refs,
 )
+from shared.catalog.setup import SenderSetup, sender_setup
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.redact import restore_secrets
@@ -111,6 +112,8 @@ class IntegrationCreated(BaseModel):
     integration: IntegrationRead
     key: str
     ingest_url: str
+    #: What to paste into each sender (URLs, the key's place, config snippets).
+    setup: SenderSetup
 
 
 class RouteBody(_Body):
@@ -389,6 +392,7 @@ async def create_integration(
         integration=_integration_read(integration),
         key=issued.secret,
         ingest_url=ingest_url(base_url, integration, issued.secret),
+        setup=sender_setup(base_url, integration, issued.secret),
     )
 
 
@@ -467,6 +471,7 @@ async def rotate_integration_key(
         integration=_integration_read(updated),
         key=issued.secret,
         ingest_url=ingest_url(base_url, updated, issued.secret),
+        setup=sender_setup(base_url, updated, issued.secret),
     )
 
 

@@ -60,6 +60,7 @@ from shared.notifications.models import (
 from shared.notifications.render import (
     Message,
     incident_url,
+    page_description,
     render_digest,
     render_direct,
     render_incident,
@@ -679,6 +680,12 @@ def workflows_message(
     """A notify-only Adaptive Card for a Teams Workflows webhook: no buttons that call back
     (Workflows cannot deliver clicks to us), only a link to the incident."""
     url = incident_url(base_url, incident.id)
+    description = page_description(incident)
+    shown = (
+        [{"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8}]
+        if description
+        else []
+    )
     card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -692,6 +699,7 @@ def workflows_message(
                 # Workflows renders the card's text as Markdown: alert text must stay text.
                 "text": md_escape(f"#{incident.number} {incident.title}"),
             },
+            *shown,
             {
                 "type": "FactSet",
                 "facts": [

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shared.incidents.models import Incident, IncidentStatus
+from shared.notifications.render import page_description
 from shared.teams.text import md_escape
 
 #: verb -> (incident action, snooze minutes)
@@ -96,6 +97,10 @@ def incident_card(
         },
         {"type": "FactSet", "facts": facts},
     ]
+    description = page_description(incident)
+    if description:
+        # The source's own words under the title; long ones fold (the API has them whole).
+        body.insert(1, {"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8})
     if notice:
         body.append(
             {

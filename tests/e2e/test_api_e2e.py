@@ -32,6 +32,9 @@ PUBLIC_FUNCTIONS = {
     "ingest_pagerduty",  # routing_key
     "ingest_opsgenie_create",  # GenieKey
     "ingest_opsgenie_action",  # GenieKey
+    "ingest_pagerduty_change",  # routing_key
+    "opsgenie_request_status",  # GenieKey (another integration's request reads as unknown)
+    "opsgenie_unsupported",  # answers only Opsgenie's 404 shape, reads nothing
     "bot_messages",  # Bot Framework token, checked in code (tests/e2e/test_teams_e2e.py)
     # ACS Call Automation events: the unguessable per-call token in the URL is the credential
     # (unknown token: 404; tests/e2e/test_voice_e2e.py).
@@ -195,6 +198,13 @@ def test_configuration_flow_and_key_shown_once(api: Api, admin: str) -> None:
     assert created["key"].startswith("oa_int_") or len(created["key"]) > 20
     assert created["ingest_url"].endswith(created["key"])
     integration_id = created["integration"]["id"]
+    # Links come from PUBLIC_BASE_URL (devhost sets it to itself), not from the Host header.
+    spoofed = api.call(
+        "POST", f"/integrations/{integration_id}/rotate", admin, headers={"Host": "evil.example"}
+    ).json()
+    assert spoofed["ingest_url"].startswith(api.host.base_url + "/api/integrations/")
+    assert spoofed["setup"]["snippets"]["curl"].startswith(f"curl -X POST {api.host.base_url}/")
+    created = {**created, "key": spoofed["key"], "ingest_url": spoofed["ingest_url"]}
     r = api.call("GET", f"/integrations/{integration_id}", admin)
     assert r.status_code == 200 and "key" not in r.json() and "key_hash" not in r.json()
     route = api.call(
@@ -486,3 +496,26 @@ def test_no_generated_request_gets_a_5xx(
     assert r.status_code < 500, (op.name, path, body, r.text)
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json"), r.text
+
+
+def test_a_token_for_another_port_or_expired_says_why_over_http(api: Api) -> None:
+    def token(issuer: str, now: float) -> str:
+        return idp.mint_token(
+            api.key,
+            issuer=issuer,
+            tenant_id=TENANT,
+            audience=CLIENT_ID,
+            roles=[],
+            minutes=30,
+            email="a@example.com",
+            now=now,
+        )
+
+    another_port = issuer_for("http://127.0.0.1:1/.devhost/idp", TENANT)
+    for presented, why in (
+        (token(another_port, time.time()), f"the token's issuer is not {api.issuer}"),
+        (token(api.issuer, time.time() - 7200), "the token has expired"),
+    ):
+        r = api.http.get("/incidents", headers={"Authorization": f"Bearer {presented}"})
+        is_problem(r, 401)
+        assert f'error="invalid_token", error_description="{why}"' in r.headers["www-authenticate"]

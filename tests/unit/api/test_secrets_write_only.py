@@ -66,14 +66,17 @@ def _leaks(answer: Any, *secrets: str) -> list[str]:
     return [s for s in secrets if s in text]
 
 
+@pytest.mark.parametrize(
+    ("fmt", "field"), [("grafana", "grafana_hmac_secret"), ("sentry", "sentry_client_secret")]
+)
 async def test_a_grafana_hmac_secret_is_shown_as_a_hint_and_survives_a_round_trip(
-    store: SqliteStore,
+    store: SqliteStore, fmt: str, field: str
 ) -> None:
     body = {
-        "name": "grafana",
+        "name": fmt,
         "service_id": "svc",
-        "format": "grafana",
-        "settings": {"grafana_hmac_secret": GRAFANA_SECRET},
+        "format": fmt,
+        "settings": {field: GRAFANA_SECRET},
     }
     created = await _call(store, "POST", "integrations", body)
     integration_id = created["integration"]["id"]
@@ -81,19 +84,19 @@ async def test_a_grafana_hmac_secret_is_shown_as_a_hint_and_survives_a_round_tri
     listed = await _call(store, "GET", "integrations")
     for answer in (created, shown, listed):
         assert not _leaks(answer, GRAFANA_SECRET, GRAFANA_SECRET[:-4])
-    assert shown["settings"]["grafana_hmac_secret"] == "************WXYZ"
+    assert shown["settings"][field] == "************WXYZ"
     # PUT back what was read (a renamed copy): the stored secret stays.
     updated = await _call(
         store, "PUT", f"integrations/{integration_id}", {**body, "name": "g2", **_put(shown)}
     )
-    assert updated["settings"]["grafana_hmac_secret"] == "************WXYZ"
+    assert updated["settings"][field] == "************WXYZ"
     doc = await store.get("integrations", integration_id, integration_id)
-    assert doc is not None and doc["settings"]["grafana_hmac_secret"] == GRAFANA_SECRET
+    assert doc is not None and doc["settings"][field] == GRAFANA_SECRET
     # A new value replaces it.
-    fresh = {**body, "settings": {"grafana_hmac_secret": "another-secret-0123456789"}}
+    fresh = {**body, "settings": {field: "another-secret-0123456789"}}
     await _call(store, "PUT", f"integrations/{integration_id}", fresh)
     doc = await store.get("integrations", integration_id, integration_id)
-    assert doc is not None and doc["settings"]["grafana_hmac_secret"].startswith("another")
+    assert doc is not None and doc["settings"][field].startswith("another")
 
 
 def _put(shown: dict[str, Any]) -> dict[str, Any]:
