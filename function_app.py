@@ -15,6 +15,11 @@ from functions import (
     schedules_timer,
     voice,
 )
+from shared.outbound.logs import quiet_url_loggers
+
+# Webhook URLs are credentials; the HTTP client loggers would write them at INFO. Set here, the
+# one start-up path of both the Functions host and devhost.
+quiet_url_loggers()
 
 # Platform-level auth is anonymous on purpose: every route authenticates itself (Entra ID tokens,
 # API keys, integration keys, Bot Framework tokens), and the route-audit test proves it.

@@ -11,6 +11,10 @@ Figures (goals from issue 8):
   (what one Service Bus instance does per message).
 - 202 -> incident visible at a steady 100 alerts/s on a fresh app, everything on (p99 < 500 ms).
 - store operations per new alert and per duplicate, counted on the real adapter (<= 4 / <= 2).
+- bytes written per duplicate of a 1.4 KiB alert with a 1 KiB description (issue 20): 7.7 KiB
+  before descriptions were kept, 8.8 KiB since (the one copy on the incident document, which
+  every duplicate's whole-document replace rewrites); 17.6 KiB if every alert record carried
+  it, which is what a description that changes with every alert costs.
 
 The load comes from aiohttp: httpx's pool tops out near 170 requests/s here, which measured the
 client rather than devhost.
@@ -208,6 +212,69 @@ async def _store_ops(tmp: Path) -> None:
     )
 
 
+class WrittenBytes:
+    """The real adapter, adding up the JSON size of every document written."""
+
+    def __init__(self, inner: SqliteStore) -> None:
+        self.inner = inner
+        self.written = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name in ("create", "replace", "upsert"):
+
+            async def counted(container: str, doc: dict[str, Any], **kwargs: Any) -> Any:
+                self.written += len(json.dumps(doc, separators=(",", ":")).encode())
+                return await attr(container, doc, **kwargs)
+
+            return counted
+        return attr
+
+
+def _sized_alert(i: int, *, description: str) -> str:
+    """A 1.5 KiB generic alert: title, key, labels and the description."""
+    labels = {f"label_{n}": f"value-{n}-" + "x" * 40 for n in range(6)}
+    return json.dumps(
+        {"title": "Disk almost full", "id": "big", "description": description, "labels": labels}
+    )
+
+
+async def _bytes_per_duplicate(tmp: Path, n: int = 64) -> None:
+    db = tmp / "bytes.sqlite"
+    await _prepare(db)
+    inner = await SqliteStore.open(db)
+    store = WrittenBytes(inner)
+    ports = ProcessPorts(store=store, claim_check=None, escalation=RecordedEscalation())  # type: ignore[arg-type]
+    text = "The volume /data on db-7 is 97% full; writes fail at 100%. " * 16
+    results: dict[str, float] = {}
+    for label, vary in (("same description", False), ("a new description each", True)):
+        bodies = [
+            _sized_alert(i, description=text + (f" #{i}" if vary else "")) for i in range(n + 1)
+        ]
+        envs = [
+            Envelope(
+                id=f"b-{label[0]}-{i:06d}",
+                integration_id="int-bench",
+                format="generic",
+                received_at=datetime.now(UTC),
+                body=body.replace('"big"', f'"big-{label[0]}"'),
+            )
+            for i, body in enumerate(bodies)
+        ]
+        await process_envelope(envs[0], ports=ports, first_delivery=True)
+        store.written = 0
+        for env in envs[1:]:
+            await process_envelope(env, ports=ports, first_delivery=True)
+        results[label] = store.written / n
+    await inner.close()
+    size = len(_sized_alert(0, description=text).encode())
+    print(
+        f"bytes written:         {results['same description'] / 1024:.1f} KiB per duplicate of a"
+        f" {size / 1024:.1f} KiB alert ({n}-duplicate storm, same description);"
+        f" {results['a new description each'] / 1024:.1f} KiB when each brings a new one"
+    )
+
+
 async def _process_alone(tmp: Path, *, duplicates: bool, n: int = 2000) -> None:
     """``process_envelope`` on the real SQLite adapter, 16 messages in flight (the host's
     ``maxConcurrentCalls``), escalation recorded rather than started."""
@@ -283,6 +350,7 @@ def main() -> None:
         finally:
             steady.stop()
         asyncio.run(_store_ops(tmp))
+        asyncio.run(_bytes_per_duplicate(tmp))
         asyncio.run(_process_alone(tmp, duplicates=False))
         asyncio.run(_process_alone(tmp, duplicates=True))
 

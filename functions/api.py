@@ -4,7 +4,6 @@ in ``shared.api.v1`` (routing, auth, parsing, OpenAPI all come from that one tab
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -34,7 +33,6 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
     async def who(authorization: str | None) -> Principal:
         return await authenticate(authorization=authorization, ports=rt.auth)
 
-    url = urlsplit(req.url)
     reply = await API.dispatch(
         method=req.method,
         path=req.route_params.get("path", ""),
@@ -43,7 +41,9 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         body=req.get_body() or b"",
         authenticate=who,
         ports=ports,
-        base_url=f"{url.scheme}://{url.netloc}",
+        # Links we hand out (ingest URLs, calendar links) name the configured address, never
+        # the request's Host header, which the caller writes.
+        base_url=rt.settings.PUBLIC_BASE_URL.rstrip("/"),
     )
     if reply.status == 204:
         return func.HttpResponse(status_code=204, headers=reply.headers)

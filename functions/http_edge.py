@@ -7,7 +7,7 @@ from typing import Any
 
 import azure.functions as func
 
-from shared.errors import OpenAlertError, RateLimited
+from shared.errors import OpenAlertError, RateLimited, Unauthenticated
 
 PROBLEM_TYPE_BASE = "https://openalert.dev/problems/"
 
@@ -52,7 +52,9 @@ def error_response(exc: OpenAlertError) -> func.HttpResponse:
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
-    if exc.status == 401:
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = exc.challenge()
+    elif exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
     return problem(
         exc.status,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import UTC, datetime
 
 import azure.functions as func
@@ -18,9 +19,10 @@ import azure.functions as func
 from functions.http_edge import error_response, json_response
 from functions.runtime import runtime
 from shared.alerts.models import InvalidPayload, SourceFormat
-from shared.alerts.sources import opsgenie, pagerduty
-from shared.errors import OpenAlertError
+from shared.alerts.sources import opsgenie, pagerduty, pagerduty_change
+from shared.errors import NotFound, OpenAlertError
 from shared.pipeline import ingest
+from shared.pipeline.request_status import request_status
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)
@@ -38,7 +40,9 @@ def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
 
 
 @bp.function_name("ingest_integration")
-@bp.route(route="integrations/{key}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
+# The key is optional in the path: senders that keep it out of URLs (which end up in logs)
+# post to /api/integrations with it as a Bearer token or the Basic-auth password.
+@bp.route(route="integrations/{key?}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
 async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     try:
@@ -111,9 +115,41 @@ async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
     return json_response(body, status=status)
 
 
+@bp.function_name("ingest_pagerduty_change")
+@bp.route(
+    route="pagerduty/v2/change/enqueue", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS
+)
+@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+async def ingest_pagerduty_change(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
+    """PagerDuty Change Events compatible: kept as a change of the integration's service."""
+    try:
+        rt = await runtime()
+        accepted = await ingest.accept_change(
+            headers=_headers(req),
+            body=req.get_body(),
+            received_at=datetime.now(UTC),
+            ports=rt.ingest,
+        )
+    except InvalidPayload as exc:
+        status, body = pagerduty.invalid(exc)
+        return json_response(body, status=status)
+    except OpenAlertError as exc:
+        if exc.status == 401:
+            return json_response(
+                {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]},
+                status=401,
+            )
+        return error_response(exc)
+    _enqueue(out, accepted)
+    status, body = pagerduty_change.accepted()
+    return json_response(body, status=status)
+
+
 def _opsgenie_error(exc: OpenAlertError, request_id: str, started: float) -> func.HttpResponse:
     status = 422 if isinstance(exc, InvalidPayload) else exc.status
-    code, body = opsgenie.error(status, exc.detail, request_id, time.perf_counter() - started)
+    code, body = opsgenie.error(
+        status, exc.detail, request_id or uuid.uuid4().hex, time.perf_counter() - started
+    )
     headers = (
         {"Retry-After": str(max(1, round(getattr(exc, "retry_after", 1))))}
         if status == 429
@@ -170,3 +206,41 @@ async def ingest_opsgenie_action(req: func.HttpRequest, out: func.Out[str]) -> f
     _enqueue(out, accepted)
     status, body = opsgenie.accepted(accepted.envelope.id, time.perf_counter() - started)
     return json_response(body, status=status)
+
+
+@bp.function_name("opsgenie_request_status")
+@bp.route(
+    route="opsgenie/v2/alerts/requests/{request_id}",
+    methods=["GET"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+async def opsgenie_request_status(req: func.HttpRequest) -> func.HttpResponse:
+    """Opsgenie's Get Request Status (the SDK's ``retrieve_result()`` polls it after a create)."""
+    started = time.perf_counter()
+    try:
+        rt = await runtime()
+        integration = await ingest.authenticate(_headers(req), rt.ingest)
+        data = await request_status(
+            rt.store, request_id=req.route_params["request_id"], integration_id=integration.id
+        )
+    except OpenAlertError as exc:
+        return _opsgenie_error(exc, "", started)
+    took = round(time.perf_counter() - started, 3)
+    return json_response({"data": data, "took": took, "requestId": uuid.uuid4().hex})
+
+
+@bp.function_name("opsgenie_unsupported")
+@bp.route(
+    route="opsgenie/{*rest}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+async def opsgenie_unsupported(req: func.HttpRequest) -> func.HttpResponse:
+    """Every other Opsgenie API call: Opsgenie's JSON error shape, so a sender's SDK reports it
+    as an API error instead of failing to parse a text body."""
+    rest = req.route_params.get("rest", "")
+    return _opsgenie_error(
+        NotFound(f"{req.method} /{rest} is not part of OpenAlert's Opsgenie-compatible API"),
+        "",
+        time.perf_counter(),
+    )

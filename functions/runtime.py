@@ -36,6 +36,7 @@ from shared.notifications.voice import (
     AcsCallbackAuthenticator,
     AcsVoiceChannel,
 )
+from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.process import ProcessPorts, RecordedEscalation
@@ -53,6 +54,8 @@ class Runtime:
     settings: Settings
     store: DocumentStore
     http: httpx.AsyncClient
+    #: The guarded client for user-configured targets (webhooks, Workflows URLs).
+    outbound: OutboundClient
     ingest: IngestPorts
     process: ProcessPorts
     claim_check: BlobClaimCheck | None
@@ -97,6 +100,9 @@ async def _build(settings: Settings) -> Runtime:
     http = httpx.AsyncClient(
         timeout=10.0,
         transport=AiohttpTransport(limits=httpx.Limits(max_connections=100)),
+    )
+    outbound = OutboundClient(
+        OutboundPolicy.parse(settings.OUTBOUND_ALLOW, allow_http=settings.OUTBOUND_ALLOW_HTTP)
     )
     storage = os.environ.get("AzureWebJobsStorage", "")
     claim_check = None
@@ -159,7 +165,7 @@ async def _build(settings: Settings) -> Runtime:
     teams: TeamsPorts | None = None
     bot_auth: BotAuthenticator | None = None
     acs = AcsAuth(access_key=settings.ACS_ACCESS_KEY, credential=credential)
-    channels = _channels(settings, http, acs)
+    channels = _channels(settings, http, outbound, acs)
     calls: AcsCallAutomation | None = None
     voice_callbacks = (
         AcsCallbackAuthenticator(
@@ -212,7 +218,7 @@ async def _build(settings: Settings) -> Runtime:
     notify = NotifyPorts(
         store=store,
         channels=channels,
-        http=http,
+        http=outbound,
         base_url=settings.PUBLIC_BASE_URL,
         bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
     )
@@ -220,6 +226,7 @@ async def _build(settings: Settings) -> Runtime:
         settings=settings,
         store=store,
         http=http,
+        outbound=outbound,
         ingest=ingest,
         process=process,
         claim_check=claim_check,
@@ -232,10 +239,13 @@ async def _build(settings: Settings) -> Runtime:
     )
 
 
-def _channels(settings: Settings, http: httpx.AsyncClient, acs: AcsAuth) -> dict[str, Channel]:
-    """The channel per contact kind from the settings; console where nothing is configured."""
+def _channels(
+    settings: Settings, http: httpx.AsyncClient, outbound: OutboundClient, acs: AcsAuth
+) -> dict[str, Channel]:
+    """The channel per contact kind from the settings; console where nothing is configured.
+    ``http`` calls the operator's own services (ACS); ``outbound`` the addresses users enter."""
     channels: dict[str, Channel] = {"console": ConsoleChannel()}
-    channels["webhook"] = WebhookChannel(http)
+    channels["webhook"] = WebhookChannel(outbound)
     if settings.SMTP_HOST:
         channels["email"] = SmtpChannel(
             host=settings.SMTP_HOST,

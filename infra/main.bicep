@@ -23,6 +23,8 @@ param claimCheckRetentionDays int = 14
 @description('Application (client) id of the OpenAlert API app registration (token audience).')
 param entraClientId string = ''
 param deployBot bool = true
+@description('CIDRs and host names, comma-separated, that user-configured webhooks may call although they are not public addresses (VNet-integrated deployments); empty: public addresses only.')
+param outboundAllow string = ''
 
 var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix)
 var base = toLower('${namePrefix}-${suffix}')
@@ -115,6 +117,7 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     entraClientId: entraClientId
     botAppId: deployBot ? identity.properties.clientId : ''
+    outboundAllow: outboundAllow
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttp: alwaysReadyHttp

@@ -227,6 +227,24 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- outbound calls to user-configured targets (shared/outbound, docs/notifications.md) ------
+    OUTBOUND_ALLOW: str = Field(
+        default="",
+        description=(
+            "Comma-separated CIDRs and host names that webhook contacts, outgoing webhooks and "
+            "Workflows URLs may reach although they are not public internet addresses (a "
+            "VNet-integrated deployment calling a private endpoint). Empty: only globally "
+            "routable addresses. The only way to open the outbound guard."
+        ),
+    )
+    OUTBOUND_ALLOW_HTTP: bool = Field(
+        default=False,
+        description=(
+            "Development only: user-configured targets may be http:// as well as https://. "
+            "Never set in Azure."
+        ),
+    )
+
     # --- Microsoft Teams (shared/teams, docs/teams.md) ------------------------------------------
     BOT_APP_ID: str = Field(
         default="",

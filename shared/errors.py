@@ -48,6 +48,21 @@ class Unauthenticated(OpenAlertError):
     type_slug = "unauthenticated"
     title = "Authentication required"
 
+    def __init__(self, detail: str, *, why: str | None = None, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        #: Why a bearer token was refused, for ``error_description`` (RFC 6750 section 3). Set
+        #: only for what the holder can read in its own token (issuer, audience, times).
+        self.why = why
+
+    def challenge(self) -> str:
+        """The ``WWW-Authenticate`` value of this 401."""
+        if self.why is None:
+            return 'Bearer realm="openalert"'
+        # RFC 6750 allows %x20-21 / %x23-5B / %x5D-7E in error_description: no quote, no
+        # backslash, nothing outside printable ASCII.
+        safe = "".join(c for c in self.why if " " <= c <= "~" and c not in '"\\')
+        return f'Bearer realm="openalert", error="invalid_token", error_description="{safe}"'
+
 
 class Forbidden(OpenAlertError):
     status = 403

@@ -35,6 +35,7 @@ var containers = [
   { name: 'conversations', pk: '/pk', ttl: 0 }
   { name: 'teams_cards', pk: '/incident_id', ttl: 0 }
   { name: 'processed', pk: '/pk', ttl: 604800 }
+  { name: 'changes', pk: '/service_id', ttl: 2592000 }
   { name: 'voice_calls', pk: '/pk', ttl: 604800 }
   { name: 'voice_events', pk: '/pk', ttl: 604800 }
 ]

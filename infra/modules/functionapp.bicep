@@ -25,6 +25,8 @@ param entraClientId string = ''
 @description('Microsoft App ID of the Azure Bot (the managed identity client id when the bot is deployed); empty disables the Teams bot.')
 param botAppId string = ''
 param logLevel string = 'INFO'
+@description('CIDRs and host names, comma-separated, that user-configured webhooks may call although they are not public addresses (VNet-integrated deployments); empty: public addresses only.')
+param outboundAllow string = ''
 param durableTaskHub string = 'openalert'
 @allowed([ 2048, 4096 ])
 param instanceMemoryMB int = 2048
@@ -68,6 +70,7 @@ var optionalSettings = [
   'ACS_CALLBACK_AUDIENCE: opt-in with ACS_VOICE_FROM: the ACS resource immutable id, to require Call Automation JWTs on callbacks'
   'ACS_CALLBACK_ISSUER: default the Call Automation issuer'
   'ACS_CALLBACK_OPENID_METADATA_URL: default the Call Automation OpenID metadata'
+  'OUTBOUND_ALLOW_HTTP: development only, never in Azure (webhooks must be https)'
   'BOT_TENANT_ID: default ENTRA_TENANT_ID'
   'BOT_OPENID_METADATA_URL: default Bot Framework metadata'
   'BOT_ISSUER: default https://api.botframework.com'
@@ -116,6 +119,7 @@ var baseSettings = {
   ENTRA_TENANT_ID: entraTenantId
   ENTRA_CLIENT_ID: entraClientId
   BOT_APP_ID: botAppId
+  OUTBOUND_ALLOW: outboundAllow
   KEY_VAULT_URI: keyVaultUri
 }
 

@@ -19,6 +19,7 @@ class SourceFormat(StrEnum):
     OPSGENIE = "opsgenie"
     GENERIC = "generic"
     HEARTBEAT = "heartbeat"
+    SENTRY = "sentry"
 
 
 Severity = Literal["P1", "P2", "P3", "P4", "P5"]

@@ -16,6 +16,7 @@ from shared.alerts.sources import (
     grafana,
     opsgenie,
     pagerduty,
+    sentry,
 )
 
 Parser = Callable[..., list[AlertEvent]]
@@ -28,6 +29,7 @@ PARSERS: dict[SourceFormat, Parser] = {
     SourceFormat.PAGERDUTY: pagerduty.parse,
     SourceFormat.OPSGENIE: opsgenie.parse,
     SourceFormat.GENERIC: generic.parse,
+    SourceFormat.SENTRY: sentry.parse,
 }
 
 #: Largest body each format accepts (bytes); the vendor's own limit where it documents one.
@@ -39,6 +41,7 @@ MAX_BYTES: dict[SourceFormat, int] = {
     SourceFormat.PAGERDUTY: pagerduty.MAX_BYTES,
     SourceFormat.OPSGENIE: opsgenie.MAX_BYTES,
     SourceFormat.GENERIC: generic.MAX_BYTES,
+    SourceFormat.SENTRY: sentry.MAX_BYTES,
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from shared.auth.access import require_role
 from shared.auth.models import Principal
 from shared.errors import (
     InvalidInput,
@@ -28,7 +29,9 @@ from shared.errors import (
     OpenAlertError,
     PayloadTooLarge,
     RateLimited,
+    Unauthenticated,
 )
+from shared.redact import REDACT
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,9 @@ class Operation:
     is_list: bool = False
     status: int = 200
     public: bool = False
+    #: True only where a signed-in person without an OpenAlert role may still be answered
+    #: (``/me``, so a console can tell them they have none). Everything else is 403 for them.
+    roleless: bool = False
     query: tuple[QueryParam, ...] = ()
     content_type: str = "application/json"
 
@@ -164,8 +170,13 @@ def page(items: Sequence[Any], continuation: str | None) -> Reply:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document.
-        return value.model_dump(mode="json", exclude=set(getattr(value, "API_HIDDEN", ())))
+        # A model's API_HIDDEN fields are internal bookkeeping kept in the stored document;
+        # write-only fields (shared.redact) show only their hint, in nested models too.
+        return value.model_dump(
+            mode="json",
+            exclude=set(getattr(value, "API_HIDDEN", ())),
+            context={REDACT: True},
+        )
     return value
 
 
@@ -178,7 +189,9 @@ def problem(exc: OpenAlertError) -> Reply:
         **exc.extensions,
     }
     headers: dict[str, str] = {}
-    if exc.status == 401:
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = exc.challenge()
+    elif exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
@@ -256,6 +269,8 @@ class Api:
                     (v for k, v in headers.items() if k.lower() == "authorization"), None
                 )
                 principal = await authenticate(authorization)
+                if not op.roleless:
+                    require_role(principal)
             parsed = parse_body(op.body, body) if op.body is not None else None
             request = Request(principal, params, query, headers, parsed, ports, base_url)
             return await op.handler(request)

@@ -12,7 +12,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.api import changes as changes_api
+from shared.api import schedules as schedule_api
 from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
+from shared.api.schedules import IcalImportBody, ical, import_ical, person_calendar
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
@@ -42,11 +45,10 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
-from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
-from shared.schedules.resolve import final_schedule
-from shared.store.port import eq
+from shared.schedules.overrides import ImportResult
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ class UserView(BaseModel):
     name: str
     email: str | None
     teams: dict[str, str]
+    #: Added by e-mail and not signed in yet (POST /users/pending).
+    pending: bool = False
 
 
 class MeView(BaseModel):
@@ -105,6 +109,7 @@ def _user(user: User) -> UserView:
         name=user.name,
         email=user.email,
         teams={k: v.value for k, v in user.teams.items()},
+        pending=user.pending,
     )
 
 
@@ -153,32 +158,8 @@ async def list_users(req: Request) -> Reply:
     return page([_user(u) for u in users], result.continuation)
 
 
-async def _person_calendar(req: Request, user: User) -> Reply:
-    """A person's shifts across every schedule of their teams, as iCalendar (60 days)."""
-    now = _ports(req).clock()
-    shifts: list[Shift] = []
-    for team_id in sorted(user.teams):
-        result = await _ports(req).store.query(
-            "schedules", where=[eq("team_id", team_id)], limit=100
-        )
-        for doc in result.items:
-            schedule = Schedule.model_validate(
-                {k: v for k, v in doc.items() if k not in ("pk", "_etag")}
-            )
-            shifts += [
-                s
-                for s in final_schedule(schedule, now, now + timedelta(days=60))
-                if s.user == user.id
-            ]
-    calendar = Schedule(
-        id=f"user-{user.id}", name=f"{user.name or user.id} on call", team_id="-", time_zone="UTC"
-    )
-    text = export_shifts(calendar, sorted(shifts, key=lambda s: s.start), now=now)
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
-
-
 async def my_calendar(req: Request) -> Reply:
-    return await _person_calendar(req, await _me(req))
+    return await person_calendar(req, await _me(req))
 
 
 async def my_calendar_link(req: Request) -> Reply:
@@ -207,7 +188,7 @@ async def subscribed_user_calendar(req: Request) -> Reply:
         raise NotFound("No such calendar.")
     hidden = ("pk", "_etag", "teams_list")
     user = User.model_validate({k: v for k, v in doc.items() if k not in hidden})
-    return await _person_calendar(req, user)
+    return await person_calendar(req, user)
 
 
 async def get_user(req: Request) -> Reply:
@@ -307,6 +288,8 @@ async def put_member(req: Request) -> Reply:
         role=req.body.role,
         now=_ports(req).clock(),
     )
+    # Keys this person minted are bounded by their rights: re-read them on the next request.
+    _ports(req).auth.api_keys.rights.clear()
     return ok(_user(user))
 
 
@@ -319,6 +302,7 @@ async def delete_member(req: Request) -> Reply:
         role=None,
         now=_ports(req).clock(),
     )
+    _ports(req).auth.api_keys.rights.clear()
     return Reply(204)
 
 
@@ -420,22 +404,6 @@ async def final(req: Request) -> Reply:
     return page(shifts, None)
 
 
-async def ical(req: Request) -> Reply:
-    start, end = _range(req)
-    schedule, _ = await catalog.get_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    shifts = await catalog.final(
-        store=_ports(req).store,
-        principal=req.caller,
-        schedule_id=schedule.id,
-        start=start,
-        end=end,
-    )
-    text = export_shifts(schedule, shifts, now=_ports(req).clock())
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
-
-
 class SwapBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -487,37 +455,10 @@ async def decide_swap(req: Request) -> Reply:
     return ok(swap)
 
 
-class IcalImportBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ics: str = Field(min_length=10, max_length=512 * 1024, description="The iCalendar text.")
-    days: int = Field(default=90, ge=1, le=366)
-
-
-class ImportResult(BaseModel):
-    imported: int
-
-
 class IcalLink(BaseModel):
     """The calendar subscription URL; anyone with it can read the schedule's shifts."""
 
     url: str
-
-
-async def import_ical(req: Request) -> Reply:
-    assert isinstance(req.body, IcalImportBody)
-    schedule, _ = await catalog.get_schedule(
-        store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
-    )
-    require(req.caller, Right.CONFIGURE, [schedule.team_id])
-    count = await schedules.import_calendar(
-        store=_ports(req).store,
-        schedule_id=schedule.id,
-        ics=req.body.ics.encode(),
-        now=_ports(req).clock(),
-        days=req.body.days,
-    )
-    return ok(ImportResult(imported=count))
 
 
 async def ical_link(req: Request) -> Reply:
@@ -597,7 +538,12 @@ class CodeBody(BaseModel):
 class ContactMethodView(BaseModel):
     id: str
     kind: ContactKind
-    address: str
+    address: str = Field(
+        description=(
+            "The address; a webhook's URL is a credential and shows only scheme, host and the "
+            "last 4 characters."
+        )
+    )
     label: str
     verified: bool
 
@@ -607,7 +553,7 @@ class WebhookBody(BaseModel):
 
     team_id: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    url: WriteOnlyUrl = Field(pattern=r"^https?://\S+$", max_length=2048)
     events: frozenset[str] = frozenset(
         {"created", "acknowledged", "resolved", "escalated", "note_added"}
     )
@@ -619,7 +565,9 @@ class WebhookView(BaseModel):
     id: str
     team_id: str
     name: str
-    url: str
+    url: WriteOnlyUrl
+    #: The signing secret, as a hint (shown whole only once, at creation).
+    secret: WriteOnly
     events: list[str]
     timeout_seconds: float
     format: str
@@ -633,6 +581,8 @@ class WebhookCreated(BaseModel):
 
 
 def _person(req: Request) -> str:
+    """The signed-in person behind a ``/me/...`` request (one without an OpenAlert role never
+    gets here: the router answers 403, see ``Operation.roleless``)."""
     principal = req.caller
     if principal.kind.value != "user":
         raise InvalidInput("Only people have contact methods and rules.", field="principal")
@@ -640,8 +590,10 @@ def _person(req: Request) -> str:
 
 
 def _method_view(m: ContactMethod) -> ContactMethodView:
+    # A webhook contact's URL is a credential even to its owner: hint only, like the log.
+    address = redact_url(m.address) if m.kind == "webhook" else m.address
     return ContactMethodView(
-        id=m.id, kind=m.kind, address=m.address, label=m.label, verified=m.verified
+        id=m.id, kind=m.kind, address=address, label=m.label, verified=m.verified
     )
 
 
@@ -651,6 +603,7 @@ def _webhook_view(w: Webhook) -> WebhookView:
         team_id=w.team_id,
         name=w.name,
         url=w.url,
+        secret=w.secret,
         events=sorted(w.events),
         timeout_seconds=w.timeout_seconds,
         format=w.format,
@@ -892,7 +845,7 @@ def _ops() -> list[Operation]:
     o = Operation
     ops = [
         o("GET", "/openapi.json", "openapi", "This document", "meta", openapi, public=True),
-        o("GET", "/me", "me", "Who am I", "users", me, response=MeView),
+        o("GET", "/me", "me", "Who am I", "users", me, response=MeView, roleless=True),
         o(
             "GET",
             "/users",
@@ -1543,8 +1496,9 @@ def _ops() -> list[Operation]:
             revoke_api_key,
             response=ApiKeyRead,
         ),
+        *schedule_api.OPERATIONS,
     ]
     return ops
 
 
-API = Api(_ops())
+API = Api([*_ops(), *changes_api.operations()])

@@ -110,14 +110,23 @@ def principal_for_app(claims: TokenClaims) -> Principal:
     )
 
 
-def principal_for_api_key(key: ApiKey) -> Principal:
+def principal_for_api_key(key: ApiKey, creator: Principal | None = None) -> Principal:
     return Principal(
         kind=PrincipalKind.API_KEY,
         id=key.id,
         display_name=key.name,
         scopes=key.scopes,
         team_limit=key.team_ids,
+        creator=creator,
     )
+
+
+def _intersect(a: TeamScope, b: TeamScope) -> TeamScope:
+    if a.all_teams:
+        return b
+    if b.all_teams:
+        return a
+    return TeamScope(team_ids=a.team_ids & b.team_ids)
 
 
 def team_scope(principal: Principal, action: Action) -> TeamScope:
@@ -126,9 +135,13 @@ def team_scope(principal: Principal, action: Action) -> TeamScope:
         scopes = principal.scopes or frozenset()
         if not any(action in SCOPE_ACTIONS[s] for s in scopes):
             return NO_TEAMS
-        if principal.team_limit is None:
-            return ALL_TEAMS
-        return TeamScope(team_ids=principal.team_limit)
+        own = (
+            ALL_TEAMS if principal.team_limit is None else TeamScope(team_ids=principal.team_limit)
+        )
+        if principal.creator is None:
+            return own
+        # A key acts with its own scopes *and* its creator's current rights, never more.
+        return _intersect(own, team_scope(principal.creator, action))
 
     roles = principal.roles
     if AppRole.ADMIN in roles:
@@ -166,6 +179,14 @@ def require(principal: Principal, action: Action, team_ids: Collection[str] = ()
             f"The caller may not {action.value.replace('_', ' ')} here.",
             action=action.value,
         )
+
+
+def require_role(principal: Principal) -> None:
+    """A signed-in person with no OpenAlert app role may do nothing (not even list empty
+    pages or keep contact methods): raise :class:`Forbidden`. Apps and API keys are judged by
+    :func:`can` on each action instead."""
+    if principal.kind is PrincipalKind.USER and not principal.roles:
+        raise Forbidden("The caller has no OpenAlert role.", action=Action.READ.value)
 
 
 def check_secure_webhook_caller(

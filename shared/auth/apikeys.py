@@ -13,13 +13,14 @@ from datetime import datetime
 
 from shared.auth.cache import TtlCache
 from shared.auth.integration_keys import KeyResolver
+from shared.auth.key_rights import CREATOR_RIGHTS_TTL_S, CreatorRights
 from shared.auth.keys import API_KEY, ID_ALPHABET, ID_CHARS
 from shared.auth.models import ApiKey, ApiKeyRead
 from shared.errors import Unauthenticated
 
 #: How long a validated (or unknown) key is trusted without re-reading the store, seconds. This is
-#: the revocation latency on other instances.
-API_KEY_CACHE_TTL_S = 60.0
+#: the revocation latency on other instances (the same as for a creator's rights).
+API_KEY_CACHE_TTL_S = CREATOR_RIGHTS_TTL_S
 #: ``last_used_at`` is written at most this often per key (per instance), seconds.
 LAST_USED_INTERVAL_S = 60.0
 
@@ -77,6 +78,8 @@ class ApiKeyCache:
         self._last_used: TtlCache[str, bool] = TtlCache(
             ttl_s=last_used_interval_s, max_entries=max_entries, monotonic=monotonic
         )
+        #: Creators' current rights, which bound every key (see :mod:`shared.auth.key_rights`).
+        self.rights = CreatorRights(max_entries=max_entries, monotonic=monotonic)
 
     @property
     def lookups(self) -> int:
@@ -99,7 +102,9 @@ class ApiKeyCache:
         return True
 
     def forget(self, key_id: str) -> None:
+        """A key was revoked here: it, and every key minted with it, stop at once."""
         self._resolver.forget(key_id)
+        self.rights.clear()
 
 
 def valid_key_id(key_id: str) -> bool:

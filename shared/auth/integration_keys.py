@@ -135,7 +135,8 @@ def verify_grafana_signature(
     now: float,
     tolerance_s: float = HMAC_TOLERANCE_S,
 ) -> None:
-    """Verify a Grafana webhook HMAC over the raw body bytes; raises :class:`Unauthenticated`.
+    """Verify a webhook HMAC over the raw body bytes; raises :class:`Unauthenticated`. Grafana's
+    scheme, which is also Sentry's ``Sentry-Hook-Signature`` (no timestamp).
 
     With ``timestamp_header`` set, the timestamp (Unix seconds) must be present and within
     ``tolerance_s`` of ``now`` (Unix seconds), and it is part of the signed message.
@@ -157,5 +158,5 @@ def verify_grafana_signature(
 
 
 def _bad_signature(reason: str, *args: object) -> NoReturn:
-    log.info("Grafana signature rejected: " + reason, *args)
+    log.info("webhook signature rejected: " + reason, *args)
     raise Unauthenticated(BAD_SIGNATURE)

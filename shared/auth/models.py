@@ -69,6 +69,10 @@ class Principal(BaseModel):
     #: API keys only: what the key may do, and the teams it is limited to (None = all teams).
     scopes: frozenset[ApiKeyScope] | None = None
     team_limit: frozenset[str] | None = None
+    #: API keys only: the rights of whoever minted the key, as they are *now* (a person's
+    #: current roles and teams, the parent key's own intersection). A key never does more than
+    #: its creator could; None only for principals built outside authentication (tests).
+    creator: Principal | None = None
 
 
 class TokenClaims(BaseModel):
@@ -121,6 +125,9 @@ class User(BaseModel):
     app_roles: tuple[str, ...] = ()
     #: sha256 of the secret in this person's calendar subscription URL (None: none issued).
     ical_token_hash: str | None = None
+    #: Added by e-mail and not signed in yet (``shared.auth.pending``): schedules may name them;
+    #: their first sign-in replaces this record with the real one.
+    pending: bool = False
     created_at: AwareDatetime
     updated_at: AwareDatetime
     last_seen_at: AwareDatetime
@@ -138,6 +145,11 @@ class ApiKey(BaseModel):
     #: Teams the key is limited to; None = not team-limited.
     team_ids: frozenset[str] | None = None
     created_by: str
+    #: What ``created_by`` is: a person (their user record), an application, or a parent key.
+    created_by_kind: PrincipalKind = PrincipalKind.USER
+    #: Application creators only: their OpenAlert app roles when they minted the key (an app
+    #: has no record to re-read; its key is bounded by what it held then).
+    creator_roles: tuple[str, ...] = ()
     created_at: AwareDatetime
     expires_at: AwareDatetime | None = None
     revoked_at: AwareDatetime | None = None

@@ -8,8 +8,8 @@ once by the composition root with :func:`build_auth_ports`) so an HTTP function 
 
 Store cost per authenticated request: an Entra user costs one point read of their user record
 (plus a patch at most every five minutes for ``last_seen_at``); an app token costs none; an API
-key costs none while cached (one point read per key per minute, one patch per key per minute for
-``last_used_at``).
+key costs none while cached (one point read per key and one of its creator's record, or parent
+key chain, per 30 s; one patch per key per minute for ``last_used_at``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from shared.auth import pending
 from shared.auth.access import (
     AZURE_MONITOR_WEBHOOK_APP_ID,
     SECURE_WEBHOOK_ROLE,
@@ -45,6 +46,7 @@ from shared.auth.models import (
     ApiKeyRead,
     CreatedApiKey,
     Principal,
+    PrincipalKind,
     TeamRole,
     TokenClaims,
     User,
@@ -165,11 +167,13 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
     Idempotent and safe under concurrent first requests (a lost create race re-reads)."""
     doc = await store.get(USERS, _pk(claims.oid), claims.oid)
     if doc is None:
+        waiting = await pending.claim(store, claims.mail)
         user = User(
             id=claims.oid,
             tenant_id=claims.tid,
             name=claims.name,
             email=claims.mail,
+            teams=waiting.teams if waiting else {},
             app_roles=_app_roles(claims),
             created_at=now,
             updated_at=now,
@@ -178,6 +182,8 @@ async def provision_user(*, store: DocumentStore, claims: TokenClaims, now: date
         try:
             await store.create(USERS, user_doc(user))
             log.info("provisioned user %s on first sign-in", claims.oid)
+            if waiting is not None:
+                await pending.finish_claim(store, waiting, user)
             return user
         except Conflict:
             doc = await store.get(USERS, _pk(claims.oid), claims.oid)
@@ -290,6 +296,10 @@ async def create_api_key(
         scopes=request.scopes,
         team_ids=request.team_ids,
         created_by=creator.id,
+        created_by_kind=creator.kind,
+        creator_roles=tuple(sorted(r.value for r in creator.roles))
+        if creator.kind is PrincipalKind.APP
+        else (),
         created_at=now,
         expires_at=request.expires_at,
     )
@@ -328,7 +338,7 @@ async def revoke_api_key(
     now: datetime,
 ) -> ApiKeyRead:
     """Revoke a key; idempotent (revoking twice keeps the first time). Effective at once on this
-    instance, within the cache TTL (60 s) on others."""
+    instance, within the cache TTL (30 s) on others; so are the keys minted with it."""
     key = await _visible_api_key(store, principal, key_id)
     if key.revoked_at is None:
         doc = await store.patch(API_KEYS, _pk(key_id), key_id, {"revoked_at": utc_iso(now)})
@@ -347,7 +357,8 @@ async def authenticate_api_key(*, presented: str, ports: AuthPorts) -> Principal
         except OpenAlertError as exc:
             # Bookkeeping only: a failed write must not fail an authenticated request.
             log.warning("could not record last use of API key %s: %s", key.id, exc)
-    return principal_for_api_key(key)
+    creator = await ports.api_keys.rights.of(ports.store, key, now=now)
+    return principal_for_api_key(key, creator)
 
 
 def _may_manage(principal: Principal, key: ApiKey) -> bool:

@@ -7,7 +7,11 @@ development identity provider).
 Failure policy:
 
 - A token that fails any check raises :class:`~shared.errors.Unauthenticated` with one generic
-  message; the reason is logged, never returned, so a caller cannot probe which check failed.
+  message, and the reason is logged. Only the checks of what the holder can read in its own
+  token — issuer, audience, tenant, expiry, not-before, a signing key id the issuer does not
+  publish — are also named in the 401's ``WWW-Authenticate`` ``error_description`` (a token
+  minted for another devhost port, or for another app, says so); signature and algorithm
+  failures stay unexplained, so a caller cannot probe the cryptographic checks.
 - When the identity provider cannot be reached and no usable cached key exists, the validator
   raises :class:`IdentityProviderUnavailable` (503): the request fails closed (nothing is
   allowed), but the caller is told to retry instead of being told its credentials are bad.
@@ -112,7 +116,10 @@ class JwksCache:
         key = self._keys.get(kid)
         if key is None:
             log.info("token rejected: unknown signing key id %r", kid[:64])
-            raise Unauthenticated(INVALID_TOKEN)
+            raise Unauthenticated(
+                INVALID_TOKEN,
+                why=f"the token's signing key is not one {self.issuer} publishes",
+            )
         return key
 
     def _is_expired(self) -> bool:
@@ -258,19 +265,32 @@ class EntraTokenValidator:
                 options={"require": ["exp", "nbf", "iss", "aud", "oid", "tid"]},
             )
         except jwt.PyJWTError as exc:
-            _reject(f"{type(exc).__name__}: {exc}")
+            _reject(f"{type(exc).__name__}: {exc}", why=self._why(exc))
         if claims.get("tid") != self.tenant_id:
-            _reject("tid is not the configured tenant")
+            _reject("tid is not the configured tenant", why="the token is for another tenant")
         try:
             return TokenClaims.model_validate(_known_claims(claims))
         except ValidationError as exc:
             _reject(f"claims of the wrong shape: {exc.error_count()} errors")
+
+    def _why(self, exc: jwt.PyJWTError) -> str | None:
+        if isinstance(exc, jwt.ExpiredSignatureError):
+            return "the token has expired"
+        if isinstance(exc, jwt.ImmatureSignatureError):
+            return "the token is not valid yet (nbf is in the future)"
+        if isinstance(exc, jwt.InvalidIssuerError):
+            return f"the token's issuer is not {self.issuer}"
+        if isinstance(exc, jwt.InvalidAudienceError):
+            return f"the token's audience is not one of {', '.join(self.audiences)}"
+        if isinstance(exc, jwt.MissingRequiredClaimError):
+            return f"the token has no {exc.claim} claim"
+        return None
 
 
 def _known_claims(claims: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if k in TokenClaims.model_fields}
 
 
-def _reject(reason: str) -> NoReturn:
+def _reject(reason: str, *, why: str | None = None) -> NoReturn:
     log.info("token rejected: %s", reason)
-    raise Unauthenticated(INVALID_TOKEN)
+    raise Unauthenticated(INVALID_TOKEN, why=why)

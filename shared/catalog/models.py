@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.redact import WriteOnly
+
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
 
 #: Source formats an integration can receive (the parser registry's names).
@@ -24,6 +26,7 @@ SourceFormat = Literal[
     "opsgenie",
     "generic",
     "heartbeat",
+    "sentry",
 ]
 
 
@@ -58,6 +61,7 @@ class GenericMapping(BaseModel):
     severity: str | None = None
     description: str | None = None
     labels: str | None = None
+    link: str | None = None
 
 
 class IntegrationSettings(BaseModel):
@@ -67,8 +71,11 @@ class IntegrationSettings(BaseModel):
 
     generic_mapping: GenericMapping | None = None
     #: Grafana contact point HMAC signing: the shared secret and the header it signs into.
-    grafana_hmac_secret: str | None = Field(default=None, min_length=16, max_length=512)
+    grafana_hmac_secret: WriteOnly | None = Field(default=None, min_length=16, max_length=512)
     grafana_hmac_header: str = "X-Grafana-Alerting-Signature"
+    #: Sentry internal integration's client secret: requests must carry its
+    #: ``Sentry-Hook-Signature``.
+    sentry_client_secret: WriteOnly | None = Field(default=None, min_length=16, max_length=512)
     #: Azure Monitor secure webhook: app ids (``appid``/``azp``) allowed to post. Empty means
     #: only the key authenticates.
     azure_monitor_app_ids: tuple[str, ...] = ()

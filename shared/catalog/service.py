@@ -11,9 +11,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
@@ -30,9 +30,19 @@ from shared.catalog.models import (
     SourceFormat,
     Team,
 )
+from shared.catalog.references import (
+    check_references,
+    policy_ref,
+    policy_refs,
+    schedule_refs,
+)
+from shared.catalog.setup import SenderSetup, sender_setup
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
-from shared.schedules.models import Layer, OnCall, Override, Schedule, Shift
+from shared.redact import restore_secrets
+from shared.schedules import limits
+from shared.schedules.models import Layer, OnCall, Schedule, Shift, check_density
+from shared.schedules.people import layer_people, require_people
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Condition, Doc, DocumentStore, eq, in_
@@ -102,6 +112,8 @@ class IntegrationCreated(BaseModel):
     integration: IntegrationRead
     key: str
     ingest_url: str
+    #: What to paste into each sender (URLs, the key's place, config snippets).
+    setup: SenderSetup
 
 
 class RouteBody(_Body):
@@ -115,12 +127,31 @@ class RouteBody(_Body):
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
 
 
+#: Fields of a schedule as read that a PUT or POST ignores.
+SCHEDULE_READ_ONLY = frozenset({"id", "version", "overrides", "swaps", "ical_token_hash"})
+
+
 class ScheduleBody(_Body):
     name: Name
     team_id: str = Field(min_length=1, max_length=100)
     time_zone: str
+    #: Overrides are not part of the body: they are their own resource
+    #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
-    overrides: tuple[Override, ...] = Field(default=(), max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_only(cls, data: Any) -> Any:
+        # A schedule read with GET can be saved back as it is: the parts that have their own
+        # endpoints (or are the server's) are ignored rather than refused.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in SCHEDULE_READ_ONLY}
+        return data
+
+    @model_validator(mode="after")
+    def _density(self) -> ScheduleBody:
+        check_density(self.layers)
+        return self
 
 
 def _integration_read(integration: Integration) -> IntegrationRead:
@@ -260,19 +291,12 @@ async def service_name(store: DocumentStore, service_id: str) -> str:
 
 
 # --- services --------------------------------------------------------------------------------
-async def _check_policy(store: DocumentStore, policy_id: str | None) -> None:
-    if policy_id and await store.get("escalation_policies", policy_id, policy_id) is None:
-        raise InvalidInput(
-            f"Escalation policy {policy_id!r} does not exist.", field="escalation_policy_id"
-        )
-
-
 async def create_service(
     *, store: DocumentStore, principal: Principal, body: ServiceBody, now: datetime
 ) -> Service:
     require(principal, Action.CONFIGURE, [body.team_id])
     await _get(store, "teams", body.team_id, "Team")
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = Service(id=new_id("svc"), created_at=now, **body.model_dump())
     await store.create("services", to_doc(service))
     return service
@@ -317,7 +341,7 @@ async def update_service(
     doc = await _get(store, "services", service_id, "Service")
     old = _model(Service, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    await _check_policy(store, body.escalation_policy_id)
+    await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = old.model_copy(update=body.model_dump())
     await store.replace("services", to_doc(service), if_match=etag or doc["_etag"])
     return service
@@ -368,6 +392,7 @@ async def create_integration(
         integration=_integration_read(integration),
         key=issued.secret,
         ingest_url=ingest_url(base_url, integration, issued.secret),
+        setup=sender_setup(base_url, integration, issued.secret),
     )
 
 
@@ -422,7 +447,13 @@ async def update_integration(
         raise InvalidInput(
             "An integration's format cannot change; create a new one.", field="format"
         )
-    updated = old.model_copy(update={**body.model_dump(), "team_id": service.team_id})
+    # A client that sends back what it read sends hints for the secrets: keep those.
+    body = restore_secrets(body, old)
+    # Validated, not model_copy: the nested settings must stay a model, whose write-only
+    # fields the API answers redact.
+    updated = Integration.model_validate(
+        {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
+    )
     await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
     return _integration_read(updated)
 
@@ -440,6 +471,7 @@ async def rotate_integration_key(
         integration=_integration_read(updated),
         key=issued.secret,
         ingest_url=ingest_url(base_url, updated, issued.secret),
+        setup=sender_setup(base_url, updated, issued.secret),
     )
 
 
@@ -470,13 +502,14 @@ async def create_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, body: RouteBody
 ) -> Route:
     integration, _ = await _integration(store, principal, integration_id, Action.CONFIGURE)
-    teams = {integration.team_id}
+    # The route's incidents belong to the team of the service it routes to.
+    incident_team = integration.team_id
     if body.service_id:
-        teams.add(
-            _model(Service, await _get(store, "services", body.service_id, "Service")).team_id
-        )
-    require(principal, Action.CONFIGURE, teams)
-    await _check_policy(store, body.escalation_policy_id)
+        incident_team = _model(
+            Service, await _get(store, "services", body.service_id, "Service")
+        ).team_id
+    require(principal, Action.CONFIGURE, {integration.team_id, incident_team})
+    await check_references(store, team_id=incident_team, refs=policy_ref(body.escalation_policy_id))
     if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
         raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
@@ -499,6 +532,7 @@ async def create_policy(
     *, store: DocumentStore, principal: Principal, body: PolicyBody, now: datetime
 ) -> Policy:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=new_id("pol"), version=1, updated_at=now, **body.model_dump())
     await store.create("escalation_policies", to_doc(policy))
     return policy
@@ -545,6 +579,7 @@ async def update_policy(
     doc = await _get(store, "escalation_policies", policy_id, "Escalation policy")
     old = _model(Policy, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
+    await check_references(store, team_id=body.team_id, refs=policy_refs(body))
     policy = Policy(id=old.id, version=old.version + 1, updated_at=now, **body.model_dump())
     await store.replace("escalation_policies", to_doc(policy), if_match=etag or doc["_etag"])
     return policy
@@ -563,10 +598,30 @@ def _schedule_doc(schedule: Schedule) -> Doc:
     return {**schedule.model_dump(mode="json"), "pk": schedule.id}
 
 
+def _stored_schedule(doc: Doc, *, layers_too: bool = True) -> Schedule:
+    """A stored schedule. One saved before a rule it now breaks (a FREQ=SECONDLY layer, say)
+    answers 409 naming the rule; a PUT (``layers_too=False``) replaces its layers and keeps
+    the rest, so it can be fixed without deleting it."""
+    try:
+        return _model(Schedule, doc)
+    except ValidationError as exc:
+        if not layers_too:
+            return _model(Schedule, {**doc, "layers": []})
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Conflict(
+            f"The stored schedule breaks a rule added since it was saved ({where}: "
+            f"{first['msg']}); PUT a corrected version.",
+            field=where,
+        ) from None
+
+
 async def create_schedule(
     *, store: DocumentStore, principal: Principal, body: ScheduleBody
 ) -> Schedule:
     require(principal, Action.CONFIGURE, [body.team_id])
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
     schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
     await store.create("schedules", _schedule_doc(schedule))
     return schedule
@@ -576,7 +631,7 @@ async def get_schedule(
     *, store: DocumentStore, principal: Principal, schedule_id: str
 ) -> tuple[Schedule, str]:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    schedule = _model(Schedule, doc)
+    schedule = _stored_schedule(doc)
     require(principal, Action.READ, [schedule.team_id])
     return schedule, str(doc["_etag"])
 
@@ -609,10 +664,19 @@ async def update_schedule(
     etag: str | None,
 ) -> Schedule:
     doc = await _get(store, "schedules", schedule_id, "Schedule")
-    old = _model(Schedule, doc)
+    old = _stored_schedule(doc, layers_too=False)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
-    # Swaps are managed through their own endpoints and survive edits of the rotation.
-    schedule = Schedule(id=old.id, version=old.version + 1, swaps=old.swaps, **body.model_dump())
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
+    # Overrides and swaps have their own endpoints and survive edits of the rotation.
+    schedule = Schedule(
+        id=old.id,
+        version=old.version + 1,
+        overrides=old.overrides,
+        swaps=old.swaps,
+        ical_token_hash=old.ical_token_hash,
+        **body.model_dump(),
+    )
     await store.replace("schedules", _schedule_doc(schedule), if_match=etag or doc["_etag"])
     return schedule
 
@@ -627,7 +691,7 @@ async def who_is_on_call(
     *, store: DocumentStore, principal: Principal, schedule_id: str, at: datetime
 ) -> OnCall:
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return on_call(schedule, at)
+    return await limits.compute(on_call, schedule, at)
 
 
 async def final(
@@ -638,4 +702,4 @@ async def final(
     if end - start > MAX_FINAL_RANGE:
         raise InvalidInput(f"The range may span at most {MAX_FINAL_RANGE.days} days.", field="end")
     schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
-    return final_schedule(schedule, start, end)
+    return await limits.compute(final_schedule, schedule, start, end)

@@ -19,7 +19,9 @@ from typing import Any, Protocol, cast
 from pydantic import TypeAdapter
 
 from shared.auth.service import list_team_members
+from shared.catalog.references import Ref, refusal
 from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.escalation.boundaries import permitted, step_refusal
 from shared.escalation.models import (
     SIGNAL_EVENT,
     CallWebhook,
@@ -39,6 +41,7 @@ from shared.escalation.models import (
 )
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
 from shared.incidents.service import apply_action, record_timeline
+from shared.schedules import limits
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
@@ -65,6 +68,18 @@ async def freeze_policy(*, store: DocumentStore, incident: Incident) -> PolicySn
         return None
     doc = await store.get("escalation_policies", policy_id, policy_id)
     if doc is None:
+        return None
+    reason = await refusal(store, incident.team_id, Ref("policy", policy_id, "policy"))
+    if reason is not None:
+        entry = TimelineEntry(
+            incident_id=incident.id,
+            at=incident.created_at,
+            kind="escalation",
+            actor=SYSTEM,
+            message=f"Not using the escalation policy: {reason}",
+            via="escalation",
+        )
+        await record_timeline(store, entry, entry_id=f"esc:{incident.id}:refused-policy")
         return None
     # Policies forbid unknown fields (a typo in a step must not pass silently), so the store's
     # partition field is dropped before validation.
@@ -136,10 +151,16 @@ async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: dat
     if doc is None:
         return []
     schedule = from_doc(Schedule, doc)
-    if step.which == "current":
+    # In a worker thread with the schedule budget: a pathological schedule fails this lookup
+    # with a clear error instead of holding the event loop that delivers every other page.
+    return await limits.compute(_pick, schedule, step.which, now)
+
+
+def _pick(schedule: Schedule, which: str, now: datetime) -> list[str]:
+    if which == "current":
         return list(on_call(schedule, now).users)
     current = set(on_call(schedule, now).users)
-    if step.which == "next":
+    if which == "next":
         for shift in final_schedule(schedule, now, now + timedelta(days=31)):
             if shift.user and shift.user not in current:
                 return [shift.user]
@@ -210,7 +231,9 @@ async def execute(
         key = str(effect["key"])
         label = f"Step {int(effect['position']) + 1}"
         if isinstance(step, NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin):
-            targets = await _recorded_targets(store, incident_id, key, step, now)
+            targets, skipped = await _recorded_targets(
+                store, snapshot.team_id, incident_id, key, step, now
+            )
             result.targets[key] = targets
             multi_ack = getattr(step, "multi_ack", False)
             for user_id in targets:
@@ -230,7 +253,11 @@ async def execute(
                 if targets
                 else f"{label}: nobody to notify ({_describe(step)} is empty)"
             )
-            await _note(store, incident_id, now, message, key, {"targets": targets})
+            if skipped:
+                message += "; not paged: " + "; ".join(skipped)
+            await _note(
+                store, incident_id, now, message, key, {"targets": targets, "skipped": skipped}
+            )
         elif isinstance(step, PostToChannel):
             result.messages.append(
                 {
@@ -242,6 +269,13 @@ async def execute(
             )
             await _note(store, incident_id, now, f"{label}: posting to Teams channel", key, {})
         elif isinstance(step, CallWebhook):
+            reason = await refusal(
+                store, snapshot.team_id, Ref("webhook", step.webhook_id, "webhook_id")
+            )
+            if reason is not None:
+                message = f"{label}: not calling the webhook: {reason}"
+                await _note(store, incident_id, now, message, key, {"skipped": [reason]})
+                continue
             result.messages.append(
                 {
                     "type": "webhook",
@@ -296,19 +330,33 @@ async def _note(
 
 async def _recorded_targets(
     store: DocumentStore,
+    team_id: str,
     incident_id: str,
     key: str,
     step: NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin,
     now: datetime,
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """The step's permitted targets and the reasons others were skipped, resolved once per
+    idempotency key (a re-run reuses the record)."""
     existing = await store.get(STEPS, incident_id, key)
     if existing is not None:
-        return list(existing["targets"])
-    targets = await resolve_targets(store, step, now)
+        return list(existing["targets"]), list(existing.get("skipped", []))
+    # Checked again here, not only when the policy was saved: memberships change while a
+    # policy stays the same, and a frozen snapshot must not page people who left the team.
+    step_reason = await step_refusal(store, team_id, step)
+    if step_reason is not None:
+        targets: list[str] = []
+        skipped = [step_reason]
+    elif isinstance(step, NotifyTeam | NotifyRoundRobin):
+        # The team's own members by construction (a membership query): nothing to re-check.
+        targets, skipped = await resolve_targets(store, step, now), []
+    else:
+        targets, skipped = await permitted(store, team_id, await resolve_targets(store, step, now))
     doc = {
         "id": key,
         "incident_id": incident_id,
         "targets": targets,
+        "skipped": skipped,
         "multi_ack": bool(getattr(step, "multi_ack", False)),
         "importance": step.importance,
         "renotified": 0,
@@ -319,8 +367,8 @@ async def _recorded_targets(
     except Conflict:
         again = await store.get(STEPS, incident_id, key)
         if again is not None:
-            return list(again["targets"])
-    return targets
+            return list(again["targets"]), list(again.get("skipped", []))
+    return targets, skipped
 
 
 async def reescalate(*, store: DocumentStore, incident_id: str, now: datetime) -> None:
@@ -354,6 +402,18 @@ async def multi_ack(
         return [], []
     pending = [u for u in step_doc["targets"] if u not in incident.acknowledgers]
     messages: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    if renotify and pending:
+        pending, skipped = await permitted(store, incident.team_id, pending)
+    if renotify and skipped:
+        await _note(
+            store,
+            incident_id,
+            now,
+            "Not paging again: " + "; ".join(skipped),
+            f"{key}:m{int(step_doc.get('renotified', 0)) + 1}:skipped",
+            {"skipped": skipped},
+        )
     if renotify and pending:
         round_ = int(step_doc.get("renotified", 0)) + 1
         try:

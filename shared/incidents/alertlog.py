@@ -47,6 +47,11 @@ _ESSENTIAL = (
 
 CHUNKS = "alerts"
 
+#: Characters of an alert's description kept, on the incident and on the alert record that
+#: changed it; a longer one is cut and ends with :data:`DESCRIPTION_CLIPPED`.
+DESCRIPTION_MAX_CHARS = 4000
+DESCRIPTION_CLIPPED = "… [clipped]"
+
 AlertRecord = dict[str, Any]
 
 
@@ -102,11 +107,29 @@ def held(incident: Incident, alert_id: str) -> AlertRecord | None:
     return next((a for a in incident.recent_alerts if a["id"] == alert_id), None)
 
 
+def bounded_description(text: str) -> str:
+    if len(text) <= DESCRIPTION_MAX_CHARS:
+        return text
+    return text[: DESCRIPTION_MAX_CHARS - len(DESCRIPTION_CLIPPED)] + DESCRIPTION_CLIPPED
+
+
+def described(alert: AlertRecord, shown: str, description: str) -> tuple[AlertRecord, str]:
+    """``alert`` and the incident's description after it: a non-empty description that differs
+    from the one the incident shows is kept on the record (clipped) and becomes the incident's;
+    the same one again is not written a second time (a storm of duplicates repeats it)."""
+    new = bounded_description(description)
+    if not new or new == shown:
+        return alert, shown
+    return clip({**alert, "description": new}), new
+
+
 def add(
-    incident: Incident, alert: AlertRecord, *, count: bool
+    incident: Incident, alert: AlertRecord, *, count: bool, description: str = ""
 ) -> tuple[Incident, dict[str, Any] | None]:
     """The incident with ``alert`` recorded (and counted, for a firing alert), and the chunk
-    document to create first when the kept records have to move out (else None)."""
+    document to create first when the kept records have to move out (else None).
+    ``description``: the alert's (see :func:`described`)."""
+    alert, shown = described(alert, incident.description, description)
     chunk: dict[str, Any] | None = None
     kept = incident.recent_alerts
     if len(kept) >= RECENT_ALERTS_KEPT:
@@ -116,6 +139,7 @@ def add(
         update={
             "recent_alerts": (*kept, alert),
             "alert_count": incident.alert_count + (1 if count else 0),
+            "description": shown,
         }
     )
     return updated, chunk

@@ -78,6 +78,12 @@ class Incident(BaseModel):
     #: Users who acknowledged; with multi-ack steps each target's own acknowledgement matters.
     acknowledgers: tuple[str, ...] = ()
     labels: dict[str, str] = Field(default_factory=dict)
+    #: The newest non-empty description its alerts carried (``alertlog.bounded_description``).
+    description: str = Field(
+        default="",
+        description="The newest description the source sent (clipped, ending with"
+        " '… [clipped]', beyond 4,000 characters).",
+    )
     #: Times the incident was reopened (a resolved key fired again with reopen configured).
     reopen_count: int = Field(default=0, ge=0)
     #: Bookkeeping, not shown by the API as such: the newest alert records (oldest first, at

@@ -20,6 +20,7 @@ from typing import cast
 from shared.auth.access import require, team_scope
 from shared.auth.models import Action as Right
 from shared.auth.models import Principal, PrincipalKind
+from shared.catalog.references import Ref, check_references
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents import alertlog
 from shared.incidents.lifecycle import Outcome, decide
@@ -272,6 +273,12 @@ async def apply_action(
         incident, etag = await _load(store, incident_id)
         if principal is not None:
             require(principal, Right.ACT, [incident.team_id])
+            # Assignees and responders are people the team may page: its own members.
+            await check_references(
+                store,
+                team_id=incident.team_id,
+                refs=[Ref("user", u, f"users.{i}") for i, u in enumerate(action.users)],
+            )
         outcome = decide(incident, action, now=now)
         if not outcome.changed:
             return incident, None

@@ -28,6 +28,7 @@ import httpx
 
 from shared.errors import InvalidInput, Unavailable
 from shared.notifications.render import Message
+from shared.outbound.client import OutboundBlocked, OutboundClient
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,11 @@ class Channel(Protocol):
     ) -> Sent: ...
 
 
-def http_error(channel: str, status: int, text: str) -> Exception:
-    detail = f"{channel}: HTTP {status}: {text[:300]}"
+def http_error(channel: str, status: int, reason: str) -> Exception:
+    """The error for a refused call: its status and a short reason (the reason phrase, or a
+    provider's own error message), never the response body. A webhook's answer is written by
+    whoever the URL points at, and would land in delivery logs and timelines others read."""
+    detail = f"{channel}: HTTP {status}: {reason[:120]}".rstrip(": ")
     if status in (408, 409, 425, 429) or status >= 500:
         return TransientDeliveryError(detail)
     return PermanentDeliveryError(detail)
@@ -251,7 +255,7 @@ class AcsEmailChannel:
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"acs email: {type(exc).__name__}: {exc}") from exc
         if r.status_code >= 300:
-            raise http_error("acs email", r.status_code, r.text)
+            raise http_error("acs email", r.status_code, r.reason_phrase)
         return Sent(provider_id=str(r.json().get("id") or headers["Operation-Id"]))
 
 
@@ -299,7 +303,7 @@ class AcsSmsChannel:
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"acs sms: {type(exc).__name__}: {exc}") from exc
         if r.status_code >= 300:
-            raise http_error("acs sms", r.status_code, r.text)
+            raise http_error("acs sms", r.status_code, r.reason_phrase)
         results = r.json().get("value") or [{}]
         first = results[0]
         if not first.get("successful", False):
@@ -317,10 +321,12 @@ def sign_webhook(secret: str, body: bytes, timestamp: int) -> str:
 class WebhookChannel:
     """JSON POST with ``X-OpenAlert-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">``.
 
-    Receivers should recompute the signature and reject timestamps older than 5 minutes.
+    Receivers should recompute the signature and reject timestamps older than 5 minutes. The
+    target is user-configured, so the call goes through the outbound guard (``shared.outbound``);
+    a refused target is a permanent failure. Errors never carry the URL: it is a credential.
     """
 
-    http: httpx.AsyncClient
+    http: OutboundClient
     secret: str = ""
     timeout: float = 5.0
     name: str = "webhook"
@@ -344,8 +350,12 @@ class WebhookChannel:
             headers["X-OpenAlert-Signature"] = sign_webhook(self.secret, body, int(time.time()))
         try:
             r = await self.http.post(target, content=body, headers=headers, timeout=self.timeout)
+        except OutboundBlocked as exc:
+            raise PermanentDeliveryError(f"webhook: target not allowed: {exc.reason}") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            raise PermanentDeliveryError("webhook: the URL is not valid") from None
         except httpx.HTTPError as exc:
-            raise TransientDeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
+            raise TransientDeliveryError(f"webhook: {type(exc).__name__}") from None
         if r.status_code >= 300:
-            raise http_error("webhook", r.status_code, r.text)
+            raise http_error("webhook", r.status_code, r.reason_phrase)
         return Sent(provider_id=r.headers.get("x-request-id"))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.escalation.models import TimeRange
+from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 
 Importance = Literal["default", "important"]
 ContactKind = Literal["email", "sms", "voice", "webhook", "teams", "console"]
@@ -219,9 +220,10 @@ class Webhook(BaseModel):
     id: str
     team_id: str
     name: str = Field(min_length=1, max_length=200)
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    #: The whole URL is a credential (Workflows ``sig=``, Slack's hook path).
+    url: WriteOnlyUrl = Field(pattern=r"^https?://\S+$", max_length=2048)
     #: HMAC-SHA256 key for the ``X-OpenAlert-Signature`` header.
-    secret: str = Field(min_length=16, max_length=512)
+    secret: WriteOnly = Field(min_length=16, max_length=512)
     events: frozenset[Literal["created", "acknowledged", "resolved", "escalated", "note_added"]] = (
         frozenset({"created", "acknowledged", "resolved", "escalated", "note_added"})
     )
@@ -263,5 +265,5 @@ def mask(kind: str, address: str) -> str:
     if kind in ("sms", "voice"):
         return address[:4] + "*" * max(0, len(address) - 6) + address[-2:]
     if kind == "webhook":
-        return address.split("?", 1)[0][:80]
+        return redact_url(address)
     return address[:40]

@@ -31,6 +31,15 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: Characters of the incident's description a page with room for it (e-mail, Teams) shows;
+#: the whole one (up to 4,000) is on the incident page.
+PAGE_DESCRIPTION_LIMIT = 1500
+
+
+def page_description(incident: Incident) -> str:
+    return _clip(incident.description.strip(), PAGE_DESCRIPTION_LIMIT)
+
+
 #: Text-to-speech reads a long title for a long time; a caller wants the gist.
 SPOKEN_TITLE_LIMIT = 120
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -63,6 +72,11 @@ def render_incident(
         f"{headline} #{incident.number}: {incident.title}",
         f"Severity: {incident.severity}   Status: {incident.status.value}",
         f"Service: {service_name}   Alerts: {incident.alert_count}",
+    ]
+    description = page_description(incident)
+    if description:
+        lines += ["", description, ""]
+    lines += [
         f"Open: {url}",
         f"Acknowledge: {url}?action=acknowledge",
         f"Resolve: {url}?action=resolve",
@@ -74,7 +88,8 @@ def render_incident(
         f"<p><b>Severity</b> {e(incident.severity)} &middot; <b>Status</b> "
         f"{e(incident.status.value)} &middot; <b>Service</b> {e(service_name)} &middot; "
         f"<b>Alerts</b> {incident.alert_count}</p>"
-        f'<p><a href="{e(url)}">Open incident</a> &middot; '
+        + (f'<p style="white-space:pre-wrap">{e(description)}</p>' if description else "")
+        + f'<p><a href="{e(url)}">Open incident</a> &middot; '
         f'<a href="{e(url)}?action=acknowledge">Acknowledge</a> &middot; '
         f'<a href="{e(url)}?action=resolve">Resolve</a></p>'
     )

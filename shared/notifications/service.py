@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-import httpx
 from pydantic import TypeAdapter
 
 from shared.auth.cache import TtlCache
@@ -61,6 +60,7 @@ from shared.notifications.models import (
 from shared.notifications.render import (
     Message,
     incident_url,
+    page_description,
     render_digest,
     render_direct,
     render_incident,
@@ -74,8 +74,12 @@ from shared.notifications.rules import (
     retry_delays,
     suppressed_by_quiet_hours,
 )
+from shared.notifications.verify_limits import take_verification_slot
+from shared.outbound.client import OutboundClient
+from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
+from shared.teams.text import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +102,8 @@ class NotifyPorts:
     store: DocumentStore
     #: Channel by contact kind ("email", "sms", "webhook", "teams", "console").
     channels: dict[str, Channel]
-    http: httpx.AsyncClient
+    #: The guarded client for user-configured targets (outgoing webhooks, Workflows URLs).
+    http: OutboundClient
     base_url: str
     bundle_window: timedelta = timedelta(seconds=30)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -675,6 +680,12 @@ def workflows_message(
     """A notify-only Adaptive Card for a Teams Workflows webhook: no buttons that call back
     (Workflows cannot deliver clicks to us), only a link to the incident."""
     url = incident_url(base_url, incident.id)
+    description = page_description(incident)
+    shown = (
+        [{"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8}]
+        if description
+        else []
+    )
     card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -685,16 +696,21 @@ def workflows_message(
                 "weight": "Bolder",
                 "size": "Large",
                 "wrap": True,
-                "text": f"#{incident.number} {incident.title}",
+                # Workflows renders the card's text as Markdown: alert text must stay text.
+                "text": md_escape(f"#{incident.number} {incident.title}"),
             },
+            *shown,
             {
                 "type": "FactSet",
                 "facts": [
-                    {"title": "Event", "value": event},
-                    {"title": "Severity", "value": incident.severity},
-                    {"title": "Status", "value": incident.status.value},
-                    {"title": "Service", "value": service_name},
-                    {"title": "Alerts", "value": str(incident.alert_count)},
+                    {"title": title, "value": md_escape(value)}
+                    for title, value in (
+                        ("Event", event),
+                        ("Severity", incident.severity),
+                        ("Status", incident.status.value),
+                        ("Service", service_name),
+                        ("Alerts", str(incident.alert_count)),
+                    )
                 ],
             },
         ],
@@ -820,6 +836,9 @@ async def add_contact_method(
     )
     code: str | None = None
     if method.needs_verification:
+        await take_verification_slot(
+            ports.store, user_id=user_id, kind=kind, address=address, now=now
+        )
         code = f"{secrets.randbelow(1_000_000):06d}"
         method = method.model_copy(
             update={
@@ -926,10 +945,15 @@ async def list_deliveries(
     page = await store.query(
         LOG, where=where, order_by=("created_at", True), limit=limit, continuation=continuation
     )
-    return [
-        from_doc(DeliveryAttempt, {k: v for k, v in d.items() if k != "created_at"})
-        for d in page.items
-    ], page.continuation
+    return [_shown(d) for d in page.items], page.continuation
+
+
+def _shown(doc: dict[str, Any]) -> DeliveryAttempt:
+    attempt = from_doc(DeliveryAttempt, {k: v for k, v in doc.items() if k != "created_at"})
+    if attempt.channel == "webhook" and not is_hint(attempt.target):
+        # Entries written before webhook URLs were redacted kept the path (Slack's secret).
+        return attempt.model_copy(update={"target": mask("webhook", attempt.target)})
+    return attempt
 
 
 def console_only() -> dict[str, Channel]:

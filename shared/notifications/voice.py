@@ -252,7 +252,7 @@ class AcsCallAutomation:
         }
         r = await self._send("POST", "", body, headers)
         if r.status_code >= 300:
-            raise http_error("acs voice", r.status_code, r.text)
+            raise http_error("acs voice", r.status_code, r.reason_phrase)
         try:
             call_id = str(r.json()["callConnectionId"])
         except (ValueError, KeyError, TypeError):
@@ -298,7 +298,7 @@ class AcsCallAutomation:
     @staticmethod
     async def _expect(r: httpx.Response) -> None:
         if r.status_code >= 300:
-            raise http_error("acs voice", r.status_code, r.text)
+            raise http_error("acs voice", r.status_code, r.reason_phrase)
 
 
 # --- the channel -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from shared.alerts.models import InvalidPayload, PayloadTooBig, SourceFormat
 from shared.alerts.parse import MAX_BYTES, parse
-from shared.alerts.sources import heartbeat, opsgenie
+from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change, sentry
 from shared.auth.integration_keys import (
     BAD_KEY,
     GRAFANA_TIMESTAMP_HEADER,
@@ -85,6 +85,11 @@ def _usable(integration: Integration | None) -> Integration:
     return integration
 
 
+async def authenticate(headers: Mapping[str, str], ports: IngestPorts) -> Integration:
+    """The integration whose key the request's headers carry (senders' read calls)."""
+    return await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
+
+
 def _throttle(integration: Integration, ports: IngestPorts, *, alerts: int = 1) -> None:
     """The integration's rate counts alerts, not requests: an Alertmanager or Grafana batch of
     300 alerts takes 300 tokens. A request takes at least one, so empty batches are counted
@@ -113,7 +118,7 @@ async def _envelope(
     received_at: datetime,
     ports: IngestPorts,
     envelope_id: str,
-    kind: Literal["body", "opsgenie_action", "heartbeat"] = "body",
+    kind: Literal["body", "opsgenie_action", "heartbeat", "change"] = "body",
     action: dict[str, Any] | None = None,
 ) -> Envelope:
     kept = {k.lower(): v[:512] for k, v in headers.items() if k.lower() in KEPT_HEADERS}
@@ -175,6 +180,14 @@ async def accept_body(
             else None,
             now=time.time(),
         )
+    if fmt == SourceFormat.SENTRY and integration.settings.sentry_client_secret:
+        verify_grafana_signature(
+            body=body,
+            headers=headers,
+            secret=integration.settings.sentry_client_secret,
+            signature_header=sentry.SIGNATURE_HEADER,
+            now=time.time(),
+        )
     if len(body) > MAX_BYTES[fmt]:
         raise PayloadTooBig(
             f"{fmt.value} payload is {len(body)} bytes; the limit is {MAX_BYTES[fmt]}"
@@ -221,6 +234,35 @@ async def accept_opsgenie_action(
         envelope_id=uuid.uuid4().hex,
         kind="opsgenie_action",
         action={"action": action, "identifier": identifier, "identifier_type": identifier_type},
+    )
+    return Accepted(envelope=envelope)
+
+
+async def accept_change(
+    *, headers: Mapping[str, str], body: bytes, received_at: datetime, ports: IngestPorts
+) -> Accepted:
+    """A PagerDuty change event: authenticated by ``routing_key``, validated, queued."""
+    _check_size(body, pagerduty_change.MAX_BYTES)
+    try:
+        body_doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidPayload(
+            f"body is not valid JSON: {exc}", field="$", expected="a JSON object"
+        ) from exc
+    integration = await _integration_for(
+        path_key=None, headers=headers, body_doc=body_doc, ports=ports
+    )
+    pagerduty_change.parse_change(body, received_at=received_at)
+    _throttle(integration, ports)
+    envelope = await _envelope(
+        integration=integration,
+        fmt=SourceFormat.PAGERDUTY,
+        body=body,
+        headers=headers,
+        received_at=received_at,
+        ports=ports,
+        envelope_id=uuid.uuid4().hex,
+        kind="change",
     )
     return Accepted(envelope=envelope)
 

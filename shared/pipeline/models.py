@@ -25,6 +25,7 @@ class Envelope(BaseModel):
     body: str | None = None
     #: Blob name of the body in the claim-check container when it was too large to inline.
     blob: str | None = None
-    #: Requests that are not bodies to parse: Opsgenie actions and heartbeat pings.
-    kind: Literal["body", "opsgenie_action", "heartbeat"] = "body"
+    #: Requests that are not alert bodies: Opsgenie actions, heartbeat pings and PagerDuty
+    #: change events.
+    kind: Literal["body", "opsgenie_action", "heartbeat", "change"] = "body"
     action: dict[str, Any] = Field(default_factory=dict)

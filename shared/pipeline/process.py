@@ -48,9 +48,10 @@ from typing import Any
 
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.alerts.parse import parse
-from shared.alerts.sources import heartbeat, opsgenie
+from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
 from shared.auth.cache import TtlCache
 from shared.catalog.cache import CatalogCache
+from shared.catalog.changes import change_of, save_change
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
@@ -66,6 +67,7 @@ from shared.incidents.models import (
     TimelineEntry,
 )
 from shared.incidents.service import find_alert, record_timeline
+from shared.pipeline import early_resolve
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -256,7 +258,10 @@ class _Run:
         self, incident: Incident, event: AlertEvent, index: int, grouping: str, *, count: bool
     ) -> tuple[Incident, dict[str, Any] | None]:
         updated, chunk = alertlog.add(
-            incident, self._alert_record(event, index, grouping), count=count
+            incident,
+            self._alert_record(event, index, grouping),
+            count=count,
+            description=event.description,
         )
         changes: dict[str, Any] = {"updated_at": max(updated.updated_at, self.ports.clock())}
         if count:
@@ -460,6 +465,9 @@ class _Run:
                 via=f"source:{self.integration.format}",
                 data={"route_id": decision.route_id, "envelope_id": self.env.id},
             )
+            first, description = alertlog.described(
+                self._alert_record(event, index, "create"), "", event.description
+            )
             incident = Incident(
                 id=incident_id,
                 number=await self.next_number(),
@@ -472,7 +480,8 @@ class _Run:
                 escalation_policy_id=decision.escalation_policy_id or service.escalation_policy_id,
                 page=decision.page,
                 alert_count=1,
-                recent_alerts=(self._alert_record(event, index, "create"),),
+                recent_alerts=(first,),
+                description=description,
                 opened=opened,
                 created_at=now,
                 updated_at=now,
@@ -499,7 +508,11 @@ class _Run:
         if event.target is not None and event.target.by != "dedup_key":
             return await self.apply_targeted(event, index)
         async with self.ports.keys.hold(f"{self.integration.id}\n{event.dedup_key}"):
-            return await self._apply_keyed(event, index)
+            outcome = await self._apply_keyed(event, index)
+        if event.note and outcome.incident_id and outcome.decision in ("create", "reopen"):
+            # An Opsgenie create's ``note`` goes on the timeline of the incident it opened.
+            await self.note(event, outcome.incident_id, index)
+        return outcome
 
     async def _record(
         self, event: AlertEvent, *, cached: bool
@@ -589,8 +602,21 @@ class _Run:
         record_doc: dict[str, Any] | None,
         loaded: tuple[Incident, str] | None,
     ) -> Outcome:
+        if kind in ("ignore", "resolve"):
+            await early_resolve.remember(
+                self.store, self.integration.id, event, now=self.ports.clock()
+            )
         if kind == "ignore":
             return Outcome("ignore", record.incident_id if record else None, event.dedup_key)
+        if (
+            kind == "create"
+            and (record is None or loaded is not None)
+            and await early_resolve.resolved_already(
+                self.store, self.integration.id, event, now=self.ports.clock()
+            )
+        ):
+            log.info("late trigger for %r dropped: its resolve came first", event.dedup_key)
+            return Outcome("ignore", None, event.dedup_key)
         if kind == "create" or (record is not None and loaded is None):
             # The second case: the record points at an incident a concurrent or crashed first
             # delivery has not written (yet); create() settles who writes it.
@@ -788,6 +814,13 @@ async def _events(
         body = await ports.claim_check.get(envelope.blob)
     else:
         body = (envelope.body or "").encode("utf-8")
+    if envelope.kind == "change":
+        # A change is kept on the service, not an alert: no events.
+        change = pagerduty_change.parse_change(body, received_at=envelope.received_at)
+        await save_change(
+            ports.store, change_of(integration, change_id=envelope.id, **dict(change))
+        )
+        return []
     if envelope.kind == "opsgenie_action":
         a = envelope.action
         return [
@@ -845,17 +878,23 @@ async def process_envelope(
         await run.apply(event, i)
         for i, event in enumerate(await _events(envelope, integration, ports))
     ]
-    if envelope.kind != "body" or any(o.decision not in ("create", "append") for o in outcomes):
+    if (
+        envelope.kind != "body"
+        or envelope.format == SourceFormat.OPSGENIE
+        or any(o.decision not in ("create", "append") for o in outcomes)
+    ):
         # Envelopes that only opened incidents or added alerts to them need no marker: on a
         # redelivery each event finds the incident only it can have opened, or its alert
-        # recorded as appended (``_Run._apply_keyed``).
+        # recorded as appended (``_Run._apply_keyed``). Opsgenie senders read it back, though
+        # (GET /v2/alerts/requests/{id}: shared.pipeline.request_status).
         await store.upsert(
             "processed",
             {
                 "id": envelope.id,
                 "pk": envelope.id,
                 "at": utc_iso(ports.clock()),
-                "outcomes": [[o.decision, o.incident_id] for o in outcomes],
+                "integration_id": envelope.integration_id,
+                "outcomes": [[o.decision, o.incident_id, o.dedup_key] for o in outcomes],
             },
         )
     return ProcessResult(envelope.id, skipped=False, outcomes=tuple(outcomes))

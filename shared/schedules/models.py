@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import datetime, time
+import hashlib
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from shared.errors import InvalidInput
+from shared.schedules import limits, rrules
 
 
 class InvalidSchedule(InvalidInput):
@@ -46,6 +47,20 @@ class Restriction(BaseModel):
             raise ValueError("weekdays must be a non-empty set of 0 (Mon) .. 6 (Sun)")
         return v
 
+    @model_validator(mode="after")
+    def _long_enough(self) -> Restriction:
+        day = 24 * 60
+        minutes = (self.end.hour * 60 + self.end.minute) - (
+            self.start.hour * 60 + self.start.minute
+        )
+        if 0 < minutes % day < limits.MIN_SHIFT.total_seconds() // 60:
+            raise ValueError(f"a restriction window is at least {_minutes(limits.MIN_SHIFT)}")
+        return self
+
+
+def _minutes(d: timedelta) -> str:
+    return f"{int(d.total_seconds() // 60)} minutes"
+
 
 class Layer(BaseModel):
     """One rotation. ``start`` is a naive local date-time in the schedule's zone."""
@@ -56,11 +71,19 @@ class Layer(BaseModel):
     start: datetime
     frequency: Frequency = Frequency.WEEKLY
     interval: int = Field(default=1, ge=1, le=1000)
-    restrictions: tuple[Restriction, ...] = ()
+    restrictions: tuple[Restriction, ...] = Field(default=(), max_length=20)
     #: With frequency "rrule": shift boundaries are the rule's occurrences from ``start``
     #: (RFC 5545; e.g. "FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=9" for Monday/Thursday handoffs). A
-    #: finite rule (COUNT/UNTIL) ends the rotation at its last occurrence.
+    #: finite rule (COUNT/UNTIL) ends the rotation at its last occurrence. Shifts are at least
+    #: 15 minutes; the accepted forms are listed in ``shared.schedules.rrules``.
     rrule: str | None = Field(default=None, max_length=500)
+    #: Hourly rotations only. "wall": hand off at the same local times every day (12 h from
+    #: 08:00 is always 08:00 and 20:00, so a DST day has one 11 h or 13 h shift); "elapsed":
+    #: every shift is exactly ``interval`` real hours (handoff times drift by the DST change).
+    #: Unset: "wall" when the interval divides 24 or is a multiple of it, else "elapsed".
+    hourly_clock: Literal["wall", "elapsed"] | None = None
+    #: Shortest shift in seconds, found while validating (drives the density check).
+    _gap: float = PrivateAttr(default=0.0)
     #: UTC bounds; a participant change is modelled as a new layer effective from the change.
     effective_from: datetime | None = None
     effective_until: datetime | None = None
@@ -83,28 +106,83 @@ class Layer(BaseModel):
     def _rule(self) -> Layer:
         if (self.frequency is Frequency.RRULE) != (self.rrule is not None):
             raise ValueError("frequency 'rrule' and an rrule go together")
+        if self.hourly_clock is not None and self.frequency is not Frequency.HOURLY:
+            raise ValueError("hourly_clock applies to frequency 'hourly' only")
         if self.rrule is not None:
-            from dateutil.rrule import rrulestr
-
             try:
-                rule = rrulestr(self.rrule, dtstart=self.start)
-            except (ValueError, TypeError) as exc:
-                raise ValueError(f"rrule is not an RFC 5545 RRULE: {exc}") from exc
-            first_two = list(itertools.islice(iter(rule), 2))
-            if len(first_two) < 2:
+                rule = rrules.parse(self.rrule, self.start)
+            except ValueError as exc:
+                raise ValueError(f"rrule: {exc}") from exc
+            first = next(iter(rule), None)
+            gap = rrules.shortest_gap(rule)
+            if gap is None:
                 raise ValueError("rrule must produce at least two shift boundaries")
-            if first_two[0] != self.start:
+            if first != self.start:
                 raise ValueError("rrule's first occurrence must be the layer start")
+            if gap < limits.MIN_SHIFT.total_seconds():
+                raise ValueError(f"rrule shifts must be at least {_minutes(limits.MIN_SHIFT)}")
+            self._gap = gap
+        else:
+            self._gap = self._period_seconds()
         return self
+
+    def _period_seconds(self) -> float:
+        hours = {
+            Frequency.HOURLY: 1,
+            Frequency.DAILY: 23,  # a spring-forward day
+            Frequency.WEEKLY: 7 * 24 - 1,
+            Frequency.MONTHLY: 28 * 24 - 1,
+        }
+        return float(hours.get(self.frequency, 1) * self.interval * 3600)
+
+    def wall_clock(self) -> bool:
+        """Whether shift boundaries step in local wall-clock time (see ``hourly_clock``)."""
+        if self.frequency is not Frequency.HOURLY:
+            return True
+        if self.hourly_clock is not None:
+            return self.hourly_clock == "wall"
+        return 24 % self.interval == 0 or self.interval % 24 == 0
+
+    def changes_per_window(self) -> int:
+        """Most shift boundaries (handoffs and restriction edges) in one computed window."""
+        window = limits.WINDOW.total_seconds()
+        # A wall-clock hourly layer can have one extra boundary on a fall-back day.
+        handoffs = int(window // max(self._gap, limits.MIN_SHIFT.total_seconds())) + 2
+        days = int(window // 86400) + 2
+        return handoffs + 2 * days * len(self.restrictions)
+
+
+def check_density(layers: tuple[Layer, ...]) -> None:
+    """At save: the layers together stay under the shifts-per-window cap."""
+    total = sum(layer.changes_per_window() for layer in layers)
+    if total > limits.MAX_SHIFTS_PER_WINDOW:
+        raise ValueError(
+            f"these layers change hands up to {total} times in {limits.WINDOW.days} days; "
+            f"the most a schedule may is {limits.MAX_SHIFTS_PER_WINDOW}"
+        )
 
 
 class Override(BaseModel):
+    """Someone on call instead of the layers over [start, end); its own resource
+    (``/schedules/{id}/overrides``), never replaced by an edit of the layers."""
+
     model_config = ConfigDict(frozen=True)
+    #: Stable: given at creation, or derived from the content for overrides stored before ids.
+    id: str = ""
     user: str
     start: datetime
     end: datetime
     #: "manual", "swap", or "ical" (imported; a re-import replaces the imported ones).
     source: str = Field(default="manual", max_length=20)
+    #: The accepted swap that made it (cancelling the swap removes it).
+    swap_id: str | None = None
+
+    @model_validator(mode="after")
+    def _id(self) -> Override:
+        if not self.id:
+            key = f"{self.user}|{self.start.isoformat()}|{self.end.isoformat()}|{self.source}"
+            object.__setattr__(self, "id", "ovr-" + hashlib.sha256(key.encode()).hexdigest()[:12])
+        return self
 
     @model_validator(mode="after")
     def _range(self) -> Override:
@@ -125,6 +203,8 @@ class ShiftSwap(BaseModel):
     taker_id: str
     start: datetime
     end: datetime
+    #: "cancelled" also after "accepted": either party may take an accepted swap back until
+    #: it starts, which removes its override.
     status: Literal["requested", "accepted", "declined", "cancelled", "expired"] = "requested"
     created_at: datetime
     decided_at: datetime | None = None

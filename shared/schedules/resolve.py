@@ -3,8 +3,14 @@
 Handoffs are local wall-clock times: daily/weekly boundaries are ``start + k*period`` in the
 schedule's zone, converted with ``fold=0``. That follows RFC 5545 §3.3.5: a non-existent local
 time (spring-forward gap) uses the offset before the gap, i.e. it lands shifted forward by the
-gap; an ambiguous one (fall-back) is the first occurrence. Hourly rotations count real hours.
-Shift boundaries are computed arithmetically from the rotation start, never by iterating.
+gap; an ambiguous one (fall-back) is the first occurrence. Hourly rotations step in wall-clock
+time too when their interval divides 24 or is a multiple of it (``Layer.wall_clock``), else
+count real hours. Shift boundaries are computed arithmetically from the rotation start; RRULE
+boundaries are found by bisection in the rule's cached occurrences.
+
+Every computation is bounded: at most ``limits.MAX_SHIFTS_PER_WINDOW`` boundaries per range,
+and the resolver's loops call ``limits.check`` so a computation run under a budget
+(``limits.compute``) fails instead of holding its thread.
 """
 
 from __future__ import annotations
@@ -14,12 +20,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrule, rrulestr
 
+from shared.schedules import limits, rrules
 from shared.schedules.models import (
     Frequency,
     InvalidSchedule,
@@ -44,14 +49,6 @@ def _aware(at: datetime, name: str) -> datetime:
     return at.astimezone(UTC)
 
 
-@lru_cache(maxsize=512)
-def _rule(text: str, start: datetime) -> rrule:
-    # cache=True: occurrences are generated once per process and indexed afterwards.
-    parsed = rrulestr(text, dtstart=start, cache=True)
-    assert isinstance(parsed, rrule)
-    return parsed
-
-
 #: A boundary past the end of a finite RRULE: the rotation has ended.
 _NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -61,16 +58,13 @@ def _shift_index(layer: Layer, tz: ZoneInfo, at: datetime) -> int:
     if layer.frequency is Frequency.RRULE:
         assert layer.rrule is not None
         local = at.astimezone(tz).replace(tzinfo=None)
-        if local < layer.start:
-            k = -1
-        else:
-            k = _count_until(layer, local) - 1
+        k = rrules.occurrences(layer.rrule, layer.start).index(local)
         while k >= 0 and _boundary(layer, tz, k) > at:
             k -= 1
         while _boundary(layer, tz, k + 1) <= at:
             k += 1
         return k
-    if layer.frequency is Frequency.HOURLY:
+    if layer.frequency is Frequency.HOURLY and not layer.wall_clock():
         period = timedelta(hours=layer.interval)
         return (at - _to_utc(layer.start, tz)) // period
     local = at.astimezone(tz).replace(tzinfo=None)
@@ -95,26 +89,14 @@ def _period(layer: Layer) -> timedelta:
     return timedelta(weeks=layer.interval)
 
 
-def _count_until(layer: Layer, local: datetime) -> int:
-    """Occurrences of the layer's RRULE at or before ``local`` (naive local time)."""
-    assert layer.rrule is not None
-    rule = _rule(layer.rrule, layer.start)
-    last = rule.before(local, inc=True)
-    if last is None:
-        return 0
-    return len(rule.between(layer.start, last, inc=True))
-
-
 def _boundary(layer: Layer, tz: ZoneInfo, k: int) -> datetime:
     if layer.frequency is Frequency.RRULE:
         assert layer.rrule is not None
         if k < 0:
             return _to_utc(layer.start, tz) - timedelta(days=366 * 100)
-        try:
-            return _to_utc(_rule(layer.rrule, layer.start)[k], tz)
-        except IndexError:
-            return _NEVER
-    if layer.frequency is Frequency.HOURLY:
+        local = rrules.occurrences(layer.rrule, layer.start).at(k)
+        return _NEVER if local is None else _to_utc(local, tz)
+    if layer.frequency is Frequency.HOURLY and not layer.wall_clock():
         return _to_utc(layer.start, tz) + k * _period(layer)
     if layer.frequency is Frequency.MONTHLY:
         # Always offset from the start, so a clamped Feb 28 does not drift later months.
@@ -130,16 +112,35 @@ def _in_window(r: Restriction, local: datetime) -> bool:
     return (day in r.weekdays and tod >= r.start) or ((day - 1) % 7 in r.weekdays and tod < r.end)
 
 
-def _layer_user(layer: Layer, tz: ZoneInfo, at: datetime) -> str | None:
+@dataclass(frozen=True)
+class _Bounds:
+    """A layer's shift boundaries k0, k0+1, ... over a computed range, for bisection."""
+
+    k0: int
+    at: list[datetime]
+
+    def index(self, at: datetime) -> int:
+        return self.k0 + bisect.bisect_right(self.at, at) - 1
+
+    def after(self, k: int, layer: Layer, tz: ZoneInfo) -> datetime:
+        i = k + 1 - self.k0
+        return self.at[i] if 0 <= i < len(self.at) else _boundary(layer, tz, k + 1)
+
+
+def _layer_user(
+    layer: Layer, tz: ZoneInfo, at: datetime, bounds: _Bounds | None = None
+) -> str | None:
     if layer.effective_from is not None and at < layer.effective_from:
         return None
     if layer.effective_until is not None and at >= layer.effective_until:
         return None
-    k = _shift_index(layer, tz, at)
+    k = _shift_index(layer, tz, at) if bounds is None else bounds.index(at)
     if k < 0:
         return None
-    if layer.frequency is Frequency.RRULE and _boundary(layer, tz, k + 1) is _NEVER:
-        return None  # past the last occurrence of a finite rule: the rotation has ended
+    if layer.frequency is Frequency.RRULE:
+        following = _boundary(layer, tz, k + 1) if bounds is None else bounds.after(k, layer, tz)
+        if following is _NEVER:
+            return None  # past the last occurrence of a finite rule: the rotation has ended
     if layer.restrictions:
         local = at.astimezone(tz).replace(tzinfo=None)
         if not any(_in_window(r, local) for r in layer.restrictions):
@@ -174,12 +175,15 @@ class _Index:
         return tuple(sorted(users))
 
 
-def _resolve(schedule: Schedule, index: _Index, at: datetime) -> OnCall:
+def _resolve(
+    schedule: Schedule, index: _Index, at: datetime, bounds: Sequence[_Bounds] = ()
+) -> OnCall:
     users = index.covering(at)
     if users:
         return OnCall(users=users, source="override")
-    for layer in reversed(schedule.layers):
-        user = _layer_user(layer, index.tz, at)
+    for i in range(len(schedule.layers) - 1, -1, -1):
+        layer = schedule.layers[i]
+        user = _layer_user(layer, index.tz, at, bounds[i] if bounds else None)
         if user is not None:
             return OnCall(users=(user,), source=layer.name)
     return _NOBODY
@@ -190,15 +194,34 @@ def on_call(schedule: Schedule, at: datetime) -> OnCall:
     return _resolve(schedule, _Index.build(schedule), _aware(at, "at"))
 
 
-def _edges(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> set[datetime]:
+def _edges(
+    schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime
+) -> tuple[set[datetime], list[_Bounds]]:
+    """Every instant in [start, end] where who is on call may change, and each layer's shift
+    boundaries over the range (so each instant's shift is found by bisection)."""
     edges = {start, end}
-    for layer in schedule.layers:
+    bounds: list[_Bounds] = []
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    days = (end.astimezone(tz).date() - first).days + 2
+    spans = [
+        (_shift_index(layer, tz, start), _shift_index(layer, tz, end)) for layer in schedule.layers
+    ]
+    # Counted before any is built, so an over-dense schedule costs nothing to refuse.
+    count = sum(k1 - k0 + 2 for k0, k1 in spans) + 2 * len(schedule.overrides)
+    count += sum(2 * days * len(layer.restrictions) for layer in schedule.layers)
+    if count > limits.MAX_SHIFTS_PER_WINDOW:
+        raise limits.ScheduleTooComplex(
+            f"This range holds about {count} shift changes; at most "
+            f"{limits.MAX_SHIFTS_PER_WINDOW} are computed at once. Ask for a shorter range.",
+            field="end",
+        )
+    for layer, (k0, k1) in zip(schedule.layers, spans, strict=True):
+        limits.check()
         edges.update(b for b in (layer.effective_from, layer.effective_until) if b is not None)
-        k0, k1 = _shift_index(layer, tz, start), _shift_index(layer, tz, end)
-        edges.update(_boundary(layer, tz, k) for k in range(k0, k1 + 2))
+        # Boundary k0 is at or before ``start`` and k1 + 1 after ``end``: they bracket the range.
+        bounds.append(_Bounds(k0, [_boundary(layer, tz, k) for k in range(k0, k1 + 2)]))
+        edges.update(bounds[-1].at)
         if layer.restrictions:
-            first = start.astimezone(tz).date() - timedelta(days=1)
-            days = (end.astimezone(tz).date() - first).days + 2
             for n in range(days):
                 day = first + timedelta(days=n)
                 for r in layer.restrictions:
@@ -206,7 +229,7 @@ def _edges(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> 
                     edges.add(_to_utc(datetime.combine(day, r.end), tz))
     for o in schedule.overrides:
         edges.update((o.start.astimezone(UTC), o.end.astimezone(UTC)))
-    return {e for e in edges if start <= e <= end}
+    return {e for e in edges if start <= e <= end}, bounds
 
 
 def final_schedule(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
@@ -221,10 +244,12 @@ def final_schedule(schedule: Schedule, start: datetime, end: datetime) -> list[S
     if end - start > timedelta(days=366):
         raise InvalidSchedule("range must be at most 366 days", field="end")
     index = _Index.build(schedule)
-    points = sorted(_edges(schedule, index.tz, start, end))
+    edges, bounds = _edges(schedule, index.tz, start, end)
+    points = sorted(edges)
     out: list[Shift] = []
     for a, b in itertools.pairwise(points):
-        who = _resolve(schedule, index, a)
+        limits.check()
+        who = _resolve(schedule, index, a, bounds)
         user = ",".join(who.users) if who.users else None
         if out and out[-1].user == user and out[-1].source == who.source and out[-1].end == a:
             out[-1] = Shift(user=user, start=out[-1].start, end=b, source=who.source)

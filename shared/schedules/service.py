@@ -17,15 +17,23 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from shared.schedules import limits
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
-from shared.schedules.ical import export_shifts, import_shifts
+from shared.schedules.ical import export_shifts
 from shared.schedules.models import Override, Schedule, ShiftSwap
+from shared.schedules.overrides import change, with_overrides
+from shared.schedules.overrides import load as _load
+from shared.schedules.overrides import save as _save
+from shared.schedules.people import names, require_people
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore, eq
+from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +94,25 @@ async def run_handoffs(
         page = await store.query("schedules", limit=100, continuation=continuation)
         for doc in page.items:
             seen += 1
-            schedule = _schedule(doc)
+            try:
+                schedule = _schedule(doc)
+            except ValidationError as exc:
+                # Stored before a rule it breaks (e.g. a FREQ=SECONDLY layer): that schedule
+                # waits for a fix; every other schedule's handoffs go out.
+                log.error("Schedule %s cannot be read: %s", doc.get("id"), exc)
+                continue
             state_doc = await store.get(STATE, schedule.id, schedule.id)
             previous = (
                 ScheduleState.model_validate(state_doc["state"]) if state_doc else ScheduleState()
             )
-            states, made, intents = plan_handoffs(
-                [schedule], {schedule.id: previous}, now, reminder_prefs={}
-            )
+            try:
+                states, made, intents = await limits.compute(
+                    plan_handoffs, [schedule], {schedule.id: previous}, now, reminder_prefs={}
+                )
+            except limits.ScheduleTooComplex as exc:
+                # That schedule's handoffs wait for a fix; every other schedule's go out.
+                log.error("Handoffs of schedule %s not computed: %s", schedule.id, exc.detail)
+                continue
             new_state = {
                 "id": schedule.id,
                 "pk": schedule.id,
@@ -111,7 +130,11 @@ async def run_handoffs(
             handoffs.extend(made)
             for intent in intents:
                 targets = [intent.user] if intent.user else await _admins(store, schedule.team_id)
-                jobs.extend(_job(intent, schedule, u) for u in targets)
+                for user_id in targets:
+                    # Someone who left the team since the schedule was saved gets no notices.
+                    ref = Ref("user", user_id, "user")
+                    if await refusal(store, schedule.team_id, ref) is None:
+                        jobs.append(_job(intent, schedule, user_id))
         continuation = page.continuation
         if continuation is None:
             break
@@ -119,17 +142,6 @@ async def run_handoffs(
 
 
 # --- shift swaps -----------------------------------------------------------------------------
-async def _load(store: DocumentStore, schedule_id: str) -> tuple[Schedule, str]:
-    doc = await store.get("schedules", schedule_id, schedule_id)
-    if doc is None:
-        raise NotFound(f"Schedule {schedule_id!r} does not exist.")
-    return _schedule(doc), str(doc["_etag"])
-
-
-async def _save(store: DocumentStore, schedule: Schedule, etag: str) -> None:
-    await store.replace("schedules", _doc(schedule), if_match=etag)
-
-
 async def request_swap(
     *,
     store: DocumentStore,
@@ -141,14 +153,18 @@ async def request_swap(
     now: datetime,
 ) -> ShiftSwap:
     """A asks B to take [start, end). A must be on call for all of it; B must not be A."""
-    if end <= start or end - start > timedelta(days=31):
-        raise InvalidInput("A swap covers 1 minute to 31 days.", field="end")
+    if end - start < limits.MIN_SHIFT or end - start > timedelta(days=31):
+        raise InvalidInput("A swap covers 15 minutes to 31 days.", field="end")
     if start < now - timedelta(minutes=1):
         raise InvalidInput("A swap cannot start in the past.", field="start")
     if taker_id == requester.id:
         raise InvalidInput("Swap with someone else.", field="taker_id")
+    await require_people(store, [("taker_id", taker_id)])
     schedule, etag = await _load(store, schedule_id)
-    if requester.id not in on_call(schedule, start).users:
+    await check_references(
+        store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
+    )
+    if requester.id not in (await limits.compute(on_call, schedule, start)).users:
         raise InvalidInput("You are not on call at the start of that range.", field="start")
     swap = ShiftSwap(
         id=f"swap-{secrets.token_hex(6)}",
@@ -163,6 +179,31 @@ async def request_swap(
     return swap
 
 
+_DECIDED = {"accept": "accepted", "decline": "declined", "cancel": "cancelled"}
+
+
+def _decide(swap: ShiftSwap, user: User, decision: str, now: datetime) -> str:
+    """The swap's new status, or raise why this person cannot decide this now."""
+    if decision not in _DECIDED:
+        raise InvalidInput("decision is accept, decline or cancel.", field="decision")
+    parties = (swap.requester_id, swap.taker_id)
+    if swap.status == "accepted" and decision == "cancel":
+        # Taking an accepted swap back is either party's right, until the swap starts.
+        if user.id not in parties:
+            raise Forbidden("Only the two people in a swap can cancel it.")
+        if swap.start <= now:
+            raise Conflict("The swap has started; add an override instead of cancelling it.")
+        return "cancelled"
+    if swap.status != "requested":
+        raise Conflict(f"The swap is already {swap.status}.")
+    if decision in ("accept", "decline") and user.id != swap.taker_id:
+        raise Forbidden("Only the person asked can accept or decline a swap.")
+    if decision == "cancel" and user.id != swap.requester_id:
+        raise Forbidden("Only the person who asked can cancel a swap.")
+    status = _DECIDED[decision]
+    return "expired" if status == "accepted" and swap.end <= now else status
+
+
 async def decide_swap(
     *,
     store: DocumentStore,
@@ -172,93 +213,38 @@ async def decide_swap(
     decision: str,
     now: datetime,
 ) -> ShiftSwap:
-    """The taker accepts or declines; the requester cancels. Accepted → an override."""
-    for _ in range(5):
-        schedule, etag = await _load(store, schedule_id)
+    """The taker accepts or declines; the requester cancels a request; either cancels an
+    accepted swap before it starts. Accepted: an override for the taker; cancelled after
+    acceptance: that override is removed."""
+
+    def apply(schedule: Schedule) -> tuple[Schedule, ShiftSwap]:
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)
         if swap is None:
             raise NotFound(f"Swap {swap_id!r} does not exist.")
-        if swap.status != "requested":
-            if swap.status == {
-                "accept": "accepted",
-                "decline": "declined",
-                "cancel": "cancelled",
-            }.get(decision):
-                return swap  # idempotent
-            raise Conflict(f"The swap is already {swap.status}.")
-        if decision in ("accept", "decline") and user.id != swap.taker_id:
-            raise Forbidden("Only the person asked can accept or decline a swap.")
-        if decision == "cancel" and user.id != swap.requester_id:
-            raise Forbidden("Only the person who asked can cancel a swap.")
-        if decision not in ("accept", "decline", "cancel"):
-            raise InvalidInput("decision is accept, decline or cancel.", field="decision")
-        status = {"accept": "accepted", "decline": "declined", "cancel": "cancelled"}[decision]
-        if status == "accepted" and swap.end <= now:
-            status = "expired"
+        if swap.status == _DECIDED.get(decision):
+            return schedule, swap  # idempotent
+        status = _decide(swap, user, decision, now)
         decided = swap.model_copy(update={"status": status, "decided_at": now})
         swaps = tuple(decided if s.id == swap_id else s for s in schedule.swaps)
-        overrides = schedule.overrides
+        kept = tuple(o for o in schedule.overrides if o.swap_id != swap_id)
+        added: tuple[Override, ...] = ()
         if status == "accepted":
-            overrides = (
-                *overrides,
-                Override(user=swap.taker_id, start=swap.start, end=swap.end, source="swap"),
+            added = (
+                Override(
+                    user=swap.taker_id,
+                    start=swap.start,
+                    end=swap.end,
+                    source="swap",
+                    swap_id=swap_id,
+                ),
             )
-        try:
-            await _save(
-                store, schedule.model_copy(update={"swaps": swaps, "overrides": overrides}), etag
-            )
-        except PreconditionFailed:
-            continue
-        return decided
-    raise Conflict("The schedule is changing too fast; try again.")
+        changed = with_overrides(schedule, kept, added, path="Accepting the swap")
+        return changed.model_copy(update={"swaps": swaps}), decided
+
+    return await change(store, schedule_id, apply)
 
 
 # --- calendars -------------------------------------------------------------------------------
-async def import_calendar(
-    *, store: DocumentStore, schedule_id: str, ics: bytes, now: datetime, days: int = 90
-) -> int:
-    """Import an external calendar's shifts for the next ``days`` as overrides (source
-    "ical"); a re-import replaces earlier imported ones in that window. Events name people by
-    ATTENDEE e-mail or SUMMARY (an e-mail address or a user id)."""
-    end = now + timedelta(days=days)
-    cache: dict[str, str | None] = {}
-
-    async def resolve(key: str) -> str | None:
-        if key not in cache:
-            page = await store.query("users", where=[eq("email", key.lower())], limit=1)
-            if page.items:
-                cache[key] = str(page.items[0]["id"])
-            else:
-                cache[key] = key if await store.get("users", key, key) else None
-        return cache[key]
-
-    # Parse with the raw key as "user", then map keys to user ids (an async lookup).
-    raw = import_shifts(ics, user_for=lambda key: key, window_start=now, window_end=end)
-    shifts = []
-    for shift in raw:
-        user_id = await resolve(shift.user or "")
-        if user_id is not None:
-            shifts.append(shift.model_copy(update={"user": user_id}))
-    for _ in range(5):
-        schedule, etag = await _load(store, schedule_id)
-        kept = tuple(
-            o
-            for o in schedule.overrides
-            if not (o.source == "ical" and o.end > now and o.start < end)
-        )
-        imported = tuple(
-            Override(user=s.user, start=max(s.start, now), end=min(s.end, end), source="ical")
-            for s in shifts
-            if s.user is not None and min(s.end, end) > max(s.start, now)
-        )
-        try:
-            await _save(store, schedule.model_copy(update={"overrides": kept + imported}), etag)
-        except PreconditionFailed:
-            continue
-        return len(imported)
-    raise Conflict("The schedule is changing too fast; try again.")
-
-
 async def issue_ical_link(*, store: DocumentStore, schedule_id: str) -> str:
     """A new secret for the subscription URL (the previous link stops working)."""
     token = secrets.token_urlsafe(24)
@@ -285,5 +271,8 @@ async def subscribed_calendar(
         raise NotFound("No such calendar.")
     schedule = _schedule(doc) if doc else None
     assert schedule is not None
-    shifts = final_schedule(schedule, now - timedelta(days=7), now + timedelta(days=60))
-    return export_shifts(schedule, shifts, now=now)
+    shifts = await limits.compute(
+        final_schedule, schedule, now - timedelta(days=7), now + timedelta(days=60)
+    )
+    people = await names(store, (u for s in shifts if s.user for u in s.user.split(",")))
+    return export_shifts(schedule, shifts, now=now, people=people)

@@ -77,6 +77,8 @@ for _spec in (
     # Which Teams message shows an incident's card, per conversation (updated in place).
     ContainerSpec("teams_cards", "incident_id"),
     ContainerSpec("processed", "pk", (), default_ttl=7 * _DAY),
+    # Changes of a service (PagerDuty Change Events), shown on the incidents that follow them.
+    ContainerSpec("changes", "service_id", ("service_id", "at"), default_ttl=30 * _DAY),
     # Voice calls by callback-token hash, and the ACS events handled per call (idempotency).
     # A call lasts minutes; a week covers late redeliveries and looking into a complaint.
     ContainerSpec("voice_calls", "pk", (), default_ttl=7 * _DAY),

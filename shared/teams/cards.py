@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shared.incidents.models import Incident, IncidentStatus
+from shared.notifications.render import page_description
+from shared.teams.text import md_escape
 
 #: verb -> (incident action, snooze minutes)
 VERBS: dict[str, tuple[str, int | None]] = {
@@ -39,6 +41,11 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
+def _fact(title: str, value: str) -> dict[str, str]:
+    """A FactSet row; Teams renders fact values as Markdown, and most values are user text."""
+    return {"title": title, "value": md_escape(value)}
+
+
 def _execute(title: str, verb: str, incident_id: str, **extra: Any) -> dict[str, Any]:
     return {
         "type": "Action.Execute",
@@ -58,32 +65,29 @@ def incident_card(
 ) -> dict[str, Any]:
     status = incident.status
     facts = [
-        {"title": "Severity", "value": incident.severity},
-        {"title": "Status", "value": status.value},
-        {"title": "Service", "value": service_name},
-        {"title": "Alerts", "value": str(incident.alert_count)},
-        {"title": "On call", "value": ", ".join(on_call) or "—"},
+        _fact("Severity", incident.severity),
+        _fact("Status", status.value),
+        _fact("Service", service_name),
+        _fact("Alerts", str(incident.alert_count)),
+        _fact("On call", ", ".join(on_call) or "—"),
     ]
     if incident.acknowledged_by and status == IncidentStatus.ACKNOWLEDGED:
         facts.append(
-            {
-                "title": "Acknowledged",
-                "value": f"{incident.acknowledged_by.label()}, {_when(incident.acknowledged_at)}",
-            }
+            _fact(
+                "Acknowledged",
+                f"{incident.acknowledged_by.label()}, {_when(incident.acknowledged_at)}",
+            )
         )
     if status == IncidentStatus.SNOOZED:
-        facts.append({"title": "Snoozed until", "value": _when(incident.snoozed_until)})
+        facts.append(_fact("Snoozed until", _when(incident.snoozed_until)))
     if status == IncidentStatus.RESOLVED and incident.resolved_by:
         facts.append(
-            {
-                "title": "Resolved",
-                "value": f"{incident.resolved_by.label()}, {_when(incident.resolved_at)}",
-            }
+            _fact("Resolved", f"{incident.resolved_by.label()}, {_when(incident.resolved_at)}")
         )
     body: list[dict[str, Any]] = [
         {
             "type": "TextBlock",
-            "text": f"#{incident.number} {incident.title}",
+            "text": md_escape(f"#{incident.number} {incident.title}"),
             "wrap": True,
             "size": "Large",
             "weight": "Bolder",
@@ -93,11 +97,15 @@ def incident_card(
         },
         {"type": "FactSet", "facts": facts},
     ]
+    description = page_description(incident)
+    if description:
+        # The source's own words under the title; long ones fold (the API has them whole).
+        body.insert(1, {"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8})
     if notice:
         body.append(
             {
                 "type": "TextBlock",
-                "text": notice,
+                "text": md_escape(notice),
                 "wrap": True,
                 "color": "attention",
                 "isSubtle": False,
@@ -162,6 +170,7 @@ def incident_card(
 
 
 def message_card(text: str, *, title: str = "OpenAlert") -> dict[str, Any]:
+    """``text`` is Markdown: callers escape what they put into it (``shared.teams.text``)."""
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

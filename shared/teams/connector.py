@@ -68,7 +68,7 @@ class ConnectorClient:
                     return dict(r.json()) if r.content else {}
                 if r.status_code not in (412, 429) and r.status_code < 500:
                     raise PermanentDeliveryError(
-                        f"bot connector: HTTP {r.status_code}: {r.text[:300]}"
+                        f"bot connector: HTTP {r.status_code}: {r.reason_phrase}"
                     )
                 error = TransientDeliveryError(f"bot connector: HTTP {r.status_code}")
                 retry_after = r.headers.get("Retry-After")

@@ -26,12 +26,14 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
+from shared.schedules import limits
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, in_
 from shared.teams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.teams.connector import ConnectorClient, card_activity
+from shared.teams.text import md_escape, personal_text
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) ->
     names: list[str] = []
     for doc in page.items:
         schedule = from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"})
-        names.extend(on_call(schedule, now).users)
+        names.extend((await limits.compute(on_call, schedule, now)).users)
     return list(dict.fromkeys(names))
 
 
@@ -247,16 +249,19 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
             page = await ports.store.query("schedules", where=[eq("team_id", team_id)], limit=20)
             for doc in page.items:
                 schedule = from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"})
-                current = ", ".join(on_call(schedule, now).users) or "nobody"
-                upcoming = [
-                    s
-                    for s in final_schedule(schedule, now, now + timedelta(days=14))
-                    if s.user and s.start > now
-                ]
+                current = ", ".join((await limits.compute(on_call, schedule, now)).users)
+                current = current or "nobody"
+                window = await limits.compute(
+                    final_schedule, schedule, now, now + timedelta(days=14)
+                )
+                upcoming = [s for s in window if s.user and s.start > now]
                 nxt = (
                     f"{upcoming[0].user} from {upcoming[0].start:%a %H:%M} UTC" if upcoming else "—"
                 )
-                lines.append(f"- **{schedule.name}**: {current} now; next {nxt}")
+                lines.append(
+                    f"- **{md_escape(schedule.name)}**: {md_escape(current)} now; "
+                    f"next {md_escape(nxt)}"
+                )
         await _reply(ports, activity, "\n".join(lines) or "Your teams have no schedules yet.")
         return
     page = await ports.store.query(
@@ -273,7 +278,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
         await _reply(ports, activity, "No open incidents for your teams.")
         return
     lines = [
-        f"- [{i.severity}] #{i.number} {i.title} ({i.status.value}) "
+        f"- \\[{i.severity}\\] #{i.number} {md_escape(i.title)} ({i.status.value}) "
         f"[open]({incident_url(ports.base_url, i.id)})"
         for i in items
     ]
@@ -420,7 +425,7 @@ class TeamsPersonalChannel:
             activity_id = await self.ports.connector.send(
                 ref["service_url"],
                 conversation_id,
-                Activity(type="message", text=f"**{message.subject}**\n\n{message.text}"),
+                Activity(type="message", text=personal_text(message, base_url=self.ports.base_url)),
             )
         return Sent(provider_id=activity_id)
 

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from devhost import idp
+from shared.api.router import problem
 from shared.auth.access import check_secure_webhook_caller, principal_for_app
 from shared.auth.models import AppRole
 from shared.auth.tokens import EntraTokenValidator, default_audiences
@@ -149,6 +150,22 @@ async def test_app_token_for_secure_webhook(
     assert principal.roles == frozenset()
     with pytest.raises(Unauthenticated):
         check_secure_webhook_caller(principal, allowed_app_ids=["other"])
+
+
+async def test_a_token_minted_for_another_port_says_why_in_the_challenge(
+    dev_idp: DevIdp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other_port = dev_idp.authority.replace(dev_idp.base_url, "http://127.0.0.1:1")
+    token = mint(dev_idp, capsys, "--user", "a@example.com", "--authority", other_port)
+    async with httpx.AsyncClient() as http:
+        validator = EntraTokenValidator(
+            tenant_id=TENANT, audiences=[CLIENT_ID], http=http, authority=dev_idp.authority
+        )
+        with pytest.raises(Unauthenticated) as info:
+            await validator.validate(token)
+    challenge = problem(info.value).headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer realm="openalert", error="invalid_token"')
+    assert f"error_description=\"the token's issuer is not {dev_idp.authority}/" in challenge
 
 
 def test_role_names_and_stable_oids() -> None:

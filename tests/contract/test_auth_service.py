@@ -18,7 +18,7 @@ from devhost import idp
 from shared.auth import service
 from shared.auth.access import can
 from shared.auth.apikeys import ApiKeyCache
-from shared.auth.documents import API_KEYS, USERS
+from shared.auth.documents import API_KEYS, USERS, user_doc
 from shared.auth.models import (
     Action,
     ApiKeyCreate,
@@ -27,6 +27,7 @@ from shared.auth.models import (
     Principal,
     PrincipalKind,
     TeamRole,
+    User,
 )
 from shared.auth.service import AuthPorts
 from shared.auth.tokens import EntraTokenValidator, default_audiences
@@ -125,6 +126,19 @@ def admin() -> Principal:
     return Principal(kind=PrincipalKind.USER, id="admin-oid", roles=frozenset({AppRole.ADMIN}))
 
 
+async def admin_signed_in(store: DocumentStore) -> None:
+    """Keys are bounded by their creator's current rights: the admin minting them exists."""
+    user = User(
+        id="admin-oid",
+        tenant_id=TENANT,
+        app_roles=(AppRole.ADMIN.value,),
+        created_at=T0,
+        updated_at=T0,
+        last_seen_at=T0,
+    )
+    await store.upsert(USERS, user_doc(user))
+
+
 # --- users ---------------------------------------------------------------------------------
 
 
@@ -219,6 +233,7 @@ async def test_bad_credentials_are_401(env: Env, authorization: str | None) -> N
 
 
 async def test_without_entra_configuration_only_api_keys_work(env: Env) -> None:
+    await admin_signed_in(env.store)
     created = await service.create_api_key(
         store=env.store,
         creator=admin(),
@@ -276,6 +291,7 @@ async def test_app_tokens_and_secure_webhook(env: Env) -> None:
 
 
 async def test_api_key_lifecycle(env: Env) -> None:
+    await admin_signed_in(env.store)
     created = await service.create_api_key(
         store=env.store,
         creator=admin(),
@@ -333,6 +349,7 @@ async def test_api_key_lifecycle(env: Env) -> None:
 
 
 async def test_api_key_expiry(env: Env) -> None:
+    await admin_signed_in(env.store)
     created = await service.create_api_key(
         store=env.store,
         creator=admin(),
@@ -356,6 +373,7 @@ async def test_api_key_expiry(env: Env) -> None:
 
 
 async def test_last_used_is_recorded_at_most_once_a_minute(env: Env) -> None:
+    await admin_signed_in(env.store)
     created = await service.create_api_key(
         store=env.store,
         creator=admin(),
@@ -375,6 +393,7 @@ async def test_last_used_is_recorded_at_most_once_a_minute(env: Env) -> None:
 
 
 async def test_who_may_create_and_see_keys(env: Env) -> None:
+    await admin_signed_in(env.store)
     team_admin = Principal(
         kind=PrincipalKind.USER,
         id="ta",

@@ -186,11 +186,26 @@ def forge(header: dict[str, Any], payload: dict[str, Any], signature: bytes = b"
     return f"{head}.{body}.{_b64(signature)}"
 
 
-async def assert_rejected(validator: EntraTokenValidator, token: str) -> None:
+ANY_WHY = "<not checked>"
+
+
+async def assert_rejected(
+    validator: EntraTokenValidator, token: str, why: str | None = ANY_WHY
+) -> None:
+    """``why``: a phrase of the WWW-Authenticate error_description, or None for none at all."""
     with pytest.raises(Unauthenticated) as info:
         await validator.validate(token)
-    # One message whatever failed: the reason goes to the log, not to the caller.
+    # One message whatever failed: the reason goes to the log; only the reasons the holder can
+    # read in its own token are named, in the challenge.
     assert info.value.detail == INVALID_TOKEN
+    if why is ANY_WHY:
+        return
+    if why is None:
+        assert info.value.why is None
+        assert "error_description" not in info.value.challenge()
+    else:
+        assert why in (info.value.why or "")
+        assert f'error_description="{info.value.why}"' in info.value.challenge()
 
 
 async def test_valid_user_token(
@@ -232,8 +247,14 @@ async def test_expiry_and_not_before_with_leeway(
 ) -> None:
     now = int(time.time())
     key = rsa_keys[0]
-    await assert_rejected(validator, sign(key, claims(entra, exp=now - 120)))
-    await assert_rejected(validator, sign(key, claims(entra, nbf=now + 300)))
+    await assert_rejected(validator, sign(key, claims(entra, exp=now - 120)), why="expired")
+    await assert_rejected(validator, sign(key, claims(entra, nbf=now + 300)), why="not valid yet")
+    await assert_rejected(
+        validator, sign(key, claims(entra, aud="api://someone-else")), why="audience"
+    )
+    await assert_rejected(
+        validator, sign(key, claims(entra, iss=entra.issuer(OTHER_TENANT))), why="issuer"
+    )
     # Inside the 60 s clock-skew leeway both are accepted.
     await validator.validate(sign(key, claims(entra, exp=now - 20)))
     await validator.validate(sign(key, claims(entra, nbf=now + 20)))
@@ -298,9 +319,10 @@ async def test_tampered_payload_and_foreign_signature(
     token = sign(rsa_keys[0], claims(entra))
     head, _, sig = token.split(".")
     evil = _b64(json.dumps(claims(entra, roles=["OpenAlert.Admin"])).encode())
-    await assert_rejected(validator, f"{head}.{evil}.{sig}")
+    # Signature failures are never explained (no error_description to probe with).
+    await assert_rejected(validator, f"{head}.{evil}.{sig}", why=None)
     # Signed by another key under a kid the JWKS knows.
-    await assert_rejected(validator, sign(rsa_keys[1], claims(entra), kid="k1"))
+    await assert_rejected(validator, sign(rsa_keys[1], claims(entra), kid="k1"), why=None)
     await assert_rejected(validator, "not-a-jwt")
     await assert_rejected(validator, "")
     await assert_rejected(validator, "a.b.c")

@@ -8,6 +8,7 @@ count, one alert document per event and no repeated timeline lines.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -351,5 +352,106 @@ async def test_a_dead_letter_sent_back_after_the_key_moved_on_changes_nothing(
         first = is_first_delivery(1, envelopes[1].received_at, T0 + timedelta(hours=2))
         await process_envelope(envelopes[1], ports=ports, first_delivery=first)
         assert await _state(store) == settled
+    finally:
+        await store.close()
+
+
+def _described(n: int, key: str, description: str, integration: str = "int-1") -> Envelope:
+    body = {"title": f"disk full {key}", "id": key, "description": description}
+    return Envelope(
+        id=f"env-{n:08d}",
+        integration_id=integration,
+        format="generic",
+        received_at=T0,
+        body=json.dumps(body),
+    )
+
+
+async def test_the_newest_description_is_kept_once_not_with_every_duplicate(
+    tmp_path: Path,
+) -> None:
+    store = await SqliteStore.open(tmp_path / "described.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        first = "volume /data is 97% full"
+        for n, text in enumerate([first, first, first, "now 99%", ""], 1):
+            await process_envelope(_described(n, "d", text), ports=ports, first_delivery=True)
+        [doc] = (await store.query("incidents", limit=10)).items
+        incident = from_doc(Incident, doc)
+        assert incident.description == "now 99%"  # the newest; an empty one changes nothing
+        # Only the alerts that brought a new description carry it.
+        assert [a.get("description") for a in incident.recent_alerts] == [
+            first,
+            None,
+            None,
+            "now 99%",
+            None,
+        ]
+        huge = "x" * (alertlog.DESCRIPTION_MAX_CHARS * 2)
+        await process_envelope(_described(9, "d", huge), ports=ports, first_delivery=True)
+        [doc] = (await store.query("incidents", limit=10)).items
+        kept = from_doc(Incident, doc).description
+        assert len(kept) == alertlog.DESCRIPTION_MAX_CHARS
+        assert kept.endswith(alertlog.DESCRIPTION_CLIPPED)
+    finally:
+        await store.close()
+
+
+async def test_an_opsgenie_create_with_a_note_adds_it_to_the_timeline(tmp_path: Path) -> None:
+    store = await SqliteStore.open(tmp_path / "note.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        ticks = iter(T0 + timedelta(seconds=n) for n in range(1000))
+        # A moving clock: a note that changes nothing else still changes updated_at.
+        ports = dataclasses.replace(ports, clock=lambda: next(ticks))
+        body = {"message": "Queue stuck", "alias": "og-note", "note": "paged by the nightly job"}
+        for n in (1, 2):  # the duplicate's note is not added again
+            env = Envelope(
+                id=f"env-{n:08d}",
+                integration_id="int-1",
+                format="opsgenie",
+                received_at=T0,
+                body=json.dumps(body),
+            )
+            await process_envelope(env, ports=ports, first_delivery=True)
+        lines = (await store.query("timeline", limit=100)).items
+        notes = [e["message"] for e in lines if e["kind"] == "note"]
+        assert notes == ["paged by the nightly job"]
+    finally:
+        await store.close()
+
+
+async def test_a_resolve_before_its_trigger_keeps_the_late_trigger_from_opening(
+    tmp_path: Path,
+) -> None:
+    """Azure retries out of order: the Resolved arrives, then its Fired. The late Fired must not
+    open an incident nothing would resolve; a firing after the resolve still opens one."""
+    resolved = json.loads((PAYLOADS / "azure_monitor" / "metric_static_resolved.json").read_text())
+    late = json.loads(json.dumps(resolved))
+    late["data"]["essentials"].update(monitorCondition="Fired", resolvedDateTime=None)
+    refired = json.loads(json.dumps(late))
+    refired["data"]["essentials"]["firedDateTime"] = "2030-01-01T00:00:00Z"
+
+    def envelope(n: int, doc: dict[str, Any]) -> Envelope:
+        return Envelope(
+            id=f"env-{n:08d}",
+            integration_id="int-1",
+            format="azure_monitor",
+            received_at=T0,
+            body=json.dumps(doc),
+        )
+
+    store = await SqliteStore.open(tmp_path / "early.sqlite")
+    try:
+        await _seed(store)
+        _, ports = _ports(store, cache_ttl_s=60)
+        first = await process_envelope(envelope(1, resolved), ports=ports, first_delivery=True)
+        second = await process_envelope(envelope(2, late), ports=ports, first_delivery=True)
+        assert [o.decision for o in (*first.outcomes, *second.outcomes)] == ["ignore", "ignore"]
+        assert (await store.query("incidents", limit=10)).items == []
+        third = await process_envelope(envelope(3, refired), ports=ports, first_delivery=True)
+        assert [o.decision for o in third.outcomes] == ["create"]
     finally:
         await store.close()

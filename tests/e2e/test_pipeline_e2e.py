@@ -4,8 +4,11 @@ store shared with the test, Azurite for claim-checked bodies."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import httpx
 import pytest
 
 from shared.auth.keys import INTEGRATION_KEY
-from shared.catalog.models import Integration
+from shared.catalog.models import Integration, IntegrationSettings
 from shared.incidents.models import IncidentStatus
 from shared.pipeline.demo import seed
 from shared.store.codec import to_doc
@@ -23,6 +26,7 @@ from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
 
 PAYLOADS = ROOT / "tests" / "fixtures" / "payloads"
+SENTRY_SECRET = "sentry-client-secret-0123456789"
 
 
 class Env:
@@ -81,7 +85,18 @@ def pipeline_host(
                 key_hash=issued.key_hash,
             )
             await store.upsert("integrations", to_doc(burst))
-            return {**keys, "int-burst": issued.secret}
+            sentry_key = INTEGRATION_KEY.issue()
+            sentry = burst.model_copy(
+                update={
+                    "id": "int-sentry",
+                    "format": "sentry",
+                    "key_prefix": sentry_key.key_id,
+                    "key_hash": sentry_key.key_hash,
+                    "settings": IntegrationSettings(sentry_client_secret=SENTRY_SECRET),
+                }
+            )
+            await store.upsert("integrations", to_doc(sentry))
+            return {**keys, "int-burst": issued.secret, "int-sentry": sentry_key.secret}
         finally:
             await store.close()
 
@@ -152,6 +167,29 @@ async def test_concurrent_posts_of_one_key_make_exactly_one_incident(env: Env) -
     assert len(items) == 1
 
 
+async def test_the_key_less_url_takes_the_key_as_bearer_token_or_basic_password(env: Env) -> None:
+    # Alertmanager http_config.authorization / basic_auth and Grafana's header or basic auth,
+    # with the key kept out of the URL (URLs end up in logs).
+    key = env.keys["int-demo-generic"]
+    async with httpx.AsyncClient() as client:
+        for path, auth, name in (
+            ("/api/integrations", {"Authorization": f"Bearer {key}"}, "bearer"),
+            ("/api/integrations/", {"Authorization": f"Bearer {key}"}, "slash"),
+            ("/api/integrations", None, "basic"),
+        ):
+            r = await client.post(
+                env.url(path),
+                content=generic(f"keyless-{name}"),
+                headers=auth,
+                auth=("alertmanager", key) if auth is None else None,
+            )
+            assert r.status_code == 202, (name, r.status_code, r.text)
+            await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key=f"keyless-{name}")
+        anonymous = await client.post(env.url("/api/integrations"), content=generic("keyless-x"))
+        assert anonymous.status_code == 401
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+
+
 async def test_pagerduty_compatible_endpoint(env: Env) -> None:
     key = env.keys["int-demo-generic"]
     trigger = json.loads((PAYLOADS / "pagerduty" / "trigger.json").read_text())
@@ -186,6 +224,48 @@ async def test_pagerduty_compatible_endpoint(env: Env) -> None:
         assert generated.status_code == 202 and len(generated.json()["dedup_key"]) == 32
 
 
+async def test_pdpyras_triggers_and_sends_change_events_that_the_service_keeps(env: Env) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pdpyras announces its successor on import
+        import pdpyras
+
+    session = pdpyras.EventsAPISession(env.keys["int-demo-generic"])
+    session.url = env.url("/api/pagerduty")  # the base: pdpyras appends /v2/enqueue itself
+    dedup = await asyncio.to_thread(
+        session.trigger, "Disk full on db-7", "db-7", dedup_key="pd-lib", severity="critical"
+    )
+    assert dedup == "pd-lib"
+    changes = pdpyras.ChangeEventsAPISession(env.keys["int-demo-generic"])
+    changes.url = env.url("/api/pagerduty")
+    await asyncio.to_thread(
+        changes.submit,
+        "Deploy api v42",
+        source="ci",
+        custom_details={"sha": "abc"},
+        links=[{"href": "https://ci.example/run/42", "text": "Pipeline"}],
+    )
+    [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="pd-lib")
+    assert incident["severity"] == "P1"
+    deadline = time.monotonic() + 20
+    while True:
+        store = await SqliteStore.open(env.db)
+        try:
+            kept = (await store.query("changes", pk=incident["service_id"], limit=10)).items
+        finally:
+            await store.close()
+        if kept or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    [change] = kept
+    assert change["summary"] == "Deploy api v42" and change["links"][0]["url"].endswith("/42")
+    async with httpx.AsyncClient() as client:
+        bad = await client.post(
+            env.url("/api/pagerduty/v2/change/enqueue"),
+            json={"routing_key": env.keys["int-demo-generic"], "payload": {}},
+        )
+        assert bad.status_code == 400 and bad.json()["status"] == "invalid event"
+
+
 async def test_opsgenie_compatible_create_and_close_by_alias(env: Env) -> None:
     key = env.keys["int-demo-generic"]
     headers = {"Authorization": f"GenieKey {key}"}
@@ -213,6 +293,102 @@ async def test_opsgenie_compatible_create_and_close_by_alias(env: Env) -> None:
             env.url("/api/opsgenie/v2/alerts"), json={"alias": "x"}, headers=headers
         )
         assert r.status_code == 422 and "message" in r.json()
+
+
+def _opsgenie_alert_api(env: Env, key: str) -> Any:
+    import opsgenie_sdk
+
+    conf = opsgenie_sdk.Configuration()
+    # The SDK's host is the base URL; it appends /v2/alerts itself.
+    conf.host = env.url("/api/opsgenie")
+    # A fresh dict: the SDK's Configuration() is a shallow copy of a shared default.
+    conf.api_key = {"Authorization": key}
+    conf.retry_enabled = False
+    return opsgenie_sdk.AlertApi(api_client=opsgenie_sdk.ApiClient(configuration=conf))
+
+
+async def test_the_official_opsgenie_sdk_creates_and_reads_the_request_result(env: Env) -> None:
+    import opsgenie_sdk
+
+    api = _opsgenie_alert_api(env, env.keys["int-demo-generic"])
+
+    def create_and_retrieve() -> tuple[str, Any]:
+        payload = opsgenie_sdk.CreateAlertPayload(
+            message="SDK alert", alias="og-sdk", priority="P1", description="from the SDK"
+        )
+        response = api.create_alert(create_alert_payload=payload)
+        # Polls GET /v2/alerts/requests/{requestId} until isSuccess (the SDK's own loop).
+        return response.request_id, response.retrieve_result()
+
+    request_id, result = await asyncio.to_thread(create_and_retrieve)
+    [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key="og-sdk")
+    assert result.data.is_success is True
+    assert (result.data.alert_id, result.data.alias) == (incident["id"], "og-sdk")
+    assert result.data.action == "Create"
+
+    other_api = _opsgenie_alert_api(env, env.keys["int-demo-alertmanager"])
+    own = await asyncio.to_thread(api.get_request_status, request_id=request_id)
+    foreign = await asyncio.to_thread(other_api.get_request_status, request_id=request_id)
+    assert own.data.is_success is True
+    # Another integration's key learns nothing about the request.
+    assert foreign.data.is_success is False and foreign.data.alert_id is None
+
+    def close() -> Any:
+        response = api.close_alert(
+            identifier="og-sdk",
+            identifier_type="alias",
+            close_alert_payload=opsgenie_sdk.CloseAlertPayload(user="sdk", note="fixed"),
+        )
+        return response.retrieve_result()
+
+    closed = await asyncio.to_thread(close)
+    assert (closed.data.is_success, closed.data.action) == (True, "Close")
+    await env.wait_incidents(lambda xs: xs and xs[0]["status"] == "resolved", dedup_key="og-sdk")
+
+
+async def test_every_opsgenie_compatible_error_is_opsgenie_json(env: Env) -> None:
+    headers = {"Authorization": f"GenieKey {env.keys['int-demo-generic']}"}
+    async with httpx.AsyncClient() as client:
+        for method, path in (
+            ("GET", "/api/opsgenie/v2/alerts/abc"),
+            ("POST", "/api/opsgenie/v2/alerts/abc/snooze"),
+            ("GET", "/api/opsgenie/v1/json/alert"),
+            ("GET", "/api/opsgenie/v2/alerts/requests/r1?x=1"),
+        ):
+            r = await client.request(method, env.url(path), headers={"Authorization": "GenieKey x"})
+            assert r.headers["content-type"].startswith("application/json"), path
+            body = r.json()
+            assert r.status_code in (401, 404) and body["message"] and body["requestId"], path
+        pending = await client.get(
+            env.url("/api/opsgenie/v2/alerts/requests/" + "0" * 32), headers=headers
+        )
+        assert pending.status_code == 200 and pending.json()["data"]["isSuccess"] is False
+
+
+def _sentry_post(name: str) -> tuple[bytes, dict[str, str]]:
+    body = (PAYLOADS / "sentry" / name).read_bytes()
+    signature = hmac.new(SENTRY_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"Sentry-Hook-Signature": signature, "Content-Type": "application/json"}
+
+
+async def test_sentry_issue_alert_and_issue_webhooks_meet_on_one_incident(env: Env) -> None:
+    url = env.url(f"/api/integrations/{env.keys['int-sentry']}")
+    async with httpx.AsyncClient() as client:
+        body, headers = _sentry_post("issue_alert.json")
+        unsigned = await client.post(url, content=body)
+        forged = await client.post(url, content=body + b" ", headers=headers)
+        assert unsigned.status_code == forged.status_code == 401
+        assert (await client.post(url, content=body, headers=headers)).status_code == 202
+        key = "sentry-issue:1117540176"
+        [incident] = await env.wait_incidents(lambda xs: len(xs) == 1, dedup_key=key)
+        assert incident["severity"] == "P2"
+        for name in ("issue_created.json", "issue_resolved.json"):
+            body, headers = _sentry_post(name)
+            assert (await client.post(url, content=body, headers=headers)).status_code == 202
+        [done] = await env.wait_incidents(
+            lambda xs: xs and xs[0]["status"] == "resolved", dedup_key=key
+        )
+        assert done["id"] == incident["id"] and done["alert_count"] == 2
 
 
 async def test_bad_requests_get_clear_4xx(env: Env) -> None:

@@ -62,7 +62,7 @@ def test_ingest_functions_enqueue_to_the_alerts_queue(app_functions: dict[str, A
         assert bindings["serviceBus"]["queueName"] == "alerts"
         assert bindings["serviceBus"]["connection"] == "ServiceBusConnection"
         routes[name] = bindings["httpTrigger"]["route"]
-    assert routes["ingest_integration"] == "integrations/{key}"
+    assert routes["ingest_integration"] == "integrations/{key?}"
     assert routes["ingest_pagerduty"] == "pagerduty/v2/enqueue"
     assert routes["ingest_opsgenie_create"] == "opsgenie/v2/alerts"
 

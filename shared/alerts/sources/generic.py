@@ -5,12 +5,18 @@ Unmapped fields fall back to common names:
 
 | field | defaults tried, in order | when nothing matches |
 |---|---|---|
-| title | title, summary, message, name, alertname | "Alert" |
+| title | title, summary, message, name, alertname | 400 (map ``title``) |
 | dedup key | dedup_key, dedupKey, fingerprint, alert_id, id, key | a hash of the title |
 | status | status, state, action, event_action | trigger |
 | severity | severity, priority, level | P3 |
 | description | description, details, body, text | "" |
-| labels | labels, tags (an object) | {} |
+| labels | labels, tags | {} |
+| link | link, url, href, web_url, html_url | none |
+
+Labels may be an object, a list of ``[key, value]`` pairs, a list of ``"key:value"`` strings (a
+string without a colon is a label with an empty value) or one comma-separated such string. A
+body with no title anywhere is refused: without one, every such alert would share one incident
+titled "Alert", so the 400 says which field to map.
 
 Status values resolved / resolve / ok / closed / close / recovered / inactive / normal resolve;
 acknowledged / acknowledge / ack acknowledge; anything else triggers.
@@ -22,7 +28,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from shared.alerts.models import AlertEvent, InvalidPayload, SourceFormat
+from shared.alerts.models import AlertEvent, InvalidPayload, Link, SourceFormat
 from shared.alerts.sources._common import (
     labels,
     load,
@@ -41,6 +47,7 @@ _DEFAULTS: dict[str, tuple[str, ...]] = {
     "severity": ("severity", "priority", "level"),
     "description": ("description", "details", "body", "text"),
     "labels": ("labels", "tags"),
+    "link": ("link", "url", "href", "web_url", "html_url"),
 }
 _RESOLVE = {"resolved", "resolve", "ok", "closed", "close", "recovered", "inactive", "normal"}
 _ACK = {"acknowledged", "acknowledge", "ack"}
@@ -75,6 +82,29 @@ def _field(doc: Mapping[str, Any], mapping: Mapping[str, str | None], name: str)
     return None
 
 
+def _labels(value: Any) -> dict[str, str]:
+    """An object as is; tag lists as ``[key, value]`` pairs or ``key:value`` strings."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return labels(value)
+    pairs: dict[str, Any] = {}
+    for item in value:
+        if isinstance(item, list) and len(item) == 2:
+            pairs[text(item[0])] = item[1]
+        elif isinstance(item, str):
+            key, _, val = item.partition(":")
+            pairs[key] = val
+    return labels(pairs)
+
+
+def _links(value: Any) -> tuple[Link, ...]:
+    url = text(value, limit=2048) if isinstance(value, str) else ""
+    if not url.lower().startswith(("https://", "http://")):
+        return ()
+    return (Link(kind="source", url=url, text="Source"),)
+
+
 def parse(
     body: bytes | Mapping[str, Any],
     *,
@@ -91,7 +121,19 @@ def parse(
             )
         if path is not None and not isinstance(path, str):
             raise InvalidPayload(f"mapping for {name} is not a path", field=f"mapping.{name}")
-    title = text(_field(doc, m, "title"), limit=1024) or "Alert"
+    title = text(_field(doc, m, "title"), limit=1024)
+    if not title:
+        where = f"at {m['title']}" if m.get("title") else "in " + ", ".join(_DEFAULTS["title"])
+        raise InvalidPayload(
+            f"no alert title {where}",
+            field="mapping.title" if m.get("title") else "$.title",
+            expected=(
+                "a non-empty title: send one of "
+                + ", ".join(_DEFAULTS["title"])
+                + ", or set the integration's generic_mapping.title to the path of the field "
+                "that names the alert (e.g. /alert/name)"
+            ),
+        )
     raw_key = _field(doc, m, "dedup_key")
     dedup = text(raw_key, limit=512) if raw_key not in (None, "") else "title:" + stable_hash(title)
     status = text(_field(doc, m, "status")).lower()
@@ -108,7 +150,8 @@ def parse(
             raw_severity=raw_sev_text,
             title=title,
             description=text(_field(doc, m, "description"), limit=20_000),
-            labels=labels(_field(doc, m, "labels")),
+            labels=_labels(_field(doc, m, "labels")),
+            links=_links(_field(doc, m, "link")),
             occurred_at=occurred or received_at,
             source_ids={"dedup_key": dedup},
         )

@@ -97,6 +97,11 @@ async def test_alert_records_and_the_created_line_are_stored_but_not_shown(
         shown = await _get(store, "incidents/inc-1")
         assert shown["alert_count"] == 3
         assert not {"recent_alerts", "opened"} & set(shown)
+        # The newest description the alerts brought is part of the incident's answer.
+        assert "description" in schema
+        described, _ = alertlog.add(incident, _alert(9), count=True, description="97% full")
+        await store.upsert("incidents", to_doc(described))
+        assert (await _get(store, "incidents/inc-1"))["description"] == "97% full"
     finally:
         await store.close()
 
@@ -242,3 +247,42 @@ def test_alerts_continuation_tokens_round_trip(
     store_token: str | None, skip: int, own: bool
 ) -> None:
     assert alerts_cursor(alerts_token(store_token, skip, own)) == (store_token, skip, own)
+
+
+async def test_an_incident_shows_its_services_changes_of_the_hours_before_it_opened(
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from shared.catalog import changes
+
+    store = await SqliteStore.open(tmp_path / "changes.sqlite")
+    try:
+        await _stored(store, 1)
+        await store.upsert("services", to_doc(Service(id="svc", name="Checkout", team_id="t")))
+        integration = Integration(
+            id="int-1",
+            name="ci",
+            service_id="svc",
+            team_id="t",
+            format="pagerduty",
+            key_prefix="k",
+            key_hash="h",
+        )
+        other = integration.model_copy(update={"service_id": "svc-other"})
+        for change_id, owner, before in (
+            ("deploy-1h", integration, timedelta(hours=1)),
+            ("deploy-5h", integration, timedelta(hours=5)),  # outside the window
+            ("after", integration, -timedelta(minutes=5)),  # after the incident opened
+            ("other-service", other, timedelta(minutes=30)),
+        ):
+            await changes.save_change(
+                store,
+                changes.change_of(owner, change_id=change_id, at=NOW - before, summary=change_id),
+            )
+        shown = await _get(store, "incidents/inc-1/changes")
+        assert [c["id"] for c in shown["items"]] == ["deploy-1h"]
+        service = await _get(store, "services/svc/changes")
+        assert [c["id"] for c in service["items"]] == ["after", "deploy-1h", "deploy-5h"]
+    finally:
+        await store.close()

@@ -164,10 +164,14 @@ async def test_team_and_empty_targets(store: SqliteStore) -> None:
     page = await store.query("timeline", where=[eq("incident_id", "inc-1")], limit=50)
     messages = sorted(e["message"] for e in page.items)
     assert "Step 1: notifying Alice, Bob (members of team team)" in messages
-    assert "Step 2: nobody to notify (on call in schedule missing is empty)" in messages
+    assert (
+        "Step 2: nobody to notify (on call in schedule missing is empty); "
+        "not paged: schedule 'missing' does not exist"
+    ) in messages
 
 
 async def test_multi_ack_pending_and_renotify(store: SqliteStore) -> None:
+    await add_users(store, "alice", "bob")
     snap = snapshot({"type": "notify_users", "user_ids": ["alice", "bob"], "multi_ack": True})
     plan = plan_step(snap, Cursor(), now=NOW)
     assert isinstance(plan, Plan)

@@ -12,7 +12,7 @@ import pytest
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.errors import Forbidden, InvalidInput
-from shared.schedules import service
+from shared.schedules import limits, service
 from shared.schedules.models import Layer, Schedule
 from shared.schedules.resolve import on_call
 from shared.store.sqlite import SqliteStore
@@ -83,6 +83,13 @@ async def test_reminders_and_the_next_handoff(store: SqliteStore) -> None:
         # ben's next shift (Nov 25 09:00) is now 24 h away.
         f"sched|ben|{(NOW + timedelta(hours=48)).isoformat()}|reminder-86400|ben",
     }
+
+
+async def test_someone_who_left_the_team_gets_no_shift_notices(store: SqliteStore) -> None:
+    await store.upsert("users", user_doc(user("ben").model_copy(update={"teams": {}})))
+    jobs, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [(h.from_users, h.to_users) for h in handoffs] == [((), ("ben",))]
+    assert [j["user_id"] for j in jobs if "now on call" in j["subject"]] == []
 
 
 async def test_overlapping_runs_never_duplicate_notices(store: SqliteStore) -> None:
@@ -194,23 +201,42 @@ async def test_declined_swap_changes_nothing(store: SqliteStore) -> None:
     assert doc is not None and doc["overrides"] == []
 
 
-async def test_calendar_import_maps_people_and_replaces_earlier_imports(
-    store: SqliteStore,
+async def test_a_schedule_over_its_budget_skips_only_its_own_handoffs(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    doc = await store.get("users", "ann", "ann")
-    assert doc is not None
-    await store.replace("users", {**doc, "email": "ann@example.com"}, if_match=doc["_etag"])
-    ics = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n"
-        b"DTSTART:20261124T000000Z\r\nDTEND:20261124T060000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\n"
-        b"ATTENDEE:mailto:ann@example.com\r\nSUMMARY:night\r\nEND:VEVENT\r\n"
-        b"BEGIN:VEVENT\r\nUID:2\r\nDTSTART:20261124T060000Z\r\nDTEND:20261124T070000Z\r\n"
-        b"SUMMARY:stranger@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    # 15-minute handoffs since 2020: the first computation generates ~240,000 occurrences.
+    slow = Schedule(
+        id="slow",
+        name="Slow",
+        team_id="team",
+        time_zone="UTC",
+        layers=(
+            Layer(
+                name="q",
+                participants=("ann",),
+                start=datetime(2020, 1, 1, 0, 7),
+                frequency="rrule",
+                rrule="FREQ=HOURLY;BYMINUTE=7,22,37,52",
+            ),
+        ),
     )
-    assert await service.import_calendar(store=store, schedule_id="sched", ics=ics, now=NOW) == 2
-    assert await service.import_calendar(store=store, schedule_id="sched", ics=ics, now=NOW) == 2
+    await store.upsert("schedules", {**slow.model_dump(mode="json"), "pk": slow.id})
+    monkeypatch.setattr(limits, "BUDGET_SECONDS", 0.2)
+    _, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [h.schedule_id for h in handoffs] == ["sched"]
+    assert "Handoffs of schedule slow not computed" in caplog.text
+    assert "budget" in caplog.text
+
+
+async def test_a_stored_schedule_that_breaks_a_newer_rule_skips_only_itself(
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Saved when FREQ=SECONDLY was accepted; reading it now fails validation.
     doc = await store.get("schedules", "sched", "sched")
     assert doc is not None
-    assert [(o["user"], o["source"]) for o in doc["overrides"]] == [("ann", "ical")] * 2
-    schedule = Schedule.model_validate({k: v for k, v in doc.items() if k not in ("pk", "_etag")})
-    assert on_call(schedule, datetime(2026, 11, 25, 3, tzinfo=UTC)).users == ("ann",)
+    layer = {**doc["layers"][0], "frequency": "rrule", "rrule": "FREQ=SECONDLY"}
+    bad = {k: v for k, v in doc.items() if k != "_etag"} | {"id": "bad", "pk": "bad"}
+    await store.upsert("schedules", {**bad, "layers": [layer]})
+    _, handoffs = await service.run_handoffs(store=store, now=NOW)
+    assert [h.schedule_id for h in handoffs] == ["sched"]
+    assert "Schedule bad cannot be read" in caplog.text

@@ -69,6 +69,7 @@ CARDS: dict[str, dict[str, Any]] = {
         snoozed_until=NOW + timedelta(hours=1),
     ),
     "resolved": card(status=IncidentStatus.RESOLVED, resolved_at=NOW, resolved_by=ALICE),
+    "described": card(description="Disk /data is 97% full.\nWrites fail at 100%."),
     "refused": card(
         notice="You cannot acknowledge this incident (OpenAlert.Viewer; responders act on "
         "incidents of their own teams)."
@@ -77,6 +78,12 @@ CARDS: dict[str, dict[str, Any]] = {
     "message": message_card("This incident no longer exists."),
     "workflows": workflows_message(
         incident(), service_name="Checkout", base_url="https://oa.example.com", event="triggered"
+    )["attachments"][0]["content"],
+    "workflows described": workflows_message(
+        incident(description="Disk /data is 97% full."),
+        service_name="Checkout",
+        base_url="https://oa.example.com",
+        event="triggered",
     )["attachments"][0]["content"],
 }
 

@@ -207,6 +207,7 @@ SAMPLES = {
     "pagerduty": "pagerduty/trigger.json",
     "opsgenie": "opsgenie/create.json",
     "generic": "generic/defaults.json",
+    "sentry": "sentry/issue_alert.json",
 }
 
 
@@ -317,3 +318,86 @@ def test_resolve_carries_the_trigger_dedup_key(fmt: str, title: str) -> None:
     resolves = run(fmt, resolve_doc, event_id="r")
     assert [e.action for e in resolves] == ["resolve"] * len(resolves)
     assert [e.dedup_key for e in triggers] == [e.dedup_key for e in resolves]
+
+
+def test_service_health_updates_share_the_tracking_id_and_the_resolved_stage_resolves() -> None:
+    active = fixture("azure_monitor/activity_log_service_health.json")
+    update = copy.deepcopy(active)
+    # Each Service Health update is a new Fired alert with a new alertId (stateless alert).
+    update["data"]["essentials"]["alertId"] += "-update"
+    update["data"]["alertContext"]["properties"]["stage"] = "Resolved"
+    other = copy.deepcopy(active)
+    other["data"]["alertContext"]["properties"]["trackingId"] = "9999-999"
+    [first], [last], [unrelated] = (
+        run("azure_monitor", active),
+        run("azure_monitor", update),
+        run("azure_monitor", other),
+    )
+    assert (first.action, last.action) == ("trigger", "resolve")
+    assert first.dedup_key == last.dedup_key != unrelated.dedup_key
+
+
+def test_resource_health_available_resolves_the_unavailable_event_of_that_resource() -> None:
+    down = fixture("azure_monitor/activity_log_resource_health_resolved.json")
+    down["data"]["essentials"]["monitorCondition"] = "Fired"
+    props = down["data"]["alertContext"]["properties"]
+    props.update(currentHealthStatus="Unavailable", previousHealthStatus="Available")
+    up = copy.deepcopy(down)
+    up["data"]["essentials"]["alertId"] += "-2"
+    up["data"]["alertContext"]["properties"]["currentHealthStatus"] = "Available"
+    [opened], [closed] = run("azure_monitor", down), run("azure_monitor", up)
+    assert (opened.action, closed.action) == ("trigger", "resolve")
+    assert opened.dedup_key == closed.dedup_key
+
+
+def test_a_payload_without_the_common_schema_says_to_enable_it() -> None:
+    # The pre-common-schema budget notification (learn.microsoft.com, cost-management-budget-
+    # scenario): no data.essentials, so the schema, not a missing field, is what to fix.
+    legacy = {
+        "schemaId": "AIP Budget Notification",
+        "data": {"SubscriptionName": "CCM", "BudgetName": "b", "SpendingAmount": "100"},
+    }
+    for doc in (legacy, {"data": {"context": {}}, "status": "Activated"}):
+        with pytest.raises(InvalidPayload) as err:
+            run("azure_monitor", doc)
+        assert err.value.extensions["field"] == "$.schemaId"
+        assert "common alert schema" in err.value.extensions["expected"]
+
+
+def test_generic_tags_as_pairs_or_strings_and_a_link() -> None:
+    pairs = {"title": "Disk full", "tags": [["env", "prod"], ["role", "db"]], "url": "https://x/1"}
+    strings = {"title": "Disk full", "tags": ["env:prod", "role:db"]}
+    joined = {"title": "Disk full", "tags": "env:prod,role:db"}
+    for doc in (pairs, strings, joined):
+        [event] = run("generic", doc)
+        assert event.labels == {"env": "prod", "role": "db"}
+    [event] = run("generic", pairs)
+    assert [link.url for link in event.links] == ["https://x/1"]
+    body = json.dumps({"name": "x", "meta": {"page": "https://x/2"}}).encode()
+    [event] = parse_generic(body, received_at=NOW, mapping={"link": "meta.page"})
+    assert [link.url for link in event.links] == ["https://x/2"]
+    [event] = run("generic", {"title": "x", "link": "javascript:alert(1)"})
+    assert event.links == ()
+
+
+def test_generic_body_without_a_title_is_refused_with_what_to_map() -> None:
+    # Two unrelated unmapped payloads would otherwise collapse into one incident "Alert".
+    with pytest.raises(InvalidPayload) as err:
+        run("generic", {"event": {"what": "disk full"}})
+    assert err.value.extensions["field"] == "$.title"
+    assert "generic_mapping.title" in err.value.extensions["expected"]
+    with pytest.raises(InvalidPayload) as err:
+        parse_generic(b'{"a": 1}', received_at=NOW, mapping={"title": "/alert/name"})
+    assert err.value.extensions["field"] == "mapping.title"
+
+
+def test_sentry_resources_that_page_nobody_are_accepted_and_change_nothing() -> None:
+    # https://docs.sentry.io/integrations/integration-platform/webhooks/comments/
+    comment = {
+        "action": "created",
+        "data": {"comment": "adding a comment", "project_slug": "sentry", "issue_id": 100},
+        "actor": {"type": "user", "id": 1, "name": "colleen"},
+    }
+    assert run("sentry", comment) == []
+    with pytest.raises(InvalidPayload):
+        run("sentry", {"action": "created", "data": {"something": {}}})

@@ -232,3 +232,20 @@ def test_app_package() -> None:
     [b] = m["bots"]
     assert b["botId"] == bot and set(b["scopes"]) == {"team", "personal", "groupChat"}
     assert m["validDomains"] == ["oa.azurewebsites.net"]
+
+
+def test_the_card_and_the_e_mail_show_the_newest_description() -> None:
+    from shared.notifications.render import PAGE_DESCRIPTION_LIMIT, render_incident
+
+    described = incident(description="Disk /data on db-7 is 97% full.\nWrites fail at 100%.")
+    card = incident_card(described, service_name="svc", on_call=[], url="https://x/i")
+    texts = [b.get("text") for b in card["body"]]
+    assert "Disk /data on db-7 is 97% full.\nWrites fail at 100%." in texts
+    message = render_incident(described, base_url="https://x", service_name="svc")
+    assert "Writes fail at 100%." in message.text and "Writes fail at 100%." in message.html
+    assert "Disk" not in message.short  # an SMS has no room for it
+    long = incident(description="y" * 4000)
+    card = incident_card(long, service_name="svc", on_call=[], url="https://x/i")
+    assert max(len(b.get("text", "")) for b in card["body"]) == PAGE_DESCRIPTION_LIMIT
+    bare = incident_card(incident(), service_name="svc", on_call=[], url="https://x/i")
+    assert len(bare["body"]) == len(card["body"]) - 1
