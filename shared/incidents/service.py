@@ -290,11 +290,11 @@ async def apply_action(
             await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
             continue
         for n, entry in enumerate(outcome.timeline):
-            # Derived from the new etag-guarded state, so a retry after a crash between the two
-            # writes cannot add a second line for the same change.
-            digest = hashlib.sha256(
-                f"{incident_id}|{utc_iso(outcome.incident.updated_at)}|{action.kind}|{n}".encode()
-            ).hexdigest()[:24]
+            # Derived from the etag the change was decided on: a write guarded by it succeeds
+            # once, so a retry after a crash between the two writes cannot add a second line
+            # for the same change, while two changes in the same instant (two notes) keep both.
+            decided_on = f"{incident_id}|{etag}|{action.kind}|{n}"
+            digest = hashlib.sha256(decided_on.encode()).hexdigest()[:24]
             await record_timeline(store, entry, entry_id=f"act-{digest}")
         return outcome.incident, outcome
     raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
