@@ -253,6 +253,14 @@ async def _send_logged(
         except PermanentDeliveryError as exc:
             await _log(ports, attempt, "failed_permanent", n + 1, error=exc.detail)
             raise
+        except Exception as exc:
+            # A channel bug or a library refusing its input is this method failing, not the
+            # page: it is logged and the caller moves on to the next method and rule step.
+            # Retrying the same input would fail the same way, so it counts as permanent.
+            detail = f"{channel.name}: {type(exc).__name__}: {str(exc)[:300]}"
+            log.exception("contact method %s raised", method.id)
+            await _log(ports, attempt, "failed_permanent", n + 1, error=detail)
+            raise PermanentDeliveryError(detail) from exc
         await _log(ports, attempt, "sent", n + 1, provider_id=sent.provider_id)
         return sent
     assert error is not None
