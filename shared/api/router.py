@@ -11,7 +11,6 @@ Errors are RFC 9457 problem documents with a stable ``type`` per error class
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from shared import jsonin
 from shared.auth.models import Principal
 from shared.errors import (
     InvalidInput,
@@ -204,9 +204,9 @@ def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
     if not body.strip():
         raise InvalidInput("A JSON body is required.", field="(body)", expected="JSON object")
     try:
-        raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The body is not valid JSON.", field="(body)") from None
+        raw = jsonin.loads(body, field="(body)")
+    except jsonin.InvalidJson as exc:
+        raise InvalidInput(f"The body is {exc.detail}.", field="(body)") from None
     if not isinstance(raw, dict):
         raise InvalidInput("The body must be a JSON object.", field="(body)")
     try:
