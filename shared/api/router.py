@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -37,6 +37,10 @@ PROBLEM_BASE = "https://openalert.dev/problems/"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+#: The date-times a query may name. Shift arithmetic (a zone offset, a week's window) past
+#: these overflows ``datetime`` near years 1 and 9999; no schedule or incident is out there.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -105,6 +109,12 @@ class Request:
             ) from None
         if value.tzinfo is None:
             raise InvalidInput(f"{name} needs a UTC offset (e.g. Z).", field=name)
+        if not EARLIEST <= value < LATEST:
+            raise InvalidInput(
+                f"{name} must be from {EARLIEST.year} to {LATEST.year - 1}.",
+                field=name,
+                expected=f"{EARLIEST.isoformat()} <= {name} < {LATEST.isoformat()}",
+            )
         return value
 
     def many(self, name: str) -> list[str]:
