@@ -50,6 +50,11 @@ class MethodNotAllowed(OpenAlertError):
     title = "Method not allowed"
     type_slug = "method-not-allowed"
 
+    def __init__(self, detail: str, *, allow: Sequence[str]) -> None:
+        super().__init__(detail)
+        #: The methods the path supports: RFC 9110 requires them in ``Allow`` on a 405.
+        self.allow = tuple(allow)
+
 
 @dataclass(frozen=True)
 class QueryParam:
@@ -58,6 +63,9 @@ class QueryParam:
     kind: Literal["string", "integer", "date-time", "boolean"] = "string"
     required: bool = False
     many: bool = False
+    #: Bounds of an integer parameter, declared in the document as the handler enforces them.
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 @dataclass
@@ -192,6 +200,8 @@ def problem(exc: OpenAlertError) -> Reply:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = ", ".join(exc.allow)
     return Reply(exc.status, doc, headers, "application/problem+json")
 
 
@@ -234,16 +244,18 @@ class Api:
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         path = "/" + path.strip("/")
-        allowed = False
+        allowed: list[str] = []
         for op in self.operations:
             m = op.pattern.match(path)
             if m is None:
                 continue
             if op.method == method.upper():
                 return op, m.groupdict()
-            allowed = True
+            allowed.append(op.method)
         if allowed:
-            raise MethodNotAllowed(f"{method.upper()} is not supported on {path}.")
+            raise MethodNotAllowed(
+                f"{method.upper()} is not supported on {path}.", allow=sorted(set(allowed))
+            )
         raise NotFound(f"No API operation at {path}.")
 
     async def dispatch(

@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
+from shared.api.router import (
+    MAX_LIMIT,
+    Api,
+    Operation,
+    QueryParam,
+    Reply,
+    Request,
+    ok,
+    page,
+)
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
@@ -878,7 +887,9 @@ async def openapi(req: Request) -> Reply:
 
 # --- the table -------------------------------------------------------------------------------
 PAGING = (
-    QueryParam("limit", "Items per page, 1..200 (default 50).", "integer"),
+    QueryParam(
+        "limit", "Items per page, 1..200 (default 50).", "integer", minimum=1, maximum=MAX_LIMIT
+    ),
     QueryParam("continuation", "The token from the previous page."),
 )
 TEAM_FILTER = (QueryParam("team_id", "Only this team's items."),)
