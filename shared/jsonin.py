@@ -70,11 +70,26 @@ def depth(doc: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def loads(body: bytes | str, *, field: str = "(body)", max_depth: int = MAX_DEPTH) -> Any:
+def _whole_float(text: str) -> float | int:
+    value = _float(text)
+    return int(value) if value.is_integer() else value
+
+
+def loads(
+    body: bytes | str,
+    *,
+    field: str = "(body)",
+    max_depth: int = MAX_DEPTH,
+    whole_floats_as_int: bool = False,
+) -> Any:
     """Decoded JSON, or :class:`InvalidJson` saying what is wrong with it (``field`` names
-    where the JSON was, for the problem document)."""
+    where the JSON was, for the problem document).
+
+    ``whole_floats_as_int``: ``2.0`` decodes as ``2``. JSON Schema counts it as an integer, so a
+    strict validator must see it as one; a float field takes an int all the same."""
+    parse_float = _whole_float if whole_floats_as_int else _float
     try:
-        doc = json.loads(body, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        doc = json.loads(body, parse_int=_int, parse_float=parse_float, parse_constant=_constant)
     except RecursionError:
         raise InvalidJson(f"JSON nested deeper than {max_depth} levels", field=field) from None
     except _Refused as exc:

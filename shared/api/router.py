@@ -11,12 +11,13 @@ Errors are RFC 9457 problem documents with a stable ``type`` per error class
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -87,7 +88,7 @@ class Request:
 
     def limit(self) -> int:
         raw = self.query.get("limit")
-        if raw is None or raw == "":
+        if raw is None:
             return DEFAULT_LIMIT
         try:
             value = int(raw)
@@ -107,7 +108,7 @@ class Request:
 
     def time(self, name: str) -> datetime | None:
         raw = self.query.get(name)
-        if not raw:
+        if raw is None:
             return None
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -216,6 +217,23 @@ def _validation_problem(exc: ValidationError) -> InvalidInput:
     )
 
 
+def _is_set(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (set, frozenset):
+        return True
+    return any(_is_set(arg) for arg in get_args(annotation)) if origin is not None else False
+
+
+def _no_repeats_in_sets(model: type[BaseModel], raw: Mapping[str, Any]) -> None:
+    """A set field is ``uniqueItems`` in the document; pydantic would fold a repeat away
+    silently, so it is refused here like any other value the document does not allow."""
+    for name, info in model.model_fields.items():
+        value = raw.get(info.alias or name)
+        if isinstance(value, list) and _is_set(info.annotation):
+            if len({json.dumps(v, sort_keys=True) for v in value}) != len(value):
+                raise InvalidInput(f"{name}: items must be unique.", field=name)
+
+
 def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(
@@ -224,13 +242,16 @@ def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
     if not body.strip():
         raise InvalidInput("A JSON body is required.", field="(body)", expected="JSON object")
     try:
-        raw = jsonin.loads(body, field="(body)")
+        raw = jsonin.loads(body, field="(body)", whole_floats_as_int=True)
     except jsonin.InvalidJson as exc:
         raise InvalidInput(f"The body is {exc.detail}.", field="(body)") from None
     if not isinstance(raw, dict):
         raise InvalidInput("The body must be a JSON object.", field="(body)")
+    _no_repeats_in_sets(model, raw)
     try:
-        return model.model_validate(raw)
+        # Strict, as the document says: `0` is not a boolean and "5" not an integer. JSON
+        # strings still become date-times, enums and the like, as they are documented.
+        return model.model_validate_json(json.dumps(raw), strict=True)
     except ValidationError as exc:
         raise _validation_problem(exc) from None
 

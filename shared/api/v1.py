@@ -93,6 +93,27 @@ class ActionBody(BaseModel):
     users: tuple[str, ...] = Field(default=(), max_length=50)
 
 
+# What each action needs, required in its own body so the document says so.
+class SnoozeBody(ActionBody):
+    minutes: float = Field(ge=1, le=7 * 24 * 60)
+
+
+class UsersBody(ActionBody):
+    users: tuple[str, ...] = Field(min_length=1, max_length=50)
+
+
+class NoteBody(ActionBody):
+    note: str = Field(min_length=1, max_length=10_000, pattern=r"\S")
+
+
+ACTION_BODIES: dict[str, type[ActionBody]] = {
+    "snooze": SnoozeBody,
+    "reassign": UsersBody,
+    "responders": UsersBody,
+    "notes": NoteBody,
+}
+
+
 class UserView(BaseModel):
     id: str
     name: str
@@ -1004,7 +1025,7 @@ def _ops() -> list[Operation]:
                 f"Incident action: {verb}",
                 "incidents",
                 incident_action(verb),
-                body=ActionBody if verb in ("snooze", "reassign", "responders", "notes") else None,
+                body=ACTION_BODIES.get(verb),
                 response=Incident,
             )
         )
