@@ -235,3 +235,19 @@ def test_hostile_payloads_of_every_format_are_4xx_or_paged_in_full(env: Env) -> 
                 f"{env.host.log()[-3000:]}"
             )
             time.sleep(0.2)
+
+
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_the_hostile_bodies_once_seen_as_500s_are_4xx_in_each_endpoints_shape(env: Env) -> None:
+    host = env.host.base_url
+    pd = httpx.post(f"{host}/api/pagerduty/v2/enqueue", content=NESTED, timeout=30)
+    assert pd.status_code == 400, pd.text
+    assert pd.json()["status"] == "invalid event", "PagerDuty's own error shape"
+    _, key = asyncio.run(_new_source(env.db, "generic"))
+    big = b'{"title": "x", "severity": ' + b"9" * 5000 + b"}"
+    generic = httpx.post(f"{host}/api/integrations/{key}", content=big, timeout=30)
+    assert generic.status_code == 400, generic.text
+    assert generic.headers["content-type"].startswith("application/problem+json")
+    assert generic.json()["field"] == "$"
