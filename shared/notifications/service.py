@@ -467,6 +467,18 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
                 queue.append(nxt)
         except TransientDeliveryError as exc:
             transient = exc
+            # Until a retry gets through, the timeline says the page has not (the escalation's
+            # own lines only say who is being notified). One line per method, however many
+            # redeliveries.
+            await record_line(
+                store,
+                incident.id,
+                now,
+                f"Could not reach {await user_name(store, job.user_id)} by {method.kind} yet: "
+                f"{exc.detail}; retrying",
+                f"ntf:{key}:{method.id}:retrying",
+                {"user_id": job.user_id},
+            )
     if job.rule_step + 1 < len(steps) and not fallback:
         due = now + (steps[job.rule_step + 1].offset - step.offset)
         await _schedule_next(store, job, due)

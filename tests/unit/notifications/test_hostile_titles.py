@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -155,3 +156,17 @@ def test_every_rendered_one_line_field_is_clean(title: str, service_name: str) -
         assert "\r" not in text and not set(text) & BIDI_CONTROLS
         text.encode("utf-8")
     assert message.short.endswith(message.url)
+
+
+async def test_a_page_still_failing_after_its_retries_says_so_on_the_timeline(
+    store: SqliteStore, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    await add(
+        store, ContactMethod(id="cm-w", user_id="alice", kind="webhook", address=receiver.url)
+    )
+    receiver.script = [503] * 4
+    with pytest.raises(service.TransientDeliveryError):
+        await service.deliver(job(importance="important"), ports=ports(store, http, Clock()))
+    page = await store.query("timeline", where=[eq("incident_id", "inc-1")], limit=10)
+    [line] = [e["message"] for e in page.items if e["kind"] == "notification"]
+    assert line.startswith("Could not reach Alice by webhook yet: webhook: HTTP 503")
