@@ -13,11 +13,13 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from shared.pipeline.demo import seed
+from shared.schedules.models import Frequency, Layer, Schedule
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
 from tests.fixtures.seed import paging_settings, person_token
@@ -28,6 +30,21 @@ CONFIG = Path(__file__).with_name("openapi_fuzz.toml")
 #: phase, few enough for about a minute on two cores.
 MAX_EXAMPLES = 3
 SEED = 20261202
+#: A schedule for the ``schedule_id`` the config names: shift arithmetic runs on real layers.
+SCHEDULE = Schedule(
+    id="sched-fuzz",
+    name="Fuzzed rotation",
+    team_id="team-demo",
+    time_zone="Pacific/Kiritimati",
+    layers=(
+        Layer(
+            name="daily",
+            participants=("demo-alice", "demo-bob"),
+            start=datetime(2026, 1, 1, 9, 0),
+            frequency=Frequency.DAILY,
+        ),
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +56,7 @@ def fuzz_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Devhos
         store = await SqliteStore.open(db)
         try:
             await seed(store, {})
+            await store.upsert("schedules", {**SCHEDULE.model_dump(mode="json"), "pk": SCHEDULE.id})
         finally:
             await store.close()
 
