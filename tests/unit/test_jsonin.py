@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from shared import jsonin
 from shared.api.v1 import API, ApiPorts
 from shared.errors import InvalidInput
 from shared.notifications.voice import parse_events
+from shared.store._sql import decode_state
 from shared.store.sqlite import SqliteStore
 from shared.teams.auth import parse_activity
 from tests.unit.alerts.test_parsers import HOSTILE_FRAGMENTS
@@ -94,3 +96,11 @@ async def test_a_hostile_api_body_is_a_400_problem(tmp_path: Path, body: bytes) 
         assert isinstance(reply.body, dict) and reply.body["field"] == "(body)"
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("raw", [b"[" * 3000, b'{"last":' + b"9" * 2900 + b"}", b'{"o":NaN}'])
+def test_a_forged_store_continuation_token_is_a_400(raw: bytes) -> None:
+    token = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with pytest.raises(InvalidInput) as caught:
+        decode_state(token, expect={"c": "teams"})
+    assert caught.value.extensions["field"] == "continuation"
