@@ -101,6 +101,7 @@ def schemathesis_command(base_url: str, token: str, *extra: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(360)
 def test_every_operation_passes_every_schemathesis_check(
     fuzz_host: tuple[DevhostHandle, str],
 ) -> None:
