@@ -17,6 +17,7 @@ import random
 from datetime import datetime
 from typing import cast
 
+from shared import jsonin
 from shared.auth.access import require, team_scope
 from shared.auth.models import Action as Right
 from shared.auth.models import Principal, PrincipalKind
@@ -140,7 +141,7 @@ def alerts_cursor(token: str | None) -> tuple[str | None, int, bool]:
     if token is None:
         return None, 0, False
     try:
-        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        state = jsonin.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         store_token, skip, own = state["c"], state["k"], state["o"]
         if not (
             (store_token is None or isinstance(store_token, str))
@@ -149,7 +150,7 @@ def alerts_cursor(token: str | None) -> tuple[str | None, int, bool]:
             and isinstance(own, bool)
         ):
             raise ValueError(token)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, InvalidInput):
         raise InvalidInput("continuation token is not valid", field="continuation") from None
     return store_token, skip, own
 
