@@ -260,6 +260,10 @@ def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
         raise InvalidInput(f"The body is {exc.detail}.", field="(body)") from None
     if not isinstance(raw, dict):
         raise InvalidInput("The body must be a JSON object.", field="(body)")
+    # Fields a body model names as read-only (what a GET shows of the server's) are dropped
+    # before validation, so what was read can be sent back; anything else unknown is refused.
+    read_only: frozenset[str] = getattr(model, "read_only", frozenset())
+    raw = {k: v for k, v in raw.items() if k not in read_only}
     _no_repeats_in_sets(model, raw)
     try:
         # Strict, as the document says: `0` is not a boolean and "5" not an integer. JSON
