@@ -409,7 +409,8 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     if job.rule_step >= len(steps):
         return Outcome(skipped="rule sequence finished")
     fallback = bool(job.only_contacts)
-    if job.rule_step == 0 and job.importance == "default" and not job.multi_ack and not fallback:
+    bundling = ports.bundle_window > timedelta(0) and not fallback
+    if bundling and job.rule_step == 0 and job.importance == "default" and not job.multi_ack:
         window_end = await _hold_for_bundle(ports, job, now)
         if window_end is not None:
             return Outcome(held=True, wakes=[window_end])

@@ -5,6 +5,7 @@ once a minute (an idle deployment on Flex Consumption bills every execution)."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -185,3 +186,22 @@ def test_no_timer_in_the_app_runs_more_often_than_once_a_minute() -> None:
         times = [runs.get_next(datetime) for _ in range(200)]
         shortest = min(b - a for a, b in itertools.pairwise(times))
         assert shortest >= timedelta(minutes=1), f"{fn.get_function_name()} runs every {shortest}"
+
+
+async def test_a_zero_bundling_window_holds_nothing(
+    store: SqliteStore, http: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """NOTIFY_BUNDLE_SECONDS=0 means no bundling. A page read the clock just before a
+    concurrent one opened its (zero-length) window, and was held into a digest."""
+    await add(
+        store, ContactMethod(id="cm-w", user_id="alice", kind="webhook", address=receiver.url)
+    )
+    await rules(store, default=(NotifyStep(contact="cm-w"),))
+    clock = Clock()
+    p = replace(ports(store, http, clock), bundle_window=timedelta(0))
+    clock.now = NOW + timedelta(milliseconds=5)
+    await service.deliver(job("later"), ports=p)
+    clock.now = NOW
+    earlier = await service.deliver(job("earlier"), ports=p)
+    assert not earlier.held and earlier.sent == 1
+    assert len(receiver.received) == 2
