@@ -31,7 +31,7 @@ param keyVaultCreateMode string = 'default'
 // Names: a type abbreviation and a 13-character token from subscription, resource group and
 // environment, so they are unique, deterministic (redeploys hit the same resources) and fit
 // every type's length and character rules whatever the environment name;
-// tests/unit/test_infra.py checks each against its type's limits.
+// tests/unit/test_infra_names.py checks each against its type's limits.
 var token = uniqueString(subscription().id, resourceGroup().id, environmentName)
 var names = {
   identity: 'id-${token}'
