@@ -149,7 +149,7 @@ async def prepare(db: Path, receiver_url: str) -> dict[str, str]:
 
 
 async def send(
-    handle: DevhostHandle, keys: dict[str, str], total: int, rate: float, t: Tally
+    handle: DevhostHandle, keys: dict[str, str], total: int, rate: float, spread: int, t: Tally
 ) -> None:
     """One alert every 1/rate seconds whatever happens to devhost; no retries (a refused alert
     is the sender's to resend, and is not owed)."""
@@ -159,7 +159,11 @@ async def send(
 
         async def post(n: int) -> None:
             fmt = FORMATS[n % len(FORMATS)]
-            key = f"{fmt}-{rng.randrange(KEYS_PER_SOURCE)}"
+            if spread:
+                # New keys as the run goes on: incidents open throughout, kills included.
+                key = f"{fmt}-{n // spread}-{rng.randrange(KEYS_PER_SOURCE)}"
+            else:
+                key = f"{fmt}-{rng.randrange(KEYS_PER_SOURCE)}"
             url = f"{handle.base_url}/api/integrations/{keys[fmt]}"
             try:
                 async with http.post(url, json=payload(fmt, n, key)) as r:
@@ -270,7 +274,9 @@ async def check(db: Path, state: Path, t: Tally, checked_at: datetime) -> dict[s
     }
 
 
-async def soak(total: int, rate: float, kills: int, drain: float) -> dict[str, Any]:
+async def soak(
+    total: int, rate: float, kills: int, drain: float, spread: int = 0
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="oa-soak-"))
     db = work / "openalert.sqlite"
     state = work / "devhost.sqlite"
@@ -289,7 +295,7 @@ async def soak(total: int, rate: float, kills: int, drain: float) -> dict[str, A
         started = time.monotonic()
         try:
             await asyncio.gather(
-                send(handle, keys, total, rate, t), chaos(handle, kills, duration, t)
+                send(handle, keys, total, rate, spread, t), chaos(handle, kills, duration, t)
             )
             print(f"sent {t.sent} in {time.monotonic() - started:.0f} s; draining", flush=True)
             # By default long enough for the second page of the last incidents, and for the
@@ -310,8 +316,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="alerts per second")
     parser.add_argument("--kills", type=int, default=12)
     parser.add_argument("--drain", type=float, default=240.0, help="seconds after the last send")
+    parser.add_argument(
+        "--spread",
+        type=int,
+        default=0,
+        help="a new set of dedup keys every this many alerts (0: one set for the whole run)",
+    )
     args = parser.parse_args(argv)
-    report = asyncio.run(soak(args.alerts, args.rate, args.kills, args.drain))
+    report = asyncio.run(soak(args.alerts, args.rate, args.kills, args.drain, args.spread))
     print(json.dumps(report, indent=2, default=str))
 
 
