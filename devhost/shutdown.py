@@ -30,7 +30,11 @@ async def close_client_sessions() -> int:
     closed = 0
     for obj in gc.get_objects():
         if isinstance(obj, aiohttp.ClientSession) and not obj.closed:
-            await obj.close()
+            try:
+                await obj.close()
+            except Exception as exc:  # a session bound to another loop (a worker thread's)
+                log.info("could not close an HTTP client session: %s", exc)
+                continue
             closed += 1
     return closed
 
