@@ -162,6 +162,7 @@ TABLE: dict[str, list[V]] = {
     "getIncident": [V("blue", "GET /incidents/inc-blue", need=(INCIDENTS, "blue"))],
     "getTimeline": [V("blue", "GET /incidents/inc-blue/timeline", need=(INCIDENTS, "blue"))],
     "getAlerts": [V("blue", "GET /incidents/inc-blue/alerts", need=(INCIDENTS, "blue"))],
+    "listIncidentChanges": [V("blue", "GET /incidents/inc-blue/changes", need=(INCIDENTS, "blue"))],
     "incidentDeliveries": [
         V("blue", "GET /incidents/inc-blue/deliveries", need=(INCIDENTS, "blue"))
     ],
@@ -230,6 +231,7 @@ TABLE: dict[str, list[V]] = {
         ),
     ],
     "getService": [V("blue", "GET /services/{svc-blue}", need=(READ, "blue"))],
+    "listServiceChanges": [V("blue", "GET /services/{svc-blue}/changes", need=(READ, "blue"))],
     "updateService": [
         V(
             "blue",
