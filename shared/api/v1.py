@@ -45,6 +45,7 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.outbound.targets import check_saved_target
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
@@ -702,6 +703,7 @@ async def list_webhooks(req: Request) -> Reply:
 async def create_webhook(req: Request) -> Reply:
     assert isinstance(req.body, WebhookBody)
     require(req.caller, Right.CONFIGURE, [req.body.team_id])
+    check_saved_target(getattr(_ports(req).notify, "http", None), req.body.url, field="url")
     secret = secrets.token_urlsafe(32)
     hook = Webhook(id=catalog.new_id("wh"), secret=secret, **req.body.model_dump())
     await _ports(req).store.create("webhooks", {**hook.model_dump(mode="json"), "pk": hook.id})
