@@ -353,9 +353,10 @@ async def _recorded_targets(
     else:
         try:
             resolved = await resolve_targets(store, step, now)
-        except stored.NeedsRepair as exc:
-            # Retrying cannot help (the stored schedule breaks a rule until someone fixes it):
-            # the step says so on the timeline and the policy's other targets are paged.
+        except (stored.NeedsRepair, limits.ScheduleTooComplex) as exc:
+            # Retrying cannot help (the stored schedule breaks a rule, or is too dense to
+            # compute, until someone fixes it), and a failed activity would end the whole
+            # escalation: the step says why on the timeline and the other targets are paged.
             resolved = []
             step_reason = f"the schedule could not be resolved: {exc.detail}"
         targets, skipped = await permitted(store, team_id, resolved)

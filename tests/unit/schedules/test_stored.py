@@ -19,6 +19,7 @@ from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, User
 from shared.escalation import service as escalation
 from shared.escalation.models import Cursor, PolicyBody, PolicySnapshot
 from shared.escalation.plan import Plan, plan_step
+from shared.schedules import limits
 from shared.schedules.models import Layer, Schedule
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
@@ -88,16 +89,16 @@ async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
     assert items["bad"]["layers"] == []
 
 
-async def test_an_escalation_step_to_it_says_why_and_the_other_targets_are_paged(
-    store: SqliteStore,
-) -> None:
+async def _page(
+    store: SqliteStore, *schedule_ids: str, which: str = "current"
+) -> tuple[list[str], list[str]]:
+    """Run one escalation step per schedule: (who was paged, the timeline lines)."""
     body = PolicyBody.model_validate(
         {
             "name": "p",
             "team_id": "team",
             "steps": [
-                {"type": "notify_schedule", "schedule_id": "bad"},
-                {"type": "notify_schedule", "schedule_id": "good"},
+                {"type": "notify_schedule", "schedule_id": s, "which": which} for s in schedule_ids
             ],
         }
     )
@@ -125,11 +126,30 @@ async def test_an_escalation_step_to_it_says_why_and_the_other_targets_are_paged
     result = await escalation.execute(
         store=store, snapshot=snap, effects=effects, notes=[], cursor=Cursor(), now=NOW
     )
-    assert [m["user_id"] for m in result.messages] == ["ann"]
     page = await store.query("timeline", where=[eq("incident_id", "inc-1")], limit=50)
-    [line] = [e["message"] for e in page.items if e["message"].startswith("Step 1")]
+    return [m["user_id"] for m in result.messages], [e["message"] for e in page.items]
+
+
+async def test_an_escalation_step_to_it_says_why_and_the_other_targets_are_paged(
+    store: SqliteStore,
+) -> None:
+    paged, lines = await _page(store, "bad", "good")
+    assert paged == ["ann"]
+    [line] = [m for m in lines if m.startswith("Step 1")]
     assert "the schedule could not be resolved" in line
     assert "FREQ must be" in line
+
+
+async def test_a_schedule_too_dense_to_compute_does_not_fail_the_activity(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if stored before the shifts-per-window rule, with more shifts than it allows.
+    monkeypatch.setattr(limits, "MAX_SHIFTS_PER_WINDOW", 1)
+    paged, lines = await _page(store, "good", which="next")
+    assert paged == []
+    [line] = [m for m in lines if m.startswith("Step 1")]
+    assert "the schedule could not be resolved" in line
+    assert "shift changes" in line
 
 
 async def test_the_on_call_card_and_the_calendar_leave_it_out(store: SqliteStore) -> None:
