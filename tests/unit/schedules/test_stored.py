@@ -65,9 +65,7 @@ async def _as_admin(authorization: str | None) -> Principal:
     return ADMIN
 
 
-async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
-    store: SqliteStore,
-) -> None:
+async def _list(store: SqliteStore) -> dict[str, Any]:
     ports = ApiPorts(store=store, auth=None, escalation=None, notify=None)  # type: ignore[arg-type]
     reply = await API.dispatch(
         method="GET",
@@ -80,13 +78,29 @@ async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
         base_url="http://oa.example",
     )
     assert reply.status == 200, reply.body
-    items: dict[str, Any] = {i["id"]: i for i in reply.body["items"]}
+    return {i["id"]: i for i in reply.body["items"]}
+
+
+async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
+    store: SqliteStore,
+) -> None:
+    items = await _list(store)
     assert items["good"]["problems"] == []
     [problem] = items["bad"]["problems"]
     assert problem["field"] == "layers.0"
     assert "FREQ must be" in problem["detail"]
     assert problem["stored"]["rrule"] == "FREQ=MINUTELY;INTERVAL=5"
     assert items["bad"]["layers"] == []
+
+
+async def test_the_list_flags_a_schedule_denser_than_the_rule(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if stored before the shifts-per-window rule, with more shifts than it allows.
+    monkeypatch.setattr(limits, "MAX_SHIFTS_PER_WINDOW", 10)
+    [problem] = (await _list(store))["good"]["problems"]
+    assert problem["field"] == "layers"
+    assert "change hands up to" in problem["detail"]
 
 
 async def _page(
