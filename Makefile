@@ -7,7 +7,7 @@ PY_STAMP := $(VENV)/.installed
 TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
 
-.PHONY: run test setup lint typecheck pytest bench clean format lint-infra
+.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra
 
 setup: $(PY_STAMP) $(TOOLS_STAMP)
 
@@ -43,6 +43,11 @@ pytest: setup
 	$(PY) -m pytest
 
 test: setup lint typecheck lint-infra pytest
+
+# The inner loop: unit and contract tests on SQLite only (markers: tests/fixtures/tiers.py).
+test-fast: setup
+	HYPOTHESIS_PROFILE=fast $(PY) -m pytest tests/unit tests/contract -q \
+		-m "not slow and not postgres and not cosmos and not azurite"
 
 # checkov in its own venv: its many pins never touch the app venv. Installs once (stamp).
 CHECKOV_VENV := .tools/checkov-venv

@@ -331,12 +331,12 @@ class Host:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         path = request.path[len(prefix) :] if request.path.startswith(prefix) else request.path
         path = "/" + path.strip("/") if path.strip("/") else ""
-        matched_path = False
+        allowed: set[str] = set()
         for h in self._http:
             params = h.route.match(path)
             if params is None:
                 continue
-            matched_path = True
+            allowed.update(h.methods)
             if request.method.upper() not in h.methods:
                 continue
             body = await request.read()
@@ -356,8 +356,11 @@ class Host:
                     {"error": "function failed; see the devhost log"}, status=500
                 )
             return _to_web_response(result)
-        if matched_path:
-            return web.Response(status=405, text="method not allowed")
+        if allowed:
+            # RFC 9110: a 405 names the methods the resource supports.
+            return web.Response(
+                status=405, text="method not allowed", headers={"Allow": ", ".join(sorted(allowed))}
+            )
         return web.Response(status=404, text="not found")
 
     # --- Service Bus ----------------------------------------------------------------------

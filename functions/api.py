@@ -18,7 +18,8 @@ bp = df.Blueprint()
 
 
 @bp.function_name("api_v1")
-@bp.route(route="v1/{*path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+# HEAD and OPTIONS too, so the operation table answers them: 405 with the exact `Allow`.
+@bp.route(route="v1/{*path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @bp.durable_client_input(client_name="client")
 async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     rt = await runtime()

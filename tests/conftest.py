@@ -7,10 +7,13 @@ fixtures under ``tests/fixtures/`` and stopped after; nothing is started by hand
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.fixtures.tiers import tier_marks
 
 pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.cosmos", "tests.fixtures.azurite"]
 
@@ -20,6 +23,10 @@ settings.register_profile(
     "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("thorough", max_examples=2000, deadline=None)
+# make test-fast: the inner loop tries fewer examples; make test still runs the default.
+settings.register_profile(
+    "fast", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
@@ -29,3 +36,11 @@ def app_functions() -> dict[str, Any]:
     import function_app
 
     return {f.get_function_name(): f for f in function_app.app.get_functions()}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test for the servers and processes it needs (tests/fixtures/tiers.py)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for mark in sorted(tier_marks(Path(item.path), names)):
+            item.add_marker(getattr(pytest.mark, mark))

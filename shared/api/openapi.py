@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.api.router import PROBLEM_BASE, Api, Operation
+from shared.api.router import PROBLEM_BASE, Api, Operation, QueryParam
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -39,12 +39,17 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _param_schema(kind: str) -> dict[str, str]:
-    if kind == "integer":
-        return {"type": "integer"}
-    if kind == "boolean":
+def _param_schema(q: QueryParam) -> dict[str, Any]:
+    if q.kind == "integer":
+        schema: dict[str, Any] = {"type": "integer"}
+        if q.minimum is not None:
+            schema["minimum"] = q.minimum
+        if q.maximum is not None:
+            schema["maximum"] = q.maximum
+        return schema
+    if q.kind == "boolean":
         return {"type": "boolean"}
-    if kind == "date-time":
+    if q.kind == "date-time":
         return {"type": "string", "format": "date-time"}
     return {"type": "string"}
 
@@ -61,7 +66,7 @@ def _operation(op: Operation) -> dict[str, Any]:
             "in": "query",
             "required": q.required,
             "description": q.description,
-            "schema": _param_schema(q.kind),
+            "schema": _param_schema(q),
         }
         for q in op.query
     ]

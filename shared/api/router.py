@@ -16,11 +16,12 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from shared import jsonin
 from shared.auth.access import require_role
 from shared.auth.models import Principal
 from shared.errors import (
@@ -40,6 +41,10 @@ PROBLEM_BASE = "https://openalert.dev/problems/"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+#: The date-times a query may name. Shift arithmetic (a zone offset, a week's window) past
+#: these overflows ``datetime`` near years 1 and 9999; no schedule or incident is out there.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -49,6 +54,11 @@ class MethodNotAllowed(OpenAlertError):
     title = "Method not allowed"
     type_slug = "method-not-allowed"
 
+    def __init__(self, detail: str, *, allow: Sequence[str]) -> None:
+        super().__init__(detail)
+        #: The methods the path supports: RFC 9110 requires them in ``Allow`` on a 405.
+        self.allow = tuple(allow)
+
 
 @dataclass(frozen=True)
 class QueryParam:
@@ -57,6 +67,9 @@ class QueryParam:
     kind: Literal["string", "integer", "date-time", "boolean"] = "string"
     required: bool = False
     many: bool = False
+    #: Bounds of an integer parameter, declared in the document as the handler enforces them.
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 @dataclass
@@ -78,7 +91,7 @@ class Request:
 
     def limit(self) -> int:
         raw = self.query.get("limit")
-        if raw is None or raw == "":
+        if raw is None:
             return DEFAULT_LIMIT
         try:
             value = int(raw)
@@ -98,7 +111,7 @@ class Request:
 
     def time(self, name: str) -> datetime | None:
         raw = self.query.get(name)
-        if not raw:
+        if raw is None:
             return None
         try:
             value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -108,6 +121,12 @@ class Request:
             ) from None
         if value.tzinfo is None:
             raise InvalidInput(f"{name} needs a UTC offset (e.g. Z).", field=name)
+        if not EARLIEST <= value < LATEST:
+            raise InvalidInput(
+                f"{name} must be from {EARLIEST.year} to {LATEST.year - 1}.",
+                field=name,
+                expected=f"{EARLIEST.isoformat()} <= {name} < {LATEST.isoformat()}",
+            )
         return value
 
     def many(self, name: str) -> list[str]:
@@ -195,6 +214,8 @@ def problem(exc: OpenAlertError) -> Reply:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if isinstance(exc, MethodNotAllowed):
+        headers["Allow"] = ", ".join(exc.allow)
     return Reply(exc.status, doc, headers, "application/problem+json")
 
 
@@ -209,6 +230,23 @@ def _validation_problem(exc: ValidationError) -> InvalidInput:
     )
 
 
+def _is_set(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (set, frozenset):
+        return True
+    return any(_is_set(arg) for arg in get_args(annotation)) if origin is not None else False
+
+
+def _no_repeats_in_sets(model: type[BaseModel], raw: Mapping[str, Any]) -> None:
+    """A set field is ``uniqueItems`` in the document; pydantic would fold a repeat away
+    silently, so it is refused here like any other value the document does not allow."""
+    for name, info in model.model_fields.items():
+        value = raw.get(info.alias or name)
+        if isinstance(value, list) and _is_set(info.annotation):
+            if len({json.dumps(v, sort_keys=True) for v in value}) != len(value):
+                raise InvalidInput(f"{name}: items must be unique.", field=name)
+
+
 def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(
@@ -217,13 +255,20 @@ def parse_body(model: type[BaseModel], body: bytes) -> BaseModel:
     if not body.strip():
         raise InvalidInput("A JSON body is required.", field="(body)", expected="JSON object")
     try:
-        raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The body is not valid JSON.", field="(body)") from None
+        raw = jsonin.loads(body, field="(body)", whole_floats_as_int=True)
+    except jsonin.InvalidJson as exc:
+        raise InvalidInput(f"The body is {exc.detail}.", field="(body)") from None
     if not isinstance(raw, dict):
         raise InvalidInput("The body must be a JSON object.", field="(body)")
+    # Fields a body model names as read-only (what a GET shows of the server's) are dropped
+    # before validation, so what was read can be sent back; anything else unknown is refused.
+    read_only: frozenset[str] = getattr(model, "read_only", frozenset())
+    raw = {k: v for k, v in raw.items() if k not in read_only}
+    _no_repeats_in_sets(model, raw)
     try:
-        return model.model_validate(raw)
+        # Strict, as the document says: `0` is not a boolean and "5" not an integer. JSON
+        # strings still become date-times, enums and the like, as they are documented.
+        return model.model_validate_json(json.dumps(raw), strict=True)
     except ValidationError as exc:
         raise _validation_problem(exc) from None
 
@@ -237,16 +282,18 @@ class Api:
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         path = "/" + path.strip("/")
-        allowed = False
+        allowed: list[str] = []
         for op in self.operations:
             m = op.pattern.match(path)
             if m is None:
                 continue
             if op.method == method.upper():
                 return op, m.groupdict()
-            allowed = True
+            allowed.append(op.method)
         if allowed:
-            raise MethodNotAllowed(f"{method.upper()} is not supported on {path}.")
+            raise MethodNotAllowed(
+                f"{method.upper()} is not supported on {path}.", allow=sorted(set(allowed))
+            )
         raise NotFound(f"No API operation at {path}.")
 
     async def dispatch(

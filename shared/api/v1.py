@@ -14,7 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import changes as changes_api
 from shared.api import schedules as schedule_api
-from shared.api.router import Api, Operation, QueryParam, Reply, Request, ok, page
+from shared.api.router import (
+    MAX_LIMIT,
+    Api,
+    Operation,
+    QueryParam,
+    Reply,
+    Request,
+    ok,
+    page,
+)
 from shared.api.schedules import IcalImportBody, ical, import_ical, person_calendar
 from shared.auth import service as auth
 from shared.auth.access import require
@@ -86,6 +95,27 @@ class ActionBody(BaseModel):
     minutes: float | None = Field(default=None, gt=0, le=7 * 24 * 60)
     #: reassign / responders: user ids.
     users: tuple[str, ...] = Field(default=(), max_length=50)
+
+
+# What each action needs, required in its own body so the document says so.
+class SnoozeBody(ActionBody):
+    minutes: float = Field(ge=1, le=7 * 24 * 60)
+
+
+class UsersBody(ActionBody):
+    users: tuple[str, ...] = Field(min_length=1, max_length=50)
+
+
+class NoteBody(ActionBody):
+    note: str = Field(min_length=1, max_length=10_000, pattern=r"\S")
+
+
+ACTION_BODIES: dict[str, type[ActionBody]] = {
+    "snooze": SnoozeBody,
+    "reassign": UsersBody,
+    "responders": UsersBody,
+    "notes": NoteBody,
+}
 
 
 class UserView(BaseModel):
@@ -846,7 +876,9 @@ async def openapi(req: Request) -> Reply:
 
 # --- the table -------------------------------------------------------------------------------
 PAGING = (
-    QueryParam("limit", "Items per page, 1..200 (default 50).", "integer"),
+    QueryParam(
+        "limit", "Items per page, 1..200 (default 50).", "integer", minimum=1, maximum=MAX_LIMIT
+    ),
     QueryParam("continuation", "The token from the previous page."),
 )
 TEAM_FILTER = (QueryParam("team_id", "Only this team's items."),)
@@ -961,7 +993,7 @@ def _ops() -> list[Operation]:
                 f"Incident action: {verb}",
                 "incidents",
                 incident_action(verb),
-                body=ActionBody if verb in ("snooze", "reassign", "responders", "notes") else None,
+                body=ACTION_BODIES.get(verb),
                 response=Incident,
             )
         )

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared import patterns
 from shared.redact import WriteOnly
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
@@ -140,12 +141,7 @@ class RouteCondition(BaseModel):
             if not isinstance(self.value, str):
                 raise ValueError(f"{self.op} needs a string value")
             if self.op == "regex":
-                if len(self.value) > 1000:
-                    raise ValueError("regex longer than 1000 characters")
-                try:
-                    re.compile(self.value)
-                except re.error as exc:
-                    raise ValueError(f"invalid regex: {exc}") from exc
+                patterns.check(self.value)
         return self
 
 

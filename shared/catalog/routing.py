@@ -4,18 +4,17 @@ Routes are evaluated in ``position`` order; the first whose conditions match win
 the integration's own service and that service's policy, paging — the implicit default route,
 so a forgotten rule never swallows a page.
 
-Regexes are admin-supplied (validated and length-capped when saved) and use ``re.search``; the
-text they run on is capped too, which bounds the worst case on hostile alert content.
+Regexes are admin-supplied, checked when saved and run by RE2 (``shared.patterns``: linear
+time); the text they run on is capped too, which bounds the work per hostile alert.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
+from shared import patterns
 from shared.catalog.models import Integration, Route, RouteCondition
 
 #: Characters of a field a condition looks at (titles/descriptions can be huge).
@@ -43,11 +42,6 @@ class RouteDecision:
     escalation_policy_id: str | None
     page: bool
     severity: str
-
-
-@lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 def _field_value(alert: Routable, field: str, source: str, description: str) -> str | None:
@@ -83,7 +77,7 @@ def condition_matches(
     if cond.op == "not_in":
         return isinstance(cond.value, list) and value not in cond.value
     assert isinstance(cond.value, str)
-    return _compiled(cond.value).search(value) is not None
+    return patterns.search(cond.value, value)
 
 
 def route_matches(route: Route, alert: Routable, *, source: str, description: str = "") -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -143,15 +143,9 @@ class ScheduleBody(_Body):
     #: Overrides are not part of the body: they are their own resource
     #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _read_only(cls, data: Any) -> Any:
-        # A schedule read with GET can be saved back as it is: the parts that have their own
-        # endpoints (or are the server's) are ignored rather than refused.
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in SCHEDULE_READ_ONLY}
-        return data
+    #: A schedule read with GET can be saved back as it is: the parts that have their own
+    #: endpoints (or are the server's) are ignored rather than refused (see ``parse_body``).
+    read_only: ClassVar[frozenset[str]] = SCHEDULE_READ_ONLY
 
     @model_validator(mode="after")
     def _density(self) -> ScheduleBody:

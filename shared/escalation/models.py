@@ -8,7 +8,7 @@ changes an escalation that is already running (and replay stays deterministic).
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,8 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Importance = Literal["default", "important"]
 
 
+def _type_is_required(schema: dict[str, Any]) -> None:
+    # ``type`` has a default for Python callers, but in a policy body it is the discriminator
+    # and must be sent: the document says so.
+    required = schema.setdefault("required", [])
+    if "type" not in required:
+        required.insert(0, "type")
+
+
 class _Step(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_type_is_required)
 
 
 class NotifyUsers(_Step):

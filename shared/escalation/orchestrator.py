@@ -166,6 +166,9 @@ def orchestrate(context: Any) -> Generator[Any, Any, dict[str, Any]]:
             return _restart(context, state, Cursor(cycle=cursor.cycle + 1))
 
         payload = SignalPayload.model_validate(signal.result)
+        # The signal's own time: an acknowledgement timeout runs from the acknowledgement, not
+        # from the start of the wait it interrupted.
+        now = context.current_utc_datetime
         if timer is not None:
             timer.cancel()
         signal = context.wait_for_external_event(SIGNAL_EVENT)

@@ -17,6 +17,7 @@ import random
 from datetime import datetime
 from typing import cast
 
+from shared import jsonin
 from shared.auth.access import require, team_scope
 from shared.auth.models import Action as Right
 from shared.auth.models import Principal, PrincipalKind
@@ -140,7 +141,7 @@ def alerts_cursor(token: str | None) -> tuple[str | None, int, bool]:
     if token is None:
         return None, 0, False
     try:
-        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        state = jsonin.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         store_token, skip, own = state["c"], state["k"], state["o"]
         if not (
             (store_token is None or isinstance(store_token, str))
@@ -149,7 +150,7 @@ def alerts_cursor(token: str | None) -> tuple[str | None, int, bool]:
             and isinstance(own, bool)
         ):
             raise ValueError(token)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, InvalidInput):
         raise InvalidInput("continuation token is not valid", field="continuation") from None
     return store_token, skip, own
 
@@ -290,11 +291,11 @@ async def apply_action(
             await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
             continue
         for n, entry in enumerate(outcome.timeline):
-            # Derived from the new etag-guarded state, so a retry after a crash between the two
-            # writes cannot add a second line for the same change.
-            digest = hashlib.sha256(
-                f"{incident_id}|{utc_iso(outcome.incident.updated_at)}|{action.kind}|{n}".encode()
-            ).hexdigest()[:24]
+            # Derived from the etag the change was decided on: a write guarded by it succeeds
+            # once, so a retry after a crash between the two writes cannot add a second line
+            # for the same change, while two changes in the same instant (two notes) keep both.
+            decided_on = f"{incident_id}|{etag}|{action.kind}|{n}"
+            digest = hashlib.sha256(decided_on.encode()).hexdigest()[:24]
             await record_timeline(store, entry, entry_id=f"act-{digest}")
         return outcome.incident, outcome
     raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")

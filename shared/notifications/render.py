@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from shared.incidents.models import Incident
+from shared.notifications.sanitize import multi_line, one_line
 
 #: SMS segments are 160 GSM-7 characters; keep one page to one segment where possible.
 SMS_LIMIT = 160
@@ -21,6 +22,14 @@ class Message:
     url: str
     #: What a voice call reads out (text-to-speech): short, no links.
     spoken: str = ""
+
+    def __post_init__(self) -> None:
+        # Every message is clean by construction: no renderer (or later one) can hand a
+        # channel an alert's line break or bidi override.
+        for name in ("subject", "short", "url", "spoken"):
+            object.__setattr__(self, name, one_line(getattr(self, name)))
+        for name in ("text", "html"):
+            object.__setattr__(self, name, multi_line(getattr(self, name)))
 
 
 def incident_url(base_url: str, incident_id: str) -> str:

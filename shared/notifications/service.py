@@ -259,6 +259,14 @@ async def _send_logged(
         except PermanentDeliveryError as exc:
             await _log(ports, attempt, "failed_permanent", n + 1, error=exc.detail)
             raise
+        except Exception as exc:
+            # A channel bug or a library refusing its input is this method failing, not the
+            # page: it is logged and the caller moves on to the next method and rule step.
+            # Retrying the same input would fail the same way, so it counts as permanent.
+            detail = f"{channel.name}: {type(exc).__name__}: {str(exc)[:300]}"
+            log.exception("contact method %s raised", method.id)
+            await _log(ports, attempt, "failed_permanent", n + 1, error=detail)
+            raise PermanentDeliveryError(detail) from exc
         await _log(ports, attempt, "sent", n + 1, provider_id=sent.provider_id)
         return sent
     assert error is not None
@@ -465,6 +473,18 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
                 queue.append(nxt)
         except TransientDeliveryError as exc:
             transient = exc
+            # Until a retry gets through, the timeline says the page has not (the escalation's
+            # own lines only say who is being notified). One line per method, however many
+            # redeliveries.
+            await record_line(
+                store,
+                incident.id,
+                now,
+                f"Could not reach {await user_name(store, job.user_id)} by {method.kind} yet: "
+                f"{exc.detail}; retrying",
+                f"ntf:{key}:{method.id}:retrying",
+                {"user_id": job.user_id},
+            )
     if job.rule_step + 1 < len(steps) and not fallback:
         due = now + (steps[job.rule_step + 1].offset - step.offset)
         await _schedule_next(store, job, due)

@@ -43,6 +43,7 @@ import httpx
 import jwt
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from shared import jsonin
 from shared.auth.access import principal_of
 from shared.auth.models import User
 from shared.auth.tokens import JwksCache
@@ -139,9 +140,9 @@ def parse_events(body: bytes) -> list[CallEvent]:
     if len(body) > MAX_BODY_BYTES:
         raise InvalidInput(f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        raw = json.loads(body)
-    except (ValueError, RecursionError):
-        raise InvalidInput("the body is not JSON") from None
+        raw = jsonin.loads(body, field="body")
+    except jsonin.InvalidJson as exc:
+        raise InvalidInput(f"the body is {exc.detail}", field="body") from None
     if isinstance(raw, dict):
         raw = [raw]  # a single CloudEvent in structured mode
     if not isinstance(raw, list) or not raw:

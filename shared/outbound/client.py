@@ -33,7 +33,7 @@ class GuardedConnector(aiohttp.TCPConnector):
 
     ``_resolve_host`` is where every aiohttp 3.x connection gets its addresses (IP literals
     included, which skip the resolver). It is not public API: the loopback tests in
-    ``tests/unit/outbound/test_client.py`` fail if an aiohttp release stops calling it.
+    ``tests/contract/outbound/test_client.py`` fail if an aiohttp release stops calling it.
     """
 
     def __init__(

@@ -7,7 +7,6 @@ can fix it) and never a poison message in the queue.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from shared import jsonin
 from shared.alerts.models import InvalidPayload, PayloadTooBig, SourceFormat
 from shared.alerts.parse import MAX_BYTES, parse
 from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change, sentry
@@ -158,11 +158,9 @@ async def accept_body(
     if path_key is None and endpoint == SourceFormat.PAGERDUTY:
         # PagerDuty senders authenticate with routing_key inside the body.
         try:
-            body_doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidPayload(
-                f"body is not valid JSON: {exc}", field="$", expected="a JSON object"
-            ) from exc
+            body_doc = jsonin.loads(body, field="$")
+        except jsonin.InvalidJson as exc:
+            raise InvalidPayload(exc.detail, field="$", expected="a JSON object") from exc
     integration = await _integration_for(
         path_key=path_key, headers=headers, body_doc=body_doc, ports=ports
     )
@@ -244,11 +242,9 @@ async def accept_change(
     """A PagerDuty change event: authenticated by ``routing_key``, validated, queued."""
     _check_size(body, pagerduty_change.MAX_BYTES)
     try:
-        body_doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidPayload(
-            f"body is not valid JSON: {exc}", field="$", expected="a JSON object"
-        ) from exc
+        body_doc = jsonin.loads(body, field="$")
+    except jsonin.InvalidJson as exc:
+        raise InvalidPayload(exc.detail, field="$", expected="a JSON object") from exc
     integration = await _integration_for(
         path_key=None, headers=headers, body_doc=body_doc, ports=ports
     )

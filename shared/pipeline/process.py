@@ -314,7 +314,9 @@ class _Run:
             updated, chunk = outcome.incident, None
             if alert is not None and not await self._recorded(incident, index):
                 updated, chunk = self._with_alert(updated, alert, index, action.kind, count=count)
-            if updated == incident:
+            # What the action changed is the state machine's word: a note at the instant of the
+            # last change leaves an equal incident, and is still a change to keep.
+            if not outcome.changed and updated == incident:
                 await self._withdraw(incident_id, intents)
                 if not intents and not self.first_delivery:
                     await self._signal_again(incident_id, action, index)

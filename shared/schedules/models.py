@@ -5,10 +5,18 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from shared.errors import InvalidInput
 from shared.schedules import limits, rrules
@@ -62,13 +70,25 @@ def _minutes(d: timedelta) -> str:
     return f"{int(d.total_seconds() // 60)} minutes"
 
 
+#: How the document describes a naive local date-time: RFC 3339's ``date-time`` format needs
+#: a UTC offset, which these must not have.
+LOCAL_DATE_TIME: dict[str, Any] = {
+    "type": "string",
+    "pattern": (
+        r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+        r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+    ),
+    "description": "A local wall-clock date-time in the schedule's zone, without a UTC offset.",
+}
+
+
 class Layer(BaseModel):
     """One rotation. ``start`` is a naive local date-time in the schedule's zone."""
 
     model_config = ConfigDict(frozen=True)
     name: str
     participants: tuple[str, ...] = Field(min_length=1)
-    start: datetime
+    start: Annotated[datetime, WithJsonSchema(LOCAL_DATE_TIME)]
     frequency: Frequency = Frequency.WEEKLY
     interval: int = Field(default=1, ge=1, le=1000)
     restrictions: tuple[Restriction, ...] = Field(default=(), max_length=20)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from shared import jsonin
 from shared.errors import InvalidInput
 from shared.store.port import Condition, ContainerSpec, Doc
 
@@ -112,8 +113,9 @@ def decode_state(token: str, *, expect: dict[str, Any]) -> dict[str, Any]:
     """Decode a continuation token and check it belongs to the same query; else 400."""
     try:
         padded = token + "=" * (-len(token) % 4)
-        state = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError) as exc:
+        # A token is caller input like a body: the edge decoder's depth and number limits.
+        state = jsonin.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError, InvalidInput) as exc:
         raise InvalidInput("malformed continuation token", field="continuation") from exc
     if not isinstance(state, dict) or any(state.get(k) != v for k, v in expect.items()):
         raise InvalidInput("continuation token does not belong to this query", field="continuation")

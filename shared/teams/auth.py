@@ -16,7 +16,6 @@ neither endorsements nor the ``serviceUrl`` claim — docs/teams.md cites the li
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from jwt import PyJWK
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
+from shared import jsonin
 from shared.errors import InvalidInput, PayloadTooLarge, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
@@ -118,9 +118,9 @@ def parse_activity(body: bytes) -> Activity:
     if len(body) > MAX_ACTIVITY_BYTES:
         raise PayloadTooLarge("Activities are at most 256 KB.")
     try:
-        raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The activity is not JSON.") from None
+        raw = jsonin.loads(body)
+    except jsonin.InvalidJson as exc:
+        raise InvalidInput(f"The activity is {exc.detail}.") from None
     if not isinstance(raw, dict):
         raise InvalidInput("The activity must be a JSON object.")
     try:

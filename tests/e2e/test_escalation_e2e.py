@@ -2,9 +2,16 @@
 
 Alerts go in through the ingest endpoint, the pipeline opens incidents and starts one
 orchestration per incident; what the escalation did is read back from the incident timeline
-(every notify step writes who it paged). Incident actions are applied the way the incident
-service does (lifecycle + store + ``DurableEscalation.signal``) with a durable client pointed at
-devhost's RPC endpoint.
+(every notify step writes who it paged, and when). Incident actions are applied the way the
+incident service does (lifecycle + store + ``DurableEscalation.signal``) with a durable client
+pointed at devhost's RPC endpoint.
+
+No test sleeps for a fixed time. "Nobody else is paged" is asserted once the orchestration says
+it waits on signals only (its custom status: no ``next_due``), so a late page cannot slip past
+the check; "not before the wait" is asserted on the times the app recorded, so a loaded machine
+cannot fail it. A step's wait runs from when the orchestration planned the step, which is no
+earlier than the alert was sent and a little before the step's page is recorded; so the k-th
+page is recorded no earlier than the sending of the alert plus the waits before it.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,8 @@ from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost
 
 #: Minutes per second, for waits written in seconds.
 S = 1 / 60
+#: Long enough that an action taken right after a page lands inside the wait on a loaded machine.
+LONG = 6
 TEAM = "team-esc"
 USERS = ("alice", "bob", "carol")
 
@@ -70,7 +79,8 @@ POLICIES: dict[str, dict[str, Any]] = {
     "multi-ack": {
         "steps": [
             {"type": "notify_users", "user_ids": ["alice", "bob"], "multi_ack": True},
-            {"type": "wait", "minutes": 1 * S},
+            # Also the re-notify interval for whoever has not acknowledged.
+            {"type": "wait", "minutes": 2 * S},
             {"type": "notify_users", "user_ids": ["carol"]},
         ]
     },
@@ -95,7 +105,7 @@ POLICIES: dict[str, dict[str, Any]] = {
             {"type": "notify_users", "user_ids": ["alice"]},
             # Long enough that "escalate now" and a devhost restart are clearly distinguishable
             # from the wait running out, even on a loaded CI machine.
-            {"type": "wait", "minutes": 6 * S},
+            {"type": "wait", "minutes": LONG * S},
             {"type": "notify_users", "user_ids": ["bob"]},
         ]
     },
@@ -144,8 +154,8 @@ class Env:
             await asyncio.sleep(0.1)
         raise AssertionError(f"no incident for {dedup}")
 
-    async def paged(self, incident_id: str) -> list[tuple[float, list[str]]]:
-        """(seconds since the first page, targets) for every notify step run, in order."""
+    async def paged(self, incident_id: str) -> list[tuple[datetime, list[str]]]:
+        """(when the app recorded it, targets) for every notify step run, in order."""
         store = await self.store()
         try:
             page = await store.query("timeline", where=[eq("incident_id", incident_id)], limit=500)
@@ -155,13 +165,7 @@ class Env:
             (e for e in page.items if e.get("kind") == "escalation" and "targets" in e["data"]),
             key=lambda e: (e["at"], e["id"]),
         )
-        if not entries:
-            return []
-        first = datetime.fromisoformat(entries[0]["at"])
-        return [
-            ((datetime.fromisoformat(e["at"]) - first).total_seconds(), e["data"]["targets"])
-            for e in entries
-        ]
+        return [(datetime.fromisoformat(e["at"]), e["data"]["targets"]) for e in entries]
 
     async def wait_paged(self, incident_id: str, count: int, within: float = 20.0) -> list[Any]:
         deadline = time.monotonic() + within
@@ -173,8 +177,10 @@ class Env:
                 raise AssertionError(f"only {got} after {within} s")
             await asyncio.sleep(0.1)
 
-    async def act(self, incident_id: str, kind: str, user: str = "alice", **extra: Any) -> None:
-        """What the incident service does for an action: decide, write, signal."""
+    async def act(self, incident_id: str, kind: str, user: str = "alice", **extra: Any) -> datetime:
+        """What the incident service does for an action: decide, write, signal. Returns the
+        action's time, as written on the incident."""
+        now = datetime.now(UTC)
         store = await self.store()
         try:
             doc = await store.get("incidents", incident_id, incident_id)
@@ -182,7 +188,7 @@ class Env:
             outcome = decide(
                 from_doc(Incident, doc),
                 Action(kind=kind, actor=Actor(kind="user", id=user), **extra),  # type: ignore[arg-type]
-                now=datetime.now(UTC),
+                now=now,
             )
             if outcome.changed:
                 await store.replace("incidents", to_doc(outcome.incident), if_match=doc["_etag"])
@@ -191,6 +197,7 @@ class Env:
                 await port.signal(incident_id, outcome.signal, from_source=False)
         finally:
             await store.close()
+        return now
 
     async def incident(self, incident_id: str) -> dict[str, Any]:
         store = await self.store()
@@ -205,6 +212,32 @@ class Env:
         status = await self.client().get_status(incident_id)
         value = status.runtime_status
         return None if value is None else str(value.value)
+
+    async def wait_status(self, incident_id: str, runtime: str, within: float = 20.0) -> None:
+        deadline = time.monotonic() + within
+        while (got := await self.runtime_status(incident_id)) != runtime:
+            assert time.monotonic() < deadline, f"{got}, not {runtime}, after {within} s"
+            await asyncio.sleep(0.1)
+
+    async def wait_settled(self, incident_id: str, mode: str, within: float = 20.0) -> None:
+        """Until the orchestration is in ``mode`` and waits on signals only (no ``next_due``):
+        from then on only an incident action can page anyone."""
+        deadline = time.monotonic() + within
+        while True:
+            custom = (await self.client().get_status(incident_id)).custom_status
+            status = json.loads(custom) if isinstance(custom, str) else custom
+            if status and status.get("mode") == mode and status.get("next_due") is None:
+                return
+            assert time.monotonic() < deadline, f"escalation status {status} after {within} s"
+            await asyncio.sleep(0.1)
+
+
+def gap(earlier: datetime, later: datetime) -> timedelta:
+    return later - earlier
+
+
+def secs(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
 
 
 async def _seed(store: DocumentStore) -> dict[str, str]:
@@ -288,35 +321,35 @@ def dedup() -> str:
 
 
 async def test_unacknowledged_incident_walks_every_step_with_its_waits(env: Env) -> None:
+    sent = datetime.now(UTC)
     incident = await env.alert("walk", dedup())
-    paged = await env.wait_paged(incident, 3)
-    assert [targets for _, targets in paged] == [["alice"], ["bob"], ["carol"]]
-    (t0, _), (t1, _), (t2, _) = paged
-    assert 1.4 <= t1 - t0 < 6 and 1.4 <= t2 - t1 < 6
-    await asyncio.sleep(1)
-    assert len(await env.paged(incident)) == 3, "the policy ran out; nobody else is paged"
+    await env.wait_settled(incident, "done")
+    paged = await env.paged(incident)
+    assert [targets for _, targets in paged] == [["alice"], ["bob"], ["carol"]], (
+        "the policy ran out; nobody else is paged"
+    )
+    _, (t1, _), (t2, _) = paged
+    assert gap(sent, t1) >= secs(1.5) and gap(sent, t2) >= secs(3), "each wait is waited out"
     assert await env.runtime_status(incident) == "Running", "alive for acks and timeouts"
 
 
 async def test_acknowledge_stops_paging_and_resolve_ends_the_orchestration(env: Env) -> None:
-    incident = await env.alert("walk", dedup())
+    incident = await env.alert("long-wait", dedup())
     await env.wait_paged(incident, 1)
     await env.act(incident, "acknowledge", "alice")
-    await asyncio.sleep(3.5)
+    await env.wait_settled(incident, "hold")
     assert [t for _, t in await env.paged(incident)] == [["alice"]]
     await env.act(incident, "resolve", "alice")
-    deadline = time.monotonic() + 10
-    while await env.runtime_status(incident) != "Completed":
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
+    await env.wait_status(incident, "Completed")
+    assert [t for _, t in await env.paged(incident)] == [["alice"]]
 
 
 async def test_acknowledging_twice_is_idempotent(env: Env) -> None:
-    incident = await env.alert("walk", dedup())
+    incident = await env.alert("long-wait", dedup())
     await env.wait_paged(incident, 1)
     await env.act(incident, "acknowledge", "alice")
     await env.act(incident, "acknowledge", "alice")
-    await asyncio.sleep(2)
+    await env.wait_settled(incident, "hold")
     assert (await env.incident(incident))["status"] == "acknowledged"
     assert [t for _, t in await env.paged(incident)] == [["alice"]]
 
@@ -324,11 +357,11 @@ async def test_acknowledging_twice_is_idempotent(env: Env) -> None:
 async def test_ack_timeout_unacknowledges_and_escalates_again(env: Env) -> None:
     incident = await env.alert("ack-timeout", dedup())
     await env.wait_paged(incident, 1)
-    await env.act(incident, "acknowledge", "alice")
+    acked = await env.act(incident, "acknowledge", "alice")
     assert (await env.incident(incident))["status"] == "acknowledged"
-    paged = await env.wait_paged(incident, 2, within=15)
+    paged = await env.wait_paged(incident, 2, within=30)
     assert [t for _, t in paged] == [["alice"], ["alice"]], "a new cycle starts from step 1"
-    assert 1.8 <= paged[1][0] - paged[0][0] < 8
+    assert gap(acked, paged[1][0]) >= secs(2), "not before the acknowledgement timed out"
     assert (await env.incident(incident))["status"] == "triggered"
 
 
@@ -337,19 +370,20 @@ async def test_resolve_from_the_source_stops_the_escalation(env: Env) -> None:
     incident = await env.alert("walk", key)
     await env.wait_paged(incident, 1)
     await env.alert("walk", key, status="resolved")
-    deadline = time.monotonic() + 10
-    while await env.runtime_status(incident) != "Completed":
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(2)
-    assert [t for _, t in await env.paged(incident)] == [["alice"]]
+    await env.wait_status(incident, "Completed")
+    resolved_at = datetime.fromisoformat((await env.incident(incident))["resolved_at"])
+    paged = await env.paged(incident)
+    assert paged[0][1] == ["alice"]
+    assert [t for at, t in paged if at > resolved_at] == [], "nobody is paged once resolved"
 
 
 async def test_repeat_runs_the_policy_again_then_stops(env: Env) -> None:
+    sent = datetime.now(UTC)
     incident = await env.alert("repeat", dedup())
-    await env.wait_paged(incident, 3)
-    await asyncio.sleep(1.5)
-    assert [t for _, t in await env.paged(incident)] == [["alice"]] * 3
+    await env.wait_settled(incident, "done")
+    paged = await env.paged(incident)
+    assert [t for _, t in paged] == [["alice"]] * 3
+    assert all(gap(sent, at) >= secs(0.5 * n) for n, (at, _) in enumerate(paged))
 
 
 async def test_round_robin_takes_turns_across_incidents(env: Env) -> None:
@@ -364,10 +398,10 @@ async def test_multi_ack_keeps_paging_whoever_has_not_acknowledged(env: Env) -> 
     incident = await env.alert("multi-ack", dedup())
     await env.wait_paged(incident, 1)
     await env.act(incident, "acknowledge", "alice")
-    paged = await env.wait_paged(incident, 2, within=10)
+    paged = await env.wait_paged(incident, 2, within=15)
     assert paged[1][1] == ["bob"], "bob has not acknowledged: paged again, alice is not"
     await env.act(incident, "acknowledge", "bob")
-    await asyncio.sleep(2.5)
+    await env.wait_settled(incident, "hold")
     targets = [t for _, t in await env.paged(incident)]
     assert ["carol"] not in targets, "everyone on the step acknowledged: no escalation"
     assert targets.count(["bob"]) <= 3
@@ -407,12 +441,14 @@ async def test_policy_edited_mid_incident_does_not_change_a_running_escalation(
 
 
 async def test_escalate_now_skips_the_wait(env: Env) -> None:
+    sent = datetime.now(UTC)
     incident = await env.alert("long-wait", dedup())
     await env.wait_paged(incident, 1)
-    await env.act(incident, "escalate", "alice")
-    paged = await env.wait_paged(incident, 2, within=5)
+    escalated = await env.act(incident, "escalate", "alice")
+    paged = await env.wait_paged(incident, 2)
     assert paged[1][1] in (["bob"], ["carol"])
-    assert paged[1][0] < 5, "well before the 6 s wait would have run out"
+    assert paged[1][0] >= escalated, "paged because of the escalation"
+    assert gap(sent, paged[1][0]) < secs(LONG), "not because the wait ran out"
 
 
 async def test_auditor_repairs_a_killed_orchestration(env: Env) -> None:
@@ -430,19 +466,19 @@ async def test_auditor_repairs_a_killed_orchestration(env: Env) -> None:
     assert "terminated" in next(r.reason for r in repairs if r.incident_id == incident)
     assert await env.runtime_status(incident) == "Running"
     # Restarted at the recorded cursor (step 1, then its wait): paging continues to bob.
-    paged = await env.wait_paged(incident, 2, within=15)
+    paged = await env.wait_paged(incident, 2, within=30)
     assert [t for _, t in paged][-1] in (["alice"], ["bob"])
 
 
 async def test_devhost_restart_mid_wait_continues_on_time(env: Env) -> None:
+    sent = datetime.now(UTC)
     incident = await env.alert("long-wait", dedup())
-    paged = await env.wait_paged(incident, 1)
+    await env.wait_paged(incident, 1)
     env.host.kill()
-    await asyncio.sleep(1)
     env.host.start()
-    paged = await env.wait_paged(incident, 2, within=15)
-    assert paged[1][1] == ["bob"]
-    assert 5.9 <= paged[1][0] - paged[0][0] < 12
+    paged = await env.wait_paged(incident, 2, within=30)
+    assert [t for _, t in paged] == [["alice"], ["bob"]], "the wait survives the restart, once"
+    assert gap(sent, paged[1][0]) >= secs(LONG), "and is not cut short by it"
 
 
 def test_timeline_reads_naturally(escalation_host: Env) -> None:

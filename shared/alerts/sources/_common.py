@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from shared import jsonin
 from shared.alerts.models import InvalidPayload, PayloadTooBig, Severity
 
 M = TypeVar("M", bound=BaseModel)
@@ -31,13 +32,9 @@ def load(body: bytes | Mapping[str, Any], *, limit: int, source: str) -> dict[st
             size=len(body),
         )
     try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidPayload(
-            f"body is not valid JSON: {exc}", field="$", expected="a JSON object"
-        ) from exc
-    except RecursionError as exc:
-        raise InvalidPayload("JSON nested too deeply", field="$", expected="a JSON object") from exc
+        doc = jsonin.loads(body, field="$")
+    except jsonin.InvalidJson as exc:
+        raise InvalidPayload(f"body is {exc.detail}", field="$", expected="a JSON object") from exc
     if not isinstance(doc, dict):
         raise InvalidPayload(
             f"body is a JSON {type(doc).__name__}", field="$", expected="a JSON object"

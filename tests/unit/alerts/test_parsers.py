@@ -401,3 +401,38 @@ def test_sentry_resources_that_page_nobody_are_accepted_and_change_nothing() -> 
     assert run("sentry", comment) == []
     with pytest.raises(InvalidPayload):
         run("sentry", {"action": "created", "data": {"something": {}}})
+
+
+# Raw JSON fragments no ``json.dumps`` of a Python value produces, each once a 500: numbers too
+# long to print, non-finite numbers, nesting past any recursion limit; and strings every channel
+# must survive (control characters, bidi overrides, a 1 MB field).
+HOSTILE_FRAGMENTS = [
+    "9" * 5000,
+    "-" + "1" * 4400,
+    "1e999",
+    "NaN",
+    "-Infinity",
+    "[" * 100_000 + "]" * 100_000,
+    '{"a":' * 70 + "1" + "}" * 70,
+    json.dumps("line\r\nbreak\x00\x07\x1b[31m \u202eevil\u2066 \u2028"),
+    json.dumps("\ud800 lone surrogate"),
+    json.dumps("x" * (1024 * 1024 - 200)),
+]
+_SLOT = "__hostile_slot__"
+
+
+@pytest.mark.parametrize("fmt", sorted(SAMPLES))
+@given(seed=st.integers(0, 2**32), fragment=st.sampled_from(HOSTILE_FRAGMENTS))
+def test_hostile_fragments_in_valid_payloads_only_raise_invalid_payload(
+    fmt: str, seed: int, fragment: str
+) -> None:
+    doc = _mutate(copy.deepcopy(fixture(SAMPLES[fmt])), random.Random(seed), _SLOT)
+    body = json.dumps(doc).replace(json.dumps(_SLOT), fragment).encode()
+    try:
+        events = run(fmt, body)
+    except (InvalidPayload, PayloadTooBig):
+        return
+    for event in events:
+        assert event.dedup_key and event.title
+        # What processing stores and enqueues: strict JSON, encodable as UTF-8.
+        json.dumps(event.model_dump(mode="json"), allow_nan=False).encode()

@@ -120,6 +120,7 @@ def test_any_bytes_parse_or_are_invalid_input(body: bytes) -> None:
     assert activity.service_url is not None
 
 
+@pytest.mark.slow  # 200 generated documents: 3-7 s on this box
 @given(st.dictionaries(FIELDS, JSON, max_size=8))
 def test_any_json_object_parses_or_is_invalid_input(doc: dict[str, Any]) -> None:
     try:

@@ -41,8 +41,8 @@ from shared.notifications.voice import (
 from shared.pipeline.process import RecordedEscalation
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
+from tests.contract.notifications.conftest import Receiver
 from tests.fixtures.acs import ACS_KEY, AcsCalling, cloud_event
-from tests.unit.notifications.conftest import Receiver
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ALICE_PHONE = "+4915112345678"
@@ -143,6 +143,7 @@ _event_like = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # 300 generated bodies: 3-12 s on this box
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_event_like | _json, max_size=5) | _json)
 def test_parser_never_fails_otherwise_on_json(value: Any) -> None:

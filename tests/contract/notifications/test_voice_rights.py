@@ -19,8 +19,8 @@ from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
+from tests.contract.notifications.test_voice import ALICE_PHONE, NOW, Setup, incident, page
 from tests.fixtures.acs import AcsCalling, cloud_event
-from tests.unit.notifications.test_voice import ALICE_PHONE, NOW, Setup, incident, page
 
 #: (roles, memberships) at key-press time -> whether pressing 1 acknowledges.
 ROWS = [

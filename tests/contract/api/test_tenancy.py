@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pytest
 
 from shared.auth.models import Action
-from tests.unit.api.tenancy_world import NOW, World, seed
+from tests.contract.api.tenancy_world import NOW, World, seed
 
 READ, INCIDENTS, ACT, CONFIGURE = (
     Action.READ,
@@ -535,7 +535,7 @@ TABLE: dict[str, list[V]] = {
         ),
         V(
             # Answered per event: that event is skipped with the reason, nothing is imported
-            # (tests/unit/catalog/test_references.py checks the report and the schedule).
+            # (tests/contract/catalog/test_references.py checks the report and the schedule).
             "a blue person into red's schedule",
             "POST /schedules/{sched-red}/ical-import",
             {"ics": ICS.replace("{user}", "blue-lead")},

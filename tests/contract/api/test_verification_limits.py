@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shared.notifications.verify_limits import PER_DESTINATION_PER_HOUR, PER_PERSON_PER_HOUR
-from tests.unit.api.tenancy_world import World, seed
+from tests.contract.api.tenancy_world import World, seed
 
 
 @pytest.fixture

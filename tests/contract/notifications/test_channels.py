@@ -15,7 +15,7 @@ from shared.notifications.channels import (
     WebhookChannel,
 )
 from shared.notifications.render import Message
-from tests.unit.notifications.conftest import (
+from tests.contract.notifications.conftest import (
     ACS_KEY,
     SMTP_PASSWORD,
     SMTP_USER,

@@ -25,7 +25,7 @@ from shared.notifications.models import (
 from shared.store.codec import to_doc
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
-from tests.unit.notifications.conftest import SMTP_PASSWORD, SMTP_USER, Mailbox, Receiver
+from tests.contract.notifications.conftest import SMTP_PASSWORD, SMTP_USER, Mailbox, Receiver
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
