@@ -133,7 +133,9 @@ class RouteBody(_Body):
 
 
 #: Fields of a schedule as read that a PUT or POST ignores.
-SCHEDULE_READ_ONLY = frozenset({"id", "version", "overrides", "swaps", "ical_token_hash"})
+SCHEDULE_READ_ONLY = frozenset(
+    {"id", "version", "overrides", "swaps", "ical_token_hash", "problems"}
+)
 
 
 class ScheduleBody(_Body):

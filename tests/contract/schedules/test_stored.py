@@ -3,6 +3,7 @@ on-call readers, and an escalation step to it says why instead of failing the ac
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,20 +66,24 @@ async def _as_admin(authorization: str | None) -> Principal:
     return ADMIN
 
 
-async def _list(store: SqliteStore) -> dict[str, Any]:
+async def _call(store: SqliteStore, method: str, path: str, body: Any = None) -> Any:
     ports = ApiPorts(store=store, auth=None, escalation=None, notify=None)  # type: ignore[arg-type]
     reply = await API.dispatch(
-        method="GET",
-        path="/schedules",
+        method=method,
+        path=path,
         query={},
         headers={"Authorization": "Bearer x"},
-        body=b"",
+        body=b"" if body is None else json.dumps(body).encode(),
         authenticate=_as_admin,
         ports=ports,
         base_url="http://oa.example",
     )
     assert reply.status == 200, reply.body
-    return {i["id"]: i for i in reply.body["items"]}
+    return reply.body
+
+
+async def _list(store: SqliteStore) -> dict[str, Any]:
+    return {i["id"]: i for i in (await _call(store, "GET", "/schedules"))["items"]}
 
 
 async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
@@ -91,6 +96,10 @@ async def test_the_list_answers_and_flags_the_schedule_that_needs_repair(
     assert "FREQ must be" in problem["detail"]
     assert problem["stored"]["rrule"] == "FREQ=MINUTELY;INTERVAL=5"
     assert items["bad"]["layers"] == []
+    # What was listed, with a corrected layer, is PUT back as it is: the schedule is repaired.
+    fixed = {**items["bad"], "layers": [{**problem["stored"], "frequency": "daily", "rrule": None}]}
+    await _call(store, "PUT", "/schedules/bad", fixed)
+    assert (await _list(store))["bad"]["problems"] == []
 
 
 async def test_the_list_flags_a_schedule_denser_than_the_rule(
