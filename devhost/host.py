@@ -22,6 +22,7 @@ from aiohttp import web
 from azure.functions.servicebus import ServiceBusMessage
 
 from devhost import admin
+from devhost.accesslog import ACCESS_LOG, AccessLogger
 from devhost.config import DevhostError, HostConfig, flag, load_host_json, load_local_settings
 from devhost.loader import describe, import_app
 from devhost.plugins import BindingInfo, BindingPlugin, FunctionInfo
@@ -232,7 +233,11 @@ class Host:
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
         self._runner = web.AppRunner(
-            self.web_app, access_log=None, handle_signals=False, shutdown_timeout=GRACE_S
+            self.web_app,
+            access_log=ACCESS_LOG,
+            access_log_class=AccessLogger,
+            handle_signals=False,
+            shutdown_timeout=GRACE_S,
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.bind_host, self.port, reuse_address=True)

@@ -122,3 +122,24 @@ def restore_secrets(new: M, old: BaseModel) -> M:
             if restored is not value:
                 update[name] = restored
     return new.model_copy(update=update) if update else new
+
+
+def redact_path(path: str) -> str:
+    """A request path fit for a log line: the secrets some paths carry are masked (an
+    integration key in ``/api/integrations/{key}[/heartbeat]``, a calendar feed's token in
+    ``…/calendars[/users]/{id}/{token}.ics``, a voice callback's token). The management API's
+    ``/v1/integrations/{id}`` carries an id, not a key, and is kept. Callers pass the path
+    without its query string."""
+    segments = path.split("/")
+    secret: set[int] = set()
+    for i, segment in enumerate(segments):
+        before = segments[i - 1] if i else ""
+        if segment == "integrations" and before != "v1":
+            secret.add(i + 1)
+        elif segment == "calendars":
+            secret.add(i + 3 if i + 1 < len(segments) and segments[i + 1] == "users" else i + 2)
+        elif segment == "callbacks" and before == "voice":
+            secret.add(i + 1)
+    return "/".join(
+        MASK if i in secret and segment else segment for i, segment in enumerate(segments)
+    )

@@ -32,7 +32,7 @@ from shared.errors import (
     RateLimited,
     Unauthenticated,
 )
-from shared.redact import REDACT
+from shared.redact import REDACT, redact_path
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +326,8 @@ class Api:
         except ValidationError as exc:
             return problem(_validation_problem(exc))
         except Exception:
-            log.exception("API %s %s failed", method, path)
+            # Logged without the secrets some paths carry (a calendar feed's token).
+            log.exception("API %s %s failed", method, redact_path("/v1/" + path.lstrip("/")))
             return Reply(
                 500,
                 {

@@ -77,6 +77,7 @@ from shared.notifications.rules import (
 )
 from shared.notifications.verify_limits import take_verification_slot
 from shared.outbound.client import OutboundClient
+from shared.outbound.targets import check_saved_target
 from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
@@ -852,6 +853,8 @@ async def add_contact_method(
         check_address(kind, address)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="address") from None
+    if kind == "webhook":
+        check_saved_target(ports.http, address, field="address")
     now = ports.clock()
     method = ContactMethod(
         id=f"cm-{secrets.token_hex(6)}",
