@@ -80,16 +80,21 @@ _WRITE_ONLY_URL = (
     "`************` and the last 4 characters."
 )
 
+#: How the document marks a secret. Not OpenAPI's ``writeOnly``: that says the property never
+#: appears in answers, and ours do carry it, as a masked hint (and a client may send the hint
+#: back to keep the stored value).
+SECRET_MARK = {"x-secret": True}
+
 #: A secret string field.
 WriteOnly = Annotated[
     str,
-    Field(json_schema_extra={"writeOnly": True}, description=_WRITE_ONLY),
+    Field(json_schema_extra=SECRET_MARK, description=_WRITE_ONLY),
     PlainSerializer(_redacting, when_used="always"),
 ]
 #: A credential URL field.
 WriteOnlyUrl = Annotated[
     str,
-    Field(json_schema_extra={"writeOnly": True}, description=_WRITE_ONLY_URL),
+    Field(json_schema_extra=SECRET_MARK, description=_WRITE_ONLY_URL),
     PlainSerializer(_redacting_url, when_used="always"),
 ]
 

@@ -278,6 +278,7 @@ OPERATIONS = [
         body=PendingUserBody,
         response=PersonView,
         status=201,
+        also=(200,),  # someone already known (signed in, or already pending)
     ),
     _op(
         "POST",

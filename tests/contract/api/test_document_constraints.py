@@ -34,6 +34,13 @@ async def test_an_unsupported_method_is_a_405_with_the_exact_allow(
     assert reply.headers["Allow"] == "GET, POST"
 
 
+async def test_a_literal_segment_is_not_taken_for_a_parameter(store: SqliteStore) -> None:
+    # /users/pending is its own resource (POST only), not /users/{user_id} with id "pending".
+    reply = await _call(store, "GET", "users/pending")
+    assert reply.status == 405, reply.body
+    assert reply.headers["Allow"] == "POST"
+
+
 def test_what_each_action_and_step_needs_is_required_in_the_document() -> None:
     doc = document(API)
     schemas = doc["components"]["schemas"]
