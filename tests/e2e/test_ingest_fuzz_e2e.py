@@ -32,10 +32,10 @@ from shared.pipeline import demo
 from shared.store.codec import to_doc
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
+from tests.contract.notifications.test_hostile_titles import BIDI_CONTROLS
 from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
 from tests.fixtures.seed import paging_settings
 from tests.unit.alerts.test_parsers import HOSTILE_FRAGMENTS, SAMPLES, _mutate, fixture
-from tests.unit.notifications.test_hostile_titles import BIDI_CONTROLS
 
 #: The demo policy's shape with its waits in seconds: Alice, Bob, then both once more.
 WAIT = 0.3 / 60

@@ -23,8 +23,8 @@ from shared.notifications.models import (
     WaitStep,
 )
 from shared.store.sqlite import SqliteStore
-from tests.unit.notifications.conftest import Receiver
-from tests.unit.notifications.test_service import NOW, Clock, add, http, job, ports, store
+from tests.contract.notifications.conftest import Receiver
+from tests.contract.notifications.test_service import NOW, Clock, add, http, job, ports, store
 
 __all__ = ["http", "store"]
 
