@@ -14,7 +14,7 @@ from shared.auth import service as auth
 from shared.auth.documents import user_doc
 from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, TokenClaims, User
 from shared.catalog import service as catalog
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.schedules import limits, overrides, service
 from shared.schedules.ical import Person, export_shifts
 from shared.schedules.models import Layer, Schedule
@@ -347,3 +347,26 @@ async def test_a_stored_schedule_that_breaks_a_newer_rule_is_a_409_and_can_be_fi
     assert (await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched"))[
         0
     ] == fixed
+
+
+async def test_a_swap_gives_away_only_the_askers_own_time(store: SqliteStore) -> None:
+    """Only a team admin may put someone over other people's shifts (an override); a swap is
+    between its two people, so the asker must be on call for all of it, not just its start.
+    Ben is on call Monday 09:00 to Tuesday 09:00, Ann after him."""
+    ask = {
+        "store": store,
+        "schedule_id": "sched",
+        "requester": user("ben"),
+        "taker_id": "cat",
+        "now": NOW,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        await service.request_swap(
+            **ask, start=NOW + timedelta(hours=1), end=NOW + timedelta(days=2)
+        )
+    assert refused.value.extensions["field"] == "end"
+    assert "2026-11-24T09:00" in str(refused.value)
+    own = await service.request_swap(
+        **ask, start=NOW + timedelta(hours=1), end=NOW + timedelta(hours=24)
+    )
+    assert own.status == "requested"
