@@ -192,3 +192,21 @@ async def test_an_empty_batch_still_counts_as_one_request(world: World) -> None:
         await world.post(path_key=key, body=_alertmanager_batch(0))
     with pytest.raises(RateLimited):
         await world.post(path_key=key, body=_alertmanager_batch(0))
+
+
+@pytest.mark.parametrize(("kind", "status"), [("alertmanager", 503), ("grafana", 429)])
+async def test_a_throttled_alertmanager_is_answered_so_that_it_retries(
+    world: World, kind: str, status: int
+) -> None:
+    """A real Alertmanager (tests/e2e/test_alertmanager_real_e2e.py) takes a webhook's 429 as
+    final and re-sends the group only at its next group_interval (5 minutes by default), while
+    it retries a 5xx at once with backoff: its throttled answer is a 503, Retry-After kept."""
+    now = [0.0]
+    world.ingest = ports_for(world.store, limiter=RateLimiter(monotonic=lambda: now[0]))
+    await _change(world, kind, rate_limit_per_minute=60, rate_limit_burst=1)
+    key = world.key("a", kind)
+    batch = _alertmanager_batch if kind == "alertmanager" else _grafana_batch
+    await world.post(path_key=key, body=batch(1))
+    with pytest.raises(RateLimited) as limited:
+        await world.post(path_key=key, body=batch(1))
+    assert (limited.value.status, limited.value.retry_after) == (status, pytest.approx(1.0))
