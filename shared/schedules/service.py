@@ -226,6 +226,15 @@ async def decide_swap(
     """The taker accepts or declines; the requester cancels a request; either cancels an
     accepted swap before it starts. Accepted: an override for the taker; cancelled after
     acceptance: that override is removed."""
+    if decision == "accept":
+        # Accepting writes an override: the taker must still be one of the team's members
+        # (checked when asked too, but memberships change while a request waits).
+        schedule, _ = await _load(store, schedule_id)
+        swap = next((s for s in schedule.swaps if s.id == swap_id), None)
+        if swap is not None:
+            await check_references(
+                store, team_id=schedule.team_id, refs=[Ref("user", swap.taker_id, "taker_id")]
+            )
 
     def apply(schedule: Schedule) -> tuple[Schedule, ShiftSwap]:
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)

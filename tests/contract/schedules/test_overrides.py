@@ -370,3 +370,29 @@ async def test_a_swap_gives_away_only_the_askers_own_time(store: SqliteStore) ->
         **ask, start=NOW + timedelta(hours=1), end=NOW + timedelta(hours=24)
     )
     assert own.status == "requested"
+
+
+async def test_accepting_a_swap_checks_the_taker_is_still_in_the_team(store: SqliteStore) -> None:
+    """An accepted swap writes an override: the team check made when it was asked is made
+    again, so someone who left the team meanwhile is not put on call by accepting."""
+    swap = await service.request_swap(
+        store=store,
+        schedule_id="sched",
+        requester=user("ben"),
+        start=NOW + timedelta(hours=1),
+        end=NOW + timedelta(hours=2),
+        taker_id="cat",
+        now=NOW,
+    )
+    await auth.set_team_role(store=store, user_id="cat", team_id="team", role=None, now=NOW)
+    with pytest.raises(InvalidInput) as refused:
+        await service.decide_swap(
+            store=store,
+            schedule_id="sched",
+            swap_id=swap.id,
+            user=user("cat"),
+            decision="accept",
+            now=NOW,
+        )
+    assert refused.value.extensions["field"] == "taker_id"
+    assert (await read(store)).overrides == ()
