@@ -256,6 +256,18 @@ async def accept_opsgenie_action(
     return Accepted(envelope=envelope)
 
 
+async def accept_opsgenie_update(
+    *, field: str, identifier: str, headers: Mapping[str, str], body: bytes, ports: IngestPorts
+) -> str:
+    """An Opsgenie message or description update (``opsgenie.UPDATES``): authenticated,
+    checked and counted like any request, then answered; its request id."""
+    _check_size(body, opsgenie.MAX_BYTES)
+    integration = await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
+    opsgenie.parse_update(field, identifier, body)
+    _throttle(integration, ports)
+    return uuid.uuid4().hex
+
+
 async def accept_change(
     *, headers: Mapping[str, str], body: bytes, received_at: datetime, ports: IngestPorts
 ) -> Accepted:

@@ -164,6 +164,12 @@ def _receivers(w: World) -> list[dict[str, Any]]:
             del hook["http_config"]
             hook["url"] = setup["url"]
             assert hook["url"].endswith("/api/integrations/" + created["key"])
+        elif name == "opsgenie":
+            # Options users add (Alertmanager's docs): update_alerts sends PUT .../message and
+            # .../description after each create.
+            receiver["opsgenie_configs"][0].update(
+                {"update_alerts": True, "tags": "db,prod", "note": "see the runbook"}
+            )
         elif name == "wh_basic":
             # docs/integrations.md: "or: basic_auth: {username: alertmanager, password: <key>}"
             hook = receiver["webhook_configs"][0]
