@@ -36,7 +36,7 @@ class PromBatch(BaseModel):
     alerts: list[PromAlert] = Field(min_length=0, max_length=10_000)
     externalURL: str | None = None
     commonLabels: dict[str, Any] = Field(default_factory=dict)
-    #: Alertmanager only: alerts of the group its receiver's ``max_alerts`` left out.
+    #: Alerts of the group the receiver's ``max_alerts`` left out (Alertmanager, Grafana).
     truncatedAlerts: int = Field(default=0, ge=0)
 
 
