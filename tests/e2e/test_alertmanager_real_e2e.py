@@ -4,8 +4,10 @@ the API's ``setup`` answer and docs/integrations.md tell a user to paste.
 Five receivers, one per documented way in: the webhook with the key in the path, the key-less
 URL with ``http_config.authorization`` (Bearer), the key-less URL with ``basic_auth``, the
 ``opsgenie_configs`` receiver on our Opsgenie base URL and the ``pagerduty_configs`` receiver on
-our enqueue URL. Alerts go to Alertmanager's own API; Alertmanager groups, notifies, and on
-resolve notifies again. The test waits on what OpenAlert records, never on a fixed sleep.
+our enqueue URL (with options users add). Alerts go to Alertmanager's own API; Alertmanager
+groups, notifies, and on resolve notifies again. Two more webhook receivers cover a throttled
+integration and a group bigger than the snippet's ``max_alerts`` used to be. The tests wait on
+what OpenAlert records, never on a fixed sleep.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from tests.fixtures.seed import E2E_CLIENT_ID, E2E_TENANT, paging_settings
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 
-#: One alert per receiver: (receiver, severity label, the priority OpenAlert must show).
+#: Per receiver: (receiver name, the alerts' severity label, the priority OpenAlert must show).
 CASES = (
     ("wh_path", "critical", "P1"),
     ("wh_bearer", "warning", "P3"),
