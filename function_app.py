@@ -11,6 +11,7 @@ from functions import (
     heartbeats,
     ingest,
     notify,
+    notify_waits,
     process,
     schedules_timer,
     voice,
@@ -32,6 +33,7 @@ app.register_functions(heartbeats.bp)
 app.register_functions(escalation.bp)
 app.register_functions(api.bp)
 app.register_functions(notify.bp)
+app.register_functions(notify_waits.bp)
 app.register_functions(bot.bp)
 app.register_functions(schedules_timer.bp)
 app.register_functions(voice.bp)

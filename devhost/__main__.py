@@ -17,6 +17,7 @@ from devhost.config import DevhostError
 def _run(args: argparse.Namespace) -> int:
     from devhost.azurite import start_azurite
     from devhost.host import Host
+    from devhost.shutdown import busy_threads
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -56,6 +57,15 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if azurite is not None:
             azurite.stop()
+    busy = busy_threads()
+    if busy:
+        # Threads still inside a synchronous function: their messages are back on the queue,
+        # and interpreter exit would wait for each of them (a 30 s call, 30 s).
+        logging.getLogger("devhost").info("exiting with %d worker thread(s) still busy", len(busy))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 

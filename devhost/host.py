@@ -22,12 +22,15 @@ from aiohttp import web
 from azure.functions.servicebus import ServiceBusMessage
 
 from devhost import admin
+from devhost.accesslog import ACCESS_LOG, AccessLogger
 from devhost.config import DevhostError, HostConfig, flag, load_host_json, load_local_settings
 from devhost.loader import describe, import_app
 from devhost.plugins import BindingInfo, BindingPlugin, FunctionInfo
 from devhost.routes import Route, compile_route, order
 from devhost.servicebus import Broker, Message, OutgoingMessage
+from devhost.shutdown import GRACE_S, close_client_sessions
 from devhost.timers import TimerRunner
+from devhost.watchdog import watched
 
 log = logging.getLogger("devhost")
 
@@ -136,6 +139,8 @@ class Host:
         self._queues: dict[str, list[FunctionInfo]] = {}
         self._queue_events: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        #: Deliveries running now, by task: what SIGTERM must return to the queue.
+        self._inflight: dict[asyncio.Task[None], Message] = {}
         self._runner: web.AppRunner | None = None
         self.broker: Broker | None = None
         self._timers: TimerRunner | None = None
@@ -227,7 +232,13 @@ class Host:
         self.web_app.router.add_route("*", prefix + "/{tail:[\\s\\S]*}", self._handle_http)
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
-        self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.web_app,
+            access_log=ACCESS_LOG,
+            access_log_class=AccessLogger,
+            handle_signals=False,
+            shutdown_timeout=GRACE_S,
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.bind_host, self.port, reuse_address=True)
         await site.start()
@@ -249,18 +260,27 @@ class Host:
         ]
 
     async def stop(self) -> None:
+        """See devhost/shutdown.py for the order and why."""
         self._stopping = True
         if self._timers is not None:
             await self._timers.stop()
-        for task in self._tasks:
+        consumers = [t for t in self._tasks if t not in self._inflight]
+        for task in consumers:
             task.cancel()
-        for task in self._tasks:
+        if self._inflight:
+            await asyncio.wait(list(self._inflight), timeout=GRACE_S)
+        for task in [*self._inflight, *consumers]:
+            task.cancel()
+        for task in [*self._inflight, *consumers]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         for plugin in self._plugins:
             await plugin.stop()
         if self._runner is not None:
             await self._runner.cleanup()
+        closed = await close_client_sessions()
+        if closed:
+            log.info("closed %d HTTP client session(s) the app left open", closed)
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self.broker is not None:
             self.broker.close()
@@ -284,7 +304,7 @@ class Host:
         outcome = "ok"
         try:
             if fn.is_async:
-                result = await fn.func(**kwargs)
+                result = await watched(fn.name, fn.func(**kwargs))
             else:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(self._executor, lambda: fn.func(**kwargs))
@@ -381,14 +401,19 @@ class Host:
             task = asyncio.create_task(
                 self._deliver(fn, msg, slots), name=f"deliver:{msg.message_id}"
             )
-            self._tasks.append(task)
-            task.add_done_callback(lambda t: self._tasks.remove(t) if t in self._tasks else None)
+            self._inflight[task] = msg
+            task.add_done_callback(lambda t: self._inflight.pop(t, None))
 
     async def _deliver(self, fn: FunctionInfo, msg: Message, slots: asyncio.Semaphore) -> None:
         assert self.broker is not None
         try:
             try:
                 await self.invoke(fn, _service_bus_message(msg))
+            except asyncio.CancelledError:
+                # Shutting down: back on the queue now, not when its lock runs out.
+                self.broker.release(msg)
+                log.info("message %s returned to %s (shutdown)", msg.message_id, msg.queue)
+                raise
             except Exception as exc:
                 dead = self.broker.abandon(msg, f"{type(exc).__name__}: {exc}")
                 if dead:

@@ -234,6 +234,16 @@ class Broker:
         )
         return False
 
+    def release(self, msg: Message, now: float | None = None) -> None:
+        """Unlock without counting a failure (devhost shutting down): visible again at once, the
+        delivery count as it is, never dead-lettered for it."""
+        now = time.time() if now is None else now
+        self._db.execute(
+            "UPDATE sb_messages SET state='active', visible_at=?, lock_token=NULL,"
+            " locked_until=NULL WHERE seq=? AND lock_token=?",
+            (now, msg.seq, msg.lock_token),
+        )
+
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for queue, state, n in self._db.execute(

@@ -1,4 +1,5 @@
-"""Notification delivery: the ``notifications`` queue and the flush timer (rule waits, bundles).
+"""Notification delivery: the ``notifications`` queue and the once-a-minute sweep of waiting
+rule steps and bundles (each is normally released on time by its wake, functions/notify_waits.py).
 
 A job that fails transiently raises, so Service Bus redelivers it and finally dead-letters it
 (``python -m devhost deadletter resubmit notifications`` locally, Service Bus Explorer in Azure).
@@ -9,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 
+import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
 from shared.notifications.service import deliver, flush, parse_job
+from shared.notifications.waits import schedule_wakes
 
-bp = func.Blueprint()
+bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
@@ -22,17 +25,24 @@ log = logging.getLogger(__name__)
 @bp.service_bus_queue_trigger(
     arg_name="msg", queue_name="notifications", connection="ServiceBusConnection"
 )
-async def notify_deliver(msg: func.ServiceBusMessage) -> None:
+@bp.durable_client_input(client_name="client")
+async def notify_deliver(
+    msg: func.ServiceBusMessage, client: df.DurableOrchestrationClient
+) -> None:
     job = parse_job(msg.get_body())
     rt = await runtime()
     outcome = await deliver(job, ports=rt.notify)
+    if outcome.wakes:
+        await schedule_wakes(client, outcome.wakes)
     if outcome.skipped:
         log.info("%s %s skipped: %s", job.type, job.idempotency_key, outcome.skipped)
 
 
+# Once a minute, not every few seconds: on Flex Consumption each run is a billed execution and
+# keeps an instance awake. It only catches what a wake missed (one that could not be started).
 @bp.function_name("notify_flush")
 @bp.timer_trigger(
-    schedule="*/5 * * * * *", arg_name="timer", run_on_startup=False, use_monitor=False
+    schedule="15 * * * * *", arg_name="timer", run_on_startup=False, use_monitor=False
 )
 @bp.service_bus_queue_output(
     arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"

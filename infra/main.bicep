@@ -2,22 +2,21 @@
 // no connection strings, account keys or SAS anywhere.
 targetScope = 'resourceGroup'
 
-@description('Short prefix for resource names (azd passes the environment name).')
-@minLength(2)
-@maxLength(12)
-param namePrefix string
+@description('azd environment name (AZURE_ENV_NAME, up to 64 characters): tags the resources and seeds their names.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
 param location string = resourceGroup().location
 @allowed([ 'cosmos', 'postgres' ])
 param stateStore string = 'cosmos'
-@description('Cosmos DB serverless (pay per request unit); false = provisioned throughput.')
-param cosmosServerless bool = true
 @allowed([ 'Standard', 'Premium' ])
 param serviceBusSku string = 'Standard'
 @allowed([ 2048, 4096 ])
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 param alwaysReadyHttp int = 0
-param alwaysReadyDurable int = 0
+@description('Always-ready instances for the durable trigger group: 1 keeps escalation timers and orchestrations on a warm instance (docs/deploy.md states its monthly cost); 0 scales it from zero.')
+param alwaysReadyDurable int = 1
 @description('Days claim-checked alert bodies are kept.')
 param claimCheckRetentionDays int = 14
 @description('Application (client) id of the OpenAlert API app registration (token audience).')
@@ -25,14 +24,34 @@ param entraClientId string = ''
 param deployBot bool = true
 @description('CIDRs and host names, comma-separated, that user-configured webhooks may call although they are not public addresses (VNet-integrated deployments); empty: public addresses only.')
 param outboundAllow string = ''
+@description('Name of an existing Azure Communication Services resource in this resource group: the app identity gets Contributor on it (the role Microsoft documents for Entra-authenticated SMS) and ACS_ENDPOINT is set. Empty: no ACS, or grant the role by hand (docs/deploy.md).')
+param acsName string = ''
+@description('\'recover\' re-provisions into an environment whose Key Vault was soft-deleted by `azd down` (purge protection keeps the name for 90 days); docs/deploy.md.')
+@allowed([ 'default', 'recover' ])
+param keyVaultCreateMode string = 'default'
 
-var suffix = uniqueString(subscription().id, resourceGroup().id, namePrefix)
-var base = toLower('${namePrefix}-${suffix}')
-var tags = { 'azd-env-name': namePrefix, app: 'openalert' }
-var appName = '${base}-func'
+// Names: a type abbreviation and a 13-character token from subscription, resource group and
+// environment, so they are unique, deterministic (redeploys hit the same resources) and fit
+// every type's length and character rules whatever the environment name;
+// tests/unit/test_infra_names.py checks each against its type's limits.
+var token = uniqueString(subscription().id, resourceGroup().id, environmentName)
+var names = {
+  identity: 'id-${token}'
+  storage: 'st${token}'
+  serviceBus: 'sbns-${token}'
+  workspace: 'log-${token}'
+  insights: 'appi-${token}'
+  keyVault: 'kv-${token}'
+  cosmos: 'cosmos-${token}'
+  postgres: 'psql-${token}'
+  plan: 'plan-${token}'
+  functionApp: 'func-${token}'
+  bot: 'bot-${token}'
+}
+var tags = { 'azd-env-name': environmentName, app: 'openalert' }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${base}-id'
+  name: names.identity
   location: location
   tags: tags
 }
@@ -40,7 +59,7 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    name: take(replace('st${base}', '-', ''), 24)
+    name: names.storage
     location: location
     tags: tags
     claimCheckRetentionDays: claimCheckRetentionDays
@@ -49,26 +68,35 @@ module storage 'modules/storage.bicep' = {
 
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
-  params: { name: '${base}-sb', location: location, tags: tags, sku: serviceBusSku }
+  params: { name: names.serviceBus, location: location, tags: tags, sku: serviceBusSku }
 }
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
-  params: { name: base, location: location, tags: tags }
+  params: {
+    workspaceName: names.workspace
+    insightsName: names.insights
+    location: location
+    tags: tags
+  }
 }
 
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
-  params: { name: take('kv${replace(base, '-', '')}', 24), location: location, tags: tags }
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    createMode: keyVaultCreateMode
+  }
 }
 
 module cosmos 'modules/cosmos.bicep' = if (stateStore == 'cosmos') {
   name: 'cosmos'
   params: {
-    name: '${base}-cosmos'
+    name: names.cosmos
     location: location
     tags: tags
-    serverless: cosmosServerless
     principalId: identity.properties.principalId
   }
 }
@@ -76,7 +104,7 @@ module cosmos 'modules/cosmos.bicep' = if (stateStore == 'cosmos') {
 module postgres 'modules/postgres.bicep' = if (stateStore == 'postgres') {
   name: 'postgres'
   params: {
-    name: '${base}-pg'
+    name: names.postgres
     location: location
     tags: tags
     identityName: identity.name
@@ -95,11 +123,17 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+module acs 'modules/acs.bicep' = if (!empty(acsName)) {
+  name: 'acs'
+  params: { name: acsName, principalId: identity.properties.principalId }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
-  dependsOn: [ roles ]
+  dependsOn: [ roles, acs ]
   params: {
-    name: appName
+    name: names.functionApp
+    planName: names.plan
     location: location
     tags: union(tags, { 'azd-service-name': 'api' })
     identityResourceId: identity.id
@@ -122,13 +156,14 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyHttp: alwaysReadyHttp
     alwaysReadyDurable: alwaysReadyDurable
+    acsEndpoint: empty(acsName) ? '' : acs.outputs.endpoint
   }
 }
 
 module bot 'modules/bot.bicep' = if (deployBot) {
   name: 'bot'
   params: {
-    name: '${base}-bot'
+    name: names.bot
     tags: tags
     messagingEndpoint: 'https://${functionApp.outputs.hostName}/api/messages'
     identityClientId: identity.properties.clientId

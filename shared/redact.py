@@ -80,16 +80,21 @@ _WRITE_ONLY_URL = (
     "`************` and the last 4 characters."
 )
 
+#: How the document marks a secret. Not OpenAPI's ``writeOnly``: that says the property never
+#: appears in answers, and ours do carry it, as a masked hint (and a client may send the hint
+#: back to keep the stored value).
+SECRET_MARK = {"x-secret": True}
+
 #: A secret string field.
 WriteOnly = Annotated[
     str,
-    Field(json_schema_extra={"writeOnly": True}, description=_WRITE_ONLY),
+    Field(json_schema_extra=SECRET_MARK, description=_WRITE_ONLY),
     PlainSerializer(_redacting, when_used="always"),
 ]
 #: A credential URL field.
 WriteOnlyUrl = Annotated[
     str,
-    Field(json_schema_extra={"writeOnly": True}, description=_WRITE_ONLY_URL),
+    Field(json_schema_extra=SECRET_MARK, description=_WRITE_ONLY_URL),
     PlainSerializer(_redacting_url, when_used="always"),
 ]
 
@@ -122,3 +127,24 @@ def restore_secrets(new: M, old: BaseModel) -> M:
             if restored is not value:
                 update[name] = restored
     return new.model_copy(update=update) if update else new
+
+
+def redact_path(path: str) -> str:
+    """A request path fit for a log line: the secrets some paths carry are masked (an
+    integration key in ``/api/integrations/{key}[/heartbeat]``, a calendar feed's token in
+    ``…/calendars[/users]/{id}/{token}.ics``, a voice callback's token). The management API's
+    ``/v1/integrations/{id}`` carries an id, not a key, and is kept. Callers pass the path
+    without its query string."""
+    segments = path.split("/")
+    secret: set[int] = set()
+    for i, segment in enumerate(segments):
+        before = segments[i - 1] if i else ""
+        if segment == "integrations" and before != "v1":
+            secret.add(i + 1)
+        elif segment == "calendars":
+            secret.add(i + 3 if i + 1 < len(segments) and segments[i + 1] == "users" else i + 2)
+        elif segment == "callbacks" and before == "voice":
+            secret.add(i + 1)
+    return "/".join(
+        MASK if i in secret and segment else segment for i, segment in enumerate(segments)
+    )

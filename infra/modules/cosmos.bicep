@@ -1,39 +1,40 @@
-// Cosmos DB for NoSQL (serverless by default). The container list mirrors
-// shared/store/containers.py CONTAINERS (name, partition key path, default TTL in seconds);
-// tests/unit/test_infra.py fails when the two disagree.
+// Cosmos DB for NoSQL, serverless: billed per request unit consumed and GB stored, nothing when
+// idle (docs/deploy.md has the cost table and when to move to provisioned throughput). The
+// container list mirrors shared/store/containers.py CONTAINERS (name, partition key path,
+// default TTL in seconds; -1 = no default expiry); tests/unit/test_infra.py fails when the two
+// disagree.
 param name string
 param location string
 param tags object = {}
 param databaseName string = 'openalert'
-param serverless bool = true
 @description('Principal id of the managed identity that gets the built-in data contributor role.')
 param principalId string
 
 var containers = [
-  { name: 'teams', pk: '/pk', ttl: 0 }
-  { name: 'users', pk: '/pk', ttl: 0 }
-  { name: 'api_keys', pk: '/pk', ttl: 0 }
-  { name: 'services', pk: '/pk', ttl: 0 }
-  { name: 'integrations', pk: '/pk', ttl: 0 }
-  { name: 'routes', pk: '/pk', ttl: 0 }
-  { name: 'escalation_policies', pk: '/pk', ttl: 0 }
-  { name: 'schedules', pk: '/pk', ttl: 0 }
-  { name: 'oncall_state', pk: '/pk', ttl: 0 }
-  { name: 'incidents', pk: '/pk', ttl: 0 }
-  { name: 'alerts', pk: '/incident_id', ttl: 0 }
-  { name: 'timeline', pk: '/incident_id', ttl: 0 }
-  { name: 'dedup', pk: '/integration_id', ttl: 0 }
-  { name: 'counters', pk: '/pk', ttl: 0 }
-  { name: 'escalation_steps', pk: '/incident_id', ttl: 0 }
-  { name: 'heartbeats', pk: '/pk', ttl: 0 }
-  { name: 'notifications', pk: '/pk', ttl: 0 }
-  { name: 'contact_methods', pk: '/user_id', ttl: 0 }
-  { name: 'notification_rules', pk: '/pk', ttl: 0 }
-  { name: 'notification_pending', pk: '/pk', ttl: 0 }
-  { name: 'notification_bundles', pk: '/pk', ttl: 0 }
-  { name: 'webhooks', pk: '/pk', ttl: 0 }
-  { name: 'conversations', pk: '/pk', ttl: 0 }
-  { name: 'teams_cards', pk: '/incident_id', ttl: 0 }
+  { name: 'teams', pk: '/pk', ttl: -1 }
+  { name: 'users', pk: '/pk', ttl: -1 }
+  { name: 'api_keys', pk: '/pk', ttl: -1 }
+  { name: 'services', pk: '/pk', ttl: -1 }
+  { name: 'integrations', pk: '/pk', ttl: -1 }
+  { name: 'routes', pk: '/pk', ttl: -1 }
+  { name: 'escalation_policies', pk: '/pk', ttl: -1 }
+  { name: 'schedules', pk: '/pk', ttl: -1 }
+  { name: 'oncall_state', pk: '/pk', ttl: -1 }
+  { name: 'incidents', pk: '/pk', ttl: -1 }
+  { name: 'alerts', pk: '/incident_id', ttl: -1 }
+  { name: 'timeline', pk: '/incident_id', ttl: -1 }
+  { name: 'dedup', pk: '/integration_id', ttl: -1 }
+  { name: 'counters', pk: '/pk', ttl: -1 }
+  { name: 'escalation_steps', pk: '/incident_id', ttl: -1 }
+  { name: 'heartbeats', pk: '/pk', ttl: -1 }
+  { name: 'notifications', pk: '/pk', ttl: -1 }
+  { name: 'contact_methods', pk: '/user_id', ttl: -1 }
+  { name: 'notification_rules', pk: '/pk', ttl: -1 }
+  { name: 'notification_pending', pk: '/pk', ttl: -1 }
+  { name: 'notification_bundles', pk: '/pk', ttl: -1 }
+  { name: 'webhooks', pk: '/pk', ttl: -1 }
+  { name: 'conversations', pk: '/pk', ttl: -1 }
+  { name: 'teams_cards', pk: '/incident_id', ttl: -1 }
   { name: 'processed', pk: '/pk', ttl: 604800 }
   { name: 'changes', pk: '/service_id', ttl: 2592000 }
   { name: 'voice_calls', pk: '/pk', ttl: 604800 }
@@ -54,7 +55,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     minimalTlsVersion: 'Tls12'
     consistencyPolicy: { defaultConsistencyLevel: 'Session' }
     locations: [ { locationName: location, failoverPriority: 0, isZoneRedundant: false } ]
-    capabilities: serverless ? [ { name: 'EnableServerless' } ] : []
+    capabilities: [ { name: 'EnableServerless' } ]
   }
 }
 
@@ -64,12 +65,13 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15
   properties: { resource: { id: databaseName } }
 }
 
-// ttl 0 in the list = no TTL on the container (defaultTtl omitted).
+// defaultTtl is always set: without it Azure ignores the per-document `ttl` the store writes
+// (the emulator honours it either way); -1 turns TTL on with no default expiry.
 resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [for c in containers: {
   parent: database
   name: c.name
   properties: {
-    resource: union({ id: c.name, partitionKey: { paths: [ c.pk ], kind: 'Hash' } }, c.ttl > 0 ? { defaultTtl: c.ttl } : {})
+    resource: { id: c.name, partitionKey: { paths: [ c.pk ], kind: 'Hash' }, defaultTtl: c.ttl }
   }
 }]
 

@@ -2,6 +2,7 @@
 // managed identity. Every setting of shared/config.py (Settings fields and HOST_SETTINGS) is
 // set below or listed in optionalSettings; tests/unit/test_infra.py enforces that.
 param name string
+param planName string
 param location string
 param tags object = {}
 param identityResourceId string
@@ -35,8 +36,10 @@ param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 @description('Always-ready instances for the http trigger group (0 = scale from zero).')
 param alwaysReadyHttp int = 0
-@description('Always-ready instances for the durable trigger group.')
-param alwaysReadyDurable int = 0
+@description('Always-ready instances for the durable trigger group (escalation timers).')
+param alwaysReadyDurable int = 1
+@description('https://<resource>.communication.azure.com of the ACS resource the identity holds a role on; empty: set ACS_ENDPOINT by hand if used.')
+param acsEndpoint string = ''
 
 // Settings deliberately not set in Azure; their defaults are right there or they only serve
 // local runs. Read by tests/unit/test_infra.py — one entry per line, "NAME: why".
@@ -60,7 +63,6 @@ var optionalSettings = [
   'SMTP_PASSWORD: opt-in with SMTP_HOST, as a Key Vault reference'
   'SMTP_STARTTLS: default true'
   'SMTP_FROM: opt-in with SMTP_HOST'
-  'ACS_ENDPOINT: Azure Communication Services is opt-in (a separate resource)'
   'ACS_ACCESS_KEY: local runs only; the managed identity is used in Azure'
   'ACS_EMAIL_SENDER: opt-in with ACS_ENDPOINT'
   'ACS_SMS_FROM: opt-in with ACS_ENDPOINT'
@@ -78,7 +80,7 @@ var optionalSettings = [
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   // checkov:skip=CKV_AZURE_225:Flex Consumption (FC1) has no zone-redundancy setting on the plan; it scales per execution
-  name: '${name}-plan'
+  name: planName
   location: location
   tags: tags
   kind: 'functionapp'
@@ -121,12 +123,14 @@ var baseSettings = {
   BOT_APP_ID: botAppId
   OUTBOUND_ALLOW: outboundAllow
   KEY_VAULT_URI: keyVaultUri
+  ACS_ENDPOINT: acsEndpoint
 }
 
 resource site 'Microsoft.Web/sites@2023-12-01' = {
   // checkov:skip=CKV_AZURE_222:the ingest, Teams bot and status endpoints must be reachable by Azure Monitor, Grafana and Teams over the internet; every route authenticates (Entra, integration key or bot token)
   // checkov:skip=CKV_AZURE_17:callers (Azure Monitor, Grafana, Bot Framework) cannot present client certificates; requests authenticate with Entra tokens or integration keys
-  // checkov:skip=CKV_AZURE_212:Flex Consumption scales by executions; always-ready instances are the parameters alwaysReadyHttp/alwaysReadyDurable (default 0 to keep idle cost at zero)
+  // checkov:skip=CKV_AZURE_78:Flex Consumption has no FTP/FTPS endpoint and rejects siteConfig.ftpsState; code is deployed only from the identity-authenticated blob container
+  // checkov:skip=CKV_AZURE_212:Flex Consumption scales by executions; always-ready instances are the parameters alwaysReadyHttp (default 0) and alwaysReadyDurable (default 1, for escalation timers)
   name: name
   location: location
   tags: tags
@@ -141,7 +145,6 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
     keyVaultReferenceIdentity: identityResourceId
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       healthCheckPath: '/api/health'
     }

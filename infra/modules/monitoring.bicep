@@ -1,10 +1,11 @@
 // Log Analytics + Application Insights with Entra-only ingestion (local auth disabled).
-param name string
+param workspaceName string
+param insightsName string
 param location string
 param tags object = {}
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${name}-log'
+  name: workspaceName
   location: location
   tags: tags
   properties: {
@@ -14,7 +15,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${name}-appi'
+  name: insightsName
   location: location
   tags: tags
   kind: 'web'

@@ -1,5 +1,10 @@
 // Azure Database for PostgreSQL Flexible Server, Entra-only authentication; the managed
 // identity is the Entra administrator (it creates its own schema on first start).
+// Network: public access with the "Allow Azure services" rule (0.0.0.0-0.0.0.0). Flex
+// Consumption without a VNet connects from shared Azure outbound addresses that cannot be
+// listed in advance; the rule admits Azure-hosted clients to the listener only, and every login
+// still needs an Entra token for the identity. Private access instead needs VNet integration
+// of the Function App and a delegated subnet (docs/deploy.md, Private networking).
 param name string
 param location string
 param tags object = {}
@@ -18,6 +23,7 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview' =
   properties: {
     version: '16'
     storage: { storageSizeGB: 32 }
+    network: { publicNetworkAccess: 'Enabled' }
     backup: { backupRetentionDays: 7, geoRedundantBackup: 'Disabled' }
     authConfig: {
       activeDirectoryAuth: 'Enabled'
@@ -25,6 +31,14 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview' =
       tenantId: tenantId
     }
   }
+}
+
+// The documented name and 0.0.0.0 range of the "Allow public access from any Azure service"
+// option; it does not admit the internet at large.
+resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2023-06-01-preview' = {
+  parent: server
+  name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
+  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
 }
 
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = {

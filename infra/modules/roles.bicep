@@ -1,5 +1,6 @@
-// Every ARM role assignment of the managed identity, in one place. The Cosmos data role is a
-// SQL role assignment and lives in cosmos.bicep.
+// Every ARM role assignment of the managed identity on resources this template creates. The
+// Cosmos data role is a SQL role assignment and lives in cosmos.bicep; the role on an existing
+// Communication Services resource lives in acs.bicep (deployed only when one is named).
 param principalId string
 param storageName string
 param serviceBusName string

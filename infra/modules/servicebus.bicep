@@ -17,8 +17,12 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
 }
 
-// Duplicate detection on 'alerts' drops a re-sent ingest (same message id = same request)
-// within the window; processing is idempotent per message id anyway.
+// Duplicate detection drops a message whose MessageId was already seen within the window. The
+// Functions output binding carries only a body, so the extension gives every message a fresh
+// id, and ingest gives each accepted request a new envelope: a client re-sending an alert makes
+// a new message that this does not catch. A redelivered message is made harmless by the process
+// function (idempotent per envelope id) and a re-sent alert is grouped onto its incident by its
+// dedup key. The setting stays because it cannot be changed on an existing queue.
 resource alerts 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
   parent: namespace
   name: 'alerts'

@@ -96,10 +96,11 @@ def _operation(op: Operation) -> dict[str, Any]:
                     "continuation": {"type": ["string", "null"]},
                 },
             }
-        responses[str(op.status)] = {
-            "description": "OK",
-            "content": {"application/json": {"schema": schema}},
-        }
+        for status in (op.status, *op.also):
+            responses[str(status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema}},
+            }
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for code, text in _ERRORS.items():
         if code == "401" and op.public:

@@ -32,7 +32,7 @@ from shared.errors import (
     RateLimited,
     Unauthenticated,
 )
-from shared.redact import REDACT
+from shared.redact import REDACT, redact_path
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,9 @@ class Operation:
     response: type[BaseModel] | None = None
     is_list: bool = False
     status: int = 200
+    #: Other success statuses the handler may answer with the same body (e.g. 200 for
+    #: "already there" beside 201 for "created").
+    also: tuple[int, ...] = ()
     public: bool = False
     #: True only where a signed-in person without an OpenAlert role may still be answered
     #: (``/me``, so a console can tell them they have none). Everything else is 403 for them.
@@ -282,14 +285,15 @@ class Api:
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
         path = "/" + path.strip("/")
-        allowed: list[str] = []
-        for op in self.operations:
-            m = op.pattern.match(path)
-            if m is None:
-                continue
+        matches = [(op, m) for op in self.operations if (m := op.pattern.match(path))]
+        # A literal segment beats a parameter (``/users/pending`` is not ``/users/{user_id}``),
+        # so a path's methods are those of its most specific template, as the document says.
+        fewest = min((op.path.count("{") for op, _ in matches), default=0)
+        matches = [(op, m) for op, m in matches if op.path.count("{") == fewest]
+        for op, m in matches:
             if op.method == method.upper():
                 return op, m.groupdict()
-            allowed.append(op.method)
+        allowed = [op.method for op, _ in matches]
         if allowed:
             raise MethodNotAllowed(
                 f"{method.upper()} is not supported on {path}.", allow=sorted(set(allowed))
@@ -326,7 +330,8 @@ class Api:
         except ValidationError as exc:
             return problem(_validation_problem(exc))
         except Exception:
-            log.exception("API %s %s failed", method, path)
+            # Logged without the secrets some paths carry (a calendar feed's token).
+            log.exception("API %s %s failed", method, redact_path("/v1/" + path.lstrip("/")))
             return Reply(
                 500,
                 {

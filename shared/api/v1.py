@@ -54,10 +54,12 @@ from shared.notifications.models import (
     Webhook,
 )
 from shared.notifications.service import NotifyPorts
+from shared.outbound.targets import check_saved_target
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
 from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
 from shared.schedules.overrides import ImportResult
+from shared.schedules.stored import ListedSchedule
 
 
 @dataclass(frozen=True)
@@ -731,6 +733,7 @@ async def list_webhooks(req: Request) -> Reply:
 async def create_webhook(req: Request) -> Reply:
     assert isinstance(req.body, WebhookBody)
     require(req.caller, Right.CONFIGURE, [req.body.team_id])
+    check_saved_target(getattr(_ports(req).notify, "http", None), req.body.url, field="url")
     secret = secrets.token_urlsafe(32)
     hook = Webhook(id=catalog.new_id("wh"), secret=secret, **req.body.model_dump())
     await _ports(req).store.create("webhooks", {**hook.model_dump(mode="json"), "pk": hook.id})
@@ -750,7 +753,12 @@ async def delete_webhook(req: Request) -> Reply:
 # --- the CRUD shapes, once -------------------------------------------------------------------
 # Every configuration resource has the same five operations; these build their handlers from
 # the service function and the name of the id parameter, so the handlers cannot drift apart.
-def _list_owned(fn: Callable[..., Any]) -> Callable[[Request], Any]:
+def _base(req: Request, wanted: bool) -> dict[str, Any]:
+    """``base_url`` for answers that carry links (PUBLIC_BASE_URL, never the Host header)."""
+    return {"base_url": req.base_url} if wanted else {}
+
+
+def _list_owned(fn: Callable[..., Any], *, base: bool = False) -> Callable[[Request], Any]:
     async def handler(req: Request) -> Reply:
         items, token = await fn(
             store=_ports(req).store,
@@ -758,6 +766,7 @@ def _list_owned(fn: Callable[..., Any]) -> Callable[[Request], Any]:
             team_id=req.query.get("team_id") or None,
             limit=req.limit(),
             continuation=req.continuation(),
+            **_base(req, base),
         )
         return page(items, token)
 
@@ -774,19 +783,25 @@ def _create(fn: Callable[..., Any], *, now: bool = True) -> Callable[[Request], 
     return handler
 
 
-def _get(fn: Callable[..., Any], param: str) -> Callable[[Request], Any]:
+def _get(fn: Callable[..., Any], param: str, *, base: bool = False) -> Callable[[Request], Any]:
     async def handler(req: Request) -> Reply:
         item, etag = await fn(
-            store=_ports(req).store, principal=req.caller, **{param: req.params[param]}
+            store=_ports(req).store,
+            principal=req.caller,
+            **{param: req.params[param]},
+            **_base(req, base),
         )
         return ok(item, etag=etag)
 
     return handler
 
 
-def _update(fn: Callable[..., Any], param: str, *, now: bool = False) -> Callable[[Request], Any]:
+def _update(
+    fn: Callable[..., Any], param: str, *, now: bool = False, base: bool = False
+) -> Callable[[Request], Any]:
     async def handler(req: Request) -> Reply:
         extra: dict[str, Any] = {"now": _ports(req).clock()} if now else {}
+        extra.update(_base(req, base))
         item = await fn(
             store=_ports(req).store,
             principal=req.caller,
@@ -837,9 +852,9 @@ create_service = _create(catalog.create_service)
 get_service = _get(catalog.get_service, "service_id")
 update_service = _update(catalog.update_service, "service_id")
 delete_service = _delete(catalog.delete_service, "service_id")
-list_integrations = _list_owned(catalog.list_integrations)
-get_integration = _get(catalog.get_integration, "integration_id")
-update_integration = _update(catalog.update_integration, "integration_id")
+list_integrations = _list_owned(catalog.list_integrations, base=True)
+get_integration = _get(catalog.get_integration, "integration_id", base=True)
+update_integration = _update(catalog.update_integration, "integration_id", base=True)
 delete_integration = _delete(catalog.delete_integration, "integration_id")
 list_policies = _list_owned(catalog.list_policies)
 create_policy = _create(catalog.create_policy)
@@ -1251,7 +1266,7 @@ def _ops() -> list[Operation]:
             "Schedules",
             "schedules",
             list_schedules,
-            response=Schedule,
+            response=ListedSchedule,
             is_list=True,
             query=(*PAGING, *TEAM_FILTER),
         ),

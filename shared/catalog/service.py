@@ -9,11 +9,11 @@ ETag when the caller sends ``If-Match`` (412 on a stale one). Ids are generated 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
@@ -36,11 +36,11 @@ from shared.catalog.references import (
     policy_refs,
     schedule_refs,
 )
-from shared.catalog.setup import SenderSetup, sender_setup
+from shared.catalog.setup import KEY_PLACEHOLDER, SenderSetup, sender_setup
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.escalation.models import Policy, PolicyBody
 from shared.redact import restore_secrets
-from shared.schedules import limits
+from shared.schedules import limits, stored
 from shared.schedules.models import Layer, OnCall, Schedule, Shift, check_density
 from shared.schedules.people import layer_people, require_people
 from shared.schedules.resolve import final_schedule, on_call
@@ -104,6 +104,11 @@ class IntegrationRead(BaseModel):
     rate_limit_burst: int
     enabled: bool
     created_at: datetime | None
+    setup: SenderSetup | None = Field(
+        default=None,
+        description="What to paste into each sender, with the key as the placeholder "
+        f"{KEY_PLACEHOLDER} (the key itself is shown only at creation and rotation).",
+    )
 
 
 class IntegrationCreated(BaseModel):
@@ -128,7 +133,9 @@ class RouteBody(_Body):
 
 
 #: Fields of a schedule as read that a PUT or POST ignores.
-SCHEDULE_READ_ONLY = frozenset({"id", "version", "overrides", "swaps", "ical_token_hash"})
+SCHEDULE_READ_ONLY = frozenset(
+    {"id", "version", "overrides", "swaps", "ical_token_hash", "problems"}
+)
 
 
 class ScheduleBody(_Body):
@@ -148,8 +155,11 @@ class ScheduleBody(_Body):
         return self
 
 
-def _integration_read(integration: Integration) -> IntegrationRead:
-    return IntegrationRead.model_validate(integration.model_dump(exclude={"key_hash"}))
+def _integration_read(integration: Integration, base_url: str = "") -> IntegrationRead:
+    read = IntegrationRead.model_validate(integration.model_dump(exclude={"key_hash"}))
+    if not base_url:
+        return read
+    return read.model_copy(update={"setup": sender_setup(base_url, integration, KEY_PLACEHOLDER)})
 
 
 # --- generic document helpers --------------------------------------------------------------
@@ -174,6 +184,7 @@ async def _list(
     where: Sequence[Condition] = (),
     limit: int,
     continuation: str | None,
+    read: Callable[[Doc], M] | None = None,
 ) -> tuple[list[M], str | None]:
     scope = team_scope(principal, Action.READ)
     conditions = list(where)
@@ -185,7 +196,9 @@ async def _list(
             return [], None
         conditions.append(in_("team_id", sorted(scope.team_ids)))
     page = await store.query(container, where=conditions, limit=limit, continuation=continuation)
-    return [_model(model, d) for d in page.items], page.continuation
+    if read is None:
+        return [_model(model, d) for d in page.items], page.continuation
+    return [read(d) for d in page.items], page.continuation
 
 
 async def list_documents(
@@ -400,10 +413,10 @@ async def _integration(
 
 
 async def get_integration(
-    *, store: DocumentStore, principal: Principal, integration_id: str
+    *, store: DocumentStore, principal: Principal, integration_id: str, base_url: str = ""
 ) -> tuple[IntegrationRead, str]:
     integration, doc = await _integration(store, principal, integration_id, Action.READ)
-    return _integration_read(integration), str(doc["_etag"])
+    return _integration_read(integration, base_url), str(doc["_etag"])
 
 
 async def list_integrations(
@@ -413,6 +426,7 @@ async def list_integrations(
     team_id: str | None,
     limit: int,
     continuation: str | None,
+    base_url: str = "",
 ) -> tuple[list[IntegrationRead], str | None]:
     items, token = await _list(
         store,
@@ -423,7 +437,7 @@ async def list_integrations(
         limit=limit,
         continuation=continuation,
     )
-    return [_integration_read(i) for i in items], token
+    return [_integration_read(i, base_url) for i in items], token
 
 
 async def update_integration(
@@ -433,6 +447,7 @@ async def update_integration(
     integration_id: str,
     body: IntegrationBody,
     etag: str | None,
+    base_url: str = "",
 ) -> IntegrationRead:
     old, doc = await _integration(store, principal, integration_id, Action.CONFIGURE)
     service = _model(Service, await _get(store, "services", body.service_id, "Service"))
@@ -449,7 +464,7 @@ async def update_integration(
         {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
     )
     await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
-    return _integration_read(updated)
+    return _integration_read(updated, base_url)
 
 
 async def rotate_integration_key(
@@ -596,18 +611,12 @@ def _stored_schedule(doc: Doc, *, layers_too: bool = True) -> Schedule:
     """A stored schedule. One saved before a rule it now breaks (a FREQ=SECONDLY layer, say)
     answers 409 naming the rule; a PUT (``layers_too=False``) replaces its layers and keeps
     the rest, so it can be fixed without deleting it."""
-    try:
-        return _model(Schedule, doc)
-    except ValidationError as exc:
-        if not layers_too:
-            return _model(Schedule, {**doc, "layers": []})
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise Conflict(
-            f"The stored schedule breaks a rule added since it was saved ({where}: "
-            f"{first['msg']}); PUT a corrected version.",
-            field=where,
-        ) from None
+    if not layers_too:
+        try:
+            return stored.load(doc)
+        except stored.NeedsRepair:
+            return stored.load({**doc, "layers": []})
+    return stored.load(doc)
 
 
 async def create_schedule(
@@ -637,15 +646,17 @@ async def list_schedules(
     team_id: str | None,
     limit: int,
     continuation: str | None,
-) -> tuple[list[Schedule], str | None]:
+) -> tuple[list[stored.ListedSchedule], str | None]:
+    """Every schedule answers, one that breaks a newer rule with its ``problems``."""
     return await _list(
         store,
         "schedules",
-        Schedule,
+        stored.ListedSchedule,
         principal,
         team_id=team_id,
         limit=limit,
         continuation=continuation,
+        read=stored.listed,
     )
 
 

@@ -27,6 +27,11 @@ OG_PRIORITY = (
 )
 
 
+#: Stands for the key in the setup of a saved integration: the key is shown only once (at
+#: creation and rotation), and only its hash is kept.
+KEY_PLACEHOLDER = "<integration-key>"
+
+
 class SenderSetup(BaseModel):
     """Everything a sender's configuration needs; ``snippets`` are ready to paste."""
 

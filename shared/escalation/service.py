@@ -41,7 +41,7 @@ from shared.escalation.models import (
 )
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
 from shared.incidents.service import apply_action, record_timeline
-from shared.schedules import limits
+from shared.schedules import limits, stored
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
@@ -150,7 +150,7 @@ async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: dat
     doc = await store.get("schedules", step.schedule_id, step.schedule_id)
     if doc is None:
         return []
-    schedule = from_doc(Schedule, doc)
+    schedule = stored.load(doc)
     # In a worker thread with the schedule budget: a pathological schedule fails this lookup
     # with a clear error instead of holding the event loop that delivers every other page.
     return await limits.compute(_pick, schedule, step.which, now)
@@ -351,7 +351,17 @@ async def _recorded_targets(
         # The team's own members by construction (a membership query): nothing to re-check.
         targets, skipped = await resolve_targets(store, step, now), []
     else:
-        targets, skipped = await permitted(store, team_id, await resolve_targets(store, step, now))
+        try:
+            resolved = await resolve_targets(store, step, now)
+        except (stored.NeedsRepair, limits.ScheduleTooComplex) as exc:
+            # Retrying cannot help (the stored schedule breaks a rule, or is too dense to
+            # compute, until someone fixes it), and a failed activity would end the whole
+            # escalation: the step says why on the timeline and the other targets are paged.
+            resolved = []
+            step_reason = f"the schedule could not be resolved: {exc.detail}"
+        targets, skipped = await permitted(store, team_id, resolved)
+        if step_reason is not None:
+            skipped = [step_reason, *skipped]
     doc = {
         "id": key,
         "incident_id": incident_id,

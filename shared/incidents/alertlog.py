@@ -12,6 +12,12 @@ incident version it came from, so a crash between the two writes leaves a chunk 
 writer creates again identically (a conflict, ignored), and readers skip alerts that are both
 in a chunk and still on the incident. Alert records are JSON dicts with at least ``id``,
 ``action`` and ``received_at`` (the store's sortable ISO-8601 string).
+
+A storm of duplicates repeats the same labels with every alert, and every duplicate rewrites
+the records the incident holds. So a record whose labels are those of the record before it *in
+the same document* is stored without ``labels`` (the first record of a document always has
+them: a chunk is exactly the list the incident held, which started empty). Readers that show
+records take them through :func:`expand` (:func:`flatten` does), never raw.
 """
 
 from __future__ import annotations
@@ -123,6 +129,24 @@ def described(alert: AlertRecord, shown: str, description: str) -> tuple[AlertRe
     return clip({**alert, "description": new}), new
 
 
+def _last_labels(records: tuple[AlertRecord, ...]) -> Any:
+    return next((r["labels"] for r in reversed(records) if "labels" in r), None)
+
+
+def expand(records: Iterable[AlertRecord]) -> list[AlertRecord]:
+    """The records of one document (a chunk's, or the incident's own) with the labels left out
+    of repeats put back (see the module's docstring)."""
+    out: list[AlertRecord] = []
+    labels: Any = {}
+    for record in records:
+        if "labels" in record:
+            labels = record["labels"]
+            out.append(record)
+        else:
+            out.append({**record, "labels": labels})
+    return out
+
+
 def add(
     incident: Incident, alert: AlertRecord, *, count: bool, description: str = ""
 ) -> tuple[Incident, dict[str, Any] | None]:
@@ -135,6 +159,8 @@ def add(
     if len(kept) >= RECENT_ALERTS_KEPT:
         chunk = _chunk(incident.id, kept)
         kept = ()
+    if kept and "labels" in alert and alert["labels"] == _last_labels(kept):
+        alert = {k: v for k, v in alert.items() if k != "labels"}
     updated = incident.model_copy(
         update={
             "recent_alerts": (*kept, alert),
@@ -160,4 +186,4 @@ def _chunk(incident_id: str, alerts: tuple[AlertRecord, ...]) -> dict[str, Any]:
 def flatten(chunks: Iterable[dict[str, Any]], incident: Incident) -> list[AlertRecord]:
     """Alerts of ``chunks`` (in order) without those the incident still holds itself."""
     kept = {a["id"] for a in incident.recent_alerts}
-    return [a for c in chunks for a in c["alerts"] if a["id"] not in kept]
+    return [a for c in chunks for a in expand(c["alerts"]) if a["id"] not in kept]

@@ -190,7 +190,7 @@ async def get_alerts(
         own = page.continuation is None
     if not own:
         return _shown(out, incident_id), alerts_token(store_token, 0, False)
-    rest = list(incident.recent_alerts)[skip:]
+    rest = alertlog.expand(incident.recent_alerts)[skip:]
     room = limit - len(out)
     out.extend(rest[:room])
     more = alerts_token(None, skip + room, True) if len(rest) > room else None

@@ -10,7 +10,8 @@ timeline and fall through to the person's next contact method.
 
 Rule waits ("SMS now, call me in 5 minutes") and bundling windows need "later": Azure Functions
 Python output bindings cannot schedule messages, so pending steps and held pages are stored
-with their due time and the ``notify_flush`` timer turns the due ones into queue messages.
+with their due time (``Outcome.wakes``), and a durable timer started for that time turns the
+due ones into queue messages (:mod:`shared.notifications.waits`).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ from shared.notifications.rules import (
 )
 from shared.notifications.verify_limits import take_verification_slot
 from shared.outbound.client import OutboundClient
+from shared.outbound.targets import check_saved_target
 from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
@@ -124,6 +126,9 @@ class Outcome:
     held: bool = False
     #: Queue messages to send now (digests, due follow-ups).
     messages: list[dict[str, Any]] = field(default_factory=list)
+    #: Due times of what this delivery left waiting (a next rule step, a deferral, a held
+    #: page): the caller schedules a wake for each (shared.notifications.waits).
+    wakes: list[datetime] = field(default_factory=list)
 
 
 def parse_job(body: bytes | str) -> Job:
@@ -402,7 +407,7 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
         assert rules is not None
         until = quiet_hours_end(rules, now)
         await _defer(store, job, until)
-        return Outcome(skipped=f"quiet hours until {utc_iso(until)}")
+        return Outcome(skipped=f"quiet hours until {utc_iso(until)}", wakes=[until])
     steps = plan(rules, methods, job.importance)
     if not steps:
         steps = [PlannedStep(0, timedelta(0), (_console(job.user_id),))]
@@ -418,9 +423,11 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     if job.rule_step >= len(steps):
         return Outcome(skipped="rule sequence finished")
     fallback = bool(job.only_contacts)
-    if job.rule_step == 0 and job.importance == "default" and not job.multi_ack and not fallback:
-        if await _hold_for_bundle(ports, job, now):
-            return Outcome(held=True)
+    bundling = ports.bundle_window > timedelta(0) and not fallback
+    if bundling and job.rule_step == 0 and job.importance == "default" and not job.multi_ack:
+        window_end = await _hold_for_bundle(ports, job, now)
+        if window_end is not None:
+            return Outcome(held=True, wakes=[window_end])
     step = steps[job.rule_step]
     message = render_incident(
         incident,
@@ -487,6 +494,7 @@ async def _notify(job: NotifyJob, ports: NotifyPorts) -> Outcome:
     if job.rule_step + 1 < len(steps) and not fallback:
         due = now + (steps[job.rule_step + 1].offset - step.offset)
         await _schedule_next(store, job, due)
+        outcome.wakes.append(due)
     if transient is not None:
         # Other contacts are logged as sent and will be skipped on redelivery.
         raise transient
@@ -538,16 +546,16 @@ async def _schedule_next(store: DocumentStore, job: NotifyJob, due: datetime) ->
         pass  # scheduled by an earlier delivery of the same message
 
 
-async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) -> bool:
-    """True when this page joins an open window (held until it closes); otherwise it opens a
-    window and is sent now. Held pages are small documents of their own, so a storm of pages
-    writes one small document each instead of rewriting a growing list."""
+async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) -> datetime | None:
+    """When this page joins an open window, the window's end (it is held until then); None
+    when it opens a window and is sent now. Held pages are small documents of their own, so a
+    storm of pages writes one small document each instead of rewriting a growing list."""
     doc_id = f"bundle:{job.user_id}"
     for _ in range(5):
         doc = await ports.store.get(BUNDLES, doc_id, doc_id)
         until = datetime.fromisoformat(doc["window_until"]) if doc else None
         if doc is not None and doc.get("first_key") == job.idempotency_key:
-            return False  # a redelivery of the page that opened the window
+            return None  # a redelivery of the page that opened the window
         if doc is not None and until is not None and bundle_window_open(until, now):
             held_id = f"held:{job.idempotency_key}"
             try:
@@ -565,7 +573,7 @@ async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) ->
                 )
             except Conflict:
                 pass  # held by an earlier delivery of the same message
-            return True
+            return until
         fresh = {
             "id": doc_id,
             "pk": doc_id,
@@ -580,8 +588,8 @@ async def _hold_for_bundle(ports: NotifyPorts, job: NotifyJob, now: datetime) ->
                 await ports.store.replace(BUNDLES, fresh, if_match=doc["_etag"])
         except (Conflict, PreconditionFailed):
             continue  # someone opened a window at the same moment: join it
-        return False
-    return False
+        return None
+    return None
 
 
 async def _digest(job: DigestJob, ports: NotifyPorts) -> Outcome:
@@ -845,6 +853,8 @@ async def add_contact_method(
         check_address(kind, address)
     except ValueError as exc:
         raise InvalidInput(str(exc), field="address") from None
+    if kind == "webhook":
+        check_saved_target(ports.http, address, field="address")
     now = ports.clock()
     method = ContactMethod(
         id=f"cm-{secrets.token_hex(6)}",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -121,6 +122,28 @@ class OutboundPolicy:
         canonical = socket.inet_ntoa(packed)
         if host.rstrip(".") != canonical:
             raise OutboundBlocked("the host is a non-canonical numeric address")
+
+    def check_target(self, url: str) -> None:
+        """At save, what can be decided without DNS: the scheme, a non-canonical numeric
+        host, a literal address. A host name is checked on its resolved addresses at connect
+        time only (what it resolves to when saved says nothing about when it is called)."""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+            parts.port  # noqa: B018 -- raises on a port that is not a number in range
+        except ValueError:
+            raise OutboundBlocked("the URL cannot be parsed") from None
+        self.check_scheme(parts.scheme)
+        if not host:
+            raise OutboundBlocked("the URL has no host")
+        if self.host_allowed(host):
+            return
+        self.check_literal(host)
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            return
+        self.check_address(host)
 
 
 def _host_key(host: str) -> str:

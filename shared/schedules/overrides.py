@@ -17,11 +17,10 @@ from pydantic import BaseModel
 
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, NotFound
-from shared.schedules import limits
+from shared.schedules import limits, stored
 from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
 from shared.schedules.models import InvalidSchedule, Override, Schedule
 from shared.schedules.people import require_people
-from shared.store.codec import from_doc
 from shared.store.port import DocumentStore, PreconditionFailed, eq
 
 SCHEDULES = "schedules"
@@ -52,7 +51,7 @@ async def load(store: DocumentStore, schedule_id: str) -> tuple[Schedule, str]:
     doc = await store.get(SCHEDULES, schedule_id, schedule_id)
     if doc is None:
         raise NotFound(f"Schedule {schedule_id!r} does not exist.")
-    return from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"}), str(doc["_etag"])
+    return stored.load(doc), str(doc["_etag"])
 
 
 async def save(store: DocumentStore, schedule: Schedule, etag: str) -> None:

@@ -17,13 +17,11 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
 from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from shared.schedules import limits
+from shared.schedules import limits, stored
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import Override, Schedule, ShiftSwap
@@ -32,7 +30,7 @@ from shared.schedules.overrides import load as _load
 from shared.schedules.overrides import save as _save
 from shared.schedules.people import names, require_people
 from shared.schedules.resolve import final_schedule
-from shared.store.codec import from_doc, utc_iso
+from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,7 @@ STATE = "oncall_state"
 
 
 def _schedule(doc: dict[str, Any]) -> Schedule:
-    return from_doc(Schedule, {k: v for k, v in doc.items() if k != "pk"})
+    return stored.load(doc)
 
 
 def _doc(schedule: Schedule) -> dict[str, Any]:
@@ -96,10 +94,10 @@ async def run_handoffs(
             seen += 1
             try:
                 schedule = _schedule(doc)
-            except ValidationError as exc:
+            except stored.NeedsRepair as exc:
                 # Stored before a rule it breaks (e.g. a FREQ=SECONDLY layer): that schedule
                 # waits for a fix; every other schedule's handoffs go out.
-                log.error("Schedule %s cannot be read: %s", doc.get("id"), exc)
+                log.error("Schedule %s cannot be read: %s", doc.get("id"), exc.detail)
                 continue
             state_doc = await store.get(STATE, schedule.id, schedule.id)
             previous = (
@@ -284,12 +282,13 @@ async def subscribed_calendar(
     """The calendar behind a subscription URL: 7 days back, 60 ahead. Unknown schedule and
     wrong token answer the same NotFound, so links cannot be probed."""
     doc = await store.get("schedules", schedule_id, schedule_id)
-    expected = _schedule(doc).ical_token_hash if doc else None
+    # The token is checked on the stored field before the schedule is read, so only a holder
+    # of the link learns that the schedule needs repair (a 409 naming the rule).
+    expected = str(doc.get("ical_token_hash") or "") if doc else ""
     given = hashlib.sha256(token.encode()).hexdigest()
-    if not expected or not hmac.compare_digest(expected, given):
+    if doc is None or not expected or not hmac.compare_digest(expected, given):
         raise NotFound("No such calendar.")
-    schedule = _schedule(doc) if doc else None
-    assert schedule is not None
+    schedule = _schedule(doc)
     shifts = await limits.compute(
         final_schedule, schedule, now - timedelta(days=7), now + timedelta(days=60)
     )

@@ -6,6 +6,7 @@ No Azure here, so this is static: pycep parses the Bicep, the tests walk the par
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -19,6 +20,9 @@ from shared.store.containers import CONTAINERS
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
+
+# How pycep reads the Bicep literal -1 (Cosmos: TTL on, no default expiry).
+NO_TTL = {"operator": {"type": "minus", "operands": {"integer_value": 1}}}
 
 # A host setting that is identity-based in Azure is satisfied by this app setting instead.
 IDENTITY_FORMS = {
@@ -123,11 +127,25 @@ def test_service_bus_queues() -> None:
 def test_cosmos_containers_match_the_store_declaration() -> None:
     assert props("modules/cosmos.bicep", "account")["disableLocalAuth"] is True
     declared = {
-        c["name"]: (c["pk"], c["ttl"] or None)
+        c["name"]: (c["pk"], None if c["ttl"] == NO_TTL else c["ttl"])
         for c in variable("modules/cosmos.bicep", "containers")
     }
     expected = {spec.name: (f"/{spec.pk_field}", spec.default_ttl) for spec in CONTAINERS.values()}
     assert declared == expected
+    # Every container gets defaultTtl (-1 when none): without it Azure ignores per-item ttl.
+    loop = resource("modules/cosmos.bicep", "sqlContainers")["config"]["config"]
+    container = loop["properties"]["resource"]
+    assert container["defaultTtl"] == {
+        "operator": {
+            "type": "property_accessor",
+            "operands": {"operand_1": "c", "operand_2": "ttl"},
+        }
+    }
+    # Serverless only: no throughput to provision, so no half-wired provisioned mode.
+    assert props("modules/cosmos.bicep", "account")["capabilities"] == [
+        {"name": "EnableServerless"}
+    ]
+    assert "cosmosServerless" not in parsed("main.bicep")["parameters"]
     role = props("modules/cosmos.bicep", "dataContributor")
     assert "00000000-0000-0000-0000-000000000002" in str(role["roleDefinitionId"])
 
@@ -136,6 +154,10 @@ def test_postgres_is_entra_only() -> None:
     auth = props("modules/postgres.bicep", "server")["authConfig"]
     assert auth["activeDirectoryAuth"] == "Enabled" and auth["passwordAuth"] == "Disabled"
     assert "admin" in parsed("modules/postgres.bicep")["resources"]
+    # Reachable from Flex Consumption (shared Azure outbound addresses, no VNet).
+    rule = props("modules/postgres.bicep", "allowAzure")
+    assert rule == {"startIpAddress": "0.0.0.0", "endIpAddress": "0.0.0.0"}
+    assert props("modules/postgres.bicep", "server")["network"]["publicNetworkAccess"] == "Enabled"
 
 
 def test_monitoring_key_vault_and_bot() -> None:
@@ -169,3 +191,38 @@ def test_main_wires_modules_and_outputs() -> None:
     )
     assert {"roles", "functionApp", "bot"} <= set(main["modules"])
     assert {"FUNCTION_BASE_URL", "INGEST_URL_PATTERN", "BOT_ID"} <= set(main["outputs"])
+
+
+def test_site_config_has_no_settings_flex_consumption_rejects() -> None:
+    site = props("modules/functionapp.bicep", "site")
+    assert "ftpsState" not in site["siteConfig"]
+
+
+def test_durable_escalation_is_pager_grade_by_default() -> None:
+    main = parsed("main.bicep")["parameters"]
+    assert main["alwaysReadyDurable"]["default"] >= 1
+    host = json.loads((INFRA.parent / "host.json").read_text())
+    durable = host["extensions"]["durableTask"]
+    interval = durable["storageProvider"]["maxQueuePollingInterval"]
+    h, m, sec = (int(x) for x in interval.split(":"))
+    assert h * 3600 + m * 60 + sec <= 10
+    # distributedTracingEnabled with version "None" silently turns tracing off.
+    tracing = durable.get("tracing", {})
+    assert not tracing or tracing.get("version") != "None"
+
+
+def test_acs_role_is_granted_when_acs_is_named() -> None:
+    main = parsed("main.bicep")
+    assert main["parameters"]["acsName"]["default"] == ""
+    assert "condition" in main["modules"]["acs"]["config"]
+    role = props("modules/acs.bicep", "contributor")
+    assert "b24988ac-6180-42a0-ab88-20f7382dd24c" in json.dumps(role["roleDefinitionId"])
+    assert role["principalType"] == "ServicePrincipal"
+    assert "ACS_ENDPOINT" in variable("modules/functionapp.bicep", "baseSettings")
+
+
+def test_key_vault_can_recover_a_soft_deleted_vault() -> None:
+    main = parsed("main.bicep")["parameters"]["keyVaultCreateMode"]
+    allowed = next(d["argument"] for d in main["decorators"] if d["type"] == "allowed")
+    assert set(allowed) == {"default", "recover"}
+    assert props("modules/keyvault.bicep", "vault")["createMode"] == "createMode"

@@ -161,9 +161,12 @@ async def test_the_delivery_log_shows_webhook_targets_redacted_even_for_old_entr
 def test_the_schema_marks_secrets_write_only() -> None:
     schemas = document(API)["components"]["schemas"]
     grafana = schemas["IntegrationSettings"]["properties"]["grafana_hmac_secret"]
-    assert grafana["anyOf"][0]["writeOnly"] is True
-    assert schemas["WebhookBody"]["properties"]["url"]["writeOnly"] is True
-    assert schemas["WebhookView"]["properties"]["url"]["writeOnly"] is True
+    assert grafana["anyOf"][0]["x-secret"] is True
+    assert schemas["WebhookBody"]["properties"]["url"]["x-secret"] is True
+    assert schemas["WebhookView"]["properties"]["url"]["x-secret"] is True
+    assert "Write-only" in schemas["WebhookView"]["properties"]["url"]["description"]
+    # Answers carry the masked hint, so OpenAPI's writeOnly (never in answers) would be wrong.
+    assert "writeOnly" not in json.dumps(schemas)
 
 
 def test_hints_never_show_more_than_the_last_four_characters() -> None:

@@ -216,3 +216,17 @@ async def test_commands_by_a_member_without_a_role_read_nothing(bot: Bot, comman
     assert (
         await bot.say("nora", command) == "Your OpenAlert role gives you no access to your teams."
     )
+
+
+async def test_oncall_says_which_schedule_needs_repair_and_answers_the_others(bot: Bot) -> None:
+    layer = {"name": "d", "participants": ["aad-alice"], "start": "2026-11-30T09:00:00"}
+    good = {"id": "s-good", "pk": "s-good", "name": "Good", "team_id": "a", "time_zone": "UTC"}
+    await bot.store.upsert("schedules", {**good, "layers": [layer]})
+    # Stored before the RRULE forms were narrowed: reading it now breaks a rule.
+    old = {**layer, "frequency": "rrule", "rrule": "FREQ=MINUTELY"}
+    await bot.store.upsert(
+        "schedules", {**good, "id": "s-old", "pk": "s-old", "name": "Old", "layers": [old]}
+    )
+    text = await bot.say("alice", "oncall")
+    assert "**Good**: aad-alice now" in text
+    assert "**Old**: cannot be resolved" in text

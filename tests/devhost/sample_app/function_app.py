@@ -74,3 +74,12 @@ def work(msg: func.ServiceBusMessage) -> None:
 @app.timer_trigger(schedule="*/1 * * * * *", arg_name="timer", run_on_startup=False)
 def tick(timer: func.TimerRequest) -> None:
     _record("tick", {"at": time.time(), "past_due": timer.past_due})
+
+
+@app.route(route="hold", methods=["GET"])
+async def hold(req: func.HttpRequest) -> func.HttpResponse:
+    # CPU work on the event loop (what a catastrophic regex does): the watchdog must name it.
+    until = time.thread_time() + float(req.params.get("s", "0.3"))
+    while time.thread_time() < until:
+        pass
+    return func.HttpResponse("held")

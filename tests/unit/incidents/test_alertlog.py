@@ -93,3 +93,34 @@ def test_the_kept_records_move_to_one_chunk_when_one_more_arrives() -> None:
     assert alertlog.held(incident, "env-0-0") is None
     flat = alertlog.flatten(chunks, incident)
     assert [a["id"] for a in flat] == [f"env-{n}-0" for n in range(2 * alertlog.RECENT_ALERTS_KEPT)]
+
+
+def test_a_duplicate_with_the_same_labels_does_not_store_them_again() -> None:
+    labels = {f"label_{n}": f"value-{n}-" + "x" * 40 for n in range(6)}
+    incident = _incident()
+    for n in range(3):
+        incident, _ = alertlog.add(incident, _record(n, labels=labels), count=True)
+    assert ["labels" in a for a in incident.recent_alerts] == [True, False, False]
+    assert [a["labels"] for a in alertlog.expand(incident.recent_alerts)] == [labels] * 3
+
+
+@given(
+    st.lists(
+        st.sampled_from([{}, {"a": "1"}, {"a": "2"}, {"a": "1", "b": "x"}]),
+        min_size=1,
+        max_size=3 * alertlog.RECENT_ALERTS_KEPT + 2,
+    )
+)
+def test_every_reader_sees_each_records_own_labels(sequence: list[dict[str, str]]) -> None:
+    incident = _incident()
+    chunks = []
+    for n, labels in enumerate(sequence):
+        incident, chunk = alertlog.add(incident, _record(n, labels=labels), count=True)
+        if chunk is not None:
+            chunks.append(chunk)
+    # Every document starts with a record that carries its labels: each reads on its own.
+    assert all("labels" in c["alerts"][0] for c in chunks)
+    assert "labels" in incident.recent_alerts[0]
+    shown = [*alertlog.flatten(chunks, incident), *alertlog.expand(incident.recent_alerts)]
+    assert [a["labels"] for a in shown] == sequence
+    assert [a["id"] for a in shown] == [f"env-{n}-0" for n in range(len(sequence))]

@@ -15,7 +15,7 @@ from shared.catalog.models import Integration, RouteCondition, Service
 from shared.catalog.routing import condition_matches
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
-from tests.unit.api.test_api_views import NOW, _as_admin
+from tests.contract.api.test_api_views import NOW, _as_admin
 from tests.unit.catalog.test_routing import Alert
 
 

@@ -11,8 +11,10 @@ import pytest
 
 from shared.api.router import Reply
 from shared.api.v1 import API, ApiPorts
+from shared.auth.documents import user_doc
+from shared.auth.models import TeamRole, User
 from shared.store.sqlite import SqliteStore
-from tests.unit.api.test_api_views import _as_admin
+from tests.contract.api.test_api_views import _as_admin
 
 
 @pytest.fixture
@@ -55,6 +57,20 @@ async def test_on_call_queries_at_the_ends_of_time_are_a_400(
     team = await _call(store, "POST", "teams", {"name": "Ops"})
     assert team.status == 201, team.body
     assert isinstance(team.body, dict)
+    # Participants must be known people of the schedule's team.
+    when = "2026-01-01T00:00:00Z"
+    person = User.model_validate(
+        {
+            "id": "admin",
+            "tenant_id": "t",
+            "name": "Admin",
+            "teams": {team.body["id"]: TeamRole.MEMBER},
+            "created_at": when,
+            "updated_at": when,
+            "last_seen_at": when,
+        }
+    )
+    await store.upsert("users", user_doc(person))
     layer = {
         "name": "l",
         "participants": ["admin"],

@@ -20,10 +20,10 @@ from shared.notifications.render import Message, render_incident
 from shared.notifications.sanitize import BIDI_CONTROLS
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
-from tests.unit.notifications.conftest import SMTP_PASSWORD, SMTP_USER, Mailbox, Receiver
-from tests.unit.notifications.test_service import NOW, Clock, add, job, ports
-from tests.unit.notifications.test_service import http as _http
-from tests.unit.notifications.test_service import store as _store
+from tests.contract.notifications.conftest import SMTP_PASSWORD, SMTP_USER, Mailbox, Receiver
+from tests.contract.notifications.test_service import NOW, Clock, add, job, ports
+from tests.contract.notifications.test_service import http as _http
+from tests.contract.notifications.test_service import store as _store
 
 # The same real SQLite store and HTTP client as the service tests.
 store, http = _store, _http

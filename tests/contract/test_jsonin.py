@@ -18,8 +18,8 @@ from shared.notifications.voice import parse_events
 from shared.store._sql import decode_state
 from shared.store.sqlite import SqliteStore
 from shared.teams.auth import parse_activity
+from tests.contract.api.test_api_views import _as_admin
 from tests.unit.alerts.test_parsers import HOSTILE_FRAGMENTS
-from tests.unit.api.test_api_views import _as_admin
 
 NESTED = b"[" * 100_000 + b"]" * 100_000
 

@@ -9,7 +9,7 @@ import pytest
 from shared.api.openapi import document
 from shared.api.v1 import API
 from shared.store.sqlite import SqliteStore
-from tests.unit.api.test_query_bounds import _call, store
+from tests.contract.api.test_query_bounds import _call, store
 
 __all__ = ["store"]
 
@@ -32,6 +32,13 @@ async def test_an_unsupported_method_is_a_405_with_the_exact_allow(
     reply = await _call(store, method, "teams")
     assert reply.status == 405, reply.body
     assert reply.headers["Allow"] == "GET, POST"
+
+
+async def test_a_literal_segment_is_not_taken_for_a_parameter(store: SqliteStore) -> None:
+    # /users/pending is its own resource (POST only), not /users/{user_id} with id "pending".
+    reply = await _call(store, "GET", "users/pending")
+    assert reply.status == 405, reply.body
+    assert reply.headers["Allow"] == "POST"
 
 
 def test_what_each_action_and_step_needs_is_required_in_the_document() -> None:
@@ -74,7 +81,8 @@ async def test_a_boolean_is_not_a_number_but_a_whole_float_is_an_integer(
     assert reply.status == 400 and isinstance(reply.body, dict), reply.body
     assert reply.body["field"] == "steps.0.notify_users.multi_ack"
     # Repeat.times is an integer: 1.0 is one in JSON Schema.
-    notify = {"type": "notify_users", "user_ids": ["u"]}
+    # The team itself: a reference the saving team may use (a user id must be a member).
+    notify = {"type": "notify_team", "team_id": team.body["id"]}
     wait = {"type": "wait", "minutes": 5}
     policy["steps"] = [notify, wait, {"type": "repeat", "times": 1.0}]
     assert (await _call(store, "POST", "escalation-policies", policy)).status == 201
