@@ -208,6 +208,30 @@ async def ingest_opsgenie_action(req: func.HttpRequest, out: func.Out[str]) -> f
     return json_response(body, status=status)
 
 
+@bp.function_name("ingest_opsgenie_update")
+@bp.route(
+    route="opsgenie/v2/alerts/{identifier}/{field:regex(^(message|description)$)}",
+    methods=["PUT"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+async def ingest_opsgenie_update(req: func.HttpRequest) -> func.HttpResponse:
+    """Opsgenie's Update Alert Message / Description (Alertmanager's ``update_alerts``)."""
+    started = time.perf_counter()
+    try:
+        rt = await runtime()
+        request_id = await ingest.accept_opsgenie_update(
+            field=req.route_params["field"],
+            identifier=req.route_params["identifier"],
+            headers=_headers(req),
+            body=req.get_body(),
+            ports=rt.ingest,
+        )
+    except OpenAlertError as exc:
+        return _opsgenie_error(exc, "", started)
+    status, body = opsgenie.accepted(request_id, time.perf_counter() - started)
+    return json_response(body, status=status)
+
+
 @bp.function_name("opsgenie_request_status")
 @bp.route(
     route="opsgenie/v2/alerts/requests/{request_id}",

@@ -105,6 +105,13 @@ class RateLimited(OpenAlertError):
         self.retry_after = retry_after
 
 
+class RateLimitedRetryable(RateLimited):
+    """Throttled, answered ``503`` for senders that give up on a 429 but retry a 5xx
+    (``shared.pipeline.ingest.RETRY_ONLY_ON_5XX``); ``Retry-After`` as for any throttling."""
+
+    status = 503
+
+
 class Unavailable(OpenAlertError):
     status = 503
     type_slug = "unavailable"

@@ -107,8 +107,11 @@ class TokenClaims(BaseModel):
 
     @property
     def mail(self) -> str | None:
-        """Best e-mail-like identifier: ``email`` (optional claim), then the sign-in name."""
-        return self.email or self.preferred_username or self.upn
+        """Best e-mail-like identifier: ``email`` (optional claim), then the sign-in name;
+        lower case, as every stored address is, so a lookup by e-mail finds the person whatever
+        case Entra or the person typing it used."""
+        found = self.email or self.preferred_username or self.upn
+        return found.strip().lower() if found else None
 
 
 class User(BaseModel):

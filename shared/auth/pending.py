@@ -35,11 +35,21 @@ async def by_email(store: DocumentStore, email: str) -> User | None:
 async def add_pending_user(
     *, store: DocumentStore, email: str, name: str, team_id: str, now: datetime
 ) -> User:
-    """The person with this e-mail; a pending record (member of ``team_id``) if nobody with it
-    has signed in yet. Idempotent."""
+    """The person with this e-mail, a member of ``team_id``: a pending record if nobody with
+    it has signed in yet. Idempotent; a role the person already holds in the team is kept.
+
+    Someone already known (signed in, or added by another team) joins ``team_id`` as well: the
+    answer is what the caller will name in that team's schedules, which accept only members."""
     known = await by_email(store, email)
     if known is not None:
-        return known
+        if team_id in known.teams:
+            return known
+        # Imported here: the auth service builds on this module (it claims pending records).
+        from shared.auth.service import set_team_role
+
+        return await set_team_role(
+            store=store, user_id=known.id, team_id=team_id, role=TeamRole.MEMBER, now=now
+        )
     user = User(
         id=pending_id(email),
         tenant_id="",

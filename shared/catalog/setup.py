@@ -54,13 +54,19 @@ def _yaml_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: Alertmanager sends at most this many alerts of a group per notification and drops the rest
+#: (``truncatedAlerts`` counts them; they never arrive, resolves included). High enough for an
+#: outage's group, low enough to stay within the 1 MiB body limit at ~3 KiB an alert.
+AM_MAX_ALERTS = 300
+
+
 def _alertmanager_webhook(base: str, key: str) -> str:
     return f"""receivers:
   - name: openalert
     webhook_configs:
       - url: {base}/api/integrations
         send_resolved: true
-        max_alerts: 100
+        max_alerts: {AM_MAX_ALERTS}
         http_config:
           authorization:
             credentials: {key}

@@ -27,7 +27,7 @@ from shared.auth.integration_keys import (
 )
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration
-from shared.errors import NotFound, Unauthenticated
+from shared.errors import NotFound, RateLimited, RateLimitedRetryable, Unauthenticated
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.models import Envelope
 from shared.pipeline.ratelimit import RateLimiter
@@ -90,16 +90,36 @@ async def authenticate(headers: Mapping[str, str], ports: IngestPorts) -> Integr
     return await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
 
 
-def _throttle(integration: Integration, ports: IngestPorts, *, alerts: int = 1) -> None:
+#: Senders that drop a notification answered 429 but retry a 5xx with backoff. Alertmanager's
+#: webhook receiver calls a 429 "unrecoverable" and sends the group again only at its next
+#: ``group_interval`` (5 minutes by default): seen with the real binary, and its PagerDuty and
+#: Opsgenie receivers do retry a 429, so the vendor-compatible endpoints keep it.
+RETRY_ONLY_ON_5XX = frozenset({SourceFormat.ALERTMANAGER})
+
+
+def _throttle(
+    integration: Integration,
+    ports: IngestPorts,
+    *,
+    alerts: int = 1,
+    fmt: SourceFormat | None = None,
+) -> None:
     """The integration's rate counts alerts, not requests: an Alertmanager or Grafana batch of
     300 alerts takes 300 tokens. A request takes at least one, so empty batches are counted
     too."""
-    ports.rate_limiter.take(
-        integration.id,
-        per_minute=integration.rate_limit_per_minute,
-        burst=integration.rate_limit_burst,
-        cost=max(1, alerts),
-    )
+    try:
+        ports.rate_limiter.take(
+            integration.id,
+            per_minute=integration.rate_limit_per_minute,
+            burst=integration.rate_limit_burst,
+            cost=max(1, alerts),
+        )
+    except RateLimited as exc:
+        if fmt not in RETRY_ONLY_ON_5XX:
+            raise
+        raise RateLimitedRetryable(
+            exc.detail, retry_after=exc.retry_after, **exc.extensions
+        ) from None
 
 
 def _check_size(body: bytes, limit: int) -> None:
@@ -195,7 +215,7 @@ async def accept_body(
     if fmt == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
         mapping = integration.settings.generic_mapping.model_dump()
     events = parse(fmt, body, received_at=received_at, event_id=envelope_id, mapping=mapping)
-    _throttle(integration, ports, alerts=len(events))
+    _throttle(integration, ports, alerts=len(events), fmt=fmt)
     envelope = await _envelope(
         integration=integration,
         fmt=fmt,
@@ -234,6 +254,18 @@ async def accept_opsgenie_action(
         action={"action": action, "identifier": identifier, "identifier_type": identifier_type},
     )
     return Accepted(envelope=envelope)
+
+
+async def accept_opsgenie_update(
+    *, field: str, identifier: str, headers: Mapping[str, str], body: bytes, ports: IngestPorts
+) -> str:
+    """An Opsgenie message or description update (``opsgenie.UPDATES``): authenticated,
+    checked and counted like any request, then answered; its request id."""
+    _check_size(body, opsgenie.MAX_BYTES)
+    integration = await _integration_for(path_key=None, headers=headers, body_doc=None, ports=ports)
+    opsgenie.parse_update(field, identifier, body)
+    _throttle(integration, ports)
+    return uuid.uuid4().hex
 
 
 async def accept_change(

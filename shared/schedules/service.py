@@ -29,7 +29,7 @@ from shared.schedules.overrides import change, with_overrides
 from shared.schedules.overrides import load as _load
 from shared.schedules.overrides import save as _save
 from shared.schedules.people import names, require_people
-from shared.schedules.resolve import final_schedule, on_call
+from shared.schedules.resolve import final_schedule
 from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore
 
@@ -162,8 +162,18 @@ async def request_swap(
     await check_references(
         store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
     )
-    if requester.id not in (await limits.compute(on_call, schedule, start)).users:
+    # A swap hands over the asker's own time only: covering anyone else's shifts is an
+    # override, which takes a team admin.
+    shifts = await limits.compute(final_schedule, schedule, start, end)
+    away = [s for s in shifts if requester.id not in (s.user or "").split(",")]
+    if away and away[0].start <= start:
         raise InvalidInput("You are not on call at the start of that range.", field="start")
+    if away:
+        raise InvalidInput(
+            f"You are on call only until {away[0].start:%Y-%m-%dT%H:%M}Z in that range; a swap "
+            "covers your own shifts (ask a team admin for an override beyond them).",
+            field="end",
+        )
     swap = ShiftSwap(
         id=f"swap-{secrets.token_hex(6)}",
         requester_id=requester.id,
@@ -214,6 +224,15 @@ async def decide_swap(
     """The taker accepts or declines; the requester cancels a request; either cancels an
     accepted swap before it starts. Accepted: an override for the taker; cancelled after
     acceptance: that override is removed."""
+    if decision == "accept":
+        # Accepting writes an override: the taker must still be one of the team's members
+        # (checked when asked too, but memberships change while a request waits).
+        schedule, _ = await _load(store, schedule_id)
+        swap = next((s for s in schedule.swaps if s.id == swap_id), None)
+        if swap is not None:
+            await check_references(
+                store, team_id=schedule.team_id, refs=[Ref("user", swap.taker_id, "taker_id")]
+            )
 
     def apply(schedule: Schedule) -> tuple[Schedule, ShiftSwap]:
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.alerts.models import SourceFormat
+from shared.alerts.models import InvalidPayload, SourceFormat
 from shared.auth.integration_keys import BAD_KEY
 from shared.catalog.models import Integration
 from shared.errors import RateLimited, Unauthenticated
+from shared.pipeline import ingest
 from shared.pipeline.ingest import Accepted
 from shared.pipeline.ratelimit import RateLimiter
 from shared.store.codec import from_doc, to_doc
@@ -92,6 +93,17 @@ PATHS: list[tuple[str, str, Call]] = [
         lambda w, k: w.opsgenie_action(k, "close", "shared-key-1", "alias"),
     ),
     ("heartbeat", "heartbeat", lambda w, k: w.heartbeat(k)),
+    (
+        "opsgenie-update",
+        "opsgenie",
+        lambda w, k: ingest.accept_opsgenie_update(
+            field="message",
+            identifier="shared-key-1",
+            headers={"Authorization": f"GenieKey {k}"},
+            body=b'{"message": "disk still full"}',
+            ports=w.ingest,
+        ),
+    ),
 ]
 
 
@@ -192,3 +204,42 @@ async def test_an_empty_batch_still_counts_as_one_request(world: World) -> None:
         await world.post(path_key=key, body=_alertmanager_batch(0))
     with pytest.raises(RateLimited):
         await world.post(path_key=key, body=_alertmanager_batch(0))
+
+
+@pytest.mark.parametrize(("kind", "status"), [("alertmanager", 503), ("grafana", 429)])
+async def test_a_throttled_alertmanager_is_answered_so_that_it_retries(
+    world: World, kind: str, status: int
+) -> None:
+    """A real Alertmanager (tests/e2e/test_alertmanager_real_e2e.py) takes a webhook's 429 as
+    final and re-sends the group only at its next group_interval (5 minutes by default), while
+    it retries a 5xx at once with backoff: its throttled answer is a 503, Retry-After kept."""
+    now = [0.0]
+    world.ingest = ports_for(world.store, limiter=RateLimiter(monotonic=lambda: now[0]))
+    await _change(world, kind, rate_limit_per_minute=60, rate_limit_burst=1)
+    key = world.key("a", kind)
+    batch = _alertmanager_batch if kind == "alertmanager" else _grafana_batch
+    await world.post(path_key=key, body=batch(1))
+    with pytest.raises(RateLimited) as limited:
+        await world.post(path_key=key, body=batch(1))
+    assert (limited.value.status, limited.value.retry_after) == (status, pytest.approx(1.0))
+
+
+async def test_opsgenie_updates_are_checked_and_answered(world: World) -> None:
+    """Alertmanager's ``update_alerts`` follows each create with PUT .../message and
+    .../description (tests/e2e/test_alertmanager_real_e2e.py): answered with a request id, a
+    body without the field is Opsgenie's 422, and nothing else is accepted."""
+
+    async def update(field: str, body: bytes) -> object:
+        return await ingest.accept_opsgenie_update(
+            field=field,
+            identifier="disk",
+            headers={"Authorization": f"GenieKey {world.key('a', 'opsgenie')}"},
+            body=body,
+            ports=world.ingest,
+        )
+
+    assert await update("message", b'{"message": "[FIRING:2] disk"}')
+    assert await update("description", b'{"description": "2 disks full"}')
+    for field, body in (("message", b"{}"), ("description", b'{"message": "x"}'), ("tags", b"{}")):
+        with pytest.raises(InvalidPayload):
+            await update(field, body)

@@ -33,6 +33,7 @@ PUBLIC_FUNCTIONS = {
     "ingest_opsgenie_create",  # GenieKey
     "ingest_opsgenie_action",  # GenieKey
     "ingest_pagerduty_change",  # routing_key
+    "ingest_opsgenie_update",  # GenieKey
     "opsgenie_request_status",  # GenieKey (another integration's request reads as unknown)
     "opsgenie_unsupported",  # answers only Opsgenie's 404 shape, reads nothing
     "bot_messages",  # Bot Framework token, checked in code (tests/e2e/test_teams_e2e.py)

@@ -36,6 +36,8 @@ class PromBatch(BaseModel):
     alerts: list[PromAlert] = Field(min_length=0, max_length=10_000)
     externalURL: str | None = None
     commonLabels: dict[str, Any] = Field(default_factory=dict)
+    #: Alerts of the group the receiver's ``max_alerts`` left out (Alertmanager, Grafana).
+    truncatedAlerts: int = Field(default=0, ge=0)
 
 
 def dedup_key(alert: PromAlert) -> str:

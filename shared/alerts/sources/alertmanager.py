@@ -34,8 +34,16 @@ def parse(body: bytes | Mapping[str, Any], *, received_at: datetime, **_: Any) -
             source=SourceFormat.ALERTMANAGER,
             received_at=received_at,
             extra_links=[],
-            details={"receiver": batch.receiver} if batch.receiver else {},
+            details=_details(batch),
             group_key=batch.groupKey,
         )
         for i, alert in enumerate(batch.alerts)
     ]
+
+
+def _details(batch: PromBatch) -> dict[str, Any]:
+    details: dict[str, Any] = {"receiver": batch.receiver} if batch.receiver else {}
+    if batch.truncatedAlerts:
+        # The left-out alerts never arrive (not even their resolves): say so on those that do.
+        details["truncated_alerts"] = batch.truncatedAlerts
+    return details

@@ -41,6 +41,9 @@ def parse(body: bytes | Mapping[str, Any], *, received_at: datetime, **_: Any) -
             details["valueString"] = text(extra["valueString"], limit=4096)
         if batch.receiver:
             details["receiver"] = batch.receiver
+        if batch.truncatedAlerts:
+            # Left out by the contact point's max alerts: they never arrive; say so.
+            details["truncated_alerts"] = batch.truncatedAlerts
         events.append(
             to_event(
                 alert,

@@ -61,6 +61,34 @@ class ActionBody(BaseModel):
     note: str | None = None
 
 
+#: ``PUT /v2/alerts/{identifier}/<field>``: the update calls Alertmanager's ``opsgenie_configs``
+#: makes after each create when ``update_alerts`` is on. The create just before carries the same
+#: message and description, and OpenAlert keeps the newest of those on the incident already, so
+#: an update is checked and answered as Opsgenie answers it, and changes nothing more.
+UPDATES = ("message", "description")
+
+
+def parse_update(field: str, identifier: str, body: bytes | Mapping[str, Any]) -> None:
+    """Raise :class:`InvalidPayload` unless ``body`` is Opsgenie's update body for ``field``."""
+    if field not in UPDATES:
+        raise InvalidPayload(f"unsupported update {field!r}", field="path", expected="message")
+    if not text(identifier, limit=512):
+        raise InvalidPayload(
+            "empty identifier", field="identifier", expected="an alert id, alias or tinyId"
+        )
+    doc = load_model(UpdateBody, body, limit=MAX_BYTES, source="opsgenie")
+    value = doc.message if field == "message" else doc.description
+    if not value:
+        raise InvalidPayload(f"{field} is required", field=f"$.{field}", expected="text")
+
+
+class UpdateBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    message: str | None = None
+    description: str | None = None
+
+
 def accepted(request_id: str, took: float = 0.0) -> tuple[int, dict[str, Any]]:
     return 202, {
         "result": "Request will be processed",

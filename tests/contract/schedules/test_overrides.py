@@ -14,7 +14,7 @@ from shared.auth import service as auth
 from shared.auth.documents import user_doc
 from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, TokenClaims, User
 from shared.catalog import service as catalog
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.schedules import limits, overrides, service
 from shared.schedules.ical import Person, export_shifts
 from shared.schedules.models import Layer, Schedule
@@ -347,3 +347,52 @@ async def test_a_stored_schedule_that_breaks_a_newer_rule_is_a_409_and_can_be_fi
     assert (await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched"))[
         0
     ] == fixed
+
+
+async def test_a_swap_gives_away_only_the_askers_own_time(store: SqliteStore) -> None:
+    """Only a team admin may put someone over other people's shifts (an override); a swap is
+    between its two people, so the asker must be on call for all of it, not just its start.
+    Ben is on call Monday 09:00 to Tuesday 09:00, Ann after him."""
+    ask = {
+        "store": store,
+        "schedule_id": "sched",
+        "requester": user("ben"),
+        "taker_id": "cat",
+        "now": NOW,
+    }
+    with pytest.raises(InvalidInput) as refused:
+        await service.request_swap(
+            **ask, start=NOW + timedelta(hours=1), end=NOW + timedelta(days=2)
+        )
+    assert refused.value.extensions["field"] == "end"
+    assert "2026-11-24T09:00" in str(refused.value)
+    own = await service.request_swap(
+        **ask, start=NOW + timedelta(hours=1), end=NOW + timedelta(hours=24)
+    )
+    assert own.status == "requested"
+
+
+async def test_accepting_a_swap_checks_the_taker_is_still_in_the_team(store: SqliteStore) -> None:
+    """An accepted swap writes an override: the team check made when it was asked is made
+    again, so someone who left the team meanwhile is not put on call by accepting."""
+    swap = await service.request_swap(
+        store=store,
+        schedule_id="sched",
+        requester=user("ben"),
+        start=NOW + timedelta(hours=1),
+        end=NOW + timedelta(hours=2),
+        taker_id="cat",
+        now=NOW,
+    )
+    await auth.set_team_role(store=store, user_id="cat", team_id="team", role=None, now=NOW)
+    with pytest.raises(InvalidInput) as refused:
+        await service.decide_swap(
+            store=store,
+            schedule_id="sched",
+            swap_id=swap.id,
+            user=user("cat"),
+            decision="accept",
+            now=NOW,
+        )
+    assert refused.value.extensions["field"] == "taker_id"
+    assert (await read(store)).overrides == ()

@@ -436,3 +436,18 @@ def test_hostile_fragments_in_valid_payloads_only_raise_invalid_payload(
         assert event.dedup_key and event.title
         # What processing stores and enqueues: strict JSON, encodable as UTF-8.
         json.dumps(event.model_dump(mode="json"), allow_nan=False).encode()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "sample"),
+    [("alertmanager", "alertmanager/firing.json"), ("grafana", "grafana/firing_two.json")],
+)
+def test_a_batch_says_how_many_alerts_it_left_out(fmt: str, sample: str) -> None:
+    """``max_alerts`` makes Alertmanager (and Grafana's webhook) send part of a group with
+    ``truncatedAlerts``; the alerts left out never arrive, so each alert that did carries the
+    count (never silently)."""
+    doc = fixture(sample)
+    assert all("truncated_alerts" not in e.details for e in run(fmt, doc))
+    doc["truncatedAlerts"] = 50
+    events = run(fmt, doc)
+    assert events and all(e.details["truncated_alerts"] == 50 for e in events)
