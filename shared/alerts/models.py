@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from shared.errors import InvalidInput, PayloadTooLarge
 
@@ -28,6 +28,9 @@ EventAction = Literal["trigger", "acknowledge", "resolve", "note"]
 LinkKind = Literal[
     "generator", "dashboard", "panel", "runbook", "silence", "portal", "image", "source", "other"
 ]
+
+
+WEB_SCHEMES = ("https://", "http://")
 
 
 class Link(BaseModel):
@@ -66,6 +69,14 @@ class AlertEvent(BaseModel):
     description: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     links: tuple[Link, ...] = ()
+
+    @field_validator("links")
+    @classmethod
+    def _web_links_only(cls, links: tuple[Link, ...]) -> tuple[Link, ...]:
+        # Every reader (API, cards, e-mail, a console) may render these as links, so a sender
+        # cannot hand responders a javascript:, data: or file: link: web links only.
+        return tuple(link for link in links if link.url.lower().startswith(WEB_SCHEMES))
+
     occurred_at: AwareDatetime
     #: The source's own identifiers (Azure alertId, Alertmanager fingerprint, Opsgenie alias...).
     source_ids: dict[str, str] = Field(default_factory=dict)

@@ -451,3 +451,15 @@ def test_a_batch_says_how_many_alerts_it_left_out(fmt: str, sample: str) -> None
     doc["truncatedAlerts"] = 50
     events = run(fmt, doc)
     assert events and all(e.details["truncated_alerts"] == 50 for e in events)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd"])
+def test_no_source_can_hand_responders_a_non_web_link(url: str) -> None:
+    pd = fixture("pagerduty/trigger.json")
+    pd["links"] = [{"href": url, "text": "x"}, {"href": "https://ok.example/1", "text": "ok"}]
+    pd["client_url"] = url
+    og = {"message": "m", "details": {}, "source": url}
+    [pd_event] = run("pagerduty", pd)
+    assert [link.url for link in pd_event.links] == ["https://ok.example/1"]
+    for event in run("opsgenie", og):
+        assert all(link.url.startswith(("https://", "http://")) for link in event.links)
