@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -261,61 +260,59 @@ async def person_calendar(req: Request, user: User) -> Reply:
     return Reply(200, text.decode("utf-8"), content_type="text/calendar")
 
 
-def _op(
-    method: Any, path: str, name: str, summary: str, handler: Callable[..., Any], **kw: Any
-) -> Operation:
-    return Operation(method, path, name, summary, "schedules", handler, **kw)
-
-
 OPERATIONS = [
     Operation(
-        "POST",
-        "/users/pending",
-        "addPendingUser",
-        "Add someone by e-mail before their first sign-in (schedules may name them)",
-        "users",
-        add_pending_user,
+        method="POST",
+        path="/users/pending",
+        name="addPendingUser",
+        summary="Add someone by e-mail before their first sign-in (schedules may name them)",
+        tag="users",
+        handler=add_pending_user,
         body=PendingUserBody,
         response=PersonView,
         status=201,
         also=(200,),  # someone already known (signed in, or already pending)
     ),
-    _op(
-        "POST",
-        "/schedules/{schedule_id}/overrides",
-        "createOverride",
-        "Put someone on call instead of the layers for a while",
-        create_override,
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/overrides",
+        name="createOverride",
+        summary="Put someone on call instead of the layers for a while",
+        tag="schedules",
+        handler=create_override,
         body=OverrideBody,
         response=Override,
         status=201,
     ),
-    _op(
-        "GET",
-        "/schedules/{schedule_id}/overrides",
-        "listOverrides",
-        "Overrides overlapping a range",
-        list_overrides,
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/overrides",
+        name="listOverrides",
+        summary="Overrides overlapping a range",
+        tag="schedules",
+        handler=list_overrides,
         response=Override,
         is_list=True,
         query=RANGE,
     ),
-    _op(
-        "GET",
-        "/schedules/{schedule_id}/swaps",
-        "listSwaps",
-        "Swaps overlapping a range",
-        list_swaps,
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/swaps",
+        name="listSwaps",
+        summary="Swaps overlapping a range",
+        tag="schedules",
+        handler=list_swaps,
         response=ShiftSwap,
         is_list=True,
         query=RANGE,
     ),
-    _op(
-        "DELETE",
-        "/schedules/{schedule_id}/overrides/{override_id}",
-        "deleteOverride",
-        "Delete an override",
-        delete_override,
+    Operation(
+        method="DELETE",
+        path="/schedules/{schedule_id}/overrides/{override_id}",
+        name="deleteOverride",
+        summary="Delete an override",
+        tag="schedules",
+        handler=delete_override,
         status=204,
     ),
 ]
