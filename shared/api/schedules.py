@@ -3,26 +3,46 @@ export, and a person's calendar. ``shared.api.v1`` adds :data:`OPERATIONS` to it
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
+from shared.api import crud
+from shared.api.ports import (
+    PAGING,
+    TEAM_FILTER,
+    ports_of,
+    signed_in_user,
+)
+from shared.api.router import (
+    Operation,
+    QueryParam,
+    Reply,
+    Request,
+    ok,
+    page,
+)
 from shared.auth import pending
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
 from shared.catalog import service as catalog
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.schedules import limits, stored
 from shared.schedules import overrides as ovr
+from shared.schedules import service as schedules
 from shared.schedules.ical import export_calendar, export_shifts
-from shared.schedules.models import Override, Schedule, Shift, ShiftSwap
+from shared.schedules.models import OnCall, Override, Schedule, Shift, ShiftSwap
+from shared.schedules.overrides import ImportResult
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
+from shared.schedules.stored import ListedSchedule
 from shared.store.port import in_
 
 log = logging.getLogger(__name__)
@@ -260,6 +280,159 @@ async def person_calendar(req: Request, user: User) -> Reply:
     return Reply(200, text.decode("utf-8"), content_type="text/calendar")
 
 
+async def my_calendar(req: Request) -> Reply:
+    return await person_calendar(req, await signed_in_user(req))
+
+
+async def my_calendar_link(req: Request) -> Reply:
+    """Issue (or replace) the secret URL of my shifts for calendar apps."""
+    user = await signed_in_user(req)
+    token = secrets.token_urlsafe(24)
+    store = ports_of(req).store
+    doc = await store.get("users", user.id, user.id)
+    assert doc is not None
+    await store.replace(
+        "users",
+        {**doc, "ical_token_hash": hashlib.sha256(token.encode()).hexdigest()},
+        if_match=doc["_etag"],
+    )
+    url = f"{req.base_url}/api/v1/calendars/users/{user.id}/{token}.ics"
+    return ok(IcalLink(url=url), status=201)
+
+
+async def subscribed_user_calendar(req: Request) -> Reply:
+    token = req.params["token"].removesuffix(".ics")
+    user_id = req.params["user_id"]
+    doc = await ports_of(req).store.get("users", user_id, user_id)
+    expected = str(doc.get("ical_token_hash") or "") if doc else ""
+    given = hashlib.sha256(token.encode()).hexdigest()
+    if doc is None or not expected or not hmac.compare_digest(expected, given):
+        raise NotFound("No such calendar.")
+    hidden = ("pk", "_etag", "teams_list")
+    user = User.model_validate({k: v for k, v in doc.items() if k not in hidden})
+    return await person_calendar(req, user)
+
+
+async def oncall(req: Request) -> Reply:
+    at = req.time("at") or ports_of(req).clock()
+    result = await catalog.who_is_on_call(
+        store=ports_of(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        at=at,
+    )
+    return ok(result)
+
+
+def _final_range(req: Request) -> tuple[datetime, datetime]:
+    now = ports_of(req).clock()
+    start = req.time("start") or now
+    end = req.time("end") or start + timedelta(days=7)
+    return start, end
+
+
+async def final(req: Request) -> Reply:
+    start, end = _final_range(req)
+    shifts = await catalog.final(
+        store=ports_of(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        start=start,
+        end=end,
+    )
+    return page(shifts, None)
+
+
+class SwapBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+    end: datetime
+    taker_id: str = Field(min_length=1, max_length=100)
+
+
+class SwapDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["accept", "decline", "cancel"]
+
+
+async def request_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapBody)
+    await catalog.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    swap = await schedules.request_swap(
+        store=ports_of(req).store,
+        schedule_id=req.params["schedule_id"],
+        requester=await signed_in_user(req),
+        start=req.body.start,
+        end=req.body.end,
+        taker_id=req.body.taker_id,
+        now=ports_of(req).clock(),
+    )
+    return ok(swap, status=201)
+
+
+async def decide_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapDecision)
+    await catalog.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    swap = await schedules.decide_swap(
+        store=ports_of(req).store,
+        schedule_id=req.params["schedule_id"],
+        swap_id=req.params["swap_id"],
+        user=await signed_in_user(req),
+        decision=req.body.decision,
+        now=ports_of(req).clock(),
+    )
+    return ok(swap)
+
+
+class IcalLink(BaseModel):
+    """The calendar subscription URL; anyone with it can read the schedule's shifts."""
+
+    url: str
+
+
+async def ical_link(req: Request) -> Reply:
+    schedule, _ = await catalog.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    require(req.caller, Right.CONFIGURE, [schedule.team_id])
+    token = await schedules.issue_ical_link(store=ports_of(req).store, schedule_id=schedule.id)
+    return ok(
+        IcalLink(url=f"{req.base_url}/api/v1/calendars/{schedule.id}/{token}.ics"), status=201
+    )
+
+
+async def subscribed_ical(req: Request) -> Reply:
+    token = req.params["token"].removesuffix(".ics")
+    text = await schedules.subscribed_calendar(
+        store=ports_of(req).store,
+        schedule_id=req.params["schedule_id"],
+        token=token,
+        now=ports_of(req).clock(),
+    )
+    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+
+
+list_schedules = crud.list_owned(catalog.list_schedules)
+
+
+create_schedule = crud.create(catalog.create_schedule, now=False)
+
+
+get_schedule = crud.read(catalog.get_schedule, "schedule_id")
+
+
+update_schedule = crud.update(catalog.update_schedule, "schedule_id")
+
+
+delete_schedule = crud.delete(catalog.delete_schedule, "schedule_id")
+
+
 OPERATIONS = [
     Operation(
         method="POST",
@@ -314,5 +487,166 @@ OPERATIONS = [
         tag="schedules",
         handler=delete_override,
         status=204,
+    ),
+    Operation(
+        method="POST",
+        path="/me/calendar-link",
+        name="myCalendarLink",
+        summary="Issue (or replace) the secret subscription URL of my shifts",
+        tag="schedules",
+        handler=my_calendar_link,
+        response=IcalLink,
+        status=201,
+    ),
+    Operation(
+        method="GET",
+        path="/calendars/users/{user_id}/{token}",
+        name="subscribedUserCalendar",
+        summary="A person's shifts for calendar apps (secret URL, no sign-in)",
+        tag="schedules",
+        handler=subscribed_user_calendar,
+        public=True,
+        content_type="text/calendar",
+    ),
+    Operation(
+        method="GET",
+        path="/me/calendar",
+        name="myCalendar",
+        summary="My shifts across my teams' schedules (iCal)",
+        tag="schedules",
+        handler=my_calendar,
+        content_type="text/calendar",
+    ),
+    Operation(
+        method="GET",
+        path="/schedules",
+        name="listSchedules",
+        summary="Schedules",
+        tag="schedules",
+        handler=list_schedules,
+        response=ListedSchedule,
+        is_list=True,
+        query=(*PAGING, *TEAM_FILTER),
+    ),
+    Operation(
+        method="POST",
+        path="/schedules",
+        name="createSchedule",
+        summary="Create a schedule",
+        tag="schedules",
+        handler=create_schedule,
+        body=catalog.ScheduleBody,
+        response=Schedule,
+        status=201,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}",
+        name="getSchedule",
+        summary="A schedule",
+        tag="schedules",
+        handler=get_schedule,
+        response=Schedule,
+    ),
+    Operation(
+        method="PUT",
+        path="/schedules/{schedule_id}",
+        name="updateSchedule",
+        summary="Change a schedule",
+        tag="schedules",
+        handler=update_schedule,
+        body=catalog.ScheduleBody,
+        response=Schedule,
+    ),
+    Operation(
+        method="DELETE",
+        path="/schedules/{schedule_id}",
+        name="deleteSchedule",
+        summary="Delete a schedule",
+        tag="schedules",
+        handler=delete_schedule,
+        status=204,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/oncall",
+        name="whoIsOnCall",
+        summary="Who is on call",
+        tag="schedules",
+        handler=oncall,
+        response=OnCall,
+        query=(QueryParam("at", "When (default now).", "date-time"),),
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/final",
+        name="finalSchedule",
+        summary="Merged shifts with gaps",
+        tag="schedules",
+        handler=final,
+        response=Shift,
+        is_list=True,
+        query=RANGE,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/ical",
+        name="scheduleIcal",
+        summary="The shifts as iCalendar",
+        tag="schedules",
+        handler=ical,
+        query=RANGE,
+        content_type="text/calendar",
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/swaps",
+        name="requestSwap",
+        summary="Ask someone to take part of my shift",
+        tag="schedules",
+        handler=request_swap,
+        body=SwapBody,
+        response=ShiftSwap,
+        status=201,
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/swaps/{swap_id}",
+        name="decideSwap",
+        summary="Accept, decline or cancel a swap (accepted: an override)",
+        tag="schedules",
+        handler=decide_swap,
+        body=SwapDecision,
+        response=ShiftSwap,
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/ical-import",
+        name="importIcal",
+        summary="Import an external calendar's shifts as overrides",
+        tag="schedules",
+        handler=import_ical,
+        body=IcalImportBody,
+        response=ImportResult,
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/ical-link",
+        name="issueIcalLink",
+        summary="Issue (or replace) the calendar subscription URL",
+        tag="schedules",
+        handler=ical_link,
+        response=IcalLink,
+        status=201,
+    ),
+    Operation(
+        method="GET",
+        path="/calendars/{schedule_id}/{token}",
+        name="subscribedCalendar",
+        summary="A schedule's shifts for calendar apps (secret URL, no sign-in)",
+        tag="schedules",
+        handler=subscribed_ical,
+        public=True,
+        content_type="text/calendar",
     ),
 ]
