@@ -4,19 +4,8 @@ catalog cache is cleared, so this instance's next alert sees the change."""
 from __future__ import annotations
 
 from shared.api import crud
-from shared.api.ports import (
-    PAGING,
-    TEAM_FILTER,
-    config_changed,
-    ports_of,
-)
-from shared.api.router import (
-    Operation,
-    Reply,
-    Request,
-    ok,
-    page,
-)
+from shared.api.ports import PAGING, TEAM_FILTER, config_changed, ports_of
+from shared.api.router import Operation, Reply, Request, ok, page
 from shared.api.users import UserView, user_view
 from shared.catalog import service as catalog
 from shared.catalog.models import Route, Service, Team
@@ -118,44 +107,18 @@ async def delete_route(req: Request) -> Reply:
 
 
 list_teams = crud.paged(catalog.list_teams)
-
-
 create_team = crud.create(catalog.create_team)
-
-
 get_team = crud.read(catalog.get_team, "team_id")
-
-
 update_team = crud.update(catalog.update_team, "team_id")
-
-
 delete_team = crud.delete(catalog.delete_team, "team_id")
-
-
 list_services = crud.list_owned(catalog.list_services)
-
-
 create_service = crud.create(catalog.create_service)
-
-
 get_service = crud.read(catalog.get_service, "service_id")
-
-
 update_service = crud.update(catalog.update_service, "service_id")
-
-
 delete_service = crud.delete(catalog.delete_service, "service_id")
-
-
 list_integrations = crud.list_owned(catalog.list_integrations, base=True)
-
-
 get_integration = crud.read(catalog.get_integration, "integration_id", base=True)
-
-
 update_integration = crud.update(catalog.update_integration, "integration_id", base=True)
-
-
 delete_integration = crud.delete(catalog.delete_integration, "integration_id")
 
 

@@ -7,20 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from shared.api.ports import (
-    config_changed,
-    ports_of,
-)
-from shared.api.router import (
-    Reply,
-    Request,
-    ok,
-    page,
-)
+from shared.api.ports import config_changed, ports_of
+from shared.api.router import Reply, Request, ok, page
 
 
-# Every configuration resource has the same five operations; these build their handlers from
-# the service function and the name of the id parameter, so the handlers cannot drift apart.
 def _base(req: Request, wanted: bool) -> dict[str, Any]:
     """``base_url`` for answers that carry links (PUBLIC_BASE_URL, never the Host header)."""
     return {"base_url": req.base_url} if wanted else {}

@@ -10,19 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api import crud
-from shared.api.ports import (
-    PAGING,
-    TEAM_FILTER,
-    ports_of,
-)
-from shared.api.router import (
-    Operation,
-    QueryParam,
-    Reply,
-    Request,
-    ok,
-    page,
-)
+from shared.api.ports import PAGING, TEAM_FILTER, ports_of
+from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.errors import InvalidInput
 from shared.incidents import service as incidents
 from shared.incidents.models import (
@@ -156,8 +145,6 @@ def incident_action(verb: str) -> Callable[[Request], Any]:
 
 
 get_timeline = crud.paged(incidents.get_timeline, "incident_id")
-
-
 get_alerts = crud.paged(incidents.get_alerts, "incident_id")
 
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from shared.api.ports import (
-    PAGING,
-    ports_of,
-)
-from shared.api.router import (
-    Operation,
-    Reply,
-    Request,
-    ok,
-    page,
-)
+from shared.api.ports import PAGING, ports_of
+from shared.api.router import Operation, Reply, Request, ok, page
 from shared.auth import service as auth
 from shared.auth.models import ApiKeyCreate, ApiKeyRead, CreatedApiKey
 

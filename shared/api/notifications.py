@@ -3,30 +3,14 @@ webhooks. Views show secrets as hints only (``shared.redact``)."""
 
 from __future__ import annotations
 
-import secrets
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.api.ports import (
-    PAGING,
-    TEAM_FILTER,
-    person_id,
-    ports_of,
-)
-from shared.api.router import (
-    Operation,
-    Reply,
-    Request,
-    ok,
-    page,
-)
-from shared.auth.access import require
-from shared.auth.models import Action as Right
+from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
+from shared.api.router import Operation, Reply, Request, ok, page
 from shared.catalog import service as catalog
-from shared.errors import NotFound
 from shared.incidents import service as incidents
 from shared.notifications import service as notifications
+from shared.notifications import webhooks
 from shared.notifications.models import (
     ContactKind,
     ContactMethod,
@@ -34,7 +18,7 @@ from shared.notifications.models import (
     NotificationRules,
     Webhook,
 )
-from shared.outbound.targets import check_saved_target
+from shared.notifications.webhooks import WebhookBody
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 
 
@@ -64,19 +48,6 @@ class ContactMethodView(BaseModel):
     )
     label: str
     verified: bool
-
-
-class WebhookBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    team_id: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=200)
-    url: WriteOnlyUrl = Field(pattern=r"^https?://\S+$", max_length=2048)
-    events: frozenset[str] = frozenset(
-        {"created", "acknowledged", "resolved", "escalated", "note_added"}
-    )
-    timeout_seconds: float = Field(default=5.0, gt=0, le=30)
-    format: Literal["openalert", "teams_workflows"] = "openalert"
 
 
 class WebhookView(BaseModel):
@@ -209,21 +180,19 @@ async def list_webhooks(req: Request) -> Reply:
 
 async def create_webhook(req: Request) -> Reply:
     assert isinstance(req.body, WebhookBody)
-    require(req.caller, Right.CONFIGURE, [req.body.team_id])
-    check_saved_target(getattr(ports_of(req).notify, "http", None), req.body.url, field="url")
-    secret = secrets.token_urlsafe(32)
-    hook = Webhook(id=catalog.new_id("wh"), secret=secret, **req.body.model_dump())
-    await ports_of(req).store.create("webhooks", {**hook.model_dump(mode="json"), "pk": hook.id})
+    hook, secret = await webhooks.create_webhook(
+        store=ports_of(req).store,
+        principal=req.caller,
+        http=getattr(ports_of(req).notify, "http", None),
+        body=req.body,
+    )
     return ok(WebhookCreated(webhook=_webhook_view(hook), secret=secret), status=201)
 
 
 async def delete_webhook(req: Request) -> Reply:
-    store = ports_of(req).store
-    doc = await store.get("webhooks", req.params["webhook_id"], req.params["webhook_id"])
-    if doc is None:
-        raise NotFound(f"Webhook {req.params['webhook_id']!r} does not exist.")
-    require(req.caller, Right.CONFIGURE, [doc["team_id"]])
-    await store.delete("webhooks", doc["id"], doc["id"])
+    await webhooks.delete_webhook(
+        store=ports_of(req).store, principal=req.caller, webhook_id=req.params["webhook_id"]
+    )
     return Reply(204)
 
 

@@ -7,19 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from shared.api.router import (
-    MAX_LIMIT,
-    QueryParam,
-    Request,
-)
+from shared.api.router import MAX_LIMIT, QueryParam, Request
 from shared.auth import service as auth
 from shared.auth.models import User
 from shared.auth.service import AuthPorts
 from shared.catalog.cache import CatalogCache
 from shared.errors import InvalidInput
-from shared.incidents.models import (
-    EscalationPort,
-)
+from shared.incidents.models import EscalationPort
 from shared.notifications.service import NotifyPorts
 from shared.store.port import DocumentStore
 

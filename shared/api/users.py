@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from shared.api.ports import (
-    PAGING,
-    ports_of,
-)
-from shared.api.router import (
-    Operation,
-    Reply,
-    Request,
-    ok,
-    page,
-)
+from shared.api.ports import PAGING, ports_of
+from shared.api.router import Operation, Reply, Request, ok, page
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
+from shared.store.codec import strip_doc
 
 
 class UserView(BaseModel):
@@ -67,10 +59,7 @@ async def list_users(req: Request) -> Reply:
     result = await ports_of(req).store.query(
         "users", limit=req.limit(), continuation=req.continuation()
     )
-    users = [
-        User.model_validate({k: v for k, v in d.items() if k not in ("pk", "_etag", "teams_list")})
-        for d in result.items
-    ]
+    users = [User.model_validate(strip_doc(d, "teams_list")) for d in result.items]
     return page([user_view(u) for u in users], result.continuation)
 
 

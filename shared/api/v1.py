@@ -1,10 +1,12 @@
 """``/api/v1``: the operation table. Each domain module (``shared.api.incidents``, ``catalog``,
-``escalation``, ``schedules``, ``notifications``, ``users``, ``keys``, ``changes``) keeps its
-handlers beside its ``OPERATIONS`` rows; this module only gathers them into :data:`API`."""
+``escalation``, ``schedules``, ``calendars``, ``notifications``, ``users``, ``keys``,
+``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only gathers them
+into :data:`API`."""
 
 from __future__ import annotations
 
 from shared.api import (
+    calendars,
     catalog,
     changes,
     escalation,
@@ -42,6 +44,7 @@ API = Api(
         *catalog.OPERATIONS,
         *escalation.OPERATIONS,
         *schedules.OPERATIONS,
+        *calendars.OPERATIONS,
         *keys.OPERATIONS,
         *notifications.OPERATIONS,
         *changes.OPERATIONS,
