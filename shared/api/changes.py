@@ -31,27 +31,25 @@ async def list_incident_changes(req: Request) -> Reply:
     return page(items, None)
 
 
-def operations() -> list[Operation]:
-    o = Operation
-    return [
-        o(
-            "GET",
-            "/services/{service_id}/changes",
-            "listServiceChanges",
-            "Changes of a service (PagerDuty Change Events), newest first, 30 days",
-            "services",
-            list_service_changes,
-            response=changes.ServiceChange,
-            is_list=True,
-        ),
-        o(
-            "GET",
-            "/incidents/{incident_id}/changes",
-            "listIncidentChanges",
-            "Changes of the incident's service in the 4 hours before it opened, newest first",
-            "incidents",
-            list_incident_changes,
-            response=changes.ServiceChange,
-            is_list=True,
-        ),
-    ]
+OPERATIONS = [
+    Operation(
+        method="GET",
+        path="/services/{service_id}/changes",
+        name="listServiceChanges",
+        summary="Changes of a service (PagerDuty Change Events), newest first, 30 days",
+        tag="services",
+        handler=list_service_changes,
+        response=changes.ServiceChange,
+        is_list=True,
+    ),
+    Operation(
+        method="GET",
+        path="/incidents/{incident_id}/changes",
+        name="listIncidentChanges",
+        summary=("Changes of the incident's service in the 4 hours before it opened, newest first"),
+        tag="incidents",
+        handler=list_incident_changes,
+        response=changes.ServiceChange,
+        is_list=True,
+    ),
+]

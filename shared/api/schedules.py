@@ -1,30 +1,27 @@
-"""Schedule operations beyond plain CRUD: overrides as their own resource, calendar import and
-export, and a person's calendar. ``shared.api.v1`` adds :data:`OPERATIONS` to its table."""
+"""API: schedules (CRUD), who is on call and the final shifts, overrides as their own resource,
+and shift swaps. Calendars (iCal export, import, secret links) are ``shared.api.calendars``."""
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.api import crud
+from shared.api.ports import PAGING, TEAM_FILTER, ports_of, signed_in_user
 from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import pending
 from shared.auth.access import require
 from shared.auth.models import Action as Right
-from shared.auth.models import User
 from shared.catalog import service as catalog
 from shared.errors import InvalidInput
-from shared.schedules import limits, stored
+from shared.schedules import limits
 from shared.schedules import overrides as ovr
-from shared.schedules.ical import export_calendar, export_shifts
-from shared.schedules.models import Override, Schedule, Shift, ShiftSwap
-from shared.schedules.people import names
-from shared.schedules.resolve import final_schedule
-from shared.store.port import in_
+from shared.schedules import service as schedules
+from shared.schedules.models import OnCall, Override, Schedule, Shift, ShiftSwap
+from shared.schedules.stored import ListedSchedule
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +40,7 @@ def _now(req: Request) -> datetime:
     return now
 
 
-def _range(req: Request) -> tuple[datetime, datetime]:
+def requested_range(req: Request) -> tuple[datetime, datetime]:
     start = req.time("start") or _now(req)
     end = req.time("end") or start + timedelta(days=7)
     if end <= start:
@@ -53,7 +50,7 @@ def _range(req: Request) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def _configurable(req: Request) -> Schedule:
+async def configurable_schedule(req: Request) -> Schedule:
     schedule, _ = await catalog.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
@@ -72,7 +69,7 @@ class OverrideBody(BaseModel):
 
 async def create_override(req: Request) -> Reply:
     assert isinstance(req.body, OverrideBody)
-    schedule = await _configurable(req)
+    schedule = await configurable_schedule(req)
     for name in ("start", "end"):
         if getattr(req.body, name).utcoffset() is None:
             raise InvalidInput(f"{name} needs a UTC offset (e.g. Z).", field=name)
@@ -92,12 +89,12 @@ async def list_overrides(req: Request) -> Reply:
     schedule, _ = await catalog.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
-    start, end = _range(req)
+    start, end = requested_range(req)
     return page(ovr.in_range(schedule, start, end), None)
 
 
 async def delete_override(req: Request) -> Reply:
-    schedule = await _configurable(req)
+    schedule = await configurable_schedule(req)
     await ovr.delete_override(
         store=_store(req), schedule_id=schedule.id, override_id=req.params["override_id"]
     )
@@ -110,7 +107,7 @@ async def list_swaps(req: Request) -> Reply:
     schedule, _ = await catalog.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
-    start, end = _range(req)
+    start, end = requested_range(req)
     found = sorted(
         (s for s in schedule.swaps if s.start < end and s.end > start),
         key=lambda s: (s.start, s.id),
@@ -150,172 +147,237 @@ async def add_pending_user(req: Request) -> Reply:
 
 
 # --- calendars -------------------------------------------------------------------------------
-class IcalImportBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ics: str = Field(min_length=10, max_length=512 * 1024, description="The iCalendar text.")
-    days: int = Field(default=90, ge=1, le=366)
-    #: "import": an all-day event is whole local days in the calendar's zone; "skip": it is
-    #: left out and reported.
-    all_day: Literal["import", "skip"] = "import"
 
 
-async def import_ical(req: Request) -> Reply:
-    assert isinstance(req.body, IcalImportBody)
-    schedule = await _configurable(req)
-    result = await ovr.import_calendar(
-        store=_store(req),
-        schedule_id=schedule.id,
-        ics=req.body.ics.encode(),
-        now=_now(req),
-        days=req.body.days,
-        all_day=req.body.all_day,
+async def oncall(req: Request) -> Reply:
+    at = req.time("at") or ports_of(req).clock()
+    result = await catalog.who_is_on_call(
+        store=ports_of(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        at=at,
     )
     return ok(result)
 
 
-def _users(shifts: list[Shift]) -> set[str]:
-    return {u for s in shifts if s.user for u in s.user.split(",")}
+def _final_range(req: Request) -> tuple[datetime, datetime]:
+    now = ports_of(req).clock()
+    start = req.time("start") or now
+    end = req.time("end") or start + timedelta(days=7)
+    return start, end
 
 
-async def ical(req: Request) -> Reply:
-    start, end = _range(req)
-    schedule, _ = await catalog.get_schedule(
-        store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
+async def final(req: Request) -> Reply:
+    start, end = _final_range(req)
+    shifts = await catalog.final(
+        store=ports_of(req).store,
+        principal=req.caller,
+        schedule_id=req.params["schedule_id"],
+        start=start,
+        end=end,
     )
-    shifts = await limits.compute(final_schedule, schedule, start, end)
-    people = await names(_store(req), _users(shifts))
-    text = export_shifts(schedule, shifts, now=_now(req), people=people)
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
+    return page(shifts, None)
 
 
-#: A person's calendar is polled by calendar apps. Each schedule's shifts are computed once per
-#: stored version and UTC day (key: schedule id, document ETag, day) and reused by every person
-#: and poll that day; an edit changes the ETag, so only that schedule is computed again.
-#: 2,048 entries bound the memory.
-_FINAL_CACHE: OrderedDict[tuple[str, str, datetime], tuple[Schedule, list[Shift]]] = OrderedDict()
-_CACHE_SIZE = 2048
-#: How far ahead a person's calendar reaches.
-PERSON_DAYS = 60
+class SwapBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: datetime
+    end: datetime
+    taker_id: str = Field(min_length=1, max_length=100)
 
 
-def _mentions(doc: dict[str, Any], user_id: str) -> bool:
-    """Whether a stored schedule can put this person on call (read without validating it)."""
-    layers = doc.get("layers") or []
-    return any(user_id in (layer.get("participants") or []) for layer in layers) or any(
-        o.get("user") == user_id for o in doc.get("overrides") or []
+class SwapDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["accept", "decline", "cancel"]
+
+
+async def request_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapBody)
+    await catalog.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
+    swap = await schedules.request_swap(
+        store=ports_of(req).store,
+        schedule_id=req.params["schedule_id"],
+        requester=await signed_in_user(req),
+        start=req.body.start,
+        end=req.body.end,
+        taker_id=req.body.taker_id,
+        now=ports_of(req).clock(),
+    )
+    return ok(swap, status=201)
 
 
-async def _shifts(doc: dict[str, Any], day: datetime) -> tuple[Schedule, list[Shift]]:
-    key = (str(doc["id"]), str(doc.get("_etag", "")), day)
-    cached = _FINAL_CACHE.get(key)
-    if cached is None:
-        schedule = stored.load(doc)
-        window = day + timedelta(days=PERSON_DAYS + 1)
-        cached = schedule, await limits.compute(final_schedule, schedule, day, window)
-        _FINAL_CACHE[key] = cached
-        while len(_FINAL_CACHE) > _CACHE_SIZE:
-            _FINAL_CACHE.popitem(last=False)
-    else:
-        _FINAL_CACHE.move_to_end(key)
-    return cached
+async def decide_swap(req: Request) -> Reply:
+    assert isinstance(req.body, SwapDecision)
+    await catalog.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    swap = await schedules.decide_swap(
+        store=ports_of(req).store,
+        schedule_id=req.params["schedule_id"],
+        swap_id=req.params["swap_id"],
+        user=await signed_in_user(req),
+        decision=req.body.decision,
+        now=ports_of(req).clock(),
+    )
+    return ok(swap)
 
 
-async def person_calendar(req: Request, user: User) -> Reply:
-    """A person's shifts across every schedule of their teams, as iCalendar (60 days)."""
-    now = _now(req)
-    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = now + timedelta(days=PERSON_DAYS)
-    parts: list[tuple[Schedule, list[Shift]]] = []
-    teams = sorted(user.teams)
-    continuation: str | None = None
-    while teams:
-        # One query for all the person's teams: a poll's cost is the store round trips.
-        result = await _store(req).query(
-            "schedules", where=[in_("team_id", teams)], limit=200, continuation=continuation
-        )
-        for doc in result.items:
-            if not _mentions(doc, user.id):
-                continue
-            try:
-                schedule, shifts = await _shifts(doc, day)
-            except (stored.NeedsRepair, limits.ScheduleTooComplex) as exc:
-                # The rest of the person's calendar still answers; this schedule's shifts
-                # return once it is repaired.
-                log.warning("Schedule %s left out of a calendar: %s", doc.get("id"), exc.detail)
-                continue
-            # Shifts keep their real start (the day's start at the earliest), so an event's
-            # UID stays the same from poll to poll.
-            mine = [
-                s.model_copy(update={"user": user.id})
-                for s in shifts
-                if s.user and user.id in s.user.split(",") and s.end > now and s.start < end
-            ]
-            parts.append((schedule, mine))
-        continuation = result.continuation
-        if continuation is None:
-            break
-    people = await names(_store(req), [user.id])
-    text = export_calendar(f"{user.name or user.id} on call", parts, now=now, people=people)
-    return Reply(200, text.decode("utf-8"), content_type="text/calendar")
-
-
-def _op(
-    method: Any, path: str, name: str, summary: str, handler: Callable[..., Any], **kw: Any
-) -> Operation:
-    return Operation(method, path, name, summary, "schedules", handler, **kw)
+list_schedules = crud.list_owned(catalog.list_schedules)
+create_schedule = crud.create(catalog.create_schedule, now=False)
+get_schedule = crud.read(catalog.get_schedule, "schedule_id")
+update_schedule = crud.update(catalog.update_schedule, "schedule_id")
+delete_schedule = crud.delete(catalog.delete_schedule, "schedule_id")
 
 
 OPERATIONS = [
     Operation(
-        "POST",
-        "/users/pending",
-        "addPendingUser",
-        "Add someone by e-mail before their first sign-in (schedules may name them)",
-        "users",
-        add_pending_user,
+        method="POST",
+        path="/users/pending",
+        name="addPendingUser",
+        summary="Add someone by e-mail before their first sign-in (schedules may name them)",
+        tag="users",
+        handler=add_pending_user,
         body=PendingUserBody,
         response=PersonView,
         status=201,
         also=(200,),  # someone already known (signed in, or already pending)
     ),
-    _op(
-        "POST",
-        "/schedules/{schedule_id}/overrides",
-        "createOverride",
-        "Put someone on call instead of the layers for a while",
-        create_override,
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/overrides",
+        name="createOverride",
+        summary="Put someone on call instead of the layers for a while",
+        tag="schedules",
+        handler=create_override,
         body=OverrideBody,
         response=Override,
         status=201,
     ),
-    _op(
-        "GET",
-        "/schedules/{schedule_id}/overrides",
-        "listOverrides",
-        "Overrides overlapping a range",
-        list_overrides,
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/overrides",
+        name="listOverrides",
+        summary="Overrides overlapping a range",
+        tag="schedules",
+        handler=list_overrides,
         response=Override,
         is_list=True,
         query=RANGE,
     ),
-    _op(
-        "GET",
-        "/schedules/{schedule_id}/swaps",
-        "listSwaps",
-        "Swaps overlapping a range",
-        list_swaps,
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/swaps",
+        name="listSwaps",
+        summary="Swaps overlapping a range",
+        tag="schedules",
+        handler=list_swaps,
         response=ShiftSwap,
         is_list=True,
         query=RANGE,
     ),
-    _op(
-        "DELETE",
-        "/schedules/{schedule_id}/overrides/{override_id}",
-        "deleteOverride",
-        "Delete an override",
-        delete_override,
+    Operation(
+        method="DELETE",
+        path="/schedules/{schedule_id}/overrides/{override_id}",
+        name="deleteOverride",
+        summary="Delete an override",
+        tag="schedules",
+        handler=delete_override,
         status=204,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules",
+        name="listSchedules",
+        summary="Schedules",
+        tag="schedules",
+        handler=list_schedules,
+        response=ListedSchedule,
+        is_list=True,
+        query=(*PAGING, *TEAM_FILTER),
+    ),
+    Operation(
+        method="POST",
+        path="/schedules",
+        name="createSchedule",
+        summary="Create a schedule",
+        tag="schedules",
+        handler=create_schedule,
+        body=catalog.ScheduleBody,
+        response=Schedule,
+        status=201,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}",
+        name="getSchedule",
+        summary="A schedule",
+        tag="schedules",
+        handler=get_schedule,
+        response=Schedule,
+    ),
+    Operation(
+        method="PUT",
+        path="/schedules/{schedule_id}",
+        name="updateSchedule",
+        summary="Change a schedule",
+        tag="schedules",
+        handler=update_schedule,
+        body=catalog.ScheduleBody,
+        response=Schedule,
+    ),
+    Operation(
+        method="DELETE",
+        path="/schedules/{schedule_id}",
+        name="deleteSchedule",
+        summary="Delete a schedule",
+        tag="schedules",
+        handler=delete_schedule,
+        status=204,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/oncall",
+        name="whoIsOnCall",
+        summary="Who is on call",
+        tag="schedules",
+        handler=oncall,
+        response=OnCall,
+        query=(QueryParam("at", "When (default now).", "date-time"),),
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/final",
+        name="finalSchedule",
+        summary="Merged shifts with gaps",
+        tag="schedules",
+        handler=final,
+        response=Shift,
+        is_list=True,
+        query=RANGE,
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/swaps",
+        name="requestSwap",
+        summary="Ask someone to take part of my shift",
+        tag="schedules",
+        handler=request_swap,
+        body=SwapBody,
+        response=ShiftSwap,
+        status=201,
+    ),
+    Operation(
+        method="POST",
+        path="/schedules/{schedule_id}/swaps/{swap_id}",
+        name="decideSwap",
+        summary="Accept, decline or cancel a swap (accepted: an override)",
+        tag="schedules",
+        handler=decide_swap,
+        body=SwapDecision,
+        response=ShiftSwap,
     ),
 ]

@@ -10,8 +10,6 @@ side deduplicates on the key).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -21,7 +19,7 @@ from shared.auth.models import TeamRole, User
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from shared.schedules import limits, stored
+from shared.schedules import limits, links, stored
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import Override, Schedule, ShiftSwap
@@ -264,12 +262,11 @@ async def decide_swap(
 # --- calendars -------------------------------------------------------------------------------
 async def issue_ical_link(*, store: DocumentStore, schedule_id: str) -> str:
     """A new secret for the subscription URL (the previous link stops working)."""
-    token = secrets.token_urlsafe(24)
+    token, digest = links.new_token()
     for _ in range(5):
         schedule, etag = await _load(store, schedule_id)
-        digest = hashlib.sha256(token.encode()).hexdigest()
         try:
-            await _save(store, schedule.model_copy(update={"ical_token_hash": digest}), etag)
+            await _save(store, schedule.model_copy(update={links.TOKEN_HASH: digest}), etag)
         except PreconditionFailed:
             continue
         return token
@@ -281,13 +278,9 @@ async def subscribed_calendar(
 ) -> bytes:
     """The calendar behind a subscription URL: 7 days back, 60 ahead. Unknown schedule and
     wrong token answer the same NotFound, so links cannot be probed."""
-    doc = await store.get("schedules", schedule_id, schedule_id)
     # The token is checked on the stored field before the schedule is read, so only a holder
     # of the link learns that the schedule needs repair (a 409 naming the rule).
-    expected = str(doc.get("ical_token_hash") or "") if doc else ""
-    given = hashlib.sha256(token.encode()).hexdigest()
-    if doc is None or not expected or not hmac.compare_digest(expected, given):
-        raise NotFound("No such calendar.")
+    doc = links.check_token(await store.get("schedules", schedule_id, schedule_id), token)
     schedule = _schedule(doc)
     shifts = await limits.compute(
         final_schedule, schedule, now - timedelta(days=7), now + timedelta(days=60)

@@ -51,3 +51,11 @@ def to_doc(model: BaseModel, *, pk_field: str = "pk", pk: str | None = None, **e
 def from_doc(model: type[M], doc: Doc) -> M:
     """Validate a stored document back into ``model``; store-managed fields are dropped."""
     return model.model_validate({k: v for k, v in doc.items() if k not in SYSTEM_FIELDS})
+
+
+def strip_doc(doc: Doc, *derived: str) -> Doc:
+    """``doc``'s model fields: without store-managed fields, the partition key ``pk`` and the
+    ``derived`` query fields that :func:`to_doc`'s ``extra`` added (e.g. a user's
+    ``teams_list``), for models that reject unknown fields."""
+    dropped = SYSTEM_FIELDS | {"pk", *derived}
+    return {k: v for k, v in doc.items() if k not in dropped}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from icalendar import Calendar
 
-from shared.api import schedules as api
+from shared.api import calendars as api
 from shared.api.router import Request
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shared.api import schedules as api
+from shared.api import calendars as api
 from shared.api.router import Request
 from shared.api.v1 import API, ApiPorts
 from shared.auth.documents import user_doc

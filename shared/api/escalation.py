@@ -1,0 +1,69 @@
+"""API: escalation policies (plain CRUD; the rules live in the catalog service)."""
+
+from __future__ import annotations
+
+from shared.api import crud
+from shared.api.ports import PAGING, TEAM_FILTER
+from shared.api.router import Operation
+from shared.catalog import service as catalog
+from shared.escalation.models import Policy, PolicyBody
+
+list_policies = crud.list_owned(catalog.list_policies)
+create_policy = crud.create(catalog.create_policy)
+get_policy = crud.read(catalog.get_policy, "policy_id")
+update_policy = crud.update(catalog.update_policy, "policy_id", now=True)
+delete_policy = crud.delete(catalog.delete_policy, "policy_id")
+
+
+OPERATIONS = [
+    Operation(
+        method="GET",
+        path="/escalation-policies",
+        name="listPolicies",
+        summary="Escalation policies",
+        tag="escalation",
+        handler=list_policies,
+        response=Policy,
+        is_list=True,
+        query=(*PAGING, *TEAM_FILTER),
+    ),
+    Operation(
+        method="POST",
+        path="/escalation-policies",
+        name="createPolicy",
+        summary="Create a policy",
+        tag="escalation",
+        handler=create_policy,
+        body=PolicyBody,
+        response=Policy,
+        status=201,
+    ),
+    Operation(
+        method="GET",
+        path="/escalation-policies/{policy_id}",
+        name="getPolicy",
+        summary="A policy",
+        tag="escalation",
+        handler=get_policy,
+        response=Policy,
+    ),
+    Operation(
+        method="PUT",
+        path="/escalation-policies/{policy_id}",
+        name="updatePolicy",
+        summary="Change a policy (a new version)",
+        tag="escalation",
+        handler=update_policy,
+        body=PolicyBody,
+        response=Policy,
+    ),
+    Operation(
+        method="DELETE",
+        path="/escalation-policies/{policy_id}",
+        name="deletePolicy",
+        summary="Delete a policy",
+        tag="escalation",
+        handler=delete_policy,
+        status=204,
+    ),
+]

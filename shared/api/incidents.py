@@ -1,0 +1,214 @@
+"""API: incidents, their timeline and alerts, and the lifecycle actions (acknowledge, resolve, ...).
+Each action is one row per URL verb; ``incidents.act`` holds the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.api import crud
+from shared.api.ports import PAGING, TEAM_FILTER, ports_of
+from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
+from shared.errors import InvalidInput
+from shared.incidents import service as incidents
+from shared.incidents.models import (
+    Action,
+    ActionKind,
+    Incident,
+    IncidentFilter,
+    IncidentStatus,
+    TimelineEntry,
+)
+
+
+class ActionBody(BaseModel):
+    """Optional details of an incident action (all fields optional; most actions need none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = Field(default=None, max_length=10_000)
+    #: snooze: minutes (1 minute to 7 days).
+    minutes: float | None = Field(default=None, gt=0, le=7 * 24 * 60)
+    #: reassign / responders: user ids.
+    users: tuple[str, ...] = Field(default=(), max_length=50)
+
+
+# What each action needs, required in its own body so the document says so.
+class SnoozeBody(ActionBody):
+    minutes: float = Field(ge=1, le=7 * 24 * 60)
+
+
+class UsersBody(ActionBody):
+    users: tuple[str, ...] = Field(min_length=1, max_length=50)
+
+
+class NoteBody(ActionBody):
+    note: str = Field(min_length=1, max_length=10_000, pattern=r"\S")
+
+
+ACTION_BODIES: dict[str, type[ActionBody]] = {
+    "snooze": SnoozeBody,
+    "reassign": UsersBody,
+    "responders": UsersBody,
+    "notes": NoteBody,
+}
+
+
+#: URL verb -> lifecycle action.
+ACTIONS: dict[str, ActionKind] = {
+    "acknowledge": "acknowledge",
+    "unacknowledge": "unacknowledge",
+    "resolve": "resolve",
+    "reopen": "reopen",
+    "snooze": "snooze",
+    "escalate": "escalate",
+    "reassign": "reassign",
+    "responders": "add_responder",
+    "notes": "add_note",
+}
+
+
+async def _optional_body(req: Request) -> ActionBody:
+    body = req.body
+    return body if isinstance(body, ActionBody) else ActionBody()
+
+
+async def list_incidents(req: Request) -> Reply:
+    try:
+        statuses = frozenset(IncidentStatus(s) for s in req.many("status"))
+    except ValueError:
+        raise InvalidInput(
+            "status must be triggered, acknowledged, snoozed or resolved.", field="status"
+        ) from None
+    severities = req.many("severity")
+    if any(s not in ("P1", "P2", "P3", "P4", "P5") for s in severities):
+        raise InvalidInput("severity must be P1..P5.", field="severity")
+    filters = IncidentFilter(
+        status=statuses,
+        severity=frozenset(severities),
+        team_id=req.query.get("team_id") or None,
+        service_id=req.query.get("service_id") or None,
+        created_after=req.time("created_after"),
+        created_before=req.time("created_before"),
+    )
+    items, token = await incidents.list_incidents(
+        store=ports_of(req).store,
+        principal=req.caller,
+        filters=filters,
+        limit=req.limit(),
+        continuation=req.continuation(),
+    )
+    return page(items, token)
+
+
+async def get_incident(req: Request) -> Reply:
+    incident = await incidents.get_incident(
+        store=ports_of(req).store, principal=req.caller, incident_id=req.params["incident_id"]
+    )
+    return ok(incident)
+
+
+def incident_action(verb: str) -> Callable[[Request], Any]:
+    kind = ACTIONS[verb]
+
+    async def handler(req: Request) -> Reply:
+        ports = ports_of(req)
+        body = await _optional_body(req)
+        if kind == "snooze" and body.minutes is None:
+            raise InvalidInput("snooze needs minutes.", field="minutes", expected="1..10080")
+        if kind in ("reassign", "add_responder") and not body.users:
+            raise InvalidInput(f"{verb} needs users.", field="users")
+        if kind == "add_note" and not (body.note or "").strip():
+            raise InvalidInput("A note needs text.", field="note")
+        action = Action(
+            kind=kind,
+            actor=incidents.actor_for(req.caller),
+            snooze_for=timedelta(minutes=body.minutes) if body.minutes else None,
+            users=body.users,
+            note=body.note,
+            via="api",
+        )
+        incident = await incidents.act(
+            store=ports.store,
+            escalation=ports.escalation,
+            principal=req.caller,
+            incident_id=req.params["incident_id"],
+            action=action,
+            now=ports.clock(),
+        )
+        return ok(incident)
+
+    return handler
+
+
+get_timeline = crud.paged(incidents.get_timeline, "incident_id")
+get_alerts = crud.paged(incidents.get_alerts, "incident_id")
+
+
+OPERATIONS = [
+    Operation(
+        method="GET",
+        path="/incidents",
+        name="listIncidents",
+        summary="Incidents, newest first",
+        tag="incidents",
+        handler=list_incidents,
+        response=Incident,
+        is_list=True,
+        query=(
+            *PAGING,
+            *TEAM_FILTER,
+            QueryParam("status", "Comma-separated statuses.", many=True),
+            QueryParam("severity", "Comma-separated P1..P5.", many=True),
+            QueryParam("service_id", "Only this service."),
+            QueryParam("created_after", "Created at or after.", "date-time"),
+            QueryParam("created_before", "Created before.", "date-time"),
+        ),
+    ),
+    Operation(
+        method="GET",
+        path="/incidents/{incident_id}",
+        name="getIncident",
+        summary="An incident",
+        tag="incidents",
+        handler=get_incident,
+        response=Incident,
+    ),
+    Operation(
+        method="GET",
+        path="/incidents/{incident_id}/timeline",
+        name="getTimeline",
+        summary="Its timeline",
+        tag="incidents",
+        handler=get_timeline,
+        response=TimelineEntry,
+        is_list=True,
+        query=PAGING,
+    ),
+    Operation(
+        method="GET",
+        path="/incidents/{incident_id}/alerts",
+        name="getAlerts",
+        summary="Its alerts",
+        tag="incidents",
+        handler=get_alerts,
+        is_list=True,
+        query=PAGING,
+    ),
+    *(
+        Operation(
+            method="POST",
+            path=f"/incidents/{{incident_id}}/{verb}",
+            name=f"incident_{verb}",
+            summary=f"Incident action: {verb}",
+            tag="incidents",
+            handler=incident_action(verb),
+            body=ACTION_BODIES.get(verb),
+            response=Incident,
+        )
+        for verb in ACTIONS
+    ),
+]

@@ -1,0 +1,54 @@
+"""Secret calendar links: the one way a subscription token is issued and checked.
+
+A link is ``.../{id}/{token}.ics``; the store keeps only ``ical_token_hash`` (SHA-256 of the
+token) on the schedule or user document, so a leaked store does not leak working links, and
+issuing a new token makes the old link stop working. An unknown id and a wrong token answer the
+same :class:`NotFound`, so links cannot be probed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from shared.auth.models import User
+from shared.errors import NotFound
+from shared.store.codec import strip_doc
+from shared.store.port import Doc, DocumentStore
+
+#: The field holding the token's digest, on schedule and user documents alike.
+TOKEN_HASH = "ical_token_hash"
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and the digest to store for it."""
+    token = secrets.token_urlsafe(24)
+    return token, _digest(token)
+
+
+def check_token(doc: Doc | None, token: str) -> Doc:
+    """``doc`` if ``token`` opens it; otherwise the same NotFound as an unknown id."""
+    expected = str(doc.get(TOKEN_HASH) or "") if doc else ""
+    if doc is None or not expected or not hmac.compare_digest(expected, _digest(token)):
+        raise NotFound("No such calendar.")
+    return doc
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_user_link(*, store: DocumentStore, user_id: str) -> str:
+    """A new token for the person's own calendar (the previous link stops working)."""
+    token, digest = new_token()
+    doc = await store.get("users", user_id, user_id)
+    if doc is None:
+        raise NotFound(f"User {user_id!r} does not exist.")
+    await store.replace("users", {**doc, TOKEN_HASH: digest}, if_match=doc["_etag"])
+    return token
+
+
+async def user_for_link(*, store: DocumentStore, user_id: str, token: str) -> User:
+    """The person whose calendar link this is."""
+    doc = check_token(await store.get("users", user_id, user_id), token)
+    return User.model_validate(strip_doc(doc, "teams_list"))
