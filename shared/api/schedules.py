@@ -16,15 +16,14 @@ from shared.auth import pending
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
-from shared.catalog import service as catalog
 from shared.errors import InvalidInput
 from shared.schedules import limits, stored
 from shared.schedules import overrides as ovr
+from shared.schedules import service as schedules_service
 from shared.schedules.ical import export_calendar, export_shifts
 from shared.schedules.models import Override, Schedule, Shift, ShiftSwap
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
-from shared.store.port import in_
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ def _range(req: Request) -> tuple[datetime, datetime]:
 
 
 async def _configurable(req: Request) -> Schedule:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules_service.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     require(req.caller, Right.CONFIGURE, [schedule.team_id])
@@ -89,7 +88,7 @@ async def create_override(req: Request) -> Reply:
 
 
 async def list_overrides(req: Request) -> Reply:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules_service.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     start, end = _range(req)
@@ -107,7 +106,7 @@ async def delete_override(req: Request) -> Reply:
 # --- swaps ---------------------------------------------------------------------------------------
 async def list_swaps(req: Request) -> Reply:
     """A schedule's swaps overlapping a range, by start (requests and decisions alike)."""
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules_service.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     start, end = _range(req)
@@ -180,7 +179,7 @@ def _users(shifts: list[Shift]) -> set[str]:
 
 async def ical(req: Request) -> Reply:
     start, end = _range(req)
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules_service.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     shifts = await limits.compute(final_schedule, schedule, start, end)
@@ -232,8 +231,8 @@ async def person_calendar(req: Request, user: User) -> Reply:
     continuation: str | None = None
     while teams:
         # One query for all the person's teams: a poll's cost is the store round trips.
-        result = await _store(req).query(
-            "schedules", where=[in_("team_id", teams)], limit=200, continuation=continuation
+        result = await stored.query_schedules(
+            _store(req), team_ids=teams, limit=200, continuation=continuation
         )
         for doc in result.items:
             if not _mentions(doc, user.id):

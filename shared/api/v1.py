@@ -25,6 +25,7 @@ from shared.api.router import (
     page,
 )
 from shared.api.schedules import IcalImportBody, ical, import_ical, person_calendar
+from shared.auth import owned
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
@@ -32,8 +33,18 @@ from shared.auth.models import ApiKeyCreate, ApiKeyRead, CreatedApiKey, User
 from shared.auth.service import AuthPorts
 from shared.catalog import service as catalog
 from shared.catalog.cache import CatalogCache
-from shared.catalog.models import Route, Service, Team
+from shared.catalog.models import (
+    IntegrationBody,
+    MembershipBody,
+    Route,
+    RouteBody,
+    Service,
+    ServiceBody,
+    Team,
+    TeamBody,
+)
 from shared.errors import InvalidInput, NotFound
+from shared.escalation import policies
 from shared.escalation.models import Policy, PolicyBody
 from shared.incidents import service as incidents
 from shared.incidents.models import (
@@ -57,7 +68,7 @@ from shared.notifications.service import NotifyPorts
 from shared.outbound.targets import check_saved_target
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
-from shared.schedules.models import OnCall, Schedule, Shift, ShiftSwap
+from shared.schedules.models import OnCall, Schedule, ScheduleBody, Shift, ShiftSwap
 from shared.schedules.overrides import ImportResult
 from shared.schedules.stored import ListedSchedule
 
@@ -311,7 +322,7 @@ async def list_members(req: Request) -> Reply:
 
 
 async def put_member(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.MembershipBody)
+    assert isinstance(req.body, MembershipBody)
     user = await catalog.set_member(
         store=_ports(req).store,
         principal=req.caller,
@@ -345,7 +356,7 @@ async def delete_member(req: Request) -> Reply:
 
 
 async def create_integration(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.IntegrationBody)
+    assert isinstance(req.body, IntegrationBody)
     created = await catalog.create_integration(
         store=_ports(req).store,
         principal=req.caller,
@@ -378,7 +389,7 @@ async def list_routes(req: Request) -> Reply:
 
 
 async def create_route(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.RouteBody)
+    assert isinstance(req.body, RouteBody)
     route = await catalog.create_route(
         store=_ports(req).store,
         principal=req.caller,
@@ -408,7 +419,7 @@ async def delete_route(req: Request) -> Reply:
 
 async def oncall(req: Request) -> Reply:
     at = req.time("at") or _ports(req).clock()
-    result = await catalog.who_is_on_call(
+    result = await schedules.who_is_on_call(
         store=_ports(req).store,
         principal=req.caller,
         schedule_id=req.params["schedule_id"],
@@ -426,7 +437,7 @@ def _range(req: Request) -> tuple[datetime, datetime]:
 
 async def final(req: Request) -> Reply:
     start, end = _range(req)
-    shifts = await catalog.final(
+    shifts = await schedules.final(
         store=_ports(req).store,
         principal=req.caller,
         schedule_id=req.params["schedule_id"],
@@ -456,7 +467,7 @@ async def _me(req: Request) -> User:
 
 async def request_swap(req: Request) -> Reply:
     assert isinstance(req.body, SwapBody)
-    await catalog.get_schedule(
+    await schedules.get_schedule(
         store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     swap = await schedules.request_swap(
@@ -473,7 +484,7 @@ async def request_swap(req: Request) -> Reply:
 
 async def decide_swap(req: Request) -> Reply:
     assert isinstance(req.body, SwapDecision)
-    await catalog.get_schedule(
+    await schedules.get_schedule(
         store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     swap = await schedules.decide_swap(
@@ -494,7 +505,7 @@ class IcalLink(BaseModel):
 
 
 async def ical_link(req: Request) -> Reply:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=_ports(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     require(req.caller, Right.CONFIGURE, [schedule.team_id])
@@ -718,7 +729,7 @@ async def incident_deliveries(req: Request) -> Reply:
 
 
 async def list_webhooks(req: Request) -> Reply:
-    items, token = await catalog.list_documents(
+    items, token = await owned.list_documents(
         store=_ports(req).store,
         principal=req.caller,
         container="webhooks",
@@ -735,7 +746,7 @@ async def create_webhook(req: Request) -> Reply:
     require(req.caller, Right.CONFIGURE, [req.body.team_id])
     check_saved_target(getattr(_ports(req).notify, "http", None), req.body.url, field="url")
     secret = secrets.token_urlsafe(32)
-    hook = Webhook(id=catalog.new_id("wh"), secret=secret, **req.body.model_dump())
+    hook = Webhook(id=owned.new_id("wh"), secret=secret, **req.body.model_dump())
     await _ports(req).store.create("webhooks", {**hook.model_dump(mode="json"), "pk": hook.id})
     return ok(WebhookCreated(webhook=_webhook_view(hook), secret=secret), status=201)
 
@@ -856,16 +867,16 @@ list_integrations = _list_owned(catalog.list_integrations, base=True)
 get_integration = _get(catalog.get_integration, "integration_id", base=True)
 update_integration = _update(catalog.update_integration, "integration_id", base=True)
 delete_integration = _delete(catalog.delete_integration, "integration_id")
-list_policies = _list_owned(catalog.list_policies)
-create_policy = _create(catalog.create_policy)
-get_policy = _get(catalog.get_policy, "policy_id")
-update_policy = _update(catalog.update_policy, "policy_id", now=True)
-delete_policy = _delete(catalog.delete_policy, "policy_id")
-list_schedules = _list_owned(catalog.list_schedules)
-create_schedule = _create(catalog.create_schedule, now=False)
-get_schedule = _get(catalog.get_schedule, "schedule_id")
-update_schedule = _update(catalog.update_schedule, "schedule_id")
-delete_schedule = _delete(catalog.delete_schedule, "schedule_id")
+list_policies = _list_owned(policies.list_policies)
+create_policy = _create(policies.create_policy)
+get_policy = _get(policies.get_policy, "policy_id")
+update_policy = _update(policies.update_policy, "policy_id", now=True)
+delete_policy = _delete(policies.delete_policy, "policy_id")
+list_schedules = _list_owned(schedules.list_schedules)
+create_schedule = _create(schedules.create_schedule, now=False)
+get_schedule = _get(schedules.get_schedule, "schedule_id")
+update_schedule = _update(schedules.update_schedule, "schedule_id")
+delete_schedule = _delete(schedules.delete_schedule, "schedule_id")
 
 
 async def openapi(req: Request) -> Reply:
@@ -1016,7 +1027,7 @@ def _ops() -> list[Operation]:
             "Create a team",
             "teams",
             create_team,
-            body=catalog.TeamBody,
+            body=TeamBody,
             response=Team,
             status=201,
         ),
@@ -1028,7 +1039,7 @@ def _ops() -> list[Operation]:
             "Change a team",
             "teams",
             update_team,
-            body=catalog.TeamBody,
+            body=TeamBody,
             response=Team,
         ),
         o(
@@ -1058,7 +1069,7 @@ def _ops() -> list[Operation]:
             "Add or change a member",
             "teams",
             put_member,
-            body=catalog.MembershipBody,
+            body=MembershipBody,
             response=UserView,
         ),
         o(
@@ -1088,7 +1099,7 @@ def _ops() -> list[Operation]:
             "Create a service",
             "services",
             create_service,
-            body=catalog.ServiceBody,
+            body=ServiceBody,
             response=Service,
             status=201,
         ),
@@ -1108,7 +1119,7 @@ def _ops() -> list[Operation]:
             "Change a service",
             "services",
             update_service,
-            body=catalog.ServiceBody,
+            body=ServiceBody,
             response=Service,
         ),
         o(
@@ -1138,7 +1149,7 @@ def _ops() -> list[Operation]:
             "Create an integration (key shown once)",
             "integrations",
             create_integration,
-            body=catalog.IntegrationBody,
+            body=IntegrationBody,
             response=catalog.IntegrationCreated,
             status=201,
         ),
@@ -1158,7 +1169,7 @@ def _ops() -> list[Operation]:
             "Change an integration",
             "integrations",
             update_integration,
-            body=catalog.IntegrationBody,
+            body=IntegrationBody,
             response=catalog.IntegrationRead,
         ),
         o(
@@ -1196,7 +1207,7 @@ def _ops() -> list[Operation]:
             "Add a route",
             "integrations",
             create_route,
-            body=catalog.RouteBody,
+            body=RouteBody,
             response=Route,
             status=201,
         ),
@@ -1277,7 +1288,7 @@ def _ops() -> list[Operation]:
             "Create a schedule",
             "schedules",
             create_schedule,
-            body=catalog.ScheduleBody,
+            body=ScheduleBody,
             response=Schedule,
             status=201,
         ),
@@ -1297,7 +1308,7 @@ def _ops() -> list[Operation]:
             "Change a schedule",
             "schedules",
             update_schedule,
-            body=catalog.ScheduleBody,
+            body=ScheduleBody,
             response=Schedule,
         ),
         o(

@@ -64,11 +64,11 @@ async def rename_person(store: DocumentStore, old: str, new: str) -> None:
     a pending user's first sign-in."""
     # Imported here: the override module builds on this one.
     from shared.schedules.overrides import change
-    from shared.schedules.stored import NeedsRepair
+    from shared.schedules.stored import NeedsRepair, query_schedules
 
     continuation: str | None = None
     while True:
-        page = await store.query("schedules", limit=100, continuation=continuation)
+        page = await query_schedules(store, continuation=continuation)
         for doc in page.items:
             if old in str(doc):
                 try:

@@ -87,7 +87,7 @@ async def _user(store: DocumentStore, activity: Activity) -> User | None:
 
 # --- cards -----------------------------------------------------------------------------------
 async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) -> list[str]:
-    page = await store.query("schedules", where=[eq("team_id", team_id)], limit=20)
+    page = await stored.query_schedules(store, team_ids=[team_id], limit=20)
     names: list[str] = []
     for doc in page.items:
         try:
@@ -249,7 +249,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
     if command == "oncall":
         lines = []
         for team_id in teams:
-            page = await ports.store.query("schedules", where=[eq("team_id", team_id)], limit=20)
+            page = await stored.query_schedules(ports.store, team_ids=[team_id], limit=20)
             for doc in page.items:
                 try:
                     schedule = stored.load(doc)
