@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 
 from pydantic import TypeAdapter
 
+from shared.auth.documents import user_display_name
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, refusal
 from shared.errors import Conflict, NotFound, PreconditionFailed
@@ -198,8 +199,7 @@ def _describe(step: Step) -> str:
 async def _display(store: DocumentStore, user_ids: list[str]) -> str:
     names: list[str] = []
     for user_id in user_ids[:10]:
-        doc = await store.get("users", user_id, user_id)
-        names.append(str(doc.get("name") or doc.get("email") or user_id) if doc else user_id)
+        names.append(await user_display_name(store, user_id))
     more = len(user_ids) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 

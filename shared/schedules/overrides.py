@@ -15,13 +15,14 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from shared.auth.documents import user_exists, user_id_by_email
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, NotFound
 from shared.schedules import limits, stored
 from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
 from shared.schedules.models import InvalidSchedule, Override, Schedule
 from shared.schedules.people import require_people
-from shared.store.port import DocumentStore, PreconditionFailed, eq
+from shared.store.port import DocumentStore, PreconditionFailed
 
 T = TypeVar("T")
 
@@ -115,11 +116,10 @@ async def _user_for(
 ) -> str | None:
     for key in keys:
         if key not in cache:
-            page = await store.query("users", where=[eq("email", key.lower())], limit=1)
-            if page.items:
-                cache[key] = str(page.items[0]["id"])
-            else:
-                cache[key] = key if await store.get("users", key, key) else None
+            found = await user_id_by_email(store, key)
+            if found is None and await user_exists(store, key):
+                found = key
+            cache[key] = found
         if cache[key] is not None:
             return cache[key]
     return None

@@ -19,6 +19,7 @@ from typing import Any
 from microsoft_agents.activity import Activity
 
 from shared.auth.access import can, principal_of
+from shared.auth.documents import load_user
 from shared.auth.models import Action as Right
 from shared.auth.models import User
 from shared.catalog.service import service_name
@@ -81,8 +82,7 @@ async def _user(store: DocumentStore, activity: Activity) -> User | None:
     aad = _aad_object_id(activity)
     if not aad:
         return None
-    doc = await store.get("users", aad, aad)
-    return from_doc(User, doc) if doc else None
+    return await load_user(store, aad)
 
 
 # --- cards -----------------------------------------------------------------------------------
