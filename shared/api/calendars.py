@@ -16,7 +16,6 @@ from shared.api.schedules import RANGE, configurable_schedule, requested_range
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
-from shared.catalog import service as catalog
 from shared.schedules import limits, links, stored
 from shared.schedules import overrides as ovr
 from shared.schedules import service as schedules
@@ -60,7 +59,7 @@ def _users(shifts: list[Shift]) -> set[str]:
 
 async def ical(req: Request) -> Reply:
     start, end = requested_range(req)
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     shifts = await limits.compute(final_schedule, schedule, start, end)
@@ -172,7 +171,7 @@ class IcalLink(BaseModel):
 
 
 async def ical_link(req: Request) -> Reply:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     require(req.caller, Right.CONFIGURE, [schedule.team_id])

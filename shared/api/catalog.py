@@ -8,7 +8,16 @@ from shared.api.ports import PAGING, TEAM_FILTER, config_changed, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
 from shared.api.users import UserView, user_view
 from shared.catalog import service as catalog
-from shared.catalog.models import Route, Service, Team
+from shared.catalog.models import (
+    IntegrationBody,
+    MembershipBody,
+    Route,
+    RouteBody,
+    Service,
+    ServiceBody,
+    Team,
+    TeamBody,
+)
 
 
 async def list_members(req: Request) -> Reply:
@@ -23,7 +32,7 @@ async def list_members(req: Request) -> Reply:
 
 
 async def put_member(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.MembershipBody)
+    assert isinstance(req.body, MembershipBody)
     user = await catalog.set_member(
         store=ports_of(req).store,
         principal=req.caller,
@@ -51,7 +60,7 @@ async def delete_member(req: Request) -> Reply:
 
 
 async def create_integration(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.IntegrationBody)
+    assert isinstance(req.body, IntegrationBody)
     created = await catalog.create_integration(
         store=ports_of(req).store,
         principal=req.caller,
@@ -84,7 +93,7 @@ async def list_routes(req: Request) -> Reply:
 
 
 async def create_route(req: Request) -> Reply:
-    assert isinstance(req.body, catalog.RouteBody)
+    assert isinstance(req.body, RouteBody)
     route = await catalog.create_route(
         store=ports_of(req).store,
         principal=req.caller,
@@ -141,7 +150,7 @@ OPERATIONS = [
         summary="Create a team",
         tag="teams",
         handler=create_team,
-        body=catalog.TeamBody,
+        body=TeamBody,
         response=Team,
         status=201,
     ),
@@ -161,7 +170,7 @@ OPERATIONS = [
         summary="Change a team",
         tag="teams",
         handler=update_team,
-        body=catalog.TeamBody,
+        body=TeamBody,
         response=Team,
     ),
     Operation(
@@ -191,7 +200,7 @@ OPERATIONS = [
         summary="Add or change a member",
         tag="teams",
         handler=put_member,
-        body=catalog.MembershipBody,
+        body=MembershipBody,
         response=UserView,
     ),
     Operation(
@@ -221,7 +230,7 @@ OPERATIONS = [
         summary="Create a service",
         tag="services",
         handler=create_service,
-        body=catalog.ServiceBody,
+        body=ServiceBody,
         response=Service,
         status=201,
     ),
@@ -241,7 +250,7 @@ OPERATIONS = [
         summary="Change a service",
         tag="services",
         handler=update_service,
-        body=catalog.ServiceBody,
+        body=ServiceBody,
         response=Service,
     ),
     Operation(
@@ -271,7 +280,7 @@ OPERATIONS = [
         summary="Create an integration (key shown once)",
         tag="integrations",
         handler=create_integration,
-        body=catalog.IntegrationBody,
+        body=IntegrationBody,
         response=catalog.IntegrationCreated,
         status=201,
     ),
@@ -291,7 +300,7 @@ OPERATIONS = [
         summary="Change an integration",
         tag="integrations",
         handler=update_integration,
-        body=catalog.IntegrationBody,
+        body=IntegrationBody,
         response=catalog.IntegrationRead,
     ),
     Operation(
@@ -329,7 +338,7 @@ OPERATIONS = [
         summary="Add a route",
         tag="integrations",
         handler=create_route,
-        body=catalog.RouteBody,
+        body=RouteBody,
         response=Route,
         status=201,
     ),

@@ -5,14 +5,14 @@ from __future__ import annotations
 from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER
 from shared.api.router import Operation
-from shared.catalog import service as catalog
+from shared.escalation import policies
 from shared.escalation.models import Policy, PolicyBody
 
-list_policies = crud.list_owned(catalog.list_policies)
-create_policy = crud.create(catalog.create_policy)
-get_policy = crud.read(catalog.get_policy, "policy_id")
-update_policy = crud.update(catalog.update_policy, "policy_id", now=True)
-delete_policy = crud.delete(catalog.delete_policy, "policy_id")
+list_policies = crud.list_owned(policies.list_policies)
+create_policy = crud.create(policies.create_policy)
+get_policy = crud.read(policies.get_policy, "policy_id")
+update_policy = crud.update(policies.update_policy, "policy_id", now=True)
+delete_policy = crud.delete(policies.delete_policy, "policy_id")
 
 
 OPERATIONS = [

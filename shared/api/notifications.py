@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
-from shared.catalog import service as catalog
+from shared.auth import owned
 from shared.incidents import service as incidents
 from shared.notifications import service as notifications
 from shared.notifications import webhooks
@@ -166,7 +166,7 @@ async def incident_deliveries(req: Request) -> Reply:
 
 
 async def list_webhooks(req: Request) -> Reply:
-    items, token = await catalog.list_documents(
+    items, token = await owned.list_documents(
         store=ports_of(req).store,
         principal=req.caller,
         container="webhooks",

@@ -15,12 +15,11 @@ from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import pending
 from shared.auth.access import require
 from shared.auth.models import Action as Right
-from shared.catalog import service as catalog
 from shared.errors import InvalidInput
 from shared.schedules import limits
 from shared.schedules import overrides as ovr
 from shared.schedules import service as schedules
-from shared.schedules.models import OnCall, Override, Schedule, Shift, ShiftSwap
+from shared.schedules.models import OnCall, Override, Schedule, ScheduleBody, Shift, ShiftSwap
 from shared.schedules.stored import ListedSchedule
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ def requested_range(req: Request) -> tuple[datetime, datetime]:
 
 
 async def configurable_schedule(req: Request) -> Schedule:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     require(req.caller, Right.CONFIGURE, [schedule.team_id])
@@ -86,7 +85,7 @@ async def create_override(req: Request) -> Reply:
 
 
 async def list_overrides(req: Request) -> Reply:
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     start, end = requested_range(req)
@@ -104,7 +103,7 @@ async def delete_override(req: Request) -> Reply:
 # --- swaps ---------------------------------------------------------------------------------------
 async def list_swaps(req: Request) -> Reply:
     """A schedule's swaps overlapping a range, by start (requests and decisions alike)."""
-    schedule, _ = await catalog.get_schedule(
+    schedule, _ = await schedules.get_schedule(
         store=_store(req), principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     start, end = requested_range(req)
@@ -151,7 +150,7 @@ async def add_pending_user(req: Request) -> Reply:
 
 async def oncall(req: Request) -> Reply:
     at = req.time("at") or ports_of(req).clock()
-    result = await catalog.who_is_on_call(
+    result = await schedules.who_is_on_call(
         store=ports_of(req).store,
         principal=req.caller,
         schedule_id=req.params["schedule_id"],
@@ -169,7 +168,7 @@ def _final_range(req: Request) -> tuple[datetime, datetime]:
 
 async def final(req: Request) -> Reply:
     start, end = _final_range(req)
-    shifts = await catalog.final(
+    shifts = await schedules.final(
         store=ports_of(req).store,
         principal=req.caller,
         schedule_id=req.params["schedule_id"],
@@ -195,7 +194,7 @@ class SwapDecision(BaseModel):
 
 async def request_swap(req: Request) -> Reply:
     assert isinstance(req.body, SwapBody)
-    await catalog.get_schedule(
+    await schedules.get_schedule(
         store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     swap = await schedules.request_swap(
@@ -212,7 +211,7 @@ async def request_swap(req: Request) -> Reply:
 
 async def decide_swap(req: Request) -> Reply:
     assert isinstance(req.body, SwapDecision)
-    await catalog.get_schedule(
+    await schedules.get_schedule(
         store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
     )
     swap = await schedules.decide_swap(
@@ -226,11 +225,11 @@ async def decide_swap(req: Request) -> Reply:
     return ok(swap)
 
 
-list_schedules = crud.list_owned(catalog.list_schedules)
-create_schedule = crud.create(catalog.create_schedule, now=False)
-get_schedule = crud.read(catalog.get_schedule, "schedule_id")
-update_schedule = crud.update(catalog.update_schedule, "schedule_id")
-delete_schedule = crud.delete(catalog.delete_schedule, "schedule_id")
+list_schedules = crud.list_owned(schedules.list_schedules)
+create_schedule = crud.create(schedules.create_schedule, now=False)
+get_schedule = crud.read(schedules.get_schedule, "schedule_id")
+update_schedule = crud.update(schedules.update_schedule, "schedule_id")
+delete_schedule = crud.delete(schedules.delete_schedule, "schedule_id")
 
 
 OPERATIONS = [
@@ -306,7 +305,7 @@ OPERATIONS = [
         summary="Create a schedule",
         tag="schedules",
         handler=create_schedule,
-        body=catalog.ScheduleBody,
+        body=ScheduleBody,
         response=Schedule,
         status=201,
     ),
@@ -326,7 +325,7 @@ OPERATIONS = [
         summary="Change a schedule",
         tag="schedules",
         handler=update_schedule,
-        body=catalog.ScheduleBody,
+        body=ScheduleBody,
         response=Schedule,
     ),
     Operation(

@@ -3,13 +3,19 @@
 Both containers (``shared.store.containers``) are partitioned by the document's own id
 (``pk`` = ``id``): every hot-path access — the caller's user record, an API key by its id — is a
 point read, and nothing needs a partition-wide query.
+
+This module owns the ``users`` container for readers outside ``shared.auth``: they call
+:func:`load_user`, :func:`load_user_label`, :func:`user_exists` and :func:`user_id_by_email`,
+never the container by name.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared.auth.models import ApiKey, User
-from shared.store.codec import to_doc
-from shared.store.port import Doc
+from shared.store.codec import from_doc, to_doc
+from shared.store.port import Doc, DocumentStore, eq
 
 USERS = "users"
 API_KEYS = "api_keys"
@@ -24,3 +30,41 @@ def user_doc(user: User) -> Doc:
 def api_key_doc(key: ApiKey) -> Doc:
     """``owner_id`` (the creator) is a declared query field, for "my keys" lists."""
     return to_doc(key, owner_id=key.created_by)
+
+
+async def load_user(store: DocumentStore, user_id: str) -> User | None:
+    """The user record, or None for an id nobody has (yet)."""
+    doc = await store.get(USERS, user_id, user_id)
+    return from_doc(User, doc) if doc is not None else None
+
+
+@dataclass(frozen=True)
+class UserLabel:
+    """How a person is shown: read without validating the whole record, so a name on a page or
+    a timeline line never fails on a field only sign-in cares about."""
+
+    name: str
+    email: str | None
+
+
+async def load_user_label(store: DocumentStore, user_id: str) -> UserLabel | None:
+    doc = await store.get(USERS, user_id, user_id)
+    if doc is None:
+        return None
+    return UserLabel(name=str(doc.get("name") or ""), email=doc.get("email"))
+
+
+async def user_display_name(store: DocumentStore, user_id: str) -> str:
+    """A person as messages name them: name, else e-mail, else id."""
+    label = await load_user_label(store, user_id)
+    return (label.name or label.email or user_id) if label else user_id
+
+
+async def user_exists(store: DocumentStore, user_id: str) -> bool:
+    return await store.get(USERS, user_id, user_id) is not None
+
+
+async def user_id_by_email(store: DocumentStore, email: str) -> str | None:
+    """The id of the user with this e-mail (stored lower-case), or None."""
+    page = await store.query(USERS, where=[eq("email", email.lower())], limit=1)
+    return str(page.items[0]["id"]) if page.items else None

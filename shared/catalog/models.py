@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared import patterns
+from shared.auth.models import TeamRole
 from shared.redact import WriteOnly
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
@@ -162,4 +163,47 @@ class Route(BaseModel):
     #: False: record the alert and its incident, but never escalate ("don't page").
     page: bool = True
     #: Overrides the alert's severity (e.g. everything from staging is P5).
+    severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+
+
+# --- request bodies and answers --------------------------------------------------------------
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TeamBody(_Body):
+    name: Name
+    description: str = Field(default="", max_length=2000)
+
+
+class MembershipBody(_Body):
+    role: TeamRole
+
+
+class ServiceBody(_Body):
+    name: Name
+    team_id: str = Field(min_length=1, max_length=100)
+    escalation_policy_id: str | None = Field(default=None, max_length=100)
+    description: str = Field(default="", max_length=2000)
+
+
+class IntegrationBody(_Body):
+    name: Name
+    service_id: str = Field(min_length=1, max_length=100)
+    format: SourceFormat
+    settings: IntegrationSettings = Field(default_factory=IntegrationSettings)
+    on_refire: Literal["reopen", "new_incident"] = "new_incident"
+    rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
+    rate_limit_burst: int = Field(default=100, ge=1, le=100_000)
+    enabled: bool = True
+
+
+class RouteBody(_Body):
+    name: str = Field(default="", max_length=200)
+    position: int = Field(ge=0, le=1000)
+    conditions: tuple[RouteCondition, ...] = Field(min_length=1, max_length=50)
+    match: Literal["all", "any"] = "all"
+    service_id: str | None = None
+    escalation_policy_id: str | None = None
+    page: bool = True
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.auth.documents import USERS
 from shared.errors import InvalidInput
 from shared.escalation.models import (
     CallWebhook,
@@ -26,6 +27,7 @@ from shared.escalation.models import (
     PolicyBody,
 )
 from shared.schedules.models import Layer, Override
+from shared.schedules.stored import SCHEDULES
 from shared.store.port import DocumentStore
 
 RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
@@ -33,9 +35,9 @@ RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
 #: The container holding each kind of referenced document.
 CONTAINERS: dict[RefKind, str] = {
     "policy": "escalation_policies",
-    "schedule": "schedules",
+    "schedule": SCHEDULES,
     "team": "teams",
-    "user": "users",
+    "user": USERS,
     "webhook": "webhooks",
 }
 NOUNS: dict[RefKind, str] = {

@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 
 from pydantic import TypeAdapter
 
+from shared.auth.documents import user_display_name
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, refusal
 from shared.errors import Conflict, NotFound, PreconditionFailed
@@ -32,13 +33,13 @@ from shared.escalation.models import (
     NotifySchedule,
     NotifyTeam,
     NotifyUsers,
-    Policy,
     PolicySnapshot,
     PostToChannel,
     SignalKind,
     SignalPayload,
     Step,
 )
+from shared.escalation.policies import load_policy
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
 from shared.incidents.service import apply_action, record_timeline
 from shared.schedules import limits, stored
@@ -66,8 +67,8 @@ async def freeze_policy(*, store: DocumentStore, incident: Incident) -> PolicySn
     policy_id = incident.escalation_policy_id
     if not policy_id:
         return None
-    doc = await store.get("escalation_policies", policy_id, policy_id)
-    if doc is None:
+    loaded = await load_policy(store, policy_id)
+    if loaded is None:
         return None
     reason = await refusal(store, incident.team_id, Ref("policy", policy_id, "policy"))
     if reason is not None:
@@ -81,9 +82,7 @@ async def freeze_policy(*, store: DocumentStore, incident: Incident) -> PolicySn
         )
         await record_timeline(store, entry, entry_id=f"esc:{incident.id}:refused-policy")
         return None
-    # Policies forbid unknown fields (a typo in a step must not pass silently), so the store's
-    # partition field is dropped before validation.
-    policy = from_doc(Policy, {k: v for k, v in doc.items() if k != "pk"})
+    policy, _ = loaded
     return PolicySnapshot(
         policy_id=policy.id,
         policy_version=policy.version,
@@ -147,7 +146,7 @@ async def _round_robin(store: DocumentStore, team_id: str) -> list[str]:
 
 
 async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: datetime) -> list[str]:
-    doc = await store.get("schedules", step.schedule_id, step.schedule_id)
+    doc = await stored.load_schedule_doc(store, step.schedule_id)
     if doc is None:
         return []
     schedule = stored.load(doc)
@@ -200,8 +199,7 @@ def _describe(step: Step) -> str:
 async def _display(store: DocumentStore, user_ids: list[str]) -> str:
     names: list[str] = []
     for user_id in user_ids[:10]:
-        doc = await store.get("users", user_id, user_id)
-        names.append(str(doc.get("name") or doc.get("email") or user_id) if doc else user_id)
+        names.append(await user_display_name(store, user_id))
     more = len(user_ids) - len(names)
     return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 

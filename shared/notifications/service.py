@@ -28,6 +28,7 @@ from typing import Any, cast
 from pydantic import TypeAdapter
 
 from shared.auth.cache import TtlCache
+from shared.auth.documents import user_display_name
 from shared.catalog.service import service_name
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
@@ -181,8 +182,7 @@ async def _incident(store: DocumentStore, incident_id: str) -> Incident | None:
 
 async def user_name(store: DocumentStore, user_id: str) -> str:
     """How the timeline names a person: name, else e-mail, else id."""
-    doc = await store.get("users", user_id, user_id)
-    return str(doc.get("name") or doc.get("email") or user_id) if doc else user_id
+    return await user_display_name(store, user_id)
 
 
 async def record_line(

@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared import jsonin
 from shared.auth.access import principal_of
-from shared.auth.models import User
+from shared.auth.documents import load_user
 from shared.auth.tokens import JwksCache
 from shared.errors import (
     Conflict,
@@ -586,11 +586,10 @@ async def _decide(
     ports: VoicePorts, call: VoiceCall, connection: str, kind: str, out: Handled
 ) -> None:
     done = "acknowledged" if kind == "acknowledge" else "escalated"
-    doc = await ports.store.get("users", call.user_id, call.user_id) if call.user_id else None
-    if doc is None or not call.incident_id:
+    user = await load_user(ports.store, call.user_id) if call.user_id else None
+    if user is None or not call.incident_id:
         text = "You are not set up in OpenAlert, so nothing was changed. Goodbye."
     else:
-        user = from_doc(User, doc)
         try:
             updated = await ports.act(
                 principal=principal_of(user),

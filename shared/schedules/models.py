@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.catalog.models import Name
 from shared.errors import InvalidInput
 from shared.schedules import limits, rrules
 
@@ -252,6 +253,33 @@ class Schedule(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"time_zone must be an IANA zone name, got {v!r}") from exc
         return v
+
+
+#: Fields of a schedule as read that a PUT or POST ignores.
+SCHEDULE_READ_ONLY = frozenset(
+    {"id", "version", "overrides", "swaps", "ical_token_hash", "problems"}
+)
+
+
+class ScheduleBody(BaseModel):
+    """A schedule as created or replaced through the API."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
+    team_id: str = Field(min_length=1, max_length=100)
+    time_zone: str
+    #: Overrides are not part of the body: they are their own resource
+    #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
+    layers: tuple[Layer, ...] = Field(default=(), max_length=20)
+    #: A schedule read with GET can be saved back as it is: the parts that have their own
+    #: endpoints (or are the server's) are ignored rather than refused (see ``parse_body``).
+    read_only: ClassVar[frozenset[str]] = SCHEDULE_READ_ONLY
+
+    @model_validator(mode="after")
+    def _density(self) -> ScheduleBody:
+        check_density(self.layers)
+        return self
 
 
 class OnCall(BaseModel):

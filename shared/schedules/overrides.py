@@ -15,15 +15,15 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel
 
+from shared.auth.documents import user_exists, user_id_by_email
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, NotFound
 from shared.schedules import limits, stored
 from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
 from shared.schedules.models import InvalidSchedule, Override, Schedule
 from shared.schedules.people import require_people
-from shared.store.port import DocumentStore, PreconditionFailed, eq
+from shared.store.port import DocumentStore, PreconditionFailed
 
-SCHEDULES = "schedules"
 T = TypeVar("T")
 
 
@@ -47,29 +47,17 @@ def with_overrides(
     return schedule.model_copy(update={"overrides": kept + added})
 
 
-async def load(store: DocumentStore, schedule_id: str) -> tuple[Schedule, str]:
-    doc = await store.get(SCHEDULES, schedule_id, schedule_id)
-    if doc is None:
-        raise NotFound(f"Schedule {schedule_id!r} does not exist.")
-    return stored.load(doc), str(doc["_etag"])
-
-
-async def save(store: DocumentStore, schedule: Schedule, etag: str) -> None:
-    doc = {**schedule.model_dump(mode="json"), "pk": schedule.id}
-    await store.replace(SCHEDULES, doc, if_match=etag)
-
-
 async def change(
     store: DocumentStore, schedule_id: str, edit: Callable[[Schedule], tuple[Schedule, T]]
 ) -> T:
     """Read, edit, write with the ETag; a concurrent writer makes it re-read (5 tries)."""
     for _ in range(5):
-        schedule, etag = await load(store, schedule_id)
+        schedule, etag = await stored.load_schedule(store, schedule_id)
         new, answer = edit(schedule)
         if new is schedule:
             return answer
         try:
-            await save(store, new, etag)
+            await stored.save_schedule(store, new, etag=etag)
         except PreconditionFailed:
             continue
         return answer
@@ -87,7 +75,7 @@ async def create_override(
 ) -> Override:
     _check_length(start, end)
     await require_people(store, [("user", user)])
-    schedule, _ = await load(store, schedule_id)
+    schedule, _ = await stored.load_schedule(store, schedule_id)
     await check_references(store, team_id=schedule.team_id, refs=[Ref("user", user, "user")])
     made = Override(id=f"ovr-{secrets.token_hex(6)}", user=user, start=start, end=end)
 
@@ -128,11 +116,10 @@ async def _user_for(
 ) -> str | None:
     for key in keys:
         if key not in cache:
-            page = await store.query("users", where=[eq("email", key.lower())], limit=1)
-            if page.items:
-                cache[key] = str(page.items[0]["id"])
-            else:
-                cache[key] = key if await store.get("users", key, key) else None
+            found = await user_id_by_email(store, key)
+            if found is None and await user_exists(store, key):
+                found = key
+            cache[key] = found
         if cache[key] is not None:
             return cache[key]
     return None
@@ -153,7 +140,7 @@ async def import_calendar(
     An event the same as an existing override is merged into it, not added twice; rotation
     shifts of this very schedule (from its own export) are skipped."""
     end = now + timedelta(days=days)
-    schedule, _ = await load(store, schedule_id)
+    schedule, _ = await stored.load_schedule(store, schedule_id)
     events = await limits.compute(
         parse_calendar,
         ics,

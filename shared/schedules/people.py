@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
-from shared.auth.documents import USERS
+from shared.auth.documents import load_user_label, user_exists
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
 from shared.schedules.models import Layer, Schedule
@@ -39,7 +39,7 @@ async def require_people(store: DocumentStore, named: Iterable[tuple[str, str]])
     known: dict[str, bool] = {}
     for field, user_id in named:
         if user_id not in known:
-            known[user_id] = await store.get(USERS, user_id, user_id) is not None
+            known[user_id] = await user_exists(store, user_id)
         if not known[user_id]:
             raise UnknownPerson(
                 f"{field}: {user_id!r} is not a known user. People are named by user id "
@@ -53,9 +53,9 @@ async def names(store: DocumentStore, user_ids: Iterable[str]) -> dict[str, Pers
     """Display name and e-mail of each known user (for calendar exports)."""
     out: dict[str, Person] = {}
     for user_id in sorted(set(user_ids)):
-        doc = await store.get(USERS, user_id, user_id)
-        if doc is not None:
-            out[user_id] = Person(name=str(doc.get("name") or user_id), email=doc.get("email"))
+        label = await load_user_label(store, user_id)
+        if label is not None:
+            out[user_id] = Person(name=label.name or user_id, email=label.email)
     return out
 
 
@@ -64,11 +64,11 @@ async def rename_person(store: DocumentStore, old: str, new: str) -> None:
     a pending user's first sign-in."""
     # Imported here: the override module builds on this one.
     from shared.schedules.overrides import change
-    from shared.schedules.stored import NeedsRepair
+    from shared.schedules.stored import NeedsRepair, query_schedules
 
     continuation: str | None = None
     while True:
-        page = await store.query("schedules", limit=100, continuation=continuation)
+        page = await query_schedules(store, continuation=continuation)
         for doc in page.items:
             if old in str(doc):
                 try:

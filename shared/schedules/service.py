@@ -1,4 +1,8 @@
-"""Schedule I/O: the minute handoff run, and shift swaps.
+"""Schedule use cases: create, read, list, update, delete; the minute handoff run; shift swaps.
+
+Writes check ``Action.CONFIGURE`` on the owning team(s) — moving a schedule to another team
+needs the right on both — and reads check ``Action.READ``. Overrides and swaps have their own
+endpoints (``shared.schedules.overrides`` and below), so an edit of the layers keeps them.
 
 ``run_handoffs`` loads every schedule and its last recorded on-call state, calls the pure
 :func:`~shared.schedules.handoff.plan_handoffs`, writes the new state with the state document's
@@ -15,35 +19,128 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from shared.auth.models import TeamRole, User
+from shared.auth.access import require
+from shared.auth.models import Action, Principal, TeamRole, User
+from shared.auth.owned import list_owned, new_id
 from shared.auth.service import list_team_members
-from shared.catalog.references import Ref, check_references, refusal
+from shared.catalog.references import Ref, check_references, refusal, schedule_refs
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules import limits, links, stored
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts
-from shared.schedules.models import Override, Schedule, ShiftSwap
+from shared.schedules.models import OnCall, Override, Schedule, ScheduleBody, Shift, ShiftSwap
 from shared.schedules.overrides import change, with_overrides
-from shared.schedules.overrides import load as _load
-from shared.schedules.overrides import save as _save
-from shared.schedules.people import names, require_people
-from shared.schedules.resolve import final_schedule
+from shared.schedules.people import layer_people, names, require_people
+from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
 
 STATE = "oncall_state"
+#: Longest range ``/schedules/{id}/final`` computes (a quarter): bounded work per request.
+MAX_FINAL_RANGE = timedelta(days=93)
 
 
-def _schedule(doc: dict[str, Any]) -> Schedule:
-    return stored.load(doc)
+# --- CRUD ------------------------------------------------------------------------------------
+async def create_schedule(
+    *, store: DocumentStore, principal: Principal, body: ScheduleBody
+) -> Schedule:
+    require(principal, Action.CONFIGURE, [body.team_id])
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
+    schedule = Schedule(id=new_id("sched"), version=1, **body.model_dump())
+    await stored.save_schedule(store, schedule, etag=None)
+    return schedule
 
 
-def _doc(schedule: Schedule) -> dict[str, Any]:
-    return {**schedule.model_dump(mode="json"), "pk": schedule.id}
+async def get_schedule(
+    *, store: DocumentStore, principal: Principal, schedule_id: str
+) -> tuple[Schedule, str]:
+    schedule, etag = await stored.load_schedule(store, schedule_id)
+    require(principal, Action.READ, [schedule.team_id])
+    return schedule, etag
 
 
+async def list_schedules(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    team_id: str | None,
+    limit: int,
+    continuation: str | None,
+) -> tuple[list[stored.ListedSchedule], str | None]:
+    """Every schedule answers, one that breaks a newer rule with its ``problems``."""
+    return await list_owned(
+        store,
+        stored.SCHEDULES,
+        stored.ListedSchedule,
+        principal,
+        team_id=team_id,
+        limit=limit,
+        continuation=continuation,
+        read=stored.listed,
+    )
+
+
+async def update_schedule(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    schedule_id: str,
+    body: ScheduleBody,
+    etag: str | None,
+) -> Schedule:
+    """A new version of the layers. A stored schedule that breaks a newer rule in its layers
+    is replaced by this PUT (the rest is kept), so it can be fixed without deleting it."""
+    doc = await stored.load_schedule_doc(store, schedule_id)
+    if doc is None:
+        raise NotFound(f"Schedule {schedule_id!r} does not exist.")
+    try:
+        old = stored.load(doc)
+    except stored.NeedsRepair:
+        old = stored.load({**doc, "layers": []})
+    require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
+    await require_people(store, layer_people(body.layers))
+    await check_references(store, team_id=body.team_id, refs=schedule_refs(body.layers, ()))
+    # Overrides and swaps have their own endpoints and survive edits of the rotation.
+    schedule = Schedule(
+        id=old.id,
+        version=old.version + 1,
+        overrides=old.overrides,
+        swaps=old.swaps,
+        ical_token_hash=old.ical_token_hash,
+        **body.model_dump(),
+    )
+    await stored.save_schedule(store, schedule, etag=etag or str(doc["_etag"]))
+    return schedule
+
+
+async def delete_schedule(*, store: DocumentStore, principal: Principal, schedule_id: str) -> None:
+    schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
+    require(principal, Action.CONFIGURE, [schedule.team_id])
+    await stored.delete_schedule_doc(store, schedule_id)
+
+
+async def who_is_on_call(
+    *, store: DocumentStore, principal: Principal, schedule_id: str, at: datetime
+) -> OnCall:
+    schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
+    return await limits.compute(on_call, schedule, at)
+
+
+async def final(
+    *, store: DocumentStore, principal: Principal, schedule_id: str, start: datetime, end: datetime
+) -> list[Shift]:
+    if end <= start:
+        raise InvalidInput("end must be after start.", field="end")
+    if end - start > MAX_FINAL_RANGE:
+        raise InvalidInput(f"The range may span at most {MAX_FINAL_RANGE.days} days.", field="end")
+    schedule, _ = await get_schedule(store=store, principal=principal, schedule_id=schedule_id)
+    return await limits.compute(final_schedule, schedule, start, end)
+
+
+# --- handoffs --------------------------------------------------------------------------------
 async def _admins(store: DocumentStore, team_id: str) -> list[str]:
     members, _ = await list_team_members(store=store, team_id=team_id, limit=100)
     return [u.id for u in members if u.teams.get(team_id) == TeamRole.ADMIN]
@@ -87,11 +184,11 @@ async def run_handoffs(
     continuation: str | None = None
     seen = 0
     while seen < limit:
-        page = await store.query("schedules", limit=100, continuation=continuation)
+        page = await stored.query_schedules(store, continuation=continuation)
         for doc in page.items:
             seen += 1
             try:
-                schedule = _schedule(doc)
+                schedule = stored.load(doc)
             except stored.NeedsRepair as exc:
                 # Stored before a rule it breaks (e.g. a FREQ=SECONDLY layer): that schedule
                 # waits for a fix; every other schedule's handoffs go out.
@@ -156,7 +253,7 @@ async def request_swap(
     if taker_id == requester.id:
         raise InvalidInput("Swap with someone else.", field="taker_id")
     await require_people(store, [("taker_id", taker_id)])
-    schedule, etag = await _load(store, schedule_id)
+    schedule, etag = await stored.load_schedule(store, schedule_id)
     await check_references(
         store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
     )
@@ -181,7 +278,9 @@ async def request_swap(
         status="requested",
         created_at=now,
     )
-    await _save(store, schedule.model_copy(update={"swaps": (*schedule.swaps, swap)}), etag)
+    await stored.save_schedule(
+        store, schedule.model_copy(update={"swaps": (*schedule.swaps, swap)}), etag=etag
+    )
     return swap
 
 
@@ -225,7 +324,7 @@ async def decide_swap(
     if decision == "accept":
         # Accepting writes an override: the taker must still be one of the team's members
         # (checked when asked too, but memberships change while a request waits).
-        schedule, _ = await _load(store, schedule_id)
+        schedule, _ = await stored.load_schedule(store, schedule_id)
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)
         if swap is not None:
             await check_references(
@@ -264,9 +363,11 @@ async def issue_ical_link(*, store: DocumentStore, schedule_id: str) -> str:
     """A new secret for the subscription URL (the previous link stops working)."""
     token, digest = links.new_token()
     for _ in range(5):
-        schedule, etag = await _load(store, schedule_id)
+        schedule, etag = await stored.load_schedule(store, schedule_id)
         try:
-            await _save(store, schedule.model_copy(update={links.TOKEN_HASH: digest}), etag)
+            await stored.save_schedule(
+                store, schedule.model_copy(update={links.TOKEN_HASH: digest}), etag=etag
+            )
         except PreconditionFailed:
             continue
         return token
@@ -280,8 +381,8 @@ async def subscribed_calendar(
     wrong token answer the same NotFound, so links cannot be probed."""
     # The token is checked on the stored field before the schedule is read, so only a holder
     # of the link learns that the schedule needs repair (a 409 naming the rule).
-    doc = links.check_token(await store.get("schedules", schedule_id, schedule_id), token)
-    schedule = _schedule(doc)
+    doc = links.check_token(await stored.load_schedule_doc(store, schedule_id), token)
+    schedule = stored.load(doc)
     shifts = await limits.compute(
         final_schedule, schedule, now - timedelta(days=7), now + timedelta(days=60)
     )

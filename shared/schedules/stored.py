@@ -5,6 +5,9 @@ Such a schedule is never silently used (who is on call in it cannot be trusted) 
 500: a reader of one schedule gets :class:`NeedsRepair` (409) naming the rule, a reader of
 many (the list, the on-call card, a person's calendar) skips it or lists it with its
 ``problems``, and an escalation step records that it could not be resolved and why.
+
+This module owns the ``schedules`` container: other packages read and write schedules through
+its ``load_*``/``save_*``/``query_*`` functions, never by the container's name.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.schedules.models import Schedule, check_density
 from shared.store.codec import from_doc
+from shared.store.port import Doc, DocumentStore, Page, eq, in_
+
+SCHEDULES = "schedules"
 
 #: Parts of a schedule made of independent elements: a broken element is left out of a
 #: listing, not the whole schedule.
@@ -109,3 +115,52 @@ def listed(doc: dict[str, Any]) -> ListedSchedule:
     except ValueError as exc:
         problems.append(Problem(field="layers", detail=str(exc)))
     return schedule.model_copy(update={"problems": tuple(problems)})
+
+
+# --- the container ---------------------------------------------------------------------------
+def schedule_doc(schedule: Schedule) -> Doc:
+    # Layer starts are local wall-clock (naive) times, which the UTC codec refuses by design;
+    # the schedule is stored in its own JSON form.
+    return {**schedule.model_dump(mode="json"), "pk": schedule.id}
+
+
+async def load_schedule_doc(store: DocumentStore, schedule_id: str) -> Doc | None:
+    """The stored document as it is, for a reader that checks a stored field before the
+    schedule's rules (the calendar link's token) or handles :class:`NeedsRepair` itself."""
+    return await store.get(SCHEDULES, schedule_id, schedule_id)
+
+
+async def load_schedule(store: DocumentStore, schedule_id: str) -> tuple[Schedule, str]:
+    """The schedule and its ETag: NotFound without one, :class:`NeedsRepair` for a stored
+    schedule that breaks a newer rule."""
+    doc = await load_schedule_doc(store, schedule_id)
+    if doc is None:
+        raise NotFound(f"Schedule {schedule_id!r} does not exist.")
+    return load(doc), str(doc["_etag"])
+
+
+async def save_schedule(store: DocumentStore, schedule: Schedule, *, etag: str | None) -> None:
+    """Write ``schedule``: a create without ``etag``, else a replace guarded by it."""
+    if etag is None:
+        await store.create(SCHEDULES, schedule_doc(schedule))
+    else:
+        await store.replace(SCHEDULES, schedule_doc(schedule), if_match=etag)
+
+
+async def delete_schedule_doc(store: DocumentStore, schedule_id: str) -> None:
+    await store.delete(SCHEDULES, schedule_id, schedule_id)
+
+
+async def query_schedules(
+    store: DocumentStore,
+    *,
+    team_ids: list[str] | None = None,
+    limit: int = 100,
+    continuation: str | None = None,
+) -> Page:
+    """One page of stored schedule documents (of ``team_ids`` when given). Each is read with
+    :func:`load` or :func:`listed`, so a reader of many decides what a broken one means."""
+    where = [] if team_ids is None else [in_("team_id", team_ids)]
+    if team_ids is not None and len(team_ids) == 1:
+        where = [eq("team_id", team_ids[0])]
+    return await store.query(SCHEDULES, where=where, limit=limit, continuation=continuation)

@@ -19,6 +19,7 @@ from typing import Any
 from microsoft_agents.activity import Activity
 
 from shared.auth.access import can, principal_of
+from shared.auth.documents import load_user
 from shared.auth.models import Action as Right
 from shared.auth.models import User
 from shared.catalog.service import service_name
@@ -81,13 +82,12 @@ async def _user(store: DocumentStore, activity: Activity) -> User | None:
     aad = _aad_object_id(activity)
     if not aad:
         return None
-    doc = await store.get("users", aad, aad)
-    return from_doc(User, doc) if doc else None
+    return await load_user(store, aad)
 
 
 # --- cards -----------------------------------------------------------------------------------
 async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) -> list[str]:
-    page = await store.query("schedules", where=[eq("team_id", team_id)], limit=20)
+    page = await stored.query_schedules(store, team_ids=[team_id], limit=20)
     names: list[str] = []
     for doc in page.items:
         try:
@@ -249,7 +249,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
     if command == "oncall":
         lines = []
         for team_id in teams:
-            page = await ports.store.query("schedules", where=[eq("team_id", team_id)], limit=20)
+            page = await stored.query_schedules(ports.store, team_ids=[team_id], limit=20)
             for doc in page.items:
                 try:
                     schedule = stored.load(doc)

@@ -34,14 +34,18 @@ from shared.auth.models import (
     User,
 )
 from shared.auth.service import AuthPorts
+from shared.catalog import models as catalog_models
 from shared.catalog import service as catalog
+from shared.escalation import policies
 from shared.escalation.models import PolicyBody
 from shared.incidents.models import Incident
 from shared.notifications.channels import Sent
 from shared.notifications.models import ContactMethod, Webhook
 from shared.notifications.render import Message
 from shared.notifications.service import NotifyPorts
+from shared.schedules import service as schedule_service
 from shared.schedules import service as schedules
+from shared.schedules.models import ScheduleBody
 from shared.store.codec import from_doc, to_doc
 from shared.store.sqlite import SqliteStore
 
@@ -151,7 +155,7 @@ async def _seed_team(
     ids: dict[str, str],
 ) -> None:
     resp = f"{color}-resp"
-    policy = await catalog.create_policy(
+    policy = await policies.create_policy(
         store=store,
         principal=admin,
         body=PolicyBody.model_validate(
@@ -166,7 +170,7 @@ async def _seed_team(
     service = await catalog.create_service(
         store=store,
         principal=admin,
-        body=catalog.ServiceBody(
+        body=catalog_models.ServiceBody(
             name=f"{color} svc", team_id=color, escalation_policy_id=policy.id
         ),
         now=NOW,
@@ -174,7 +178,9 @@ async def _seed_team(
     integration = await catalog.create_integration(
         store=store,
         principal=admin,
-        body=catalog.IntegrationBody(name=f"{color} int", service_id=service.id, format="generic"),
+        body=catalog_models.IntegrationBody(
+            name=f"{color} int", service_id=service.id, format="generic"
+        ),
         now=NOW,
         base_url="https://oa.example",
     )
@@ -182,14 +188,14 @@ async def _seed_team(
         store=store,
         principal=admin,
         integration_id=integration.integration.id,
-        body=catalog.RouteBody.model_validate(
+        body=catalog_models.RouteBody.model_validate(
             {"position": 0, "conditions": [{"field": "severity", "op": "eq", "value": "P5"}]}
         ),
     )
-    schedule = await catalog.create_schedule(
+    schedule = await schedule_service.create_schedule(
         store=store,
         principal=admin,
-        body=catalog.ScheduleBody.model_validate(
+        body=ScheduleBody.model_validate(
             {
                 "name": f"{color} rota",
                 "team_id": color,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from shared.auth.models import ApiKeyScope, AppRole, Principal, PrincipalKind, TeamRole
+from shared.catalog import models as catalog_models
 from shared.catalog import service as catalog
 from shared.errors import Forbidden
 from shared.incidents import service as incidents
@@ -116,7 +117,7 @@ async def test_role_and_team_matrix(store: SqliteStore, who: str) -> None:
             store=store,
             principal=principal,
             team_id="red",
-            body=catalog.TeamBody(name="Renamed"),
+            body=catalog_models.TeamBody(name="Renamed"),
             etag=None,
         )
     )

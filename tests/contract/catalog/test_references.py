@@ -12,11 +12,15 @@ import pytest
 
 from shared.auth.documents import user_doc
 from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, User
+from shared.catalog import models as catalog_models
 from shared.catalog import service as catalog
 from shared.errors import InvalidInput
+from shared.escalation import policies
 from shared.escalation.models import PolicyBody
-from shared.schedules import overrides
+from shared.schedules import overrides, stored
+from shared.schedules import service as schedule_service
 from shared.schedules import service as schedules
+from shared.schedules.models import ScheduleBody
 from shared.store.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -64,7 +68,7 @@ async def refused_field(coro: Any) -> str:
 
 
 async def test_a_service_cannot_use_another_teams_policy(store: SqliteStore) -> None:
-    body = catalog.ServiceBody(name="s", team_id="red", escalation_policy_id="pol-blue")
+    body = catalog_models.ServiceBody(name="s", team_id="red", escalation_policy_id="pol-blue")
     field = await refused_field(
         catalog.create_service(store=store, principal=RED_ADMIN, body=body, now=NOW)
     )
@@ -75,17 +79,17 @@ async def test_a_route_cannot_use_another_teams_policy(store: SqliteStore) -> No
     service = await catalog.create_service(
         store=store,
         principal=RED_ADMIN,
-        body=catalog.ServiceBody(name="s", team_id="red"),
+        body=catalog_models.ServiceBody(name="s", team_id="red"),
         now=NOW,
     )
     created = await catalog.create_integration(
         store=store,
         principal=RED_ADMIN,
-        body=catalog.IntegrationBody(name="i", service_id=service.id, format="generic"),
+        body=catalog_models.IntegrationBody(name="i", service_id=service.id, format="generic"),
         now=NOW,
         base_url="https://oa.example",
     )
-    body = catalog.RouteBody.model_validate(
+    body = catalog_models.RouteBody.model_validate(
         {
             "position": 0,
             "conditions": [{"field": "title", "op": "eq", "value": "x"}],
@@ -123,22 +127,22 @@ async def test_a_policy_cannot_page_or_call_another_team(
     body = PolicyBody.model_validate({"name": "p", "team_id": "red", "steps": steps})
     assert (
         await refused_field(
-            catalog.create_policy(store=store, principal=RED_ADMIN, body=body, now=NOW)
+            policies.create_policy(store=store, principal=RED_ADMIN, body=body, now=NOW)
         )
         == field
     )
     own = PolicyBody.model_validate(
         {"name": "p", "team_id": "red", "steps": [{"type": "notify_users", "user_ids": ["ann"]}]}
     )
-    policy = await catalog.create_policy(store=store, principal=RED_ADMIN, body=own, now=NOW)
-    update = catalog.update_policy(
+    policy = await policies.create_policy(store=store, principal=RED_ADMIN, body=own, now=NOW)
+    update = policies.update_policy(
         store=store, principal=RED_ADMIN, policy_id=policy.id, body=body, etag=None, now=NOW
     )
     assert await refused_field(update) == field
 
 
-def schedule_body(participant: str) -> catalog.ScheduleBody:
-    return catalog.ScheduleBody.model_validate(
+def schedule_body(participant: str) -> ScheduleBody:
+    return ScheduleBody.model_validate(
         {
             "name": "s",
             "team_id": "red",
@@ -151,11 +155,11 @@ def schedule_body(participant: str) -> catalog.ScheduleBody:
 
 
 async def test_a_schedule_names_only_its_teams_members(store: SqliteStore) -> None:
-    create = catalog.create_schedule(
+    create = schedule_service.create_schedule(
         store=store, principal=RED_ADMIN, body=schedule_body("mallory")
     )
     assert await refused_field(create) == "layers.0.participants.1"
-    schedule = await catalog.create_schedule(
+    schedule = await schedule_service.create_schedule(
         store=store, principal=RED_ADMIN, body=schedule_body("ann")
     )
     # Overrides are their own resource: the same rule holds there.
@@ -167,7 +171,7 @@ async def test_a_schedule_names_only_its_teams_members(store: SqliteStore) -> No
         end=NOW + timedelta(days=2),
     )
     assert await refused_field(override) == "user"
-    update = catalog.update_schedule(
+    update = schedule_service.update_schedule(
         store=store,
         principal=RED_ADMIN,
         schedule_id=schedule.id,
@@ -180,7 +184,7 @@ async def test_a_schedule_names_only_its_teams_members(store: SqliteStore) -> No
 async def test_ical_import_and_swaps_cannot_bring_in_another_teams_people(
     store: SqliteStore,
 ) -> None:
-    schedule = await catalog.create_schedule(
+    schedule = await schedule_service.create_schedule(
         store=store, principal=RED_ADMIN, body=schedule_body("ann")
     )
     start = NOW + timedelta(days=1)
@@ -194,7 +198,7 @@ async def test_ical_import_and_swaps_cannot_bring_in_another_teams_people(
     result = await overrides.import_calendar(store=store, schedule_id=schedule.id, ics=ics, now=NOW)
     (line,) = result.events
     assert line.outcome == "skipped" and "not a member of team 'red'" in (line.reason or "")
-    assert (await overrides.load(store, schedule.id))[0].overrides == ()
+    assert (await stored.load_schedule(store, schedule.id))[0].overrides == ()
     swap = schedules.request_swap(
         store=store,
         schedule_id=schedule.id,

@@ -13,11 +13,11 @@ from shared.auth import pending
 from shared.auth import service as auth
 from shared.auth.documents import user_doc
 from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, TokenClaims, User
-from shared.catalog import service as catalog
 from shared.errors import Conflict, Forbidden, InvalidInput
-from shared.schedules import limits, overrides, service
+from shared.schedules import limits, overrides, service, stored
+from shared.schedules import service as schedule_service
 from shared.schedules.ical import Person, export_shifts
-from shared.schedules.models import Layer, Schedule
+from shared.schedules.models import Layer, Schedule, ScheduleBody
 from shared.schedules.overrides import TooManyOverrides
 from shared.schedules.people import UnknownPerson
 from shared.schedules.resolve import final_schedule, on_call
@@ -62,12 +62,12 @@ async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
 
 
 async def read(store: SqliteStore, sid: str = "sched") -> Schedule:
-    return (await overrides.load(store, sid))[0]
+    return (await stored.load_schedule(store, sid))[0]
 
 
-def body(**layer: object) -> catalog.ScheduleBody:
+def body(**layer: object) -> ScheduleBody:
     fields = {"name": "daily", "participants": ["ann", "ben"], "start": "2026-11-22T09:00"}
-    return catalog.ScheduleBody.model_validate(
+    return ScheduleBody.model_validate(
         {"name": "Primary", "team_id": "team", "time_zone": "UTC", "layers": [{**fields, **layer}]}
     )
 
@@ -77,13 +77,13 @@ async def test_editing_the_layers_keeps_every_override(store: SqliteStore) -> No
         store=store, schedule_id="sched", user="cat", start=NOW, end=NOW + timedelta(hours=3)
     )
     await service.issue_ical_link(store=store, schedule_id="sched")
-    edited = await catalog.update_schedule(
+    edited = await schedule_service.update_schedule(
         store=store, principal=ADMIN, schedule_id="sched", body=body(frequency="weekly"), etag=None
     )
     assert edited.overrides == (made,)
     assert edited.ical_token_hash is not None, "an edit keeps the calendar subscription link"
     assert [o.id for o in (await read(store)).overrides] == [made.id]
-    assert "overrides" not in catalog.ScheduleBody.model_fields
+    assert "overrides" not in ScheduleBody.model_fields
 
 
 async def test_overrides_list_by_range_and_delete(store: SqliteStore) -> None:
@@ -106,7 +106,7 @@ async def test_overrides_list_by_range_and_delete(store: SqliteStore) -> None:
 
 async def test_people_must_exist_and_the_error_names_the_field(store: SqliteStore) -> None:
     with pytest.raises(UnknownPerson) as err:
-        await catalog.create_schedule(
+        await schedule_service.create_schedule(
             store=store, principal=ADMIN, body=body(participants=["ann", "alice@example.con"])
         )
     assert err.value.extensions["field"] == "layers.0.participants.1"
@@ -313,7 +313,7 @@ async def test_a_pending_user_can_be_scheduled_and_is_matched_at_first_sign_in(
         store=store, email="dan@example.com", name="", team_id="team", now=NOW
     )
     assert again.id == dan.id
-    made = await catalog.create_schedule(
+    made = await schedule_service.create_schedule(
         store=store, principal=ADMIN, body=body(participants=["ann", dan.id])
     )
     await overrides.create_override(
@@ -338,13 +338,13 @@ async def test_a_stored_schedule_that_breaks_a_newer_rule_is_a_409_and_can_be_fi
         "schedules", {k: v for k, v in doc.items() if k != "_etag"} | {"layers": [layer]}
     )
     with pytest.raises(Conflict, match="breaks a rule") as err:
-        await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched")
+        await schedule_service.get_schedule(store=store, principal=ADMIN, schedule_id="sched")
     assert err.value.extensions["field"] == "layers.0"
-    fixed = await catalog.update_schedule(
+    fixed = await schedule_service.update_schedule(
         store=store, principal=ADMIN, schedule_id="sched", body=body(), etag=None
     )
     assert fixed.layers[0].rrule is None
-    assert (await catalog.get_schedule(store=store, principal=ADMIN, schedule_id="sched"))[
+    assert (await schedule_service.get_schedule(store=store, principal=ADMIN, schedule_id="sched"))[
         0
     ] == fixed
 

@@ -18,7 +18,7 @@ from shared.auth import pending
 from shared.auth import service as auth
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, TokenClaims, User
-from shared.schedules import overrides
+from shared.schedules import overrides, stored
 from shared.schedules.models import Layer, Schedule
 from shared.store.sqlite import SqliteStore
 
@@ -58,7 +58,9 @@ async def test_a_signed_in_person_is_found_by_email_in_any_case(store: SqliteSto
     )
     result = await overrides.import_calendar(store=store, schedule_id="sched", ics=ics, now=NOW)
     assert [(e.outcome, e.reason) for e in result.events] == [("imported", None)]
-    assert [o.user for o in (await overrides.load(store, "sched"))[0].overrides] == ["oid-erin"]
+    assert [o.user for o in (await stored.load_schedule(store, "sched"))[0].overrides] == [
+        "oid-erin"
+    ]
 
 
 async def test_a_record_stored_in_mixed_case_is_found_after_the_next_sign_in(

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.catalog.service import ScheduleBody
 from shared.schedules import limits, rrules
-from shared.schedules.models import Layer, Restriction, Schedule
+from shared.schedules.models import Layer, Restriction, Schedule, ScheduleBody
 from shared.schedules.resolve import final_schedule, on_call
 
 
