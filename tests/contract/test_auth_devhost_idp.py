@@ -13,7 +13,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from devhost import idp
+from devhost import idp, idp_token
 from shared.api.router import problem
 from shared.auth.access import check_secure_webhook_caller, principal_for_app
 from shared.auth.models import AppRole
@@ -85,7 +85,7 @@ async def dev_idp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
 
 def mint(dev: DevIdp, capsys: pytest.CaptureFixture[str], *args: str) -> str:
     argv = [*args, "--state", str(dev.state_dir), "--settings", str(dev.settings_file)]
-    assert idp.token_main(argv) == 0
+    assert idp_token.token_main(argv) == 0
     return capsys.readouterr().out.strip()
 
 
@@ -182,7 +182,7 @@ def test_token_command_refuses_when_disabled(
     settings = tmp_path / "local.settings.json"
     write_settings(settings, "http://127.0.0.1:1/.devhost/idp", enabled=False)
     argv = ["--user", "a@example.com", "--settings", str(settings), "--state", str(tmp_path)]
-    assert idp.token_main(argv) == 2
+    assert idp_token.token_main(argv) == 2
     assert "DEVHOST_IDP_ENABLED" in capsys.readouterr().err
     assert not (tmp_path / idp.KEY_FILE).exists()
 
@@ -193,10 +193,10 @@ def test_token_command_validates_arguments(
     settings = tmp_path / "local.settings.json"
     write_settings(settings, "http://127.0.0.1:1/.devhost/idp")
     common = ["--settings", str(settings), "--state", str(tmp_path)]
-    assert idp.token_main(["--user", "a@example.com", "--minutes", "0", *common]) == 2
-    assert idp.token_main(["--app", "x", "--team", "t1", *common]) == 2
+    assert idp_token.token_main(["--user", "a@example.com", "--minutes", "0", *common]) == 2
+    assert idp_token.token_main(["--app", "x", "--team", "t1", *common]) == 2
     with pytest.raises(SystemExit):
-        idp.token_main(common)  # neither --user nor --app
+        idp_token.token_main(common)  # neither --user nor --app
 
 
 async def test_install_does_nothing_when_disabled(
