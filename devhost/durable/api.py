@@ -25,7 +25,8 @@ from aiohttp import web
 from dateutil.parser import isoparse
 
 from devhost.config import flag as _flag
-from devhost.durable.engine import (
+from devhost.durable.engine import Engine
+from devhost.durable.history import (
     EXECUTION_COMPLETED,
     EXECUTION_FAILED,
     EXECUTION_STARTED,
@@ -33,7 +34,6 @@ from devhost.durable.engine import (
     ORCHESTRATOR_STARTED,
     SUB_FAILED,
     TASK_FAILED,
-    Engine,
     iso,
 )
 from devhost.durable.state import (
