@@ -239,3 +239,83 @@ def timer_message(timer_id: int, fire: float) -> dict[str, Any]:
         "timer": timer_id,
         "event": {"EventType": TIMER_FIRED, "TimerId": timer_id, "FireAt": iso(fire)},
     }
+
+
+def rewound(history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A failed instance's history with its failures removed, and the scheduling events
+    (``TaskScheduled``/``SubOrchestrationInstanceCreated``) of the tasks that failed, to run
+    again: what the extension's rewind does."""
+    scheduled = {e.get("EventId"): e for e in history if e["EventType"] in (4, 7)}
+    kept: list[dict[str, Any]] = []
+    failed_tasks: list[dict[str, Any]] = []
+    for ev in history:
+        if ev["EventType"] in (TASK_FAILED, SUB_FAILED):
+            source = scheduled.get(ev.get("TaskScheduledId"))
+            if source is not None:
+                failed_tasks.append(source)
+            continue
+        if ev["EventType"] == EXECUTION_FAILED:
+            continue
+        kept.append(ev)
+    # Drop the trailing episode that ended in failure so the next one starts cleanly.
+    while kept and kept[-1]["EventType"] in (ORCHESTRATOR_COMPLETED,):
+        kept.pop()
+    while kept and kept[-1]["EventType"] == ORCHESTRATOR_STARTED:
+        kept.pop()
+    if kept and kept[-1]["EventType"] != ORCHESTRATOR_COMPLETED:
+        kept.append({**kept[-1], "EventType": ORCHESTRATOR_COMPLETED, "EventId": -1})
+    return kept, failed_tasks
+
+
+def decode_json(text: str | None) -> Any:
+    """A stored JSON payload as a value; text that is not JSON as itself."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+_PUBLIC_NAMES = {
+    0: "ExecutionStarted",
+    1: "ExecutionCompleted",
+    2: "ExecutionFailed",
+    3: "ExecutionTerminated",
+    4: "TaskScheduled",
+    5: "TaskCompleted",
+    6: "TaskFailed",
+    7: "SubOrchestrationInstanceCreated",
+    8: "SubOrchestrationInstanceCompleted",
+    9: "SubOrchestrationInstanceFailed",
+    10: "TimerCreated",
+    11: "TimerFired",
+    15: "EventRaised",
+}
+
+
+def public_history(events: list[dict[str, Any]], show_output: bool) -> list[dict[str, Any]]:
+    """History as the status API shows it: named events, no replay bookkeeping."""
+    out: list[dict[str, Any]] = []
+    for ev in events:
+        kind = ev["EventType"]
+        if kind in (ORCHESTRATOR_STARTED, ORCHESTRATOR_COMPLETED) or kind not in _PUBLIC_NAMES:
+            continue
+        doc: dict[str, Any] = {"EventType": _PUBLIC_NAMES[kind], "Timestamp": ev["Timestamp"]}
+        for key in (
+            "Name",
+            "FunctionName",
+            "TaskScheduledId",
+            "TimerId",
+            "FireAt",
+            "Reason",
+            "InstanceId",
+        ):
+            if ev.get(key) is not None:
+                doc[key] = ev[key]
+        if kind in (EXECUTION_STARTED,) and show_output:
+            doc["Input"] = decode_json(ev.get("Input"))
+        if kind in (5, 8, EXECUTION_COMPLETED) and show_output:
+            doc["Result"] = decode_json(ev.get("Result"))
+        out.append(doc)
+    return out
