@@ -17,7 +17,9 @@ from devhost import idp, idp_token
 from shared.api.router import problem
 from shared.auth.access import check_secure_webhook_caller, principal_for_app
 from shared.auth.models import AppRole
+from shared.auth.secure_webhook import secure_webhook_check
 from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.catalog.models import Integration, IntegrationSettings
 from shared.errors import Unauthenticated
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
@@ -151,6 +153,44 @@ async def test_app_token_for_secure_webhook(
     assert principal.roles == frozenset()
     with pytest.raises(Unauthenticated):
         check_secure_webhook_caller(principal, allowed_app_ids=["other"])
+
+
+async def test_secure_webhook_policy_per_integration(
+    dev_idp: DevIdp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Microsoft's Azure Monitor app by default; an integration's own app-id list replaces it;
+    no validator configured: every secure-webhook call is refused."""
+    azns = "461e8683-5575-4561-ac7f-899cc907d62a"
+    own = "00000000-0000-4000-8000-00000000a99a"
+    role = "ActionGroupsSecureWebhook"
+    azns_auth = "Bearer " + mint(dev_idp, capsys, "--app", azns, "--role", role)
+    own_auth = "Bearer " + mint(dev_idp, capsys, "--app", own, "--role", role)
+    plain = Integration(
+        id="int-1",
+        name="Azure",
+        service_id="svc-1",
+        team_id="t1",
+        format="azure_monitor",
+        key_prefix="p",
+        key_hash="h",
+    )
+    listed = plain.model_copy(
+        update={"settings": IntegrationSettings(azure_monitor_app_ids=(own,))}
+    )
+    async with httpx.AsyncClient() as http:
+        check = secure_webhook_check(
+            EntraTokenValidator(
+                tenant_id=TENANT, audiences=[CLIENT_ID], http=http, authority=dev_idp.authority
+            )
+        )
+        await check(azns_auth, plain)
+        await check(own_auth, listed)
+        with pytest.raises(Unauthenticated):
+            await check(own_auth, plain)
+        with pytest.raises(Unauthenticated):
+            await check(azns_auth, listed)
+    with pytest.raises(Unauthenticated):
+        await secure_webhook_check(None)(azns_auth, plain)
 
 
 async def test_a_token_minted_for_another_port_says_why_in_the_challenge(
