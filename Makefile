@@ -37,7 +37,7 @@ format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(PY_STAMP)
-	$(VENV)/bin/mypy shared devhost
+	$(VENV)/bin/mypy shared devhost functions function_app.py
 
 pytest: setup
 	$(PY) -m pytest

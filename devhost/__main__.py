@@ -100,9 +100,9 @@ def _deadletter(args: argparse.Namespace) -> int:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["token"]:
-        from devhost import idp
+        from devhost import idp_token
 
-        return idp.token_main(argv[1:])
+        return idp_token.token_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m devhost")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="serve function_app.py")

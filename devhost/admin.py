@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from devhost.plugins import QueueHostServices
 from devhost.servicebus import OutgoingMessage
-
-if TYPE_CHECKING:
-    from devhost.host import Host
 
 PREFIX = "/admin/devhost"
 
@@ -55,7 +53,7 @@ def _outgoing(item: Any) -> OutgoingMessage:
     return message
 
 
-def install(host: Host) -> None:
+def install(host: QueueHostServices) -> None:
     routes = web.RouteTableDef()
 
     @routes.get(PREFIX + "/functions")

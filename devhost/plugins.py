@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from devhost.servicebus import Broker, OutgoingMessage
+
 
 @dataclass(frozen=True)
 class BindingInfo:
@@ -47,6 +49,24 @@ class HostServices(Protocol):
     async def invoke(self, fn: FunctionInfo, trigger_value: Any) -> Any:
         """Build every argument, run the function, flush outputs; raise the function's error."""
         ...
+
+
+class QueueHostServices(HostServices, Protocol):
+    """The host seen by its operator surface (``devhost.admin``): the plugin view plus the
+    emulated queues, so the admin routes need the protocol, not the host class."""
+
+    #: None until ``start()`` opens the state file.
+    broker: Broker | None
+
+    def urls(self) -> list[str]: ...
+
+    def queue_names(self) -> list[str]: ...
+
+    def send(self, queue: str, messages: list[OutgoingMessage]) -> list[int]:
+        """Enqueue like a Service Bus sender and wake the queue's consumer."""
+        ...
+
+    def wake(self, queue: str) -> None: ...
 
 
 class BindingPlugin(Protocol):

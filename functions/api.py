@@ -12,7 +12,6 @@ from functions.runtime import runtime
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
-from shared.escalation.service import DurableEscalation
 
 bp = df.Blueprint()
 
@@ -26,7 +25,7 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
     ports = ApiPorts(
         store=rt.store,
         auth=rt.auth,
-        escalation=DurableEscalation(client=client, store=rt.store),
+        escalation=rt.escalation(client),
         notify=rt.notify,
         catalog_cache=rt.process.catalog,
     )

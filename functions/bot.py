@@ -14,10 +14,10 @@ from functools import partial
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.http_edge import error_response, problem
 from functions.runtime import runtime
 from shared.errors import OpenAlertError
-from shared.escalation.service import DurableEscalation
 from shared.incidents.service import act
 from shared.teams.auth import parse_activity
 from shared.teams.service import handle
@@ -29,7 +29,7 @@ bp = df.Blueprint()
 @bp.route(route="messages", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def bot_messages(
     req: func.HttpRequest, client: df.DurableOrchestrationClient, outbox: func.Out[list[str]]
@@ -40,7 +40,7 @@ async def bot_messages(
     try:
         activity = parse_activity(req.get_body())
         await rt.bot_auth.validate(req.headers.get("Authorization"), activity)
-        escalation = DurableEscalation(client=client, store=rt.store)
+        escalation = rt.escalation(client)
         ports = dataclasses.replace(
             rt.teams, act=partial(act, store=rt.store, escalation=escalation)
         )

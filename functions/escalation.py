@@ -16,6 +16,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
 from shared.escalation import service
 from shared.escalation.models import Cursor, PolicySnapshot
@@ -42,7 +43,7 @@ def escalation_orchestrator(context: df.DurableOrchestrationContext) -> Any:
 @bp.function_name(ACTIVITY_EXECUTE)
 @bp.activity_trigger(input_name="payload")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def escalation_execute(
     payload: dict[str, Any], outbox: func.Out[list[str]]
@@ -85,7 +86,7 @@ async def escalation_reescalate(payload: dict[str, Any]) -> None:
 @bp.function_name(ACTIVITY_MULTI_ACK)
 @bp.activity_trigger(input_name="payload")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def escalation_multi_ack(payload: dict[str, Any], outbox: func.Out[list[str]]) -> list[str]:
     rt = await runtime()
@@ -103,7 +104,7 @@ async def escalation_multi_ack(payload: dict[str, Any], outbox: func.Out[list[st
 @bp.function_name(ACTIVITY_STATUS_UPDATE)
 @bp.activity_trigger(input_name="payload")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def escalation_status_update(payload: dict[str, Any], outbox: func.Out[list[str]]) -> int:
     rt = await runtime()

@@ -10,7 +10,6 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
-from shared.escalation.service import DurableEscalation
 from shared.pipeline.heartbeats import check_heartbeats
 
 bp = df.Blueprint()
@@ -24,9 +23,7 @@ async def heartbeat_monitor(
     timer: func.TimerRequest, client: df.DurableOrchestrationClient
 ) -> None:
     rt = await runtime()
-    ports = dataclasses.replace(
-        rt.process, escalation=DurableEscalation(client=client, store=rt.store)
-    )
+    ports = dataclasses.replace(rt.process, escalation=rt.escalation(client))
     results = await check_heartbeats(ports=ports, now=datetime.now(UTC))
     opened = [r for r in results if not r.skipped]
     if opened:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
+from functions.bindings import ALERTS_QUEUE, CONNECTION
 from functions.http_edge import error_response, json_response
 from functions.runtime import runtime
 from shared.alerts.models import InvalidPayload, SourceFormat
@@ -26,9 +27,6 @@ from shared.pipeline.request_status import request_status
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)
-
-QUEUE = "alerts"
-CONNECTION = "ServiceBusConnection"
 
 
 def _headers(req: func.HttpRequest) -> dict[str, str]:
@@ -43,7 +41,7 @@ def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
 # The key is optional in the path: senders that keep it out of URLs (which end up in logs)
 # post to /api/integrations with it as a Bearer token or the Basic-auth password.
 @bp.route(route="integrations/{key?}", methods=["POST", "PUT"], auth_level=func.AuthLevel.ANONYMOUS)
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     try:
         rt = await runtime()
@@ -67,7 +65,7 @@ async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.
     methods=["GET", "POST"],
     auth_level=func.AuthLevel.ANONYMOUS,
 )
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_heartbeat(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     try:
         rt = await runtime()
@@ -85,7 +83,7 @@ async def ingest_heartbeat(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
 
 @bp.function_name("ingest_pagerduty")
 @bp.route(route="pagerduty/v2/enqueue", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     """PagerDuty Events API v2 compatible: PagerDuty's own response bodies and status codes."""
     try:
@@ -119,7 +117,7 @@ async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
 @bp.route(
     route="pagerduty/v2/change/enqueue", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS
 )
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_pagerduty_change(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     """PagerDuty Change Events compatible: kept as a change of the integration's service."""
     try:
@@ -160,7 +158,7 @@ def _opsgenie_error(exc: OpenAlertError, request_id: str, started: float) -> fun
 
 @bp.function_name("ingest_opsgenie_create")
 @bp.route(route="opsgenie/v2/alerts", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_opsgenie_create(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     """Opsgenie Alert API v2 compatible create: ``202 {result, took, requestId}``."""
     started = time.perf_counter()
@@ -187,7 +185,7 @@ async def ingest_opsgenie_create(req: func.HttpRequest, out: func.Out[str]) -> f
     methods=["POST"],
     auth_level=func.AuthLevel.ANONYMOUS,
 )
-@bp.service_bus_queue_output(arg_name="out", queue_name=QUEUE, connection=CONNECTION)
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_opsgenie_action(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     started = time.perf_counter()
     try:

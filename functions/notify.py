@@ -13,6 +13,7 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
 from shared.notifications.service import deliver, flush, parse_job
 from shared.notifications.waits import schedule_wakes
@@ -22,9 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.function_name("notify_deliver")
-@bp.service_bus_queue_trigger(
-    arg_name="msg", queue_name="notifications", connection="ServiceBusConnection"
-)
+@bp.service_bus_queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION)
 @bp.durable_client_input(client_name="client")
 async def notify_deliver(
     msg: func.ServiceBusMessage, client: df.DurableOrchestrationClient
@@ -45,7 +44,7 @@ async def notify_deliver(
     schedule="15 * * * * *", arg_name="timer", run_on_startup=False, use_monitor=False
 )
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def notify_flush(timer: func.TimerRequest, outbox: func.Out[list[str]]) -> None:
     rt = await runtime()

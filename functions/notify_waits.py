@@ -9,6 +9,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
 from shared.notifications import waits
 
@@ -24,7 +25,7 @@ def notify_wake(context: df.DurableOrchestrationContext) -> Any:
 @bp.function_name(waits.ACTIVITY_RELEASE)
 @bp.activity_trigger(input_name="payload")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def notify_release(payload: dict[str, Any], outbox: func.Out[list[str]]) -> list[Any]:
     rt = await runtime()

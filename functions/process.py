@@ -13,8 +13,8 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import ALERTS_QUEUE, CONNECTION
 from functions.runtime import runtime
-from shared.escalation.service import DurableEscalation
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import is_first_delivery, process_envelope
 
@@ -23,9 +23,7 @@ log = logging.getLogger(__name__)
 
 
 @bp.function_name("process_alerts")
-@bp.service_bus_queue_trigger(
-    arg_name="msg", queue_name="alerts", connection="ServiceBusConnection"
-)
+@bp.service_bus_queue_trigger(arg_name="msg", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 @bp.durable_client_input(client_name="client")
 async def process_alerts(
     msg: func.ServiceBusMessage, client: df.DurableOrchestrationClient
@@ -34,9 +32,7 @@ async def process_alerts(
     rt = await runtime()
     # The durable client comes with each invocation (it is a binding), so the escalation port
     # is built per message around it.
-    ports = dataclasses.replace(
-        rt.process, escalation=DurableEscalation(client=client, store=rt.store)
-    )
+    ports = dataclasses.replace(rt.process, escalation=rt.escalation(client))
     first = is_first_delivery(msg.delivery_count, envelope.received_at, ports.clock())
     result = await process_envelope(envelope, ports=ports, first_delivery=first)
     if result.skipped:

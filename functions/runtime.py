@@ -15,12 +15,13 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from shared.auth.integration_keys import KeyResolver
-from shared.auth.service import AuthPorts, authenticate_secure_webhook, build_auth_ports
+from shared.auth.secure_webhook import secure_webhook_check
+from shared.auth.service import AuthPorts, build_auth_ports
 from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.cache import CatalogCache
-from shared.catalog.models import Integration
+from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
-from shared.errors import Unauthenticated
+from shared.escalation.service import DurableClient, DurableEscalation
 from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
@@ -41,9 +42,8 @@ from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.process import ProcessPorts, RecordedEscalation
 from shared.pipeline.ratelimit import RateLimiter
-from shared.store.codec import from_doc
 from shared.store.factory import open_store
-from shared.store.port import DocumentStore, eq
+from shared.store.port import DocumentStore
 from shared.teams.auth import BotAuthenticator
 from shared.teams.connector import ConnectorClient
 from shared.teams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
@@ -68,6 +68,11 @@ class Runtime:
     #: None when BOT_APP_ID is not set (the Teams bot is off).
     teams: TeamsPorts | None
     bot_auth: BotAuthenticator | None
+
+    def escalation(self, client: DurableClient) -> DurableEscalation:
+        """The escalation port over this invocation's Durable client (bound per invocation,
+        so it cannot live on the shared runtime)."""
+        return DurableEscalation(client=client, store=self.store)
 
 
 _runtime: Runtime | None = None
@@ -114,17 +119,6 @@ async def _build(settings: Settings) -> Runtime:
             credential=credential,
         )
 
-    async def lookup(key_id: str) -> tuple[str, Integration] | None:
-        page = await store.query("integrations", where=[eq("key_prefix", key_id)], limit=1)
-        if not page.items:
-            return None
-        integration = from_doc(Integration, page.items[0])
-        return integration.key_hash, integration
-
-    async def load_integration(integration_id: str) -> Integration | None:
-        doc = await store.get("integrations", integration_id, integration_id)
-        return from_doc(Integration, doc) if doc else None
-
     validator = None
     if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
         validator = EntraTokenValidator(
@@ -136,23 +130,12 @@ async def _build(settings: Settings) -> Runtime:
             authority=settings.ENTRA_AUTHORITY,
         )
 
-    async def secure_webhook(authorization: str | None, integration: Integration) -> None:
-        if validator is None:
-            raise Unauthenticated("The integration key is not valid.")
-        allowed = integration.settings.azure_monitor_app_ids or None
-        if allowed:
-            await authenticate_secure_webhook(
-                authorization=authorization, validator=validator, allowed_app_ids=allowed
-            )
-        else:
-            await authenticate_secure_webhook(authorization=authorization, validator=validator)
-
     ingest = IngestPorts(
-        resolver=KeyResolver(lookup=lookup),
-        load_integration=load_integration,
+        resolver=KeyResolver(lookup=integration_by_key_prefix(store)),
+        load_integration=integration_loader(store),
         rate_limiter=RateLimiter(),
         claim_check=claim_check,
-        secure_webhook=secure_webhook,
+        secure_webhook=secure_webhook_check(validator),
         max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )

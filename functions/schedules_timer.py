@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
 from shared.schedules.service import run_handoffs
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 @bp.function_name("schedule_handoffs")
 @bp.timer_trigger(schedule="0 * * * * *", arg_name="timer", run_on_startup=False, use_monitor=True)
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def schedule_handoffs(timer: func.TimerRequest, outbox: func.Out[list[str]]) -> None:
     rt = await runtime()

@@ -15,10 +15,10 @@ from functools import partial
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.http_edge import error_response, problem
 from functions.runtime import runtime
 from shared.errors import OpenAlertError
-from shared.escalation.service import DurableEscalation
 from shared.incidents.service import act
 from shared.notifications.service import fall_through_later
 from shared.notifications.voice import VoicePorts, handle_callback
@@ -30,7 +30,7 @@ bp = df.Blueprint()
 @bp.route(route="voice/callbacks/{token}", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 @bp.service_bus_queue_output(
-    arg_name="outbox", queue_name="notifications", connection="ServiceBusConnection"
+    arg_name="outbox", queue_name=NOTIFICATIONS_QUEUE, connection=CONNECTION
 )
 async def voice_callback(
     req: func.HttpRequest, client: df.DurableOrchestrationClient, outbox: func.Out[list[str]]
@@ -42,9 +42,7 @@ async def voice_callback(
     ports = VoicePorts(
         store=rt.store,
         calls=rt.calls,
-        act=partial(
-            act, store=rt.store, escalation=DurableEscalation(client=client, store=rt.store)
-        ),
+        act=partial(act, store=rt.store, escalation=rt.escalation(client)),
         fall_through=partial(fall_through_later, rt.notify),
         authenticator=rt.voice_callbacks,
     )

@@ -25,16 +25,12 @@ from aiohttp import web
 from dateutil.parser import isoparse
 
 from devhost.config import flag as _flag
-from devhost.durable.engine import (
-    EXECUTION_COMPLETED,
-    EXECUTION_FAILED,
-    EXECUTION_STARTED,
-    ORCHESTRATOR_COMPLETED,
-    ORCHESTRATOR_STARTED,
-    SUB_FAILED,
-    TASK_FAILED,
-    Engine,
+from devhost.durable.engine import Engine
+from devhost.durable.history import (
+    decode_json,
     iso,
+    public_history,
+    rewound,
 )
 from devhost.durable.state import (
     COMPLETED,
@@ -161,14 +157,14 @@ class DurableApi:
             "name": inst.name,
             "instanceId": inst.instance_id,
             "runtimeStatus": SUSPENDED if inst.suspended else inst.status,
-            "input": _decode(inst.input) if show_input else None,
-            "customStatus": _decode(inst.custom_status),
-            "output": _decode(inst.output),
+            "input": decode_json(inst.input) if show_input else None,
+            "customStatus": decode_json(inst.custom_status),
+            "output": decode_json(inst.output),
             "createdTime": _iso_seconds(inst.created_at),
             "lastUpdatedTime": _iso_seconds(inst.updated_at),
         }
         if show_history:
-            doc["historyEvents"] = _public_history(
+            doc["historyEvents"] = public_history(
                 self.engine.state.history(inst.instance_id), show_output
             )
         return doc
@@ -354,26 +350,7 @@ class DurableApi:
 
     def _rewind(self, inst: Instance) -> None:
         state = self.engine.state
-        history = state.history(inst.instance_id)
-        scheduled = {e.get("EventId"): e for e in history if e["EventType"] in (4, 7)}
-        kept: list[dict[str, Any]] = []
-        failed_tasks: list[dict[str, Any]] = []
-        for ev in history:
-            if ev["EventType"] in (TASK_FAILED, SUB_FAILED):
-                source = scheduled.get(ev.get("TaskScheduledId"))
-                if source is not None:
-                    failed_tasks.append(source)
-                continue
-            if ev["EventType"] == EXECUTION_FAILED:
-                continue
-            kept.append(ev)
-        # Drop the trailing episode that ended in failure so the next one starts cleanly.
-        while kept and kept[-1]["EventType"] in (ORCHESTRATOR_COMPLETED,):
-            kept.pop()
-        while kept and kept[-1]["EventType"] == ORCHESTRATOR_STARTED:
-            kept.pop()
-        if kept and kept[-1]["EventType"] != ORCHESTRATOR_COMPLETED:
-            kept.append({**kept[-1], "EventType": ORCHESTRATOR_COMPLETED, "EventId": -1})
+        kept, failed_tasks = rewound(state.history(inst.instance_id))
         state.replace_history(inst.instance_id, kept)
         inst.status = RUNNING
         inst.output = None
@@ -513,58 +490,5 @@ def _time(value: str | None) -> float | None:
     return parsed.timestamp()
 
 
-def _decode(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def _iso_seconds(ts: float) -> str:
     return iso(ts)[:19] + "Z"
-
-
-_EVENT_NAMES = {
-    0: "ExecutionStarted",
-    1: "ExecutionCompleted",
-    2: "ExecutionFailed",
-    3: "ExecutionTerminated",
-    4: "TaskScheduled",
-    5: "TaskCompleted",
-    6: "TaskFailed",
-    7: "SubOrchestrationInstanceCreated",
-    8: "SubOrchestrationInstanceCompleted",
-    9: "SubOrchestrationInstanceFailed",
-    10: "TimerCreated",
-    11: "TimerFired",
-    15: "EventRaised",
-}
-
-
-def _public_history(events: list[dict[str, Any]], show_output: bool) -> list[dict[str, Any]]:
-    """History as the status API shows it: named events, no replay bookkeeping."""
-    out: list[dict[str, Any]] = []
-    for ev in events:
-        kind = ev["EventType"]
-        if kind in (ORCHESTRATOR_STARTED, ORCHESTRATOR_COMPLETED) or kind not in _EVENT_NAMES:
-            continue
-        doc: dict[str, Any] = {"EventType": _EVENT_NAMES[kind], "Timestamp": ev["Timestamp"]}
-        for key in (
-            "Name",
-            "FunctionName",
-            "TaskScheduledId",
-            "TimerId",
-            "FireAt",
-            "Reason",
-            "InstanceId",
-        ):
-            if ev.get(key) is not None:
-                doc[key] = ev[key]
-        if kind in (EXECUTION_STARTED,) and show_output:
-            doc["Input"] = _decode(ev.get("Input"))
-        if kind in (5, 8, EXECUTION_COMPLETED) and show_output:
-            doc["Result"] = _decode(ev.get("Result"))
-        out.append(doc)
-    return out

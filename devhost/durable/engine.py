@@ -23,14 +23,32 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
-from datetime import UTC, datetime
 from typing import Any
 
-from dateutil.parser import isoparse
-
-from devhost.durable.replay import ReplayError, ReplayPool
+from devhost.durable.actions import newly_cancelled_timers, retry_bookkeeping, schedule_actions
+from devhost.durable.history import (
+    EVENT_RAISED,
+    EXECUTION_COMPLETED,
+    EXECUTION_TERMINATED,
+    ORCHESTRATOR_COMPLETED,
+    ORCHESTRATOR_STARTED,
+    NonDeterminism,
+    Unsupported,
+    arrived,
+    event,
+    execution_started,
+    failed,
+    orchestration_context,
+    orchestrator_failure,
+    sub_orchestration_ended,
+    task_completed,
+    task_failed,
+    timer_message,
+)
+from devhost.durable.payloads import activity_input, activity_output
+from devhost.durable.replay import ReplayPool
 from devhost.durable.state import (
     COMPLETED,
     FAILED,
@@ -48,100 +66,7 @@ from devhost.plugins import FunctionInfo
 
 log = logging.getLogger("devhost.durable")
 
-# History event types (azure.durable_functions.models.history.HistoryEventType).
-EXECUTION_STARTED = 0
-EXECUTION_COMPLETED = 1
-EXECUTION_FAILED = 2
-EXECUTION_TERMINATED = 3
-TASK_SCHEDULED = 4
-TASK_COMPLETED = 5
-TASK_FAILED = 6
-SUB_CREATED = 7
-SUB_COMPLETED = 8
-SUB_FAILED = 9
-TIMER_CREATED = 10
-TIMER_FIRED = 11
-ORCHESTRATOR_STARTED = 12
-ORCHESTRATOR_COMPLETED = 13
-EVENT_RAISED = 15
-
-# Action types (azure.durable_functions.models.actions.ActionType).
-CALL_ACTIVITY = 0
-CALL_ACTIVITY_RETRY = 1
-CALL_SUB = 2
-CALL_SUB_RETRY = 3
-CONTINUE_AS_NEW = 4
-CREATE_TIMER = 5
-WAIT_EVENT = 6
-CALL_ENTITY = 7
-CALL_HTTP = 8
-SIGNAL_ENTITY = 9
-WHEN_ANY = 11
-WHEN_ALL = 12
-
-#: Replay schema V2 (``upperSchemaVersion`` 1): compound actions, timers of any length.
-UPPER_SCHEMA_VERSION = 1
-OUT_OF_PROC_MARKER = "\n\n$OutOfProcData$:"
-
 Invoker = Callable[[FunctionInfo, Any], Awaitable[Any]]
-
-
-class NonDeterminism(Exception):
-    pass
-
-
-class Unsupported(Exception):
-    pass
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def event(kind: int, *, now: float, event_id: int = -1, **fields: Any) -> dict[str, Any]:
-    """A history event as the SDK parses it; ``EventId`` is the sequence id or -1."""
-    return {
-        "EventType": kind,
-        "EventId": event_id,
-        "IsPlayed": False,
-        "Timestamp": iso(now),
-        **fields,
-    }
-
-
-def flatten(actions: list[Any]) -> Iterator[dict[str, Any]]:
-    """Atomic actions in the order the SDK numbered them (compound children depth-first)."""
-    for item in actions:
-        if isinstance(item, list):
-            yield from flatten(item)
-        elif item.get("actionType") in (WHEN_ANY, WHEN_ALL):
-            yield from flatten(item.get("compoundActions") or [])
-        else:
-            yield item
-
-
-def consumes_id(action: dict[str, Any]) -> bool:
-    # External-event waits are keyed by name; everything else takes a sequence number.
-    return action.get("actionType") != WAIT_EVENT
-
-
-def signature(action: dict[str, Any]) -> tuple[int, str]:
-    return int(action["actionType"]), str(action.get("functionName") or "")
-
-
-def retry_delay(options: dict[str, Any], attempt: int) -> float:
-    """Seconds before retrying after failed attempt ``attempt`` (1-based).
-
-    The Python SDK sends only the first interval and the attempt count, so the backoff
-    coefficient is Durable Task's default of 1 (a constant interval).
-    """
-    first_ms = float(options.get("firstRetryIntervalInMilliseconds") or 0)
-    coefficient = float(options.get("backoffCoefficient") or 1.0)
-    delay_ms = first_ms * coefficient ** (attempt - 1)
-    cap = options.get("maxRetryIntervalInMilliseconds")
-    if cap:
-        delay_ms = min(delay_ms, float(cap))
-    return max(0.0, delay_ms / 1000.0)
 
 
 class Engine:
@@ -334,36 +259,12 @@ class Engine:
         timers: list[tuple[int, float]] = []
         children: list[dict[str, Any]] = []
         if payload["kind"] == "start":
-            new.append(
-                event(
-                    EXECUTION_STARTED,
-                    now=now,
-                    Name=inst.name,
-                    Input=inst.input,
-                    Version=inst.version or "",
-                    OrchestrationInstance={
-                        "InstanceId": inst.instance_id,
-                        "ExecutionId": inst.execution_id,
-                    },
-                    ParentInstance=(
-                        {
-                            "OrchestrationInstance": {
-                                "InstanceId": inst.parent_instance_id,
-                                "ExecutionId": inst.parent_execution_id,
-                            },
-                            "TaskScheduleId": inst.parent_task_id,
-                        }
-                        if inst.parent_instance_id
-                        else None
-                    ),
-                )
-            )
+            new.append(execution_started(inst, now))
             inst.status = RUNNING
         else:
-            incoming = dict(payload["event"])
-            incoming.update({"EventId": -1, "IsPlayed": False, "Timestamp": iso(now)})
+            incoming = arrived(payload["event"], now)
             new.append(incoming)
-            self._retry_bookkeeping(inst, incoming, new, now, work, timers, children)
+            retry_bookkeeping(inst, incoming, new, now, work, timers, children)
         outcome: tuple[dict[str, Any] | None, str | None, str] | None = None
         if fn is not None:
             # The only await of an episode; the writes below are one synchronous transaction,
@@ -398,30 +299,11 @@ class Engine:
         new: list[dict[str, Any]],
     ) -> tuple[dict[str, Any] | None, str | None, str]:
         """Call the orchestrator with the context JSON; (state, error, details)."""
-        rest = {
-            "input": inst.input,
-            "instanceId": inst.instance_id,
-            "isReplaying": bool(history),
-            "parentInstanceId": inst.parent_instance_id,
-            "upperSchemaVersion": UPPER_SCHEMA_VERSION,
-        }
-        events = ",".join([*history, *(json.dumps(e) for e in new)])
-        context = '{"history":[' + events + "]," + json.dumps(rest)[1:]
-        error: str | None = None
-        details = ""
-        result: dict[str, Any] | None = None
         try:
-            raw = await self._replay(fn, context)
-            result = json.loads(raw) if isinstance(raw, str | bytes) else raw
+            raw = await self._replay(fn, orchestration_context(inst, history, new))
         except Exception as exc:
-            text = str(exc)
-            message, marker, state = text.partition(OUT_OF_PROC_MARKER)
-            error = message if marker else f"{type(exc).__name__}: {exc}"
-            details = exc.details if isinstance(exc, ReplayError) else traceback.format_exc()
-            if marker:
-                with contextlib.suppress(ValueError):
-                    result = json.loads(state)
-        return result, error, details
+            return orchestrator_failure(exc)
+        return (json.loads(raw) if isinstance(raw, str | bytes) else raw), None, ""
 
     async def _replay(self, fn: FunctionInfo, context: str) -> Any:
         pool = self.replay_pool
@@ -451,18 +333,20 @@ class Engine:
         children: list[dict[str, Any]],
     ) -> None:
         result, error, details = outcome
-        replay = inst.replay
         if result is not None and "customStatus" in result:
             inst.custom_status = json.dumps(result["customStatus"])
         try:
-            flat = [a for a in flatten((result or {}).get("actions") or []) if consumes_id(a)]
-            self._check_determinism(replay, flat)
-            fresh = flat[len(replay.sigs) :]
-            continued: dict[str, Any] | None = None
-            for action in fresh:
-                continued = self._schedule_action(inst, action, new, now, work, timers, children)
-                if continued is not None:
-                    break
+            flat, continued = schedule_actions(
+                inst,
+                (result or {}).get("actions") or [],
+                new,
+                now,
+                work,
+                timers,
+                children,
+                activities=self.activities,
+                orchestrators=self.orchestrators,
+            )
             self._cancel_timers(inst, flat)
         except (NonDeterminism, Unsupported) as exc:
             self._fail(inst, history, new, now, str(exc))
@@ -485,183 +369,9 @@ class Engine:
             self._notify_parent(inst, success=True, result=inst.output)
         self._commit_history(inst, history, new, work, timers, children)
 
-    def _check_determinism(self, replay: Replay, flat: list[dict[str, Any]]) -> None:
-        sigs = [signature(a) for a in flat]
-        for index, (old, now_sig) in enumerate(zip(replay.sigs, sigs, strict=False)):
-            if old != now_sig:
-                raise NonDeterminism(
-                    f"Non-deterministic workflow detected: action {index} was"
-                    f" {_describe(old)} in history but the orchestrator now scheduled"
-                    f" {_describe(now_sig)}. Orchestrator code must make the same calls in the"
-                    " same order on every replay."
-                )
-
-    def _schedule_action(
-        self,
-        inst: Instance,
-        action: dict[str, Any],
-        new: list[dict[str, Any]],
-        now: float,
-        work: list[tuple[int, str, str | None]],
-        timers: list[tuple[int, float]],
-        children: list[dict[str, Any]],
-    ) -> dict[str, Any] | None:
-        replay = inst.replay
-        kind = int(action["actionType"])
-        task_id = replay.next_id
-        replay.next_id += 1
-        replay.sigs.append(signature(action))
-        replay.ids.append(task_id)
-        if kind in (CALL_ACTIVITY, CALL_ACTIVITY_RETRY):
-            name = str(action["functionName"])
-            if name not in self.activities:
-                raise Unsupported(f"The function '{name}' doesn't exist or is not an activity.")
-            new.append(
-                event(
-                    TASK_SCHEDULED, now=now, event_id=task_id, Name=name, Input=action.get("input")
-                )
-            )
-            work.append((task_id, name, action.get("input")))
-            if kind == CALL_ACTIVITY_RETRY:
-                replay.retry_tasks[str(task_id)] = {
-                    "kind": "activity",
-                    "name": name,
-                    "input": action.get("input"),
-                    "options": action.get("retryOptions") or {},
-                    "attempt": 1,
-                }
-        elif kind in (CALL_SUB, CALL_SUB_RETRY):
-            name = str(action["functionName"])
-            if name not in self.orchestrators:
-                raise Unsupported(f"The function '{name}' doesn't exist or is not an orchestrator.")
-            child_id = action.get("instanceId") or f"{inst.instance_id}:{task_id:04d}"
-            new.append(
-                event(
-                    SUB_CREATED,
-                    now=now,
-                    event_id=task_id,
-                    Name=name,
-                    InstanceId=child_id,
-                    Input=action.get("input"),
-                )
-            )
-            children.append(
-                {
-                    "task_id": task_id,
-                    "name": name,
-                    "instance_id": child_id,
-                    "input": action.get("input"),
-                    "version": action.get("version"),
-                }
-            )
-            if kind == CALL_SUB_RETRY:
-                replay.retry_tasks[str(task_id)] = {
-                    "kind": "sub",
-                    "name": name,
-                    "input": action.get("input"),
-                    "instance_id": child_id,
-                    "options": action.get("retryOptions") or {},
-                    "attempt": 1,
-                }
-        elif kind == CREATE_TIMER:
-            fire_at = isoparse(str(action["fireAt"]))
-            if fire_at.tzinfo is None:
-                fire_at = fire_at.replace(tzinfo=UTC)
-            new.append(event(TIMER_CREATED, now=now, event_id=task_id, FireAt=_iso_dt(fire_at)))
-            if action.get("isCanceled"):
-                replay.cancelled.append(task_id)
-            else:
-                timers.append((task_id, fire_at.timestamp()))
-        elif kind == CONTINUE_AS_NEW:
-            return action
-        elif kind in (CALL_ENTITY, SIGNAL_ENTITY):
-            raise Unsupported("Durable entities are not supported by devhost.")
-        elif kind == CALL_HTTP:
-            raise Unsupported("Durable HTTP (call_http) is not supported by devhost.")
-        else:
-            raise Unsupported(f"Unknown durable action type {kind}.")
-        return None
-
     def _cancel_timers(self, inst: Instance, flat: list[dict[str, Any]]) -> None:
-        replay = inst.replay
-        for index, action in enumerate(flat):
-            if index >= len(replay.ids):
-                break
-            if int(action["actionType"]) == CREATE_TIMER and action.get("isCanceled"):
-                timer_id = replay.ids[index]
-                if timer_id not in replay.cancelled:
-                    replay.cancelled.append(timer_id)
-                    self.state.drop_timer(inst.instance_id, timer_id)
-
-    def _retry_bookkeeping(
-        self,
-        inst: Instance,
-        incoming: dict[str, Any],
-        new: list[dict[str, Any]],
-        now: float,
-        work: list[tuple[int, str, str | None]],
-        timers: list[tuple[int, float]],
-        children: list[dict[str, Any]],
-    ) -> None:
-        """Mirror the SDK's hidden retry tasks: a timer after each failure, then a new attempt.
-
-        Durable Task checks the attempt count only after the retry timer fires, so even the last
-        failed attempt gets its timer (the SDK waits for it before failing the task).
-        """
-        replay = inst.replay
-        kind = incoming["EventType"]
-        if kind in (TASK_FAILED, SUB_FAILED):
-            record = replay.retry_tasks.pop(str(incoming.get("TaskScheduledId")), None)
-            if record is None:
-                return
-            timer_id = replay.next_id
-            replay.next_id += 1
-            fire = now + retry_delay(record["options"], int(record["attempt"]))
-            new.append(event(TIMER_CREATED, now=now, event_id=timer_id, FireAt=iso(fire)))
-            timers.append((timer_id, fire))
-            replay.retry_timers[str(timer_id)] = record
-        elif kind == TIMER_FIRED:
-            record = replay.retry_timers.pop(str(incoming.get("TimerId")), None)
-            if record is None:
-                return
-            attempts = int(record["options"].get("maxNumberOfAttempts") or 1)
-            if int(record["attempt"]) >= attempts:
-                return
-            task_id = replay.next_id
-            replay.next_id += 1
-            record = {**record, "attempt": int(record["attempt"]) + 1}
-            replay.retry_tasks[str(task_id)] = record
-            if record["kind"] == "activity":
-                new.append(
-                    event(
-                        TASK_SCHEDULED,
-                        now=now,
-                        event_id=task_id,
-                        Name=record["name"],
-                        Input=record["input"],
-                    )
-                )
-                work.append((task_id, record["name"], record["input"]))
-            else:
-                new.append(
-                    event(
-                        SUB_CREATED,
-                        now=now,
-                        event_id=task_id,
-                        Name=record["name"],
-                        InstanceId=record["instance_id"],
-                        Input=record["input"],
-                    )
-                )
-                children.append(
-                    {
-                        "task_id": task_id,
-                        "name": record["name"],
-                        "instance_id": record["instance_id"],
-                        "input": record["input"],
-                        "version": None,
-                    }
-                )
+        for timer_id in newly_cancelled_timers(inst, flat):
+            self.state.drop_timer(inst.instance_id, timer_id)
 
     def _commit_history(
         self,
@@ -684,15 +394,7 @@ class Engine:
             for timer_id, fire in timers:
                 self.state.enqueue(
                     inst.instance_id,
-                    {
-                        "kind": "event",
-                        "timer": timer_id,
-                        "event": {
-                            "EventType": TIMER_FIRED,
-                            "TimerId": timer_id,
-                            "FireAt": iso(fire),
-                        },
-                    },
+                    timer_message(timer_id, fire),
                     execution_id=inst.execution_id,
                     visible_at=fire,
                 )
@@ -720,16 +422,7 @@ class Engine:
         )
         inst.status = FAILED
         inst.output = json.dumps(message)
-        new.append(event(ORCHESTRATOR_COMPLETED, now=now))
-        new.append(
-            event(
-                EXECUTION_FAILED,
-                now=now,
-                OrchestrationStatus=3,
-                Reason=message,
-                Details=details,
-            )
-        )
+        new.extend(failed(now, message, details))
         self.state.append_history(inst.instance_id, len(history), new)
         self.state.put(inst)
         self._notify_parent(inst, success=False, result=message, details=details)
@@ -750,19 +443,7 @@ class Engine:
     ) -> None:
         if not inst.parent_instance_id or inst.parent_task_id is None:
             return
-        if success:
-            ev: dict[str, Any] = {
-                "EventType": SUB_COMPLETED,
-                "TaskScheduledId": inst.parent_task_id,
-                "Result": result,
-            }
-        else:
-            ev = {
-                "EventType": SUB_FAILED,
-                "TaskScheduledId": inst.parent_task_id,
-                "Reason": f"Sub-orchestration '{inst.instance_id}' failed: {result}",
-                "Details": details,
-            }
+        ev = sub_orchestration_ended(inst, success=success, result=result, details=details)
         self.state.enqueue(
             inst.parent_instance_id,
             {"kind": "event", "event": ev},
@@ -781,30 +462,17 @@ class Engine:
                 return
             ev: dict[str, Any]
             if fn is None:
-                ev = {
-                    "EventType": TASK_FAILED,
-                    "TaskScheduledId": item.task_id,
-                    "Reason": f"The function '{item.name}' doesn't exist or is not an activity.",
-                    "Details": "",
-                }
+                reason = f"The function '{item.name}' doesn't exist or is not an activity."
+                ev = task_failed(item.task_id, reason, "")
             else:
                 try:
-                    value = _activity_input(item.input)
-                    result = await self._invoke(fn, value)
-                    ev = {
-                        "EventType": TASK_COMPLETED,
-                        "TaskScheduledId": item.task_id,
-                        "Result": _activity_output(result),
-                    }
+                    result = await self._invoke(fn, activity_input(item.input))
+                    ev = task_completed(item.task_id, activity_output(result))
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    ev = {
-                        "EventType": TASK_FAILED,
-                        "TaskScheduledId": item.task_id,
-                        "Reason": f"Activity function '{item.name}' failed: {exc}",
-                        "Details": traceback.format_exc(),
-                    }
+                    reason = f"Activity function '{item.name}' failed: {exc}"
+                    ev = task_failed(item.task_id, reason, traceback.format_exc())
         if self._stopping:
             return
         # Result and removal of the work item commit together: a crash before this point
@@ -822,42 +490,3 @@ class Engine:
             self.state.rollback()
             raise
         self.wake()
-
-
-def _activity_input(raw: str | None) -> Any:
-    """What the worker's ActivityTriggerConverter hands the function: the decoded JSON."""
-    if raw is None:
-        return None
-    from azure.functions._durable_functions import df_loads
-
-    try:
-        return df_loads(raw)
-    except json.JSONDecodeError:
-        return raw
-
-
-def _activity_output(value: Any) -> str:
-    from azure.functions._durable_functions import df_dumps
-
-    return str(df_dumps(value))
-
-
-def _iso_dt(value: datetime) -> str:
-    return iso(value.timestamp())
-
-
-def _describe(sig: tuple[int, str]) -> str:
-    names = {
-        CALL_ACTIVITY: "CallActivity",
-        CALL_ACTIVITY_RETRY: "CallActivityWithRetry",
-        CALL_SUB: "CallSubOrchestrator",
-        CALL_SUB_RETRY: "CallSubOrchestratorWithRetry",
-        CONTINUE_AS_NEW: "ContinueAsNew",
-        CREATE_TIMER: "CreateTimer",
-        CALL_ENTITY: "CallEntity",
-        CALL_HTTP: "CallHttp",
-        SIGNAL_ENTITY: "SignalEntity",
-    }
-    kind, name = sig
-    label = names.get(kind, f"action type {kind}")
-    return f"{label}({name!r})" if name else label

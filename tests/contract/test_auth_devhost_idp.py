@@ -13,11 +13,13 @@ import httpx
 import pytest
 from aiohttp import web
 
-from devhost import idp
+from devhost import idp, idp_token
 from shared.api.router import problem
 from shared.auth.access import check_secure_webhook_caller, principal_for_app
 from shared.auth.models import AppRole
+from shared.auth.secure_webhook import secure_webhook_check
 from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.catalog.models import Integration, IntegrationSettings
 from shared.errors import Unauthenticated
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
@@ -85,7 +87,7 @@ async def dev_idp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
 
 def mint(dev: DevIdp, capsys: pytest.CaptureFixture[str], *args: str) -> str:
     argv = [*args, "--state", str(dev.state_dir), "--settings", str(dev.settings_file)]
-    assert idp.token_main(argv) == 0
+    assert idp_token.token_main(argv) == 0
     return capsys.readouterr().out.strip()
 
 
@@ -153,6 +155,44 @@ async def test_app_token_for_secure_webhook(
         check_secure_webhook_caller(principal, allowed_app_ids=["other"])
 
 
+async def test_secure_webhook_policy_per_integration(
+    dev_idp: DevIdp, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Microsoft's Azure Monitor app by default; an integration's own app-id list replaces it;
+    no validator configured: every secure-webhook call is refused."""
+    azns = "461e8683-5575-4561-ac7f-899cc907d62a"
+    own = "00000000-0000-4000-8000-00000000a99a"
+    role = "ActionGroupsSecureWebhook"
+    azns_auth = "Bearer " + mint(dev_idp, capsys, "--app", azns, "--role", role)
+    own_auth = "Bearer " + mint(dev_idp, capsys, "--app", own, "--role", role)
+    plain = Integration(
+        id="int-1",
+        name="Azure",
+        service_id="svc-1",
+        team_id="t1",
+        format="azure_monitor",
+        key_prefix="p",
+        key_hash="h",
+    )
+    listed = plain.model_copy(
+        update={"settings": IntegrationSettings(azure_monitor_app_ids=(own,))}
+    )
+    async with httpx.AsyncClient() as http:
+        check = secure_webhook_check(
+            EntraTokenValidator(
+                tenant_id=TENANT, audiences=[CLIENT_ID], http=http, authority=dev_idp.authority
+            )
+        )
+        await check(azns_auth, plain)
+        await check(own_auth, listed)
+        with pytest.raises(Unauthenticated):
+            await check(own_auth, plain)
+        with pytest.raises(Unauthenticated):
+            await check(azns_auth, listed)
+    with pytest.raises(Unauthenticated):
+        await secure_webhook_check(None)(azns_auth, plain)
+
+
 async def test_a_token_minted_for_another_port_says_why_in_the_challenge(
     dev_idp: DevIdp, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,7 +222,7 @@ def test_token_command_refuses_when_disabled(
     settings = tmp_path / "local.settings.json"
     write_settings(settings, "http://127.0.0.1:1/.devhost/idp", enabled=False)
     argv = ["--user", "a@example.com", "--settings", str(settings), "--state", str(tmp_path)]
-    assert idp.token_main(argv) == 2
+    assert idp_token.token_main(argv) == 2
     assert "DEVHOST_IDP_ENABLED" in capsys.readouterr().err
     assert not (tmp_path / idp.KEY_FILE).exists()
 
@@ -193,10 +233,10 @@ def test_token_command_validates_arguments(
     settings = tmp_path / "local.settings.json"
     write_settings(settings, "http://127.0.0.1:1/.devhost/idp")
     common = ["--settings", str(settings), "--state", str(tmp_path)]
-    assert idp.token_main(["--user", "a@example.com", "--minutes", "0", *common]) == 2
-    assert idp.token_main(["--app", "x", "--team", "t1", *common]) == 2
+    assert idp_token.token_main(["--user", "a@example.com", "--minutes", "0", *common]) == 2
+    assert idp_token.token_main(["--app", "x", "--team", "t1", *common]) == 2
     with pytest.raises(SystemExit):
-        idp.token_main(common)  # neither --user nor --app
+        idp_token.token_main(common)  # neither --user nor --app
 
 
 async def test_install_does_nothing_when_disabled(

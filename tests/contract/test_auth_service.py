@@ -14,7 +14,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from devhost import idp
+from devhost import idp, idp_token
 from shared.auth import service
 from shared.auth.access import can
 from shared.auth.apikeys import ApiKeyCache
@@ -479,9 +479,9 @@ def test_token_command_records_team_memberships(
     settings_file.write_text(json.dumps({"Values": values}))
     common = ["--settings", str(settings_file), "--state", str(tmp_path)]
     argv = ["--user", "dana@example.com", "--role", "Responder", *common]
-    assert idp.token_main([*argv, "--team", "payments:admin", "--team", "web"]) == 0
+    assert idp_token.token_main([*argv, "--team", "payments:admin", "--team", "web"]) == 0
     assert capsys.readouterr().out.count(".") == 2  # one compact JWS on stdout
-    assert idp.token_main([*argv, "--team", "web:owner"]) == 2
+    assert idp_token.token_main([*argv, "--team", "web:owner"]) == 2
 
     async def memberships() -> dict[str, TeamRole]:
         store = await open_store(Settings.model_validate(values))

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devhost.durable.api import MAX_BODY, decode_payload
-from devhost.durable.engine import (
+from devhost.durable.history import (
     CALL_ACTIVITY,
     CREATE_TIMER,
     TASK_SCHEDULED,
