@@ -204,6 +204,11 @@ def recurring(draw: st.DrawFn) -> tuple[bytes, str]:
         start + timedelta(days=d, hours=h)
         for d, h in draw(st.lists(st.tuples(st.integers(1, 200), st.integers(0, 5)), max_size=2))
     ]
+    # RDATEs are not mixed with UTC EXDATEs: on that combination the reference expander (on
+    # python-dateutil 2.9) drops RDATE occurrences no EXDATE names, so it cannot be the oracle
+    # there; test_rdates_add_occurrences_and_exdates_remove_them covers our side of it.
+    if extra:
+        utc_ex = []
     return _event(zone, start, length, rule, local_ex, utc_ex, extra), zone
 
 
