@@ -37,6 +37,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.alert_bytes import WrittenBytes, bytes_per_alert
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration, Route, RouteCondition
 from shared.pipeline.demo import seed
@@ -45,43 +46,49 @@ from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_en
 from shared.store import _sql
 from shared.store.codec import to_doc
 from shared.store.containers import spec_for
+from shared.store.port import DocumentStore
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
 
 N = 2000
 
 
-async def _prepare(db: Path, *, page: bool = True) -> str:
-    """The demo setup plus a bench integration; ``page=False`` adds a route that records every
-    alert without paging (the alerts of an informational route)."""
+async def _prepare(db: Path, *, page: bool = True, fmt: str = "generic") -> str:
+    """The demo setup plus a bench integration in the SQLite file ``db``; ``page=False`` adds a
+    route that records every alert without paging (the alerts of an informational route)."""
     store = await SqliteStore.open(db)
     try:
-        await seed(store, {})
-        if not page:
-            quiet = Route(
-                id="route-quiet",
-                integration_id="int-bench",
-                position=0,
-                conditions=(RouteCondition(field="title", op="regex", value=".*"),),
-                page=False,
-            )
-            await store.upsert("routes", to_doc(quiet))
-        issued = INTEGRATION_KEY.issue()
-        integration = Integration(
-            id="int-bench",
-            name="bench",
-            service_id="svc-demo",
-            team_id="team-demo",
-            format="generic",
-            key_prefix=issued.key_id,
-            key_hash=issued.key_hash,
-            rate_limit_per_minute=100_000,
-            rate_limit_burst=100_000,
-        )
-        await store.upsert("integrations", to_doc(integration))
-        return issued.secret
+        return await prepare_store(store, page=page, fmt=fmt)
     finally:
         await store.close()
+
+
+async def prepare_store(store: DocumentStore, *, page: bool = True, fmt: str = "generic") -> str:
+    """:func:`_prepare` on any open store (bench_pipeline_postgres runs it on PostgreSQL)."""
+    await seed(store, {})
+    if not page:
+        quiet = Route(
+            id="route-quiet",
+            integration_id="int-bench",
+            position=0,
+            conditions=(RouteCondition(field="title", op="regex", value=".*"),),
+            page=False,
+        )
+        await store.upsert("routes", to_doc(quiet))
+    issued = INTEGRATION_KEY.issue()
+    integration = Integration(
+        id="int-bench",
+        name="bench",
+        service_id="svc-demo",
+        team_id="team-demo",
+        format=fmt,
+        key_prefix=issued.key_id,
+        key_hash=issued.key_hash,
+        rate_limit_per_minute=100_000,
+        rate_limit_burst=100_000,
+    )
+    await store.upsert("integrations", to_doc(integration))
+    return issued.secret
 
 
 def _query(db: Path, select: str, prefix: str) -> list[tuple[Any, ...]]:
@@ -213,25 +220,6 @@ async def _store_ops(tmp: Path) -> None:
     )
 
 
-class WrittenBytes:
-    """The real adapter, adding up the JSON size of every document written."""
-
-    def __init__(self, inner: SqliteStore) -> None:
-        self.inner = inner
-        self.written = 0
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.inner, name)
-        if name in ("create", "replace", "upsert"):
-
-            async def counted(container: str, doc: dict[str, Any], **kwargs: Any) -> Any:
-                self.written += len(json.dumps(doc, separators=(",", ":")).encode())
-                return await attr(container, doc, **kwargs)
-
-            return counted
-        return attr
-
-
 def _sized_alert(i: int, *, description: str) -> str:
     """A 1.5 KiB generic alert: title, key, labels and the description."""
     labels = {f"label_{n}": f"value-{n}-" + "x" * 40 for n in range(6)}
@@ -352,6 +340,9 @@ def main() -> None:
             steady.stop()
         asyncio.run(_store_ops(tmp))
         asyncio.run(_bytes_per_duplicate(tmp))
+        alertmanager_db = tmp / "alertmanager.sqlite"
+        asyncio.run(_prepare(alertmanager_db, fmt="alertmanager"))
+        asyncio.run(bytes_per_alert(alertmanager_db))
         asyncio.run(_process_alone(tmp, duplicates=False))
         asyncio.run(_process_alone(tmp, duplicates=True))
 
