@@ -114,7 +114,7 @@ async def bytes_per_alert(db: Path, n: int = 64) -> None:
     """``db`` holds the bench setup with an Alertmanager integration ``int-bench``."""
     inner = await SqliteStore.open(db)
     store = WrittenBytes(inner)
-    ports = ProcessPorts(store=store, claim_check=None, escalation=RecordedEscalation())  # type: ignore[arg-type]
+    ports = ProcessPorts(store=store, claim_check=None, escalation=RecordedEscalation())
     try:
         # Warm the instance's catalog cache, as in a running instance.
         await process_envelope(

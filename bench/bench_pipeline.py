@@ -16,6 +16,8 @@ Figures (goals from issue 8):
   description on the incident document, which every duplicate's whole-document replace
   rewrites; 5.7 KiB since a record whose labels repeat the previous record's is stored without
   them (``shared.incidents.alertlog``); 14.5 KiB when the description changes with every alert.
+- bytes written per new and per duplicate 1.5 KiB Alertmanager alert, by container
+  (issue 22; ``bench.alert_bytes``).
 
 The load comes from aiohttp: httpx's pool tops out near 170 requests/s here, which measured the
 client rather than devhost.

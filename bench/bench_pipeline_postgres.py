@@ -82,11 +82,11 @@ def _pg_drain(dsn: str, prefix: str, total: int) -> float:
     times_sql = f"SELECT doc->>'created_at' FROM \"{table}\" WHERE doc->>'dedup_key' LIKE %s"
     with psycopg.connect(dsn, autocommit=True) as conn:
         while True:
-            row = conn.execute(count_sql, (prefix + "%",)).fetchone()  # type: ignore[arg-type]
+            row = conn.execute(count_sql, (prefix + "%",)).fetchone()
             if row is not None and row[0] >= total:
                 break
             time.sleep(0.5)
-        rows = conn.execute(times_sql, (prefix + "%",)).fetchall()  # type: ignore[arg-type]
+        rows = conn.execute(times_sql, (prefix + "%",)).fetchall()
     stamps = sorted(datetime.fromisoformat(str(r[0])).timestamp() for r in rows)
     return (len(stamps) - 1) / (stamps[-1] - stamps[0])
 
