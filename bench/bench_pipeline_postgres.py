@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.bench_pipeline import N, _bench_envelope, _drain, _edge, prepare_store
+from bench.bench_pipeline import DEVHOST_ENV, N, _bench_envelope, _drain, _edge, prepare_store
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
 from shared.store import _sql
@@ -130,7 +130,7 @@ def main() -> None:
             )
 
         drained: dict[str, float] = {}
-        quiet = {"DEVHOST_IDP_ENABLED": "false"}
+        quiet = dict(DEVHOST_ENV)
         lite_db = tmp / "drain.sqlite"
         lite_key = asyncio.run(_prepare_sqlite(lite_db))
         drained["sqlite"] = _devhost_drain(
