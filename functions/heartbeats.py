@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from datetime import UTC, datetime
 
@@ -24,9 +23,7 @@ async def heartbeat_monitor(
     timer: func.TimerRequest, client: df.DurableOrchestrationClient
 ) -> None:
     rt = await runtime()
-    ports = dataclasses.replace(
-        rt.process, escalation=DurableEscalation(client=client, store=rt.store)
-    )
+    ports = rt.process.with_escalation(DurableEscalation(client=client, store=rt.store))
     results = await check_heartbeats(ports=ports, now=datetime.now(UTC))
     opened = [r for r in results if not r.skipped]
     if opened:

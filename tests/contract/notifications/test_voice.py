@@ -38,11 +38,11 @@ from shared.notifications.voice import (
     parse_events,
     token_hash,
 )
-from shared.pipeline.process import RecordedEscalation
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.contract.notifications.conftest import Receiver
 from tests.fixtures.acs import ACS_KEY, AcsCalling, cloud_event
+from tests.fixtures.escalation import RecordedEscalation
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ALICE_PHONE = "+4915112345678"
