@@ -15,10 +15,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, NoReturn, TypeVar
 
-from shared.auth.cache import TtlCache
 from shared.auth.headers import basic_credentials, get_header, parse_authorization
 from shared.auth.keys import INTEGRATION_KEY, KeyFormat, key_matches
 from shared.errors import Unauthenticated
+from shared.ttlcache import TtlCache
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,6 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from shared.auth.cache import TtlCache
 from shared.catalog.service import service_name
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
@@ -82,6 +81,7 @@ from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
 from shared.teams.text import md_escape
+from shared.ttlcache import TtlCache
 
 log = logging.getLogger(__name__)
 

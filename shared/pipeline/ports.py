@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.auth.cache import TtlCache
 from shared.catalog.cache import CatalogCache
 from shared.incidents.models import EscalationPort, Incident
 from shared.pipeline.claimcheck import ClaimCheck
 from shared.pipeline.keyed_locks import KeyedLocks
 from shared.store.port import DocumentStore
+from shared.ttlcache import TtlCache
 
 
 @dataclass(frozen=True)
