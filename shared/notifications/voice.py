@@ -69,6 +69,7 @@ from shared.notifications.models import NotifyJob
 from shared.notifications.render import Message
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore
+from shared.store.retry import RETRY, Retry, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -487,7 +488,8 @@ async def _update(
     """Change the call document with optimistic concurrency (ACS may post events at once):
     ``change`` decides on each fresh read what to write, or None to write nothing (then None is
     returned), so two events never both act on one state."""
-    for _ in range(5):
+
+    async def attempt(_: int) -> VoiceCall | Retry | None:
         call, etag = await _load(store, call_id)
         changes = change(call)
         if changes is None:
@@ -496,9 +498,12 @@ async def _update(
         try:
             await store.replace(CALLS, to_doc(updated), if_match=etag)
         except PreconditionFailed:
-            continue
+            return RETRY
         return updated
-    raise Conflict("The call is changing too fast.")
+
+    return await optimistic(
+        attempt, attempts=5, exhausted=lambda: Conflict("The call is changing too fast.")
+    )
 
 
 async def _on_event(call_id: str, event: CallEvent, ports: VoicePorts, out: Handled) -> None:

@@ -10,10 +10,8 @@ of the incident (``ProcessPorts.incidents``) where it has one.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
-import random
 from typing import Any
 
 from shared.alerts.models import AlertEvent
@@ -27,6 +25,7 @@ from shared.pipeline.models import Envelope
 from shared.pipeline.ports import ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Conflict, PreconditionFailed
+from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 #: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
 #: every concurrent delivery contend for it, so this is generous and backs off with jitter.
@@ -34,10 +33,8 @@ MAX_WRITE_ATTEMPTS = 30
 COUNTER_ID = "incident_number"
 
 
-async def backoff(attempt: int) -> None:
-    """Jittered pause before an optimistic-concurrency retry (none before the first try)."""
-    if attempt:
-        await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+def _too_contended(incident_id: str) -> PreconditionFailed:
+    return PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
 
 
 def derived(envelope_id: str, index: int, suffix: str = "") -> str:
@@ -170,8 +167,9 @@ class IncidentWriter:
         else changed the incident first) are taken back."""
         now = self.ports.clock()
         intents: list[str] = []
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await backoff(attempt)
+
+        async def attempt(_: int) -> Incident | Retry | None:
+            nonlocal intents
             loaded = await self.incident(incident_id)
             if loaded is None:
                 await self._withdraw(incident_id, intents)
@@ -194,13 +192,19 @@ class IncidentWriter:
             try:
                 await self._write(updated, etag, chunk)
             except PreconditionFailed:
-                continue
+                return RETRY
             if outcome.signal is not None:
                 await self.ports.escalation.signal(
                     incident_id, outcome.signal, from_source=action.actor.kind == "source"
                 )
             return updated
-        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+
+        return await optimistic(
+            attempt,
+            attempts=MAX_WRITE_ATTEMPTS,
+            exhausted=lambda: _too_contended(incident_id),
+            pause=exponential_jitter,
+        )
 
     def _line_id(self, index: int, action: Action, n: int) -> str:
         return derived(self.env.id, index, f"{action.kind}-{n}")
@@ -263,24 +267,31 @@ class IncidentWriter:
         just read or as this instance last knew it, tried first (its etag makes that safe);
         later attempts read it again, and an incident found closed by then sends the caller
         back to decide again (PreconditionFailed)."""
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await backoff(attempt)
-            if attempt or loaded is None:
-                loaded = await self.incident(incident_id)
-                if loaded is None:
+
+        async def attempt(n: int) -> Retry | None:
+            current = loaded
+            if n or current is None:
+                current = await self.incident(incident_id)
+                if current is None:
                     raise PreconditionFailed(f"incident {incident_id} vanished; deciding again")
-                if not loaded[0].is_open:
+                if not current[0].is_open:
                     raise PreconditionFailed(f"incident {incident_id} closed; deciding again")
-            incident, etag = loaded
+            incident, etag = current
             if await self._recorded(incident, index):
-                return
+                return None
             updated, chunk = self._with_alert(incident, event, index, "append", count=True)
             try:
                 await self._write(updated, etag, chunk)
-                return
             except PreconditionFailed:
-                continue
-        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
+                return RETRY
+            return None
+
+        await optimistic(
+            attempt,
+            attempts=MAX_WRITE_ATTEMPTS,
+            exhausted=lambda: _too_contended(incident_id),
+            pause=exponential_jitter,
+        )
 
     async def note(self, event: AlertEvent, incident_id: str, index: int) -> None:
         actor = Actor(

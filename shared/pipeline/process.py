@@ -60,11 +60,12 @@ from shared.incidents.models import (
 from shared.incidents.service import find_alert
 from shared.pipeline import early_resolve
 from shared.pipeline.events import envelope_events
-from shared.pipeline.incident_writer import MAX_WRITE_ATTEMPTS, IncidentWriter, backoff
+from shared.pipeline.incident_writer import MAX_WRITE_ATTEMPTS, IncidentWriter
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import InstancePorts, ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Conflict, PreconditionFailed, eq, gte
+from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -276,8 +277,9 @@ class _Run(IncidentWriter):
                 appended_to = await self._appended_before(event, index)
                 if appended_to is not None:
                     return Outcome("append", appended_to, event.dedup_key)
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await backoff(attempt)
+
+        async def attempt(_: int) -> Outcome | Retry:
+            nonlocal use_cache
             record_doc, from_cache = await self._record(event, cached=use_cache)
             record = from_doc(DedupRecord, record_doc) if record_doc else None
             loaded, copied = None, False
@@ -300,7 +302,7 @@ class _Run(IncidentWriter):
             )
             if (from_cache or copied) and grouping.kind != "append":
                 use_cache = False
-                continue
+                return RETRY
             try:
                 return await self._apply_decision(
                     grouping.kind, event, index, record, record_doc, loaded
@@ -309,9 +311,15 @@ class _Run(IncidentWriter):
                 # Lost a race on the dedup record, or the incident closed meanwhile: read again
                 # and decide again.
                 use_cache = False
-                continue
-        raise PreconditionFailed(
-            f"dedup key {event.dedup_key!r} is too contended; retrying the message"
+                return RETRY
+
+        return await optimistic(
+            attempt,
+            attempts=MAX_WRITE_ATTEMPTS,
+            exhausted=lambda: PreconditionFailed(
+                f"dedup key {event.dedup_key!r} is too contended; retrying the message"
+            ),
+            pause=exponential_jitter,
         )
 
     async def _apply_decision(

@@ -22,6 +22,7 @@ from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
 from shared.schedules.models import InvalidSchedule, Override, Schedule
 from shared.schedules.people import require_people
 from shared.store.port import DocumentStore, PreconditionFailed, eq
+from shared.store.retry import RETRY, Retry, optimistic
 
 SCHEDULES = "schedules"
 T = TypeVar("T")
@@ -63,7 +64,8 @@ async def change(
     store: DocumentStore, schedule_id: str, edit: Callable[[Schedule], tuple[Schedule, T]]
 ) -> T:
     """Read, edit, write with the ETag; a concurrent writer makes it re-read (5 tries)."""
-    for _ in range(5):
+
+    async def attempt(_: int) -> T | Retry:
         schedule, etag = await load(store, schedule_id)
         new, answer = edit(schedule)
         if new is schedule:
@@ -71,9 +73,14 @@ async def change(
         try:
             await save(store, new, etag)
         except PreconditionFailed:
-            continue
+            return RETRY
         return answer
-    raise Conflict("The schedule is changing too fast; try again.")
+
+    return await optimistic(
+        attempt,
+        attempts=5,
+        exhausted=lambda: Conflict("The schedule is changing too fast; try again."),
+    )
 
 
 def _check_length(start: datetime, end: datetime) -> None:
