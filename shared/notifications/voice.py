@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from shared import jsonin
 from shared.auth.access import principal_of
 from shared.auth.models import User
+from shared.auth.secret_hash import secret_hash
 from shared.auth.tokens import JwksCache
 from shared.errors import (
     Conflict,
@@ -193,10 +194,6 @@ class VoiceCall(BaseModel):
     created_at: datetime
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _phone(number: str) -> dict[str, Any]:
     return {"kind": "phoneNumber", "phoneNumber": {"value": number}}
 
@@ -333,7 +330,7 @@ class AcsVoiceChannel:
         incident = payload.get("incident") or {}
         page = payload.get("event") == "paged" and bool(incident.get("id"))
         call = VoiceCall(
-            id=token_hash(token),
+            id=secret_hash(token),
             target=target,
             purpose="page" if page else "readout",
             spoken=(message.spoken or message.subject)[:4000],
@@ -445,7 +442,7 @@ async def handle_callback(
         await ports.authenticator.validate(authorization)
     if not _TOKEN.match(token):
         raise NotFound("No such call.")
-    call_id = token_hash(token)
+    call_id = secret_hash(token)
     if await ports.store.get(CALLS, call_id, call_id) is None:
         raise NotFound("No such call.")
     events = parse_events(body)

@@ -10,14 +10,13 @@ side deduplicates on the key).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared.auth.models import TeamRole, User
+from shared.auth.secret_hash import secret_hash, secret_matches
 from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
@@ -267,7 +266,7 @@ async def issue_ical_link(*, store: DocumentStore, schedule_id: str) -> str:
     token = secrets.token_urlsafe(24)
     for _ in range(5):
         schedule, etag = await _load(store, schedule_id)
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = secret_hash(token)
         try:
             await _save(store, schedule.model_copy(update={"ical_token_hash": digest}), etag)
         except PreconditionFailed:
@@ -284,9 +283,7 @@ async def subscribed_calendar(
     doc = await store.get("schedules", schedule_id, schedule_id)
     # The token is checked on the stored field before the schedule is read, so only a holder
     # of the link learns that the schedule needs repair (a 409 naming the rule).
-    expected = str(doc.get("ical_token_hash") or "") if doc else ""
-    given = hashlib.sha256(token.encode()).hexdigest()
-    if doc is None or not expected or not hmac.compare_digest(expected, given):
+    if doc is None or not secret_matches(token, str(doc.get("ical_token_hash") or "")):
         raise NotFound("No such calendar.")
     schedule = _schedule(doc)
     shifts = await limits.compute(
