@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared import jsonin
 from shared.auth.access import principal_of
+from shared.auth.headers import required_bearer
 from shared.auth.models import User
 from shared.auth.secret_hash import secret_hash
 from shared.auth.tokens import JwksCache
@@ -385,9 +386,7 @@ class AcsCallbackAuthenticator:
         self._keys = JwksCache(issuer=issuer, http=http, metadata_url=metadata_url)
 
     async def validate(self, authorization: str | None) -> dict[str, Any]:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise Unauthenticated("A Call Automation token is required.")
-        token = authorization[7:].strip()
+        token = required_bearer(authorization, "A Call Automation token is required.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
