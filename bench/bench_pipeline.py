@@ -37,9 +37,9 @@ from typing import Any
 
 import aiohttp
 
+from devhost.demo import seed
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration, Route, RouteCondition
-from shared.pipeline.demo import seed
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, process_envelope
 from shared.store import _sql
