@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from shared.alerts.models import AlertEvent
@@ -24,13 +25,15 @@ from shared.incidents.service import find_alert, record_timeline
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, PreconditionFailed
+from shared.store.port import Conflict, PreconditionFailed, eq, gte
 from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 #: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
 #: every concurrent delivery contend for it, so this is generous and backs off with jitter.
 MAX_WRITE_ATTEMPTS = 30
 COUNTER_ID = "incident_number"
+#: How far an instance's clock may run behind the ingest instance's (see ``_appended_before``).
+REDELIVERY_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _too_contended(incident_id: str) -> PreconditionFailed:
@@ -307,3 +310,28 @@ class IncidentWriter:
             ),
             index,
         )
+
+    async def _appended_before(self, event: AlertEvent, index: int) -> str | None:
+        """On a redelivery: the incident an earlier delivery appended this alert to, if any.
+        Appends leave no processed marker; the alert record is their evidence, and it is looked
+        for on the key's incidents changed since the envelope arrived (the key may have moved on
+        to another incident since). A margin covers clock skew between instances."""
+        since = utc_iso(self.env.received_at - REDELIVERY_CLOCK_SKEW)
+        alert_id = self._alert_id(index)
+        continuation: str | None = None
+        while True:
+            page = await self.store.query(
+                "incidents",
+                where=[eq("dedup_key", event.dedup_key), gte("updated_at", since)],
+                limit=50,
+                continuation=continuation,
+            )
+            for doc in page.items:
+                if doc.get("integration_id") != self.integration.id:
+                    continue
+                found = await find_alert(self.store, from_doc(Incident, doc), alert_id)
+                if found is not None and found.get("grouping") == "append":
+                    return str(doc["id"])
+            continuation = page.continuation
+            if continuation is None:
+                return None

@@ -57,20 +57,16 @@ from shared.incidents.models import (
     Incident,
     TimelineEntry,
 )
-from shared.incidents.service import find_alert
 from shared.pipeline import early_resolve
 from shared.pipeline.events import envelope_events
 from shared.pipeline.incident_writer import MAX_WRITE_ATTEMPTS, IncidentWriter
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import InstancePorts, ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, PreconditionFailed, eq, gte
+from shared.store.port import Conflict, PreconditionFailed, eq
 from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 log = logging.getLogger(__name__)
-
-#: How far an instance's clock may run behind the ingest instance's (see ``_appended_before``).
-REDELIVERY_CLOCK_SKEW = timedelta(minutes=5)
 
 __all__ = [
     "FIRST_DELIVERY_WINDOW",
@@ -396,31 +392,6 @@ class _Run(IncidentWriter):
             )
             return Outcome("acknowledge", incident_id, event.dedup_key)
         raise InvalidInput(f"unknown grouping decision {kind}")
-
-    async def _appended_before(self, event: AlertEvent, index: int) -> str | None:
-        """On a redelivery: the incident an earlier delivery appended this alert to, if any.
-        Appends leave no processed marker; the alert record is their evidence, and it is looked
-        for on the key's incidents changed since the envelope arrived (the key may have moved on
-        to another incident since). A margin covers clock skew between instances."""
-        since = utc_iso(self.env.received_at - REDELIVERY_CLOCK_SKEW)
-        alert_id = self._alert_id(index)
-        continuation: str | None = None
-        while True:
-            page = await self.store.query(
-                "incidents",
-                where=[eq("dedup_key", event.dedup_key), gte("updated_at", since)],
-                limit=50,
-                continuation=continuation,
-            )
-            for doc in page.items:
-                if doc.get("integration_id") != self.integration.id:
-                    continue
-                found = await find_alert(self.store, from_doc(Incident, doc), alert_id)
-                if found is not None and found.get("grouping") == "append":
-                    return str(doc["id"])
-            continuation = page.continuation
-            if continuation is None:
-                return None
 
     async def _touch_record(
         self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool
