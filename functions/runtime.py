@@ -40,7 +40,7 @@ from shared.notifications.voice import (
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
-from shared.pipeline.process import ProcessPorts, RecordedEscalation
+from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
@@ -57,7 +57,7 @@ class Runtime:
     #: The guarded client for user-configured targets (webhooks, Workflows URLs).
     outbound: OutboundClient
     ingest: IngestPorts
-    process: ProcessPorts
+    process: InstancePorts
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
     notify: NotifyPorts
@@ -139,10 +139,9 @@ async def _build(settings: Settings) -> Runtime:
         max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
-    process = ProcessPorts(
+    process = InstancePorts(
         store=store,
         claim_check=claim_check,
-        escalation=RecordedEscalation(),
         catalog=CatalogCache(ttl_s=settings.CATALOG_CACHE_SECONDS),
     )
     teams: TeamsPorts | None = None

@@ -130,19 +130,9 @@ async def _round_robin(store: DocumentStore, team_id: str) -> list[str]:
     if not members:
         return []
     counter_id = f"rr:{team_id}"
-    for _ in range(10):
-        doc = await store.get("counters", counter_id, counter_id)
-        try:
-            if doc is None:
-                await store.create("counters", {"id": counter_id, "pk": counter_id, "value": 1})
-                turn = 0
-            else:
-                turn = int(doc["value"])
-                await store.replace("counters", {**doc, "value": turn + 1}, if_match=doc["_etag"])
-        except (Conflict, PreconditionFailed):
-            continue
-        return [members[turn % len(members)]]
-    raise PreconditionFailed("round-robin counter is too contended; the activity will retry")
+    # The counter holds the number of turns taken, so this turn is the one before the new value.
+    turn = await store.increment("counters", counter_id, counter_id, "value") - 1
+    return [members[turn % len(members)]]
 
 
 async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: datetime) -> list[str]:

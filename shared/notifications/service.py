@@ -27,8 +27,8 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from shared.auth.cache import TtlCache
 from shared.auth.documents import user_display_name
+from shared.auth.secret_hash import secret_hash, secret_matches
 from shared.catalog.service import service_name
 from shared.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Actor, Incident, TimelineEntry
@@ -83,6 +83,7 @@ from shared.redact import is_hint
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore, eq, lte
 from shared.teams.text import md_escape
+from shared.ttlcache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -872,7 +873,7 @@ async def add_contact_method(
         code = f"{secrets.randbelow(1_000_000):06d}"
         method = method.model_copy(
             update={
-                "code_hash": hashlib.sha256(f"{method.id}:{code}".encode()).hexdigest(),
+                "code_hash": secret_hash(f"{method.id}:{code}"),
                 "code_expires_at": now + CODE_TTL,
             }
         )
@@ -922,9 +923,7 @@ async def verify_contact_method(
         raise InvalidInput(
             "The code expired or was tried too often; add the method again.", field="code"
         )
-    expected = method.code_hash or ""
-    given = hashlib.sha256(f"{method.id}:{code.strip()}".encode()).hexdigest()
-    if not secrets.compare_digest(expected, given):
+    if not secret_matches(f"{method.id}:{code.strip()}", method.code_hash):
         await ports.store.replace(
             CONTACTS, {**doc, "code_attempts": method.code_attempts + 1}, if_match=doc["_etag"]
         )

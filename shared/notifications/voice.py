@@ -46,6 +46,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from shared import jsonin
 from shared.auth.access import principal_of
 from shared.auth.documents import load_user
+from shared.auth.headers import required_bearer
+from shared.auth.secret_hash import secret_hash
 from shared.auth.tokens import JwksCache
 from shared.errors import (
     Conflict,
@@ -69,6 +71,7 @@ from shared.notifications.models import NotifyJob
 from shared.notifications.render import Message
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore
+from shared.store.retry import RETRY, Retry, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +193,6 @@ class VoiceCall(BaseModel):
     prompts: int = 0
     outcome: str | None = None
     created_at: datetime
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _phone(number: str) -> dict[str, Any]:
@@ -332,7 +331,7 @@ class AcsVoiceChannel:
         incident = payload.get("incident") or {}
         page = payload.get("event") == "paged" and bool(incident.get("id"))
         call = VoiceCall(
-            id=token_hash(token),
+            id=secret_hash(token),
             target=target,
             purpose="page" if page else "readout",
             spoken=(message.spoken or message.subject)[:4000],
@@ -387,9 +386,7 @@ class AcsCallbackAuthenticator:
         self._keys = JwksCache(issuer=issuer, http=http, metadata_url=metadata_url)
 
     async def validate(self, authorization: str | None) -> dict[str, Any]:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise Unauthenticated("A Call Automation token is required.")
-        token = authorization[7:].strip()
+        token = required_bearer(authorization, "A Call Automation token is required.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -444,7 +441,7 @@ async def handle_callback(
         await ports.authenticator.validate(authorization)
     if not _TOKEN.match(token):
         raise NotFound("No such call.")
-    call_id = token_hash(token)
+    call_id = secret_hash(token)
     if await ports.store.get(CALLS, call_id, call_id) is None:
         raise NotFound("No such call.")
     events = parse_events(body)
@@ -487,7 +484,8 @@ async def _update(
     """Change the call document with optimistic concurrency (ACS may post events at once):
     ``change`` decides on each fresh read what to write, or None to write nothing (then None is
     returned), so two events never both act on one state."""
-    for _ in range(5):
+
+    async def attempt(_: int) -> VoiceCall | Retry | None:
         call, etag = await _load(store, call_id)
         changes = change(call)
         if changes is None:
@@ -496,9 +494,12 @@ async def _update(
         try:
             await store.replace(CALLS, to_doc(updated), if_match=etag)
         except PreconditionFailed:
-            continue
+            return RETRY
         return updated
-    raise Conflict("The call is changing too fast.")
+
+    return await optimistic(
+        attempt, attempts=5, exhausted=lambda: Conflict("The call is changing too fast.")
+    )
 
 
 async def _on_event(call_id: str, event: CallEvent, ports: VoicePorts, out: Handled) -> None:

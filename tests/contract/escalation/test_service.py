@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -268,3 +269,17 @@ async def test_status_updates_go_to_everyone_paged_but_the_actor(store: SqliteSt
         (None, "teams_update"),
         ("bob", "status_update"),
     ]
+
+
+async def test_round_robin_turns_are_atomic_and_continue_a_stored_counter(
+    store: SqliteStore,
+) -> None:
+    """The counter is the store's atomic increment: concurrent turns never share a turn, and a
+    counter written before (it holds the number of turns taken) goes on where it was."""
+    await add_users(store, "alice", "bob", "carol")
+    await store.create("counters", {"id": "rr:team", "pk": "rr:team", "value": 4})
+    turns = await asyncio.gather(*(service._round_robin(store, "team") for _ in range(12)))
+    picked = [t[0] for t in turns]
+    assert sorted(picked) == sorted(["alice", "bob", "carol"] * 4)
+    assert (await store.get("counters", "rr:team", "rr:team") or {})["value"] == 16
+    assert await service._round_robin(store, "team") == ["bob"]  # turn 16: 16 % 3 == 1

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
+from shared.auth.secret_hash import secret_hash
 from shared.errors import InvalidInput, NotFound
 from shared.incidents.models import Incident
 from shared.incidents.service import act
@@ -36,13 +37,12 @@ from shared.notifications.voice import (
     classify_failure,
     handle_callback,
     parse_events,
-    token_hash,
 )
-from shared.pipeline.process import RecordedEscalation
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.contract.notifications.conftest import Receiver
 from tests.fixtures.acs import ACS_KEY, AcsCalling, cloud_event
+from tests.fixtures.escalation import RecordedEscalation
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ALICE_PHONE = "+4915112345678"
@@ -282,7 +282,7 @@ async def test_create_call_wire_format(setup: Setup) -> None:
     assert entry.target == "+491********78"
     # The token is not stored: only its hash names the call document.
     docs = (await setup.store.query("voice_calls", limit=5)).items
-    assert [d["id"] for d in docs] == [token_hash(setup.token())]
+    assert [d["id"] for d in docs] == [secret_hash(setup.token())]
 
 
 async def test_answer_press_one_acknowledges_as_the_person_then_hangs_up(setup: Setup) -> None:
