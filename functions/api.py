@@ -12,7 +12,7 @@ from functions.runtime import runtime
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
-from shared.escalation.service import DurableEscalation
+from shared.escalation.durable import DurableEscalation
 
 bp = df.Blueprint()
 

@@ -17,7 +17,7 @@ import azure.functions as func
 from functions.http_edge import error_response, problem
 from functions.runtime import runtime
 from shared.errors import OpenAlertError
-from shared.escalation.service import DurableEscalation
+from shared.escalation.durable import DurableEscalation
 from shared.incidents.service import act
 from shared.teams.auth import parse_activity
 from shared.teams.service import handle

@@ -10,7 +10,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
-from shared.escalation.service import DurableEscalation
+from shared.escalation.durable import DurableEscalation
 from shared.pipeline.heartbeats import check_heartbeats
 
 bp = df.Blueprint()

@@ -14,7 +14,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
-from shared.escalation.service import DurableEscalation
+from shared.escalation.durable import DurableEscalation
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import is_first_delivery, process_envelope
 

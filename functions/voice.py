@@ -18,7 +18,7 @@ import azure.functions as func
 from functions.http_edge import error_response, problem
 from functions.runtime import runtime
 from shared.errors import OpenAlertError
-from shared.escalation.service import DurableEscalation
+from shared.escalation.durable import DurableEscalation
 from shared.incidents.service import act
 from shared.notifications.service import fall_through_later
 from shared.notifications.voice import VoicePorts, handle_callback

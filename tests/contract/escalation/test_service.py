@@ -11,7 +11,7 @@ import pytest
 
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
-from shared.escalation import service
+from shared.escalation import auditor, freeze, service
 from shared.escalation.models import (
     Cursor,
     EscalationInput,
@@ -91,7 +91,7 @@ def effects(plan: Plan) -> list[dict[str, Any]]:
 
 
 async def test_freeze_takes_the_current_policy_version(store: SqliteStore) -> None:
-    assert await service.freeze_policy(store=store, incident=incident()) is None
+    assert await freeze.freeze_policy(store=store, incident=incident()) is None
     policy = {
         "id": "pol",
         "pk": "pol",
@@ -102,7 +102,7 @@ async def test_freeze_takes_the_current_policy_version(store: SqliteStore) -> No
         "ack_timeout_minutes": 30,
     }
     await store.upsert("escalation_policies", policy)
-    frozen = await service.freeze_policy(store=store, incident=incident())
+    frozen = await freeze.freeze_policy(store=store, incident=incident())
     assert frozen is not None
     assert (frozen.policy_version, frozen.incident_number, frozen.ack_timeout_minutes) == (4, 7, 30)
     assert frozen.frozen_at == NOW
@@ -224,8 +224,8 @@ async def test_reescalate_unacknowledges_or_wakes(store: SqliteStore) -> None:
     ],
 )
 def test_audit_decision(status: str | None, custom: Any, expected: str | None) -> None:
-    view = service.InstanceView(runtime_status=status, custom_status=custom, input=None)
-    repair = service.audit_decision(incident(), view, now=NOW)
+    view = auditor.InstanceView(runtime_status=status, custom_status=custom, input=None)
+    repair = auditor.audit_decision(incident(), view, now=NOW)
     if expected is None:
         assert repair is None
         return
@@ -236,10 +236,10 @@ def test_audit_decision(status: str | None, custom: Any, expected: str | None) -
 
 
 def test_audit_ignores_closed_and_unpaged_incidents() -> None:
-    view = service.InstanceView(runtime_status=None, custom_status=None, input=None)
-    assert service.audit_decision(incident(status="resolved"), view, now=NOW) is None
-    assert service.audit_decision(incident(page=False), view, now=NOW) is None
-    assert service.audit_decision(incident(escalation_policy_id=None), view, now=NOW) is None
+    view = auditor.InstanceView(runtime_status=None, custom_status=None, input=None)
+    assert auditor.audit_decision(incident(status="resolved"), view, now=NOW) is None
+    assert auditor.audit_decision(incident(page=False), view, now=NOW) is None
+    assert auditor.audit_decision(incident(escalation_policy_id=None), view, now=NOW) is None
 
 
 def test_status_document_round_trips() -> None:
