@@ -30,7 +30,7 @@ from shared.notifications.channels import (
     SmtpChannel,
     WebhookChannel,
 )
-from shared.notifications.service import NotifyPorts
+from shared.notifications.delivery import NotifyPorts
 from shared.notifications.voice import (
     AcsCallAutomation,
     AcsCallbackAuthenticator,

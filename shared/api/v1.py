@@ -45,7 +45,8 @@ from shared.incidents.models import (
     IncidentStatus,
     TimelineEntry,
 )
-from shared.notifications import service as notifications
+from shared.notifications import contacts as notifications
+from shared.notifications.delivery import NotifyPorts, list_deliveries
 from shared.notifications.models import (
     ContactKind,
     ContactMethod,
@@ -53,7 +54,6 @@ from shared.notifications.models import (
     NotificationRules,
     Webhook,
 )
-from shared.notifications.service import NotifyPorts
 from shared.outbound.targets import check_saved_target
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 from shared.schedules import service as schedules
@@ -695,7 +695,7 @@ async def put_rules(req: Request) -> Reply:
 
 
 async def my_deliveries(req: Request) -> Reply:
-    items, token = await notifications.list_deliveries(
+    items, token = await list_deliveries(
         store=_ports(req).store,
         user_id=_person(req),
         limit=req.limit(),
@@ -708,7 +708,7 @@ async def incident_deliveries(req: Request) -> Reply:
     await incidents.get_incident(
         store=_ports(req).store, principal=req.caller, incident_id=req.params["incident_id"]
     )
-    items, token = await notifications.list_deliveries(
+    items, token = await list_deliveries(
         store=_ports(req).store,
         incident_id=req.params["incident_id"],
         limit=req.limit(),

@@ -38,9 +38,9 @@ from shared.catalog import service as catalog
 from shared.escalation.models import PolicyBody
 from shared.incidents.models import Incident
 from shared.notifications.channels import Sent
+from shared.notifications.delivery import NotifyPorts
 from shared.notifications.models import ContactMethod, Webhook
 from shared.notifications.render import Message
-from shared.notifications.service import NotifyPorts
 from shared.schedules import service as schedules
 from shared.store.codec import from_doc, to_doc
 from shared.store.sqlite import SqliteStore
