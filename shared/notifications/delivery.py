@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -81,6 +81,12 @@ class Outcome:
     #: Due times of what this delivery left waiting (a next rule step, a deferral, a held
     #: page): the caller schedules a wake for each (shared.notifications.waits).
     wakes: list[datetime] = field(default_factory=list)
+
+
+def with_channel(ports: NotifyPorts, kind: str, channel: Channel) -> NotifyPorts:
+    """The ports with ``kind`` sent through ``channel``: a webhook's own secret and timeout, or
+    the Teams bot for a channel post, without changing the process-wide channels."""
+    return replace(ports, channels={**ports.channels, kind: channel})
 
 
 async def cached_service_name(ports: NotifyPorts, service_id: str) -> str:

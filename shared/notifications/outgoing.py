@@ -18,6 +18,7 @@ from shared.notifications.delivery import (
     load_incident,
     record_line,
     send_logged,
+    with_channel,
 )
 from shared.notifications.models import ContactMethod, Webhook, WebhookJob
 from shared.notifications.render import render_incident
@@ -55,16 +56,7 @@ async def deliver_webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
             event=job.event,
         )
     message = render_incident(incident, base_url=ports.base_url, service_name="")
-    channels = {**ports.channels, "webhook": channel}
-    scoped = NotifyPorts(
-        ports.store,
-        channels,
-        ports.http,
-        ports.base_url,
-        ports.bundle_window,
-        ports.clock,
-        ports.sleep,
-    )
+    scoped = with_channel(ports, "webhook", channel)
     try:
         sent = await send_logged(
             scoped,

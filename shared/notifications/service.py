@@ -30,6 +30,7 @@ from shared.notifications.delivery import (
     record_line,
     send_logged,
     user_name,
+    with_channel,
 )
 from shared.notifications.models import (
     ContactMethod,
@@ -328,15 +329,7 @@ async def _teams_post(job: TeamsPostJob, ports: NotifyPorts) -> Outcome:
     method = ContactMethod(
         id=job.channel_id, user_id="channel", kind="teams", address=job.channel_id
     )
-    scoped = NotifyPorts(
-        ports.store,
-        {**ports.channels, "teams": channel},
-        ports.http,
-        ports.base_url,
-        ports.bundle_window,
-        ports.clock,
-        ports.sleep,
-    )
+    scoped = with_channel(ports, "teams", channel)
     payload = {"event": "posted", "incident": incident.model_dump(mode="json")}
     sent = await send_logged(
         scoped,
