@@ -21,7 +21,7 @@ from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
-from shared.escalation.service import DurableClient, DurableEscalation
+from shared.escalation.durable import DurableClient, DurableEscalation
 from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
@@ -31,7 +31,7 @@ from shared.notifications.channels import (
     SmtpChannel,
     WebhookChannel,
 )
-from shared.notifications.service import NotifyPorts
+from shared.notifications.delivery import NotifyPorts
 from shared.notifications.voice import (
     AcsCallAutomation,
     AcsCallbackAuthenticator,

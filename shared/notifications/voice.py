@@ -58,7 +58,7 @@ from shared.errors import (
     Unauthenticated,
 )
 from shared.incidents.models import Action, Actor, Incident
-from shared.notifications import service as notifications
+from shared.notifications import delivery as notifications
 from shared.notifications.channels import (
     AcsAuth,
     Delivery,

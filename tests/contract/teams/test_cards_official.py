@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from shared.incidents.models import Actor, IncidentStatus
-from shared.notifications.service import workflows_message
+from shared.notifications.workflows import workflows_message
 from shared.teams.cards import incident_card, message_card
 from tests.unit.teams.test_cards import incident
 

@@ -15,7 +15,7 @@ from markdown_it.common.utils import escapeHtml
 
 from shared.incidents.models import Actor, Incident, IncidentStatus
 from shared.notifications.render import render_digest
-from shared.notifications.service import workflows_message
+from shared.notifications.workflows import workflows_message
 from shared.teams.cards import incident_card
 from shared.teams.text import md_escape, md_escape_lines, personal_text
 
