@@ -22,6 +22,9 @@ from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
 from shared.escalation.durable import DurableClient, DurableEscalation
+from shared.msteams.auth import BotAuthenticator
+from shared.msteams.connector import ConnectorClient
+from shared.msteams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
@@ -44,9 +47,6 @@ from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
-from shared.teams.auth import BotAuthenticator
-from shared.teams.connector import ConnectorClient
-from shared.teams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared.incidents.models import Incident
+from shared.msteams.text import md_escape
 from shared.notifications.render import incident_url, page_description
-from shared.teams.text import md_escape
 
 
 def workflows_message(
