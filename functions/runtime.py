@@ -35,11 +35,8 @@ from shared.notifications.channels import (
     WebhookChannel,
 )
 from shared.notifications.delivery import NotifyPorts
-from shared.notifications.voice import (
-    AcsCallAutomation,
-    AcsCallbackAuthenticator,
-    AcsVoiceChannel,
-)
+from shared.notifications.voice import AcsVoiceChannel
+from shared.notifications.voice_acs import AcsCallAutomation, AcsCallbackAuthenticator
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts

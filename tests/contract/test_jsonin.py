@@ -15,7 +15,7 @@ from shared import jsonin
 from shared.api.v1 import API, ApiPorts
 from shared.errors import InvalidInput
 from shared.msteams.auth import parse_activity
-from shared.notifications.voice import parse_events
+from shared.notifications.voice_events import parse_events
 from shared.store._sql import decode_state
 from shared.store.sqlite import SqliteStore
 from tests.contract.api.test_api_views import _as_admin

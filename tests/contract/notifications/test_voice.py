@@ -30,14 +30,9 @@ from shared.notifications import contacts, delivery, service
 from shared.notifications.channels import AcsAuth, ConsoleChannel, WebhookChannel
 from shared.notifications.models import ContactMethod, NotificationRules, NotifyJob, NotifyStep
 from shared.notifications.render import render_direct, render_incident, render_spoken
-from shared.notifications.voice import (
-    AcsCallAutomation,
-    AcsVoiceChannel,
-    VoicePorts,
-    classify_failure,
-    handle_callback,
-    parse_events,
-)
+from shared.notifications.voice import AcsVoiceChannel, VoicePorts, handle_callback
+from shared.notifications.voice_acs import AcsCallAutomation
+from shared.notifications.voice_events import classify_failure, parse_events
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.contract.notifications.conftest import Receiver
@@ -155,7 +150,7 @@ def test_parser_never_fails_otherwise_on_json(value: Any) -> None:
 
 
 def test_failures_are_classified() -> None:
-    from shared.notifications.voice import ResultInformation
+    from shared.notifications.voice_events import ResultInformation
 
     assert classify_failure(ResultInformation(code=408)) == (False, "no answer")
     assert classify_failure(ResultInformation(code=486)) == (False, "busy")
@@ -496,7 +491,7 @@ async def test_callback_tokens_are_checked_like_call_automation_signs_them() -> 
     import jwt as pyjwt
 
     from shared.errors import Unauthenticated
-    from shared.notifications.voice import AcsCallbackAuthenticator
+    from shared.notifications.voice_acs import AcsCallbackAuthenticator
     from tests.fixtures.acs import ACS_RESOURCE_ID, acs_calling_server
 
     async with acs_calling_server() as acs, httpx.AsyncClient() as http:
