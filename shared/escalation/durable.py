@@ -17,7 +17,7 @@ from shared.escalation.freeze import freeze_policy
 from shared.escalation.models import SIGNAL_EVENT, EscalationInput, SignalKind, SignalPayload
 from shared.escalation.timeline import write_line
 from shared.incidents.models import Incident
-from shared.store.codec import from_doc
+from shared.incidents.stored import load_incident
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -97,9 +97,9 @@ class DurableEscalation:
     async def signal(self, incident_id: str, signal: SignalKind, *, from_source: bool) -> None:
         until: datetime | None = None
         if signal == "snoozed":
-            doc = await self.store.get("incidents", incident_id, incident_id)
-            if doc is not None:
-                until = from_doc(Incident, doc).snoozed_until
+            incident = await load_incident(self.store, incident_id)
+            if incident is not None:
+                until = incident.snoozed_until
         payload = SignalPayload(signal=signal, from_source=from_source, until=until)
         try:
             await self.client.raise_event(

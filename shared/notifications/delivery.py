@@ -21,7 +21,7 @@ from typing import Any
 
 from shared.auth.documents import user_display_name
 from shared.catalog.service import service_name
-from shared.incidents.models import Actor, Incident, TimelineEntry
+from shared.incidents.models import Actor, TimelineEntry
 from shared.incidents.service import record_timeline
 from shared.notifications.channels import (
     Channel,
@@ -97,11 +97,6 @@ async def cached_service_name(ports: NotifyPorts, service_id: str) -> str:
     name = await service_name(ports.store, service_id)
     ports.names.put(service_id, name)
     return name
-
-
-async def load_incident(store: DocumentStore, incident_id: str) -> Incident | None:
-    doc = await store.get("incidents", incident_id, incident_id)
-    return from_doc(Incident, doc) if doc else None
 
 
 async def user_name(store: DocumentStore, user_id: str) -> str:
