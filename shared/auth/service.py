@@ -92,6 +92,20 @@ class AuthPorts:
     clock: Clock = utc_now
 
 
+def entra_validator(settings: Settings, http: httpx.AsyncClient) -> EntraTokenValidator | None:
+    """The Entra ID token check the settings describe; None when sign-in is not configured."""
+    if not (settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID):
+        return None
+    return EntraTokenValidator(
+        tenant_id=settings.ENTRA_TENANT_ID,
+        audiences=default_audiences(
+            settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
+        ),
+        http=http,
+        authority=settings.ENTRA_AUTHORITY,
+    )
+
+
 def build_auth_ports(
     settings: Settings,
     *,
@@ -99,16 +113,7 @@ def build_auth_ports(
     http: httpx.AsyncClient,
     clock: Clock = utc_now,
 ) -> AuthPorts:
-    validator = None
-    if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
-        validator = EntraTokenValidator(
-            tenant_id=settings.ENTRA_TENANT_ID,
-            audiences=default_audiences(
-                settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
-            ),
-            http=http,
-            authority=settings.ENTRA_AUTHORITY,
-        )
+    validator = entra_validator(settings, http)
 
     async def load(key_id: str) -> ApiKey | None:
         return await _read_api_key(store, key_id)

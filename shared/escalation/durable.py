@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from shared.durable import OrchestrationStarter
 from shared.escalation.freeze import freeze_policy
 from shared.escalation.models import SIGNAL_EVENT, EscalationInput, SignalKind, SignalPayload
 from shared.escalation.timeline import write_line
@@ -25,15 +26,8 @@ log = logging.getLogger(__name__)
 ORCHESTRATOR = "escalation_orchestrator"
 
 
-class DurableClient(Protocol):
+class DurableClient(OrchestrationStarter, Protocol):
     """The part of ``DurableOrchestrationClient`` escalation uses."""
-
-    async def start_new(
-        self,
-        orchestration_function_name: str,
-        instance_id: str | None = None,
-        client_input: object | None = None,
-    ) -> str: ...
 
     async def raise_event(
         self, instance_id: str, event_name: str, event_data: Any = None

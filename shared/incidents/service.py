@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 from datetime import datetime
-from typing import cast
+from typing import Any, Protocol, cast
 
 from shared import jsonin
 from shared.auth.access import require, team_scope
@@ -252,6 +252,47 @@ async def record_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_i
         await store.create(TIMELINE, doc)
     except Conflict:
         pass
+
+
+class LineWriter(Protocol):
+    """Writes one line of OpenAlert's own (see :func:`line_writer`)."""
+
+    async def __call__(
+        self,
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+def line_writer(*, kind: str, actor: Actor, via: str) -> LineWriter:
+    """How one part of OpenAlert (escalation, notifications) writes its timeline lines: always
+    as ``actor``, of ``kind``, ``via`` itself, under ids its callers derive (so a repeat is a
+    no-op, as with :func:`record_timeline`)."""
+
+    async def write(
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        entry = TimelineEntry(
+            incident_id=incident_id,
+            at=at,
+            kind=kind,
+            actor=actor,
+            message=message,
+            via=via,
+            data=data or {},
+        )
+        await record_timeline(store, entry, entry_id=entry_id)
+
+    return write
 
 
 async def apply_action(

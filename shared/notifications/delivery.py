@@ -21,8 +21,8 @@ from typing import Any
 
 from shared.auth.documents import user_display_name
 from shared.catalog.service import service_name
-from shared.incidents.models import Actor, TimelineEntry
-from shared.incidents.service import record_timeline
+from shared.incidents.models import Actor
+from shared.incidents.service import line_writer
 from shared.notifications.channels import (
     Channel,
     ConsoleChannel,
@@ -104,24 +104,8 @@ async def user_name(store: DocumentStore, user_id: str) -> str:
     return await user_display_name(store, user_id)
 
 
-async def record_line(
-    store: DocumentStore,
-    incident_id: str,
-    now: datetime,
-    message: str,
-    entry_id: str,
-    data: dict[str, Any] | None = None,
-) -> None:
-    entry = TimelineEntry(
-        incident_id=incident_id,
-        at=now,
-        kind="notification",
-        actor=SYSTEM,
-        message=message,
-        via="notifications",
-        data=data or {},
-    )
-    await record_timeline(store, entry, entry_id=entry_id)
+#: ``record_line(store, incident_id, now, message, entry_id, data=None)``.
+record_line = line_writer(kind="notification", actor=SYSTEM, via="notifications")
 
 
 async def send_logged(
