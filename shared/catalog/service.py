@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
+from shared.auth.membership import set_team_role
 from shared.auth.models import Action, Principal, TeamRole, User
 from shared.auth.owned import get_doc, list_owned, model_of, new_id
-from shared.auth.service import list_team_members, set_team_role
+from shared.auth.service import list_team_members
 from shared.catalog.models import (
     MAX_ROUTES,
     Integration,
