@@ -15,7 +15,6 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from shared.auth.integration_keys import KeyResolver
-from shared.auth.secure_webhook import secure_webhook_check
 from shared.auth.service import AuthPorts, build_auth_ports, entra_validator
 from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
@@ -41,6 +40,7 @@ from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
+from shared.pipeline.secure_webhook import secure_webhook_check
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 

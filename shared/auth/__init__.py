@@ -6,8 +6,8 @@
 - ``headers``, ``keys``, ``secret_hash``: Authorization parsing, generated-key format, secrets
   kept as hashes.
 - ``apikeys``, ``key_rights``: API keys' read model, hot-path cache and rights.
-- ``integration_keys``, ``secure_webhook``: ingest keys wherever senders put them, Grafana HMAC
-  verification, Azure Monitor's secure webhook.
+- ``integration_keys``: ingest keys wherever senders put them, Grafana HMAC verification
+  (which callers an integration's secure webhook accepts is ``shared.pipeline.secure_webhook``).
 - ``documents``: the owner of the ``users`` and ``api_keys`` containers; ``membership``: a
   person's team roles; ``pending``: people added by e-mail before their first sign-in;
   ``owned``: reads of team-owned documents.
