@@ -28,6 +28,7 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         escalation=rt.escalation(client),
         notify=rt.notify,
         catalog_cache=rt.process.catalog,
+        orchestrations=client,
     )
 
     async def who(authorization: str | None) -> Principal:

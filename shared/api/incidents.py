@@ -196,9 +196,12 @@ get_timeline = crud.paged(incidents.get_timeline, "incident_id")
 get_alerts = crud.paged(incidents.get_alerts, "incident_id")
 
 
+_STATUS = "(triggered|acknowledged|snoozed|resolved)"
+_STATUSES = f"^{_STATUS}(,{_STATUS})*$"
+
 #: The list's filters besides status, shared with ``/incidents/counts``.
 SEARCH_FILTERS = (
-    QueryParam("severity", "Comma-separated P1..P5.", many=True),
+    QueryParam("severity", "Comma-separated P1..P5.", many=True, pattern=r"^P[1-5](,P[1-5])*$"),
     QueryParam("service_id", "Only this service."),
     QueryParam("created_after", "Created at or after.", "date-time"),
     QueryParam("created_before", "Created before.", "date-time"),
@@ -206,6 +209,7 @@ SEARCH_FILTERS = (
     QueryParam(
         "q",
         "Words of the title (case-insensitive, all must occur) or the number (42 or #42).",
+        max_length=MAX_SEARCH,
     ),
 )
 
@@ -222,7 +226,7 @@ OPERATIONS = [
         query=(
             *PAGING,
             *TEAM_FILTER,
-            QueryParam("status", "Comma-separated statuses.", many=True),
+            QueryParam("status", "Comma-separated statuses.", many=True, pattern=_STATUSES),
             *SEARCH_FILTERS,
         ),
     ),

@@ -172,6 +172,9 @@ TABLE: dict[str, list[V]] = {
     "getTimeline": [V("blue", "GET /incidents/inc-blue/timeline", need=(INCIDENTS, "blue"))],
     "getAlerts": [V("blue", "GET /incidents/inc-blue/alerts", need=(INCIDENTS, "blue"))],
     "listIncidentChanges": [V("blue", "GET /incidents/inc-blue/changes", need=(INCIDENTS, "blue"))],
+    "incidentEscalation": [
+        V("blue", "GET /incidents/inc-blue/escalation", need=(INCIDENTS, "blue"))
+    ],
     "incidentDeliveries": [
         V("blue", "GET /incidents/inc-blue/deliveries", need=(INCIDENTS, "blue"))
     ],
