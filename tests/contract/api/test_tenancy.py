@@ -155,6 +155,11 @@ TABLE: dict[str, list[V]] = {
         V("wrong token", "GET /calendars/users/blue-resp/guess.ics", public=True, then=404)
     ],
     "myCalendar": [V("own", "GET /me/calendar", need=(READ, "any"), people_only=True)],
+    "myShifts": [V("own", "GET /me/shifts", need=(READ, "any"), people_only=True)],
+    "onCallNow": [
+        V("mine", "GET /oncall", need=(READ, "any"), hidden=BLUE_IDS),
+        V("blue", "GET /oncall", query={"team_id": "blue"}, need=(READ, "blue")),
+    ],
     "listIncidents": [
         V("all", "GET /incidents", hidden=("inc-blue",)),
         V("blue filter", "GET /incidents", query={"team_id": "blue"}, hidden=("inc-blue",)),
