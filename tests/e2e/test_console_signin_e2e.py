@@ -78,7 +78,11 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
         store = await SqliteStore.open(sqlite)
         keys["int"] = await seed_paging(
             store,
-            steps=[{"type": "notify_users", "user_ids": ["pager-pat"]}],
+            steps=[
+                {"type": "notify_users", "user_ids": ["pager-pat"]},
+                {"type": "wait", "minutes": 30},
+                {"type": "notify_users", "user_ids": ["pager-pat"]},
+            ],
             people=[("pager-pat", "Pat", ("OpenAlert.Responder",))],
             tenant_id=TENANT,
         )
@@ -371,3 +375,24 @@ def test_notifications_link_to_the_console(dev: Idp) -> None:
         ln for ln in dev.host.run_log().splitlines() if "https://console.example/incidents/" in ln
     )
     assert "console link check" in line
+    # The incident's escalation progress, read from the running orchestration in devhost.
+    incident_id = line.split("https://console.example/incidents/", 1)[1].split()[0]
+    token = sign_in(dev, role="Viewer")["access_token"]
+
+    def progress() -> dict[str, object]:
+        r = httpx.get(
+            dev.host.base_url + f"/api/v1/incidents/{incident_id}/escalation",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=15,
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, object] = r.json()
+        return body
+
+    wait_for(lambda: progress()["state"] == "waiting", timeout=30)
+    body = progress()
+    assert (body["current_step"], body["next_step"]) == (1, 3)
+    assert isinstance(body["next_at"], str) and body["policy_version"] == 1
+    pages = body["pages"]
+    assert isinstance(pages, list) and pages[0]["user_id"] == "pager-pat"
+    assert pages[0]["user_name"] == "Pat"
