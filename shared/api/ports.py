@@ -13,9 +13,9 @@ from shared.auth.models import User
 from shared.auth.service import AuthPorts
 from shared.catalog.cache import CatalogCache
 from shared.errors import InvalidInput
-from shared.escalation.service import DurableClient
+from shared.escalation.durable import DurableClient
 from shared.incidents.models import EscalationPort
-from shared.notifications.service import NotifyPorts
+from shared.notifications.delivery import NotifyPorts
 from shared.store.port import DocumentStore
 
 

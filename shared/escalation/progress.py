@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.auth.documents import user_display_name
 from shared.auth.models import Principal
+from shared.escalation.durable import DurableClient
 from shared.escalation.models import (
     CallWebhook,
     EscalationInput,
@@ -33,10 +34,9 @@ from shared.escalation.models import (
     Wait,
 )
 from shared.escalation.policies import load_policy
-from shared.escalation.service import DurableClient
 from shared.incidents import service as incidents
 from shared.incidents.models import Incident, TimelineEntry
-from shared.notifications.service import list_deliveries
+from shared.notifications.delivery import list_deliveries
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
