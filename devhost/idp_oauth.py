@@ -30,6 +30,7 @@ import dataclasses
 import hashlib
 import html
 import json
+import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,6 +43,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devhost import idp
+
+log = logging.getLogger(__name__)
 
 #: Lifetimes: Entra ID's defaults for SPAs (one hour; refresh tokens a fixed 24 hours).
 ACCESS_MINUTES = 60
@@ -143,7 +146,12 @@ class OAuthEndpoints:
                     params, redirect_uri, OAuthError("login_required", "No one is signed in.")
                 )
             return self._issue_code(params, redirect_uri, tenant, *session)
-        users = await self.directory()
+        try:
+            users = await self.directory()
+        except Exception:
+            # The page still offers sign-in by e-mail when the store cannot be read.
+            log.warning("the sign-in page could not list the people in the store", exc_info=True)
+            users = []
         return web.Response(
             text=_sign_in_page(params, users), content_type="text/html", charset="utf-8"
         )
