@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 
 from devhost.idp_oauth import IdpUser
-from shared.auth.documents import USERS
-from shared.auth.models import User
+from shared.auth.documents import list_users
 from shared.config import Settings
-from shared.store.codec import from_doc
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 
@@ -32,8 +30,7 @@ class StoreDirectory:
             if self._store is None:
                 # The worker's settings: devhost read local.settings.json into the environment.
                 self._store = await open_store(Settings())
-        page = await self._store.query(USERS, limit=LISTED)
-        users = [from_doc(User, doc) for doc in page.items]
+        users, _ = await list_users(self._store, limit=LISTED, continuation=None)
         return sorted(
             (
                 IdpUser(
