@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from aiohttp import web
@@ -31,6 +31,9 @@ from devhost.servicebus import Broker, Message, OutgoingMessage
 from devhost.shutdown import GRACE_S, close_client_sessions
 from devhost.timers import TimerRunner
 from devhost.watchdog import watched
+
+if TYPE_CHECKING:
+    from devhost.idp_users import StoreDirectory
 
 log = logging.getLogger("devhost")
 
@@ -135,7 +138,8 @@ class Host:
         self.tls_cert: Path | None = None
         #: The built web console served at ``/`` (devhost.console); None: not served.
         self.console_dir = console_dir
-        self._directory: Any = None
+        #: The sign-in page's people (the product's store), when the IdP is on.
+        self._directory: StoreDirectory | None = None
         self.settings: Mapping[str, str] = {}
         self.config: HostConfig = HostConfig()
         self.host_json: Mapping[str, Any] = {}
