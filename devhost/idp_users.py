@@ -2,7 +2,7 @@
 
 Kept apart from :mod:`devhost.idp` and :mod:`devhost.idp_oauth`, which must not depend on the
 product: this module reads the store through the product's own adapters and hands the IdP a
-plain :data:`~devhost.idp_oauth.Directory`. The store is opened on first use and closed by
+plain :data:`~devhost.idp_people.Directory`. The store is opened on first use and closed by
 :meth:`StoreDirectory.close` when devhost stops.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from devhost.idp_oauth import IdpUser
+from devhost.idp_people import IdpUser
 from shared.auth.documents import list_users
 from shared.config import Settings
 from shared.store.factory import open_store

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from devhost import idp, idp_oauth
-from devhost.idp_oauth import IdpUser
+from devhost.idp_people import IdpUser
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 

@@ -5,7 +5,7 @@
   ``TYPE_CHECKING``: a circle hidden there is still two modules that cannot be read apart.
 - ``shared/`` (the product) never imports ``functions/``, ``devhost/`` or the Functions SDKs
   (``azure.functions``, ``azure.durable_functions``).
-- ``devhost/idp.py``, ``idp_oauth.py`` and ``idp_tls.py`` (the development identity provider)
+- ``devhost/idp.py``, ``idp_oauth.py``, ``idp_people.py`` and ``idp_tls.py`` (the development IdP)
   do not import the product.
 """
 
@@ -149,7 +149,9 @@ def test_shared_never_imports_the_edges_or_the_functions_sdk() -> None:
     assert {m: n for m, n in wrong.items() if n} == {}
 
 
-@pytest.mark.parametrize("module", ["devhost.idp", "devhost.idp_oauth", "devhost.idp_tls"])
+@pytest.mark.parametrize(
+    "module", ["devhost.idp", "devhost.idp_oauth", "devhost.idp_people", "devhost.idp_tls"]
+)
 def test_the_development_idp_does_not_import_the_product(module: str) -> None:
     """The people it offers come in through ``devhost.idp_users``, the one bridge."""
     names = external_imports(module_files(ROOT))[module]
