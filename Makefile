@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
+HTTPS_PORT ?= 7443
 
 .PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra
 
@@ -26,7 +27,7 @@ $(TOOLS_STAMP): tools.package.json
 
 run: setup
 	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m devhost.demo http://127.0.0.1:$(PORT)
-	$(PY) -m devhost run --port $(PORT) --azurite .tools/node_modules/.bin/azurite
+	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .

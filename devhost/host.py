@@ -15,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from aiohttp import web
 from azure.functions.servicebus import ServiceBusMessage
 
-from devhost import admin
+from devhost import admin, sites
 from devhost.accesslog import ACCESS_LOG, AccessLogger
 from devhost.config import DevhostError, HostConfig, flag, load_host_json, load_local_settings
 from devhost.loader import describe, import_app
@@ -31,6 +31,9 @@ from devhost.servicebus import Broker, Message, OutgoingMessage
 from devhost.shutdown import GRACE_S, close_client_sessions
 from devhost.timers import TimerRunner
 from devhost.watchdog import watched
+
+if TYPE_CHECKING:
+    from devhost.idp_users import StoreDirectory
 
 log = logging.getLogger("devhost")
 
@@ -121,12 +124,22 @@ class Host:
         port: int = 7071,
         plugins: tuple[str, ...] = DEFAULT_PLUGINS,
         thread_pool_size: int = 32,
+        https_port: int | None = None,
+        console_dir: Path | None = None,
     ) -> None:
         self.app_dir = app_dir.resolve()
         self.state_path = state_path.resolve()
         self.bind_host = host
         self.port = port
         self.base_url = f"http://{host}:{port}"
+        #: The same application over TLS (self-signed, devhost.idp_tls): MSAL's authority.
+        self.https_port = https_port
+        self.https_url = f"https://{host}:{https_port}" if https_port is not None else None
+        self.tls_cert: Path | None = None
+        #: The built web console served at ``/`` (devhost.console); None: not served.
+        self.console_dir = console_dir
+        #: The sign-in page's people (the product's store), when the IdP is on.
+        self._directory: StoreDirectory | None = None
         self.settings: Mapping[str, str] = {}
         self.config: HostConfig = HostConfig()
         self.host_json: Mapping[str, Any] = {}
@@ -223,15 +236,20 @@ class Host:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         admin.install(self)
         if os.environ.get("DEVHOST_IDP_ENABLED", "").lower() == "true":
-            from devhost import idp
-
-            idp.install(self.web_app, base_url=self.base_url, state_dir=self.state_path.parent)
+            self._directory = sites.install_idp(
+                self.web_app,
+                base_url=self.base_url,
+                https_url=self.https_url,
+                state_dir=self.state_path.parent,
+            )
         for plugin in self._plugins:
             await plugin.start(self)
         # [\s\S]: any character, newlines included (a percent-encoded %0A in a path segment).
         self.web_app.router.add_route("*", prefix + "/{tail:[\\s\\S]*}", self._handle_http)
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
+        if self.console_dir is not None:
+            sites.install_console(self.web_app, self.console_dir)
         self._runner = web.AppRunner(
             self.web_app,
             access_log=ACCESS_LOG,
@@ -242,6 +260,13 @@ class Host:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.bind_host, self.port, reuse_address=True)
         await site.start()
+        if self.https_port is not None:
+            self.tls_cert = await sites.start_tls(
+                self._runner,
+                host=self.bind_host,
+                port=self.https_port,
+                state_dir=self.state_path.parent,
+            )
         for queue in self._queues:
             self._queue_events[queue] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._consume(queue), name=f"queue:{queue}"))
@@ -276,6 +301,8 @@ class Host:
                 await task
         for plugin in self._plugins:
             await plugin.stop()
+        if self._directory is not None:
+            await self._directory.close()
         if self._runner is not None:
             await self._runner.cleanup()
         closed = await close_client_sessions()

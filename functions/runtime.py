@@ -174,7 +174,7 @@ async def _build(settings: Settings) -> Runtime:
             connector=ConnectorClient(http=http, credential=bot_credential),
             bot_id=settings.BOT_APP_ID,
             tenant_id=settings.BOT_TENANT_ID or settings.ENTRA_TENANT_ID,
-            base_url=settings.PUBLIC_BASE_URL,
+            base_url=settings.console_base_url,
         )
         bot_auth = BotAuthenticator(
             http=http,
@@ -188,7 +188,8 @@ async def _build(settings: Settings) -> Runtime:
         store=store,
         channels=channels,
         http=outbound,
-        base_url=settings.PUBLIC_BASE_URL,
+        # Only incident links are built from it (shared.notifications.render.incident_url).
+        base_url=settings.console_base_url,
         bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
     )
     return Runtime(

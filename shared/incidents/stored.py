@@ -71,6 +71,17 @@ async def query_incidents(
     return [from_doc(Incident, d) for d in page.items], page.continuation
 
 
+async def count_incidents(
+    store: DocumentStore, *, where: list[Condition], limit: int, continuation: str | None = None
+) -> tuple[int, str | None]:
+    """How many incidents match ``where``, counting at most ``limit`` (pages of up to 200 read
+    and not parsed), and where to go on from."""
+    page = await store.query(
+        INCIDENTS, where=where, limit=min(200, limit), continuation=continuation
+    )
+    return len(page.items), page.continuation
+
+
 async def open_incidents(
     store: DocumentStore,
     *,
