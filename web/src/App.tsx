@@ -7,6 +7,7 @@ import { SessionContext, type Session } from "./api/context";
 import { ProblemError } from "./api/problem";
 import { AppShell } from "./components/AppShell";
 import { IncidentsPage } from "./pages/IncidentsPage";
+import { IncidentPage } from "./pages/IncidentPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { useThemePreference } from "./theme";
 
@@ -33,6 +34,7 @@ export function App({ session }: { session: Session }) {
             <Route element={<AppShell mode={mode} preference={preference} onPreference={setPreference} />}>
               <Route index element={<Navigate to="/incidents" replace />} />
               <Route path="incidents" element={<IncidentsPage />} />
+              <Route path="incidents/:id" element={<IncidentPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>
