@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
+HTTPS_PORT ?= 7443
 
 .PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra web web-test
 
@@ -43,7 +44,7 @@ web-test: setup web
 run: setup web
 	@echo "OpenAlert console: http://127.0.0.1:$(PORT)/"
 	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m shared.pipeline.demo http://127.0.0.1:$(PORT)
-	$(PY) -m devhost run --port $(PORT) --azurite .tools/node_modules/.bin/azurite
+	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
