@@ -39,10 +39,11 @@ web: web/dist/index.html
 
 # Typecheck (tsc), unit tests (Vitest, with the OpenAPI drift check), browser tests (Chromium).
 web-test: setup web
-	cd web && npm run --silent typecheck && npm test
+	cd web && npm run --silent typecheck && npm test && npm run --silent browser
 
 run: setup web
-	@echo "OpenAlert console: http://127.0.0.1:$(PORT)/"
+	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"
+	cd web && node scripts/write-config.mjs dist https://127.0.0.1:$(HTTPS_PORT)
 	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m shared.pipeline.demo http://127.0.0.1:$(PORT)
 	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
