@@ -9,6 +9,8 @@ import { AppShell } from "./components/AppShell";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { IncidentPage } from "./pages/IncidentPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { OnCallPage } from "./pages/OnCallPage";
+import { MyShiftsPage } from "./pages/MyShiftsPage";
 import { useThemePreference } from "./theme";
 
 export function makeQueryClient(): QueryClient {
@@ -35,6 +37,8 @@ export function App({ session }: { session: Session }) {
               <Route index element={<Navigate to="/incidents" replace />} />
               <Route path="incidents" element={<IncidentsPage />} />
               <Route path="incidents/:id" element={<IncidentPage />} />
+              <Route path="oncall" element={<OnCallPage />} />
+              <Route path="shifts" element={<MyShiftsPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

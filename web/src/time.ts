@@ -8,11 +8,11 @@ export function formatTime(iso: string | null | undefined, timeZone?: string): s
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(undefined, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    ...(timeZone ? { timeZone, timeZoneName: "short" } : {}),
-  }).format(d);
+  // dateStyle/timeStyle cannot be combined with timeZoneName (RangeError), so spell it out.
+  const options: Intl.DateTimeFormatOptions = timeZone
+    ? { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZone, timeZoneName: "short" }
+    : { dateStyle: "medium", timeStyle: "short" };
+  return new Intl.DateTimeFormat(undefined, options).format(d);
 }
 
 /** "in 5 min" / "3 h ago", relative to now. */
