@@ -45,7 +45,7 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         # the request's Host header, which the caller writes.
         base_url=rt.settings.PUBLIC_BASE_URL.rstrip("/"),
     )
-    if reply.status == 204:
+    if reply.status in (204, 304):
         return func.HttpResponse(status_code=204, headers=reply.headers)
     body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, default=str)
     return func.HttpResponse(

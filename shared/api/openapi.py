@@ -101,6 +101,9 @@ def _operation(op: Operation) -> dict[str, Any]:
                 "description": "OK",
                 "content": {"application/json": {"schema": schema}},
             }
+    if op.method == "GET" and op.content_type == "application/json":
+        # shared.conditional: every JSON GET has an ETag and honours If-None-Match.
+        responses["304"] = {"description": "Not modified (the ETag named in If-None-Match)"}
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for code, text in _ERRORS.items():
         if code == "401" and op.public:

@@ -174,6 +174,10 @@ class IncidentFilter(BaseModel):
     service_id: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    #: Only incidents this user is assigned to.
+    assignee: str | None = None
+    #: Case-insensitive words of the title (or the incident's number).
+    text: str | None = Field(default=None, max_length=200)
 
 
 # TimelineEntry is declared after Incident, which refers to it.

@@ -31,6 +31,7 @@ from shared.incidents.models import (
     EscalationPort,
     Incident,
     IncidentFilter,
+    IncidentStatus,
     TimelineEntry,
 )
 from shared.store.codec import from_doc, to_doc, utc_iso
@@ -69,7 +70,58 @@ async def list_incidents(
     limit: int = 50,
     continuation: str | None = None,
 ) -> tuple[list[Incident], str | None]:
-    """Newest first. Teams the caller may not read are filtered in the query, not afterwards."""
+    """Newest first. Teams the caller may not read are filtered in the query, not afterwards.
+
+    A text filter is applied to the pages the store returns (the port has no text search): up
+    to :data:`SCAN_PAGES` store pages are read for one answer, so a rare word can give a short
+    or empty page that still carries a continuation token."""
+    where = _where(principal, filters)
+    if where is None:
+        return [], None
+    if not filters.text:
+        result = await store.query(
+            INCIDENTS,
+            where=where,
+            order_by=("created_at", True),
+            limit=limit,
+            continuation=continuation,
+        )
+        return [from_doc(Incident, d) for d in result.items], result.continuation
+    found: list[Incident] = []
+    token = continuation
+    for _ in range(SCAN_PAGES):
+        # Never more than the page still needs: the token then resumes right after the last
+        # incident looked at, so nothing is skipped or repeated.
+        result = await store.query(
+            INCIDENTS,
+            where=where,
+            order_by=("created_at", True),
+            limit=limit - len(found),
+            continuation=token,
+        )
+        found += [i for i in (from_doc(Incident, d) for d in result.items) if _matches(i, filters)]
+        token = result.continuation
+        if token is None or len(found) >= limit:
+            break
+    return found, token
+
+
+#: Store pages one text-search answer reads at most.
+SCAN_PAGES = 20
+#: Incidents counted per status at most: a count at the cap means "at least".
+COUNT_CAP = 1000
+
+
+def _matches(incident: Incident, filters: IncidentFilter) -> bool:
+    words = (filters.text or "").casefold().split()
+    title = incident.title.casefold()
+    number = f"#{incident.number}"
+    return all(w in title or w in (number, number[1:]) for w in words)
+
+
+def _where(principal: Principal, filters: IncidentFilter) -> list[Condition] | None:
+    """The store conditions of ``filters`` within the teams the caller may read (None: no team
+    is readable, so nothing matches)."""
     scope = team_scope(principal, Right.READ_INCIDENTS)
     where: list[Condition] = []
     if filters.status:
@@ -82,6 +134,8 @@ async def list_incidents(
         where.append(gte("created_at", utc_iso(filters.created_after)))
     if filters.created_before:
         where.append(lt("created_at", utc_iso(filters.created_before)))
+    if filters.assignee:
+        where.append(array_contains("assignees", filters.assignee))
     teams: list[str] | None = None
     if filters.team_id:
         teams = [filters.team_id]
@@ -89,17 +143,36 @@ async def list_incidents(
         allowed = sorted(scope.team_ids)
         teams = [t for t in (teams or allowed) if t in scope.team_ids]
         if not teams:
-            return [], None
+            return None
     if teams is not None:
         where.append(in_("team_id", teams) if len(teams) > 1 else eq("team_id", teams[0]))
-    result = await store.query(
-        INCIDENTS,
-        where=where,
-        order_by=("created_at", True),
-        limit=limit,
-        continuation=continuation,
-    )
-    return [from_doc(Incident, d) for d in result.items], result.continuation
+    return where
+
+
+async def count_by_status(
+    *, store: DocumentStore, principal: Principal, filters: IncidentFilter
+) -> dict[IncidentStatus, int]:
+    """How many incidents of each status match ``filters`` (its status filter ignored), each
+    counted up to :data:`COUNT_CAP` (the port has no count; a status's pages are read)."""
+    counts: dict[IncidentStatus, int] = {}
+    for status in IncidentStatus:
+        where = _where(principal, filters.model_copy(update={"status": frozenset({status})}))
+        counted = 0
+        token: str | None = None
+        while where is not None and counted < COUNT_CAP:
+            result = await store.query(
+                INCIDENTS, where=where, limit=min(200, COUNT_CAP - counted), continuation=token
+            )
+            if filters.text:
+                docs = (from_doc(Incident, d) for d in result.items)
+                counted += sum(1 for i in docs if _matches(i, filters))
+            else:
+                counted += len(result.items)
+            token = result.continuation
+            if token is None:
+                break
+        counts[status] = counted
+    return counts
 
 
 #: Continuation of the timeline after its first page held only the incident's own "created"

@@ -160,6 +160,15 @@ TABLE: dict[str, list[V]] = {
         V("blue filter", "GET /incidents", query={"team_id": "blue"}, hidden=("inc-blue",)),
     ],
     "getIncident": [V("blue", "GET /incidents/inc-blue", need=(INCIDENTS, "blue"))],
+    "countIncidents": [
+        V("all", "GET /incidents/counts"),
+        V("blue filter", "GET /incidents/counts", query={"team_id": "blue"}),
+    ],
+    # 200 with a result per id: the refusal is that id's problem (403), checked per principal
+    # in tests/contract/api/test_console_api.py.
+    "bulkIncidentAction": [
+        V("blue incident", "POST /incidents/bulk", {"action": "acknowledge", "ids": ["inc-blue"]})
+    ],
     "getTimeline": [V("blue", "GET /incidents/inc-blue/timeline", need=(INCIDENTS, "blue"))],
     "getAlerts": [V("blue", "GET /incidents/inc-blue/alerts", need=(INCIDENTS, "blue"))],
     "listIncidentChanges": [V("blue", "GET /incidents/inc-blue/changes", need=(INCIDENTS, "blue"))],
