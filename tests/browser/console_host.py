@@ -132,6 +132,8 @@ def main(argv: list[str]) -> int:
         "ENTRA_TENANT_ID": TENANT,
         "ENTRA_CLIENT_ID": API_CLIENT_ID,
         "AzureWebJobsStorage": "",
+        # Every page on its own (no bundling into digests), so each prints its incident's link.
+        "NOTIFY_BUNDLE_SECONDS": "0",
         "DEVHOST_HTTPS_PORT": str(https_port),
         "DEVHOST_CONSOLE_DIR": str(dist),
         # Links in pages point at the console the browser uses.

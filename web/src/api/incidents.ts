@@ -40,6 +40,46 @@ export interface ActionBody {
   users?: string[];
 }
 
+export type IncidentCounts = components["schemas"]["IncidentCounts"];
+export type BulkResult = components["schemas"]["BulkResult"];
+
+/** The list's query parameters; `status` left out for the counts, which are per status. */
+function filterQuery(filters: IncidentFilters) {
+  return {
+    ...(filters.severity.length ? { severity: filters.severity.join(",") } : {}),
+    ...(filters.team_id ? { team_id: filters.team_id } : {}),
+    ...(filters.service_id ? { service_id: filters.service_id } : {}),
+    ...(filters.q ? { q: filters.q } : {}),
+    ...(filters.mine ? { assignee: "me" } : {}),
+  };
+}
+
+export function useIncidentCounts(filters: IncidentFilters) {
+  const api = useApi();
+  const client = useQueryClient();
+  const { status: _ignored, ...rest } = filters;
+  const queryKey = ["incidents", "counts", rest] as const;
+  return useQuery({
+    queryKey,
+    queryFn: () =>
+      conditionalGet(client, queryKey, (headers) =>
+        api.GET("/incidents/counts", { params: { query: filterQuery(filters) }, headers }),
+      ),
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** Acknowledge or resolve many incidents at once; the API answers per id (partial success). */
+export function useBulkAction() {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ action, ids }: { action: "acknowledge" | "resolve"; ids: string[] }) =>
+      unwrap(await api.POST("/incidents/bulk", { body: { action, ids, note: null } })),
+    onSettled: () => client.invalidateQueries({ queryKey: ["incidents"] }),
+  });
+}
+
 export function useIncidentList(filters: IncidentFilters, continuation: string | undefined) {
   const api = useApi();
   const client = useQueryClient();
@@ -51,10 +91,8 @@ export function useIncidentList(filters: IncidentFilters, continuation: string |
         api.GET("/incidents", {
           params: {
             query: {
+              ...filterQuery(filters),
               ...(filters.status.length ? { status: filters.status.join(",") } : {}),
-              ...(filters.severity.length ? { severity: filters.severity.join(",") } : {}),
-              ...(filters.team_id ? { team_id: filters.team_id } : {}),
-              ...(filters.service_id ? { service_id: filters.service_id } : {}),
               ...(continuation ? { continuation } : {}),
               limit: 50,
             },

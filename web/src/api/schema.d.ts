@@ -144,6 +144,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge or resolve many incidents; a result per id (partial success) */
+        post: operations["bulkIncidentAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/incidents/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many incidents of each status match the list's filters */
+        get: operations["countIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incident_id}": {
         parameters: {
             query?: never;
@@ -1126,6 +1160,51 @@ export interface components {
          * @enum {string}
          */
         ApiKeyScope: "read" | "write" | "incidents";
+        /** BulkActionBody */
+        BulkActionBody: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "acknowledge" | "resolve";
+            /** Ids */
+            ids: string[];
+            /**
+             * Note
+             * @default null
+             */
+            note: string | null;
+        };
+        /** BulkItemResult */
+        BulkItemResult: {
+            /** Id */
+            id: string;
+            /** @default null */
+            incident: components["schemas"]["Incident"] | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "ok" | "problem";
+            /**
+             * Problem
+             * @default null
+             */
+            problem: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** BulkResult */
+        BulkResult: {
+            /** Action */
+            action: string;
+            /** Failed */
+            failed: number;
+            /** Results */
+            results: components["schemas"]["BulkItemResult"][];
+            /** Succeeded */
+            succeeded: number;
+        };
         /** CallWebhook */
         CallWebhook: {
             /**
@@ -1451,6 +1530,23 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * IncidentCounts
+         * @description Incidents per status for the list's filters. Each is counted up to ``cap``: a count
+         *     equal to ``cap`` means at least that many.
+         */
+        IncidentCounts: {
+            /** Acknowledged */
+            acknowledged: number;
+            /** Cap */
+            cap: number;
+            /** Resolved */
+            resolved: number;
+            /** Snoozed */
+            snoozed: number;
+            /** Triggered */
+            triggered: number;
         };
         /**
          * IncidentStatus
@@ -2704,6 +2800,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -2875,6 +2978,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiKeyRead"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -3208,6 +3318,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -3379,6 +3496,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Policy"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -3636,6 +3760,10 @@ export interface operations {
                 created_after?: string;
                 /** @description Created before. */
                 created_before?: string;
+                /** @description Only incidents assigned to this user id; `me` for the caller. */
+                assignee?: string;
+                /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -3654,6 +3782,205 @@ export interface operations {
                         items: components["schemas"]["Incident"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulkIncidentAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkActionBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    countIncidents: {
+        parameters: {
+            query?: {
+                /** @description Only this team's items. */
+                team_id?: string;
+                /** @description Comma-separated P1..P5. */
+                severity?: string;
+                /** @description Only this service. */
+                service_id?: string;
+                /** @description Created at or after. */
+                created_after?: string;
+                /** @description Created before. */
+                created_before?: string;
+                /** @description Only incidents assigned to this user id; `me` for the caller. */
+                assignee?: string;
+                /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentCounts"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -3739,6 +4066,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Incident"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -3918,6 +4252,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -4005,6 +4346,13 @@ export interface operations {
                         items: components["schemas"]["ServiceChange"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -4098,6 +4446,13 @@ export interface operations {
                         items: components["schemas"]["DeliveryAttempt"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -4803,6 +5158,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -4981,6 +5343,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -5152,6 +5521,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IntegrationRead"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -5498,6 +5874,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -5754,6 +6137,13 @@ export interface operations {
                     "application/json": components["schemas"]["MeView"];
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -6005,6 +6395,13 @@ export interface operations {
                         items: components["schemas"]["ContactMethodView"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -6356,6 +6753,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -6438,6 +6842,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NotificationRules"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -6609,6 +7020,13 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -6692,6 +7110,13 @@ export interface operations {
                         items: components["schemas"]["ListedSchedule"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -6864,6 +7289,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Schedule"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -7129,6 +7561,13 @@ export interface operations {
                         items: components["schemas"]["Shift"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -7482,6 +7921,13 @@ export interface operations {
                     "application/json": components["schemas"]["OnCall"];
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -7574,6 +8020,13 @@ export interface operations {
                         items: components["schemas"]["Override"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -7840,6 +8293,13 @@ export interface operations {
                         items: components["schemas"]["ShiftSwap"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -8113,6 +8573,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -8284,6 +8751,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Service"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -8545,6 +9019,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -8635,6 +9116,13 @@ export interface operations {
                         items: components["schemas"]["Team"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -8807,6 +9295,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Team"];
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -9073,6 +9568,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -9338,6 +9840,13 @@ export interface operations {
                     };
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -9519,6 +10028,13 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
                 headers: {
@@ -9611,6 +10127,13 @@ export interface operations {
                         items: components["schemas"]["WebhookView"][];
                     };
                 };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {

@@ -7,6 +7,8 @@ import { useNames, useServices, useTeams } from "../api/catalog";
 import { useIncidentFilters } from "../hooks/useIncidentFilters";
 import { IncidentFilterBar } from "../components/IncidentFilterBar";
 import { IncidentTable } from "../components/IncidentTable";
+import { BulkBar } from "../components/BulkBar";
+import { StatusCounts } from "../components/StatusCounts";
 import { Empty, Loading, ProblemBar } from "../components/States";
 
 const useStyles = makeStyles({
@@ -38,7 +40,9 @@ export function IncidentsPage() {
       <Title2 as="h1" id="incidents-title">
         Incidents
       </Title2>
+      <StatusCounts filters={filters} onPick={(status) => change({ ...filters, status: [status] })} />
       <IncidentFilterBar value={filters} onChange={change} teams={teams.data ?? []} services={services.data ?? []} />
+      {actor && <BulkBar selected={selected} onDone={() => setSelected(new Set())} />}
       <ProblemBar error={list.error} />
       {list.isPending ? (
         <Loading label="Loading incidents…" />

@@ -9,4 +9,7 @@ test("sign in through the devhost identity provider; a posted alert appears with
   await postAlert({ title });
   await expect(page.getByRole("link", { name: new RegExp(title) })).toBeVisible();
   expect(reloads).toBe(0);
+  // Idle polling is conditional: the next poll with nothing new is a 304.
+  const idle = await page.waitForResponse((r) => /\/api\/v1\/incidents\?/.test(r.url()) && r.status() === 304, { timeout: 15_000 });
+  expect(idle.request().headers()["if-none-match"]).toBeTruthy();
 });
