@@ -63,7 +63,7 @@ export function useIncidentCounts(filters: IncidentFilters) {
     queryKey,
     queryFn: () =>
       conditionalGet(client, queryKey, (headers) =>
-        api.GET("/incidents/counts", { params: { query: filterQuery(filters) }, headers }),
+        api.GET("/incidents/counts", { params: { query: filterQuery(filters) }, headers, cache: "no-store" }),
       ),
     refetchInterval: POLL_MS,
   });
@@ -98,6 +98,7 @@ export function useIncidentList(filters: IncidentFilters, continuation: string |
             },
           },
           headers,
+          cache: "no-store",
         }),
       ),
     refetchInterval: POLL_MS,
@@ -112,7 +113,7 @@ export function useIncident(id: string) {
     queryKey,
     queryFn: () =>
       conditionalGet(client, queryKey, (headers) =>
-        api.GET("/incidents/{incident_id}", { params: { path: { incident_id: id } }, headers }),
+        api.GET("/incidents/{incident_id}", { params: { path: { incident_id: id } }, headers, cache: "no-store" }),
       ),
     refetchInterval: POLL_MS,
   });

@@ -50,3 +50,11 @@ describe("conditionalGet with a bodiless 2xx", () => {
     expect(await conditionalGet(client, key, async () => empty)).toBe(first);
   });
 });
+
+describe("conditionalGet with nothing cached", () => {
+  it("fails visibly on a bodiless answer instead of returning undefined", async () => {
+    const client = new QueryClient();
+    const empty = { data: undefined, response: new Response(null, { status: 204 }) };
+    await expect(conditionalGet(client, ["k2"], async () => empty)).rejects.toThrow(/without a body/);
+  });
+});
