@@ -8,7 +8,7 @@ TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
 HTTPS_PORT ?= 7443
 
-.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra web web-test
+.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra web web-test web-screenshots
 
 setup: $(PY_STAMP) $(TOOLS_STAMP)
 
@@ -40,6 +40,10 @@ web: web/dist/index.html
 # Typecheck (tsc), unit tests (Vitest, with the OpenAPI drift check), browser tests (Chromium).
 web-test: setup web
 	cd web && npm run --silent typecheck && npm test && npm run --silent browser
+
+# Re-take docs/console/*.png (each page light, dark and at 360 px) with the browser tests.
+web-screenshots: setup web
+	cd web && OA_SCREENSHOTS=1 npx playwright test audit.spec.ts
 
 run: setup web
 	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"

@@ -19,5 +19,7 @@ export default defineConfig({
     launchOptions: CHROMIUM,
     trace: "retain-on-failure",
     colorScheme: "light",
+    // A zone away from UTC, so the pages show hand-offs in two zones as people see them.
+    timezoneId: "Europe/Berlin",
   },
 });
