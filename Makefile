@@ -48,7 +48,7 @@ web-screenshots: setup web
 run: setup web
 	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"
 	cd web && node scripts/write-config.mjs dist https://127.0.0.1:$(HTTPS_PORT)
-	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m shared.pipeline.demo http://127.0.0.1:$(PORT)
+	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m devhost.demo http://127.0.0.1:$(PORT)
 	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
 lint: $(PY_STAMP)

@@ -44,12 +44,24 @@ class Console:
         if not index.is_file():
             return _missing_build(self.dist)
         relative = path.lstrip("/")
-        target = (self.dist / relative).resolve() if relative else index
-        if target != index and self.dist in target.parents and target.is_file():
+        target = self._file_of(relative)
+        if target is not None:
             return _file(target, _cache_control(relative))
         if relative.startswith("assets/") or relative == "redirect.html":
             return web.Response(status=404, text="not found", headers={"Cache-Control": NO_STORE})
         return _file(index, NO_CACHE)
+
+    def _file_of(self, relative: str) -> Path | None:
+        """The build's file at ``relative``; None for anything else (outside the build, a
+        directory, a name the file system refuses such as one with a NUL byte)."""
+        if not relative:
+            return None
+        try:
+            target = (self.dist / relative).resolve()
+            inside = self.dist in target.parents
+            return target if inside and target.is_file() else None
+        except (OSError, ValueError):
+            return None
 
 
 def _cache_control(relative: str) -> str:

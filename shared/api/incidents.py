@@ -80,8 +80,9 @@ async def _optional_body(req: Request) -> ActionBody:
     return body if isinstance(body, ActionBody) else ActionBody()
 
 
-def _filters(req: Request) -> IncidentFilter:
-    """The incident list's filters; ``counts`` takes the same ones (its status ignored)."""
+def _filters(req: Request, *, dates: bool = True) -> IncidentFilter:
+    """The incident list's filters; ``counts`` takes the same ones but the dates (and ignores
+    the status)."""
     try:
         statuses = frozenset(IncidentStatus(s) for s in req.many("status"))
     except ValueError:
@@ -99,8 +100,8 @@ def _filters(req: Request) -> IncidentFilter:
         severity=frozenset(severities),
         team_id=req.query.get("team_id") or None,
         service_id=req.query.get("service_id") or None,
-        created_after=req.time("created_after"),
-        created_before=req.time("created_before"),
+        created_after=req.time("created_after") if dates else None,
+        created_before=req.time("created_before") if dates else None,
         assignee=_assignee(req),
         text=text,
     )
@@ -146,7 +147,7 @@ class IncidentCounts(BaseModel):
 
 async def count_incidents(req: Request) -> Reply:
     counts = await incidents.count_by_status(
-        store=ports_of(req).store, principal=req.caller, filters=_filters(req)
+        store=ports_of(req).store, principal=req.caller, filters=_filters(req, dates=False)
     )
     return ok(
         IncidentCounts(
@@ -196,16 +197,19 @@ get_timeline = crud.paged(incidents.get_timeline, "incident_id")
 get_alerts = crud.paged(incidents.get_alerts, "incident_id")
 
 
+_STATUS = "(triggered|acknowledged|snoozed|resolved)"
+#: Empty is allowed: no filter, as the handler reads it.
+_STATUSES = f"^({_STATUS}(,{_STATUS})*)?$"
+
 #: The list's filters besides status, shared with ``/incidents/counts``.
 SEARCH_FILTERS = (
-    QueryParam("severity", "Comma-separated P1..P5.", many=True),
+    QueryParam("severity", "Comma-separated P1..P5.", many=True, pattern=r"^(P[1-5](,P[1-5])*)?$"),
     QueryParam("service_id", "Only this service."),
-    QueryParam("created_after", "Created at or after.", "date-time"),
-    QueryParam("created_before", "Created before.", "date-time"),
     QueryParam("assignee", "Only incidents assigned to this user id; `me` for the caller."),
     QueryParam(
         "q",
         "Words of the title (case-insensitive, all must occur) or the number (42 or #42).",
+        max_length=MAX_SEARCH,
     ),
 )
 
@@ -222,8 +226,10 @@ OPERATIONS = [
         query=(
             *PAGING,
             *TEAM_FILTER,
-            QueryParam("status", "Comma-separated statuses.", many=True),
+            QueryParam("status", "Comma-separated statuses.", many=True, pattern=_STATUSES),
             *SEARCH_FILTERS,
+            QueryParam("created_after", "Created at or after.", "date-time"),
+            QueryParam("created_before", "Created before.", "date-time"),
         ),
     ),
     Operation(

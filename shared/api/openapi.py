@@ -51,7 +51,12 @@ def _param_schema(q: QueryParam) -> dict[str, Any]:
         return {"type": "boolean"}
     if q.kind == "date-time":
         return {"type": "string", "format": "date-time"}
-    return {"type": "string"}
+    schema = {"type": "string"}
+    if q.pattern is not None:
+        schema["pattern"] = q.pattern
+    if q.max_length is not None:
+        schema["maxLength"] = q.max_length
+    return schema
 
 
 def _operation(op: Operation) -> dict[str, Any]:

@@ -71,6 +71,9 @@ class QueryParam:
     #: Bounds of an integer parameter, declared in the document as the handler enforces them.
     minimum: int | None = None
     maximum: int | None = None
+    #: A string parameter's pattern and length, declared as the handler enforces them.
+    pattern: str | None = None
+    max_length: int | None = None
 
 
 @dataclass

@@ -14,6 +14,7 @@ from shared.api import (
     incidents,
     keys,
     notifications,
+    oncall,
     schedules,
     users,
 )
@@ -46,6 +47,7 @@ API = Api(
         *catalog.OPERATIONS,
         *escalation.OPERATIONS,
         *schedules.OPERATIONS,
+        *oncall.OPERATIONS,
         *calendars.OPERATIONS,
         *keys.OPERATIONS,
         *notifications.OPERATIONS,

@@ -70,6 +70,10 @@ async def test_api_paths_and_missing_assets_are_not_the_index(built: str) -> Non
         out = await http.get("/%2e%2e/secret.txt")
         assert "outside the build" not in out.text
         assert (await http.post("/incidents/inc-1")).status_code == 405
+        # Names the file system refuses are not files: the console's route, not a 500.
+        for odd in ("/a%00b", "/" + "x" * 5000, "/assets/" + "y" * 300 + ".js"):
+            r = await http.get(odd)
+            assert r.status_code in (200, 404), (odd[:20], r.status_code)
 
 
 async def test_a_missing_build_says_how_to_build_it(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ import pytest
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.store.sqlite import SqliteStore
-from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost
+from tests.fixtures.devhost import ROOT, DevhostHandle, free_port, start_devhost, wait_for
+from tests.fixtures.seed import seed_paging
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 API_CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
@@ -39,6 +40,7 @@ class Idp:
     https: httpx.Client
     authority: str
     cert: Path
+    integration_key: str
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,24 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
         )
         await store.close()
 
+    keys: dict[str, str] = {}
+
+    async def seed_paging_setup() -> None:
+        store = await SqliteStore.open(sqlite)
+        keys["int"] = await seed_paging(
+            store,
+            steps=[
+                {"type": "notify_users", "user_ids": ["pager-pat"]},
+                {"type": "wait", "minutes": 30},
+                {"type": "notify_users", "user_ids": ["pager-pat"]},
+            ],
+            people=[("pager-pat", "Pat", ("OpenAlert.Responder",))],
+            tenant_id=TENANT,
+        )
+        await store.close()
+
     asyncio.run(seed())
+    asyncio.run(seed_paging_setup())
     https_port = free_port()
     env = {
         "SQLITE_PATH": str(sqlite),
@@ -80,13 +99,22 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
         "AzureWebJobsStorage": "",
         "DEVHOST_HTTPS_PORT": str(https_port),
         "DEVHOST_CONSOLE_DIR": str(dist),
+        "NOTIFY_BUNDLE_SECONDS": "0",
+        "CONSOLE_BASE_URL": "https://console.example/",
+        "CONSOLE_ORIGINS": CONSOLE,
     }
     handle = start_devhost(app_dir=ROOT, state=state / "devhost.sqlite", env=env)
     cert = state / "devhost-tls-cert.pem"
     https = httpx.Client(
         verify=ssl.create_default_context(cafile=cert), timeout=15, follow_redirects=False
     )
-    yield Idp(handle, https, f"https://127.0.0.1:{https_port}/.devhost/idp/{TENANT}/v2.0", cert)
+    yield Idp(
+        handle,
+        https,
+        f"https://127.0.0.1:{https_port}/.devhost/idp/{TENANT}/v2.0",
+        cert,
+        keys["int"],
+    )
     https.close()
     handle.stop()
 
@@ -298,3 +326,73 @@ def test_devhost_serves_the_console_at_the_root(dev: Idp) -> None:
 def test_the_key_of_the_certificate_is_private(dev: Idp) -> None:
     key = dev.cert.with_name("devhost-tls-key.pem")
     assert oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_api_answers_the_console_origin_with_cors_and_conditional_gets(dev: Idp) -> None:
+    api = dev.host.base_url + "/api/v1/incidents"
+    pre = httpx.options(
+        api,
+        headers={
+            "Origin": CONSOLE,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization,if-none-match",
+        },
+        timeout=15,
+    )
+    assert pre.status_code == 204, pre.text
+    assert pre.headers["access-control-allow-origin"] == CONSOLE
+    allowed = pre.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed and "if-none-match" in allowed
+    token = sign_in(dev)["access_token"]
+    auth = {"Authorization": f"Bearer {token}", "Origin": CONSOLE}
+    first = httpx.get(api, headers=auth, timeout=15)
+    assert first.status_code == 200
+    assert first.headers["access-control-allow-origin"] == CONSOLE
+    assert "ETag" in first.headers["access-control-expose-headers"]
+    again = httpx.get(api, headers={**auth, "If-None-Match": first.headers["etag"]}, timeout=15)
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["access-control-allow-origin"] == CONSOLE
+    # Another site: no grant, and its preflight gets none either.
+    other = httpx.get(api, headers={**auth, "Origin": "https://evil.example"}, timeout=15)
+    assert "access-control-allow-origin" not in other.headers
+    evil = httpx.options(
+        api,
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
+        timeout=15,
+    )
+    assert "access-control-allow-origin" not in evil.headers
+
+
+def test_notifications_link_to_the_console(dev: Idp) -> None:
+    r = httpx.post(
+        dev.host.base_url + f"/api/integrations/{dev.integration_key}",
+        json={"title": "console link check", "dedup_key": "console-link"},
+        timeout=15,
+    )
+    assert r.status_code == 202, r.text
+    wait_for(lambda: "https://console.example/incidents/" in dev.host.run_log(), timeout=30)
+    line = next(
+        ln for ln in dev.host.run_log().splitlines() if "https://console.example/incidents/" in ln
+    )
+    assert "console link check" in line
+    # The incident's escalation progress, read from the running orchestration in devhost.
+    incident_id = line.split("https://console.example/incidents/", 1)[1].split()[0]
+    token = sign_in(dev, role="Viewer")["access_token"]
+
+    def progress() -> dict[str, object]:
+        r = httpx.get(
+            dev.host.base_url + f"/api/v1/incidents/{incident_id}/escalation",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=15,
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, object] = r.json()
+        return body
+
+    wait_for(lambda: progress()["state"] == "waiting", timeout=30)
+    body = progress()
+    assert (body["current_step"], body["next_step"]) == (1, 3)
+    assert isinstance(body["next_at"], str) and body["policy_version"] == 1
+    pages = body["pages"]
+    assert isinstance(pages, list) and pages[0]["user_id"] == "pager-pat"
+    assert pages[0]["user_name"] == "Pat"
