@@ -1,7 +1,7 @@
 // Writes <dist>/config.json (the console's sign-in settings) for devhost's identity provider:
 //   node scripts/write-config.mjs <dist> <https base URL of devhost>
 // Tenant and client ids come from local.settings.json (else local.settings.example.json).
-// In Azure the deployment writes the same file with the Entra ID values (docs/console.md).
+// In Azure the Static Web App build gets the Entra ID values as VITE_* variables instead.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";

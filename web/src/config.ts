@@ -1,5 +1,6 @@
-// Sign-in and API settings. Served at /config.json by whoever serves the console (devhost locally,
-// the deployment in Azure), so one build runs everywhere; Vite env variables are the fallback.
+// Sign-in and API settings: /config.json when the host serves one (devhost: written by make run
+// and the browser-test harness), else what the build was given (VITE_ENTRA_TENANT_ID,
+// VITE_ENTRA_CLIENT_ID, VITE_API_BASE_URL: the Static Web App build in Azure).
 
 export interface ConsoleConfig {
   authority: string;
@@ -9,17 +10,18 @@ export interface ConsoleConfig {
   apiBase: string;
 }
 
+/** Build-time settings (the Static Web App build in Azure gets them from the Bicep outputs). */
 function fromEnv(): ConsoleConfig {
   const env = import.meta.env;
-  const authority = String(env.VITE_AUTHORITY ?? "");
+  const tenant = String(env.VITE_ENTRA_TENANT_ID ?? "");
+  const client = String(env.VITE_ENTRA_CLIENT_ID ?? "");
+  const authority = tenant ? `https://login.microsoftonline.com/${tenant}` : "";
   return {
     authority,
-    clientId: String(env.VITE_CLIENT_ID ?? ""),
-    scopes: String(env.VITE_SCOPES ?? "")
-      .split(/[ ,]+/)
-      .filter(Boolean),
+    clientId: client,
+    scopes: client ? [`api://${client}/access_as_user`] : [],
     knownAuthorities: authority ? [new URL(authority).host] : [],
-    apiBase: String(env.VITE_API_BASE ?? "/api/v1"),
+    apiBase: String(env.VITE_API_BASE_URL ?? "/api/v1"),
   };
 }
 
@@ -45,7 +47,7 @@ export function parseConfig(raw: unknown, fallback: ConsoleConfig = fromEnv()): 
 export async function loadConfig(): Promise<ConsoleConfig> {
   try {
     const res = await fetch("/config.json", { cache: "no-store" });
-    if (res.ok) return parseConfig(await res.json());
+    if (res.ok && (res.headers.get("Content-Type") ?? "").includes("json")) return parseConfig(await res.json());
   } catch {
     // No served config: a dev build with VITE_* settings.
   }

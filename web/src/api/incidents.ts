@@ -150,6 +150,20 @@ export function useDeliveries(id: string) {
   });
 }
 
+export function useEscalation(id: string) {
+  const api = useApi();
+  const client = useQueryClient();
+  const queryKey = ["incidents", "escalation", id] as const;
+  return useQuery({
+    queryKey,
+    queryFn: () =>
+      conditionalGet(client, queryKey, (headers) =>
+        api.GET("/incidents/{incident_id}/escalation", { params: { path: { incident_id: id } }, headers, cache: "no-store" }),
+      ),
+    refetchInterval: POLL_MS,
+  });
+}
+
 /** One lifecycle action; the API applies the rules and answers problem+json when it refuses. */
 export function useIncidentAction(id: string) {
   const api = useApi();

@@ -280,6 +280,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incident_id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Its escalation: the frozen steps, where it stands, what fires next and when, who was paged by which channel */
+        get: operations["incidentEscalation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incident_id}/notes": {
         parameters: {
             query?: never;
@@ -636,6 +653,40 @@ export interface paths {
         get: operations["getNotificationRules"];
         /** Replace my notification rules */
         put: operations["putNotificationRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My upcoming shifts in my teams' schedules */
+        get: operations["myShifts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oncall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is on call now and next (with hand-off times) in each schedule of my teams */
+        get: operations["onCallNow"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1311,6 +1362,34 @@ export interface components {
             /** User Id */
             user_id: string | null;
         };
+        /** EscalationProgress */
+        EscalationProgress: {
+            /** Current Step */
+            current_step: number | null;
+            /** History */
+            history: components["schemas"]["TimelineEntry"][];
+            /** Incident Id */
+            incident_id: string;
+            /** Next At */
+            next_at: string | null;
+            /** Next Step */
+            next_step: number | null;
+            /** Pages */
+            pages: components["schemas"]["PageView"][];
+            /** Policy Id */
+            policy_id: string | null;
+            /** Policy Version */
+            policy_version: number | null;
+            /** Repeats Done */
+            repeats_done: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "holding" | "waiting_for_acks" | "finished" | "not_paging";
+            /** Steps */
+            steps: components["schemas"]["StepView"][];
+        };
         /**
          * EventReport
          * @description What an import did with one calendar event.
@@ -1799,6 +1878,42 @@ export interface components {
         MembershipBody: {
             role: components["schemas"]["TeamRole"];
         };
+        /** MyShift */
+        MyShift: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Schedule Id */
+            schedule_id: string;
+            /** Schedule Name */
+            schedule_name: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Team Id */
+            team_id: string;
+            /** Time Zone */
+            time_zone: string;
+        };
+        /** MyShifts */
+        MyShifts: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Shifts */
+            shifts: components["schemas"]["MyShift"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+        };
         /** NoteBody */
         NoteBody: {
             /**
@@ -1947,6 +2062,34 @@ export interface components {
             /** Users */
             users: string[];
         };
+        /** OnCallNow */
+        OnCallNow: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Schedules */
+            schedules: components["schemas"]["ScheduleOnCall"][];
+        };
+        /**
+         * OnCallShift
+         * @description Who holds a shift and its UTC bounds; ``end`` is the hand-off.
+         */
+        OnCallShift: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Users */
+            users: components["schemas"]["PersonRef"][];
+        };
         /**
          * Override
          * @description Someone on call instead of the layers over [start, end); its own resource
@@ -1999,6 +2142,30 @@ export interface components {
              */
             user: string;
         };
+        /**
+         * PageView
+         * @description One notification: who, by which channel, when, and how it went.
+         */
+        PageView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Channel */
+            channel: string;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: string | null;
+            /** Status */
+            status: string;
+            /** User Id */
+            user_id: string | null;
+            /** User Name */
+            user_name: string;
+        };
         /** PendingUserBody */
         PendingUserBody: {
             /** Email */
@@ -2013,6 +2180,18 @@ export interface components {
              * @description The team they join.
              */
             team_id: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Email
+             * @default null
+             */
+            email: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** PersonView */
         PersonView: {
@@ -2320,6 +2499,26 @@ export interface components {
             /** Time Zone */
             time_zone: string;
         };
+        /** ScheduleOnCall */
+        ScheduleOnCall: {
+            /** @default null */
+            next: components["schemas"]["OnCallShift"] | null;
+            /** @default null */
+            now: components["schemas"]["OnCallShift"] | null;
+            /**
+             * Problem
+             * @default null
+             */
+            problem: string | null;
+            /** Schedule Id */
+            schedule_id: string;
+            /** Schedule Name */
+            schedule_name: string;
+            /** Team Id */
+            team_id: string;
+            /** Time Zone */
+            time_zone: string;
+        };
         /**
          * SenderSetup
          * @description Everything a sender's configuration needs; ``snippets`` are ready to paste.
@@ -2507,6 +2706,15 @@ export interface components {
              * @default []
              */
             users: string[];
+        };
+        /** StepView */
+        StepView: {
+            /** Position */
+            position: number;
+            /** Summary */
+            summary: string;
+            /** Type */
+            type: string;
         };
         /** SwapBody */
         SwapBody: {
@@ -3756,14 +3964,14 @@ export interface operations {
                 severity?: string;
                 /** @description Only this service. */
                 service_id?: string;
-                /** @description Created at or after. */
-                created_after?: string;
-                /** @description Created before. */
-                created_before?: string;
                 /** @description Only incidents assigned to this user id; `me` for the caller. */
                 assignee?: string;
                 /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
                 q?: string;
+                /** @description Created at or after. */
+                created_after?: string;
+                /** @description Created before. */
+                created_before?: string;
             };
             header?: never;
             path?: never;
@@ -3951,10 +4159,6 @@ export interface operations {
                 severity?: string;
                 /** @description Only this service. */
                 service_id?: string;
-                /** @description Created at or after. */
-                created_after?: string;
-                /** @description Created before. */
-                created_before?: string;
                 /** @description Only incidents assigned to this user id; `me` for the caller. */
                 assignee?: string;
                 /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
@@ -4538,6 +4742,98 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Incident"];
                 };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    incidentEscalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationProgress"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -6936,6 +7232,192 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["NotificationRules"];
                 };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    myShifts: {
+        parameters: {
+            query?: {
+                /** @description How far ahead, 1..93 days (default 14). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyShifts"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    onCallNow: {
+        parameters: {
+            query?: {
+                /** @description Only this team's schedules (default: my teams; all if I have none). */
+                team_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnCallNow"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {

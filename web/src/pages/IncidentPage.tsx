@@ -2,11 +2,12 @@
 import { Subtitle1, Title2, makeStyles, tokens } from "@fluentui/react-components";
 import { useParams } from "react-router";
 import { canAct, useSession } from "../api/context";
-import { useAlerts, useDeliveries, useIncident, useTimeline } from "../api/incidents";
+import { useAlerts, useDeliveries, useEscalation, useIncident, useTimeline } from "../api/incidents";
 import { useNames } from "../api/catalog";
 import { ProblemError } from "../api/problem";
 import { AlertsList } from "../components/AlertsList";
 import { Deliveries } from "../components/Deliveries";
+import { EscalationProgress } from "../components/EscalationProgress";
 import { IncidentActions } from "../components/IncidentActions";
 import { IncidentSummary } from "../components/IncidentSummary";
 import { Loading, ProblemBar } from "../components/States";
@@ -40,6 +41,7 @@ export function IncidentPage() {
   const timeline = useTimeline(id);
   const alerts = useAlerts(id);
   const deliveries = useDeliveries(id);
+  const escalation = useEscalation(id);
   const name = useNames();
   if (incident.error instanceof ProblemError && incident.error.status === 404) return <NotFoundPage />;
   if (incident.isPending) return <Loading label="Loading incident…" />;
@@ -53,6 +55,10 @@ export function IncidentPage() {
       <ProblemBar error={incident.error} />
       {canAct(me) && <IncidentActions incident={inc} />}
       <IncidentSummary incident={inc} name={name} />
+      <Section title="Escalation">
+        {escalation.isPending ? <Loading /> : escalation.data && <EscalationProgress progress={escalation.data} />}
+        <ProblemBar error={escalation.error} />
+      </Section>
       <Section title="Timeline">
         {timeline.isPending ? <Loading /> : <Timeline entries={timeline.data ?? []} />}
         <ProblemBar error={timeline.error} />

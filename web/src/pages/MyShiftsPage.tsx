@@ -4,7 +4,7 @@ import { CalendarLtrRegular } from "@fluentui/react-icons";
 import { useMutation } from "@tanstack/react-query";
 import { useSession } from "../api/context";
 import { unwrap } from "../api/client";
-import { useSchedules, useShifts, type ListedSchedule, type Shift } from "../api/schedules";
+import { useMyShifts } from "../api/schedules";
 import { Empty, Loading, ProblemBar } from "../components/States";
 import { formatTime, viewerZone } from "../time";
 
@@ -43,34 +43,28 @@ function CalendarLink() {
 
 export function MyShiftsPage() {
   const s = useStyles();
-  const { me } = useSession();
-  const schedules = useSchedules();
-  const list = schedules.data ?? [];
-  const results = useShifts(list, DAYS);
-  const mine: { schedule: ListedSchedule; shift: Shift }[] = list
-    .flatMap((schedule, i) => (results[i]?.data ?? []).filter((sh) => sh.user === me.id).map((shift) => ({ schedule, shift })))
-    .sort((a, b) => a.shift.start.localeCompare(b.shift.start));
-  const loading = schedules.isPending || results.some((r) => r.isPending);
+  const shifts = useMyShifts(DAYS);
+  const mine = shifts.data?.shifts ?? [];
   return (
     <section className={s.page} aria-labelledby="shifts-title">
       <Title2 as="h1" id="shifts-title">
         My shifts
       </Title2>
       <Caption1>The next {DAYS} days, in your zone ({viewerZone()}).</Caption1>
-      <ProblemBar error={schedules.error ?? results.find((r) => r.error)?.error} />
-      {loading ? (
+      <ProblemBar error={shifts.error} />
+      {shifts.isPending ? (
         <Loading label="Loading shifts…" />
       ) : mine.length === 0 ? (
         <Empty>You have no shifts in the next {DAYS} days.</Empty>
       ) : (
         <ul className={s.list} aria-label="My upcoming shifts">
-          {mine.map(({ schedule, shift }) => (
-            <li key={`${schedule.id}-${shift.start}`} className={s.item}>
+          {mine.map((shift) => (
+            <li key={`${shift.schedule_id}-${shift.start}`} className={s.item}>
               <Body1>
                 {formatTime(shift.start)} – {formatTime(shift.end)}
               </Body1>
               <Caption1>
-                {schedule.name} ({formatTime(shift.start, schedule.time_zone)} in {schedule.time_zone})
+                {shift.schedule_name} ({formatTime(shift.start, shift.time_zone)} in {shift.time_zone})
               </Caption1>
             </li>
           ))}

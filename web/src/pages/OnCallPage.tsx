@@ -1,8 +1,8 @@
 // On call now: per team and schedule, who is on call now and next, hand-offs in two zones.
 import { Body1, Caption1, Card, CardHeader, Link, Subtitle1, Subtitle2, Title2, makeStyles, tokens } from "@fluentui/react-components";
-import { MailRegular, ChatRegular } from "@fluentui/react-icons";
-import { useNames, useUsers, type UserView } from "../api/catalog";
-import { nowAndNext, useSchedules, useShifts, type ListedSchedule, type Shift } from "../api/schedules";
+import { ChatRegular, MailRegular } from "@fluentui/react-icons";
+import { useNames } from "../api/catalog";
+import { useOnCall, type OnCallShift, type ScheduleOnCall } from "../api/schedules";
 import { Empty, Loading, ProblemBar } from "../components/States";
 import { formatTime, viewerZone } from "../time";
 
@@ -18,91 +18,87 @@ const useStyles = makeStyles({
   reach: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalM },
 });
 
-function Reach({ user }: { user: UserView | undefined }) {
-  const s = useStyles();
-  if (!user?.email) return null;
-  return (
-    <span className={s.reach}>
-      <Link href={`mailto:${user.email}`}>
-        <MailRegular aria-hidden /> {user.email}
-      </Link>
-      <Link href={`https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(user.email)}`} target="_blank" rel="noreferrer">
-        <ChatRegular aria-hidden /> Teams chat
-      </Link>
-    </span>
-  );
+/** A moment in the viewer's zone, and in the schedule's when that differs. */
+export function twoZones(iso: string, scheduleZone: string, here: string = viewerZone()): string {
+  const mine = formatTime(iso, here);
+  return scheduleZone === here ? mine : `${mine} (${formatTime(iso, scheduleZone)})`;
 }
 
-function Slot({ label, shift, zone, users }: { label: string; shift: Shift | null; zone: string; users: UserView[] }) {
+function Slot({ label, shift, zone }: { label: "Now" | "Next"; shift: OnCallShift | null; zone: string }) {
   const s = useStyles();
-  const name = useNames();
-  const here = viewerZone();
-  if (!shift || !shift.user) {
+  if (!shift || shift.users.length === 0) {
     return (
       <div className={s.who}>
-        <Subtitle2>{label}</Subtitle2>
-        <Body1>Nobody</Body1>
+        <Subtitle2>{label}: nobody</Subtitle2>
       </div>
     );
   }
-  const until = label === "Now" ? shift.end : shift.start;
   return (
     <div className={s.who}>
       <Subtitle2>
-        {label}: {name(shift.user)}
+        {label}: {shift.users.map((u) => u.name).join(", ")}
       </Subtitle2>
       <Caption1>
-        {label === "Now" ? "Hands off" : "Takes over"} {formatTime(until, here)}
-        {zone !== here ? ` (${formatTime(until, zone)})` : ""}
+        {label === "Now" ? `Hands off ${twoZones(shift.end, zone)}` : `Takes over ${twoZones(shift.start, zone)}`}
       </Caption1>
-      <Reach user={users.find((u) => u.id === shift.user)} />
+      {shift.users
+        .filter((u) => u.email)
+        .map((u) => (
+          <span key={u.id} className={s.reach}>
+            <Link href={`mailto:${u.email}`}>
+              <MailRegular aria-hidden /> {u.email}
+            </Link>
+            <Link href={`https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(u.email!)}`} target="_blank" rel="noreferrer">
+              <ChatRegular aria-hidden /> Chat with {u.name} in Teams
+            </Link>
+          </span>
+        ))}
     </div>
   );
 }
 
-function ScheduleCard({ schedule, shifts, users }: { schedule: ListedSchedule; shifts: Shift[] | undefined; users: UserView[] }) {
+function ScheduleCard({ item }: { item: ScheduleOnCall }) {
   const s = useStyles();
   const name = useNames();
-  const { now, next } = nowAndNext(shifts ?? []);
   return (
     <Card className={s.card}>
-      <CardHeader header={<Subtitle1 as="h2">{schedule.name}</Subtitle1>} description={<Caption1>{name(schedule.team_id)} · {schedule.time_zone}</Caption1>} />
-      {shifts === undefined ? (
-        <Loading />
-      ) : (
-        <>
-          <Slot label="Now" shift={now} zone={schedule.time_zone} users={users} />
-          <Slot label="Next" shift={next} zone={schedule.time_zone} users={users} />
-        </>
-      )}
+      <CardHeader
+        header={<Subtitle1 as="h2">{item.schedule_name}</Subtitle1>}
+        description={
+          <Caption1>
+            {name(item.team_id)} · {item.time_zone}
+          </Caption1>
+        }
+      />
+      {item.problem && <Body1>{item.problem}</Body1>}
+      <Slot label="Now" shift={item.now} zone={item.time_zone} />
+      <Slot label="Next" shift={item.next} zone={item.time_zone} />
     </Card>
   );
 }
 
 export function OnCallPage() {
   const s = useStyles();
-  const schedules = useSchedules();
-  const list = schedules.data ?? [];
-  const shifts = useShifts(list, 14);
-  const users = useUsers().data ?? [];
+  const oncall = useOnCall();
+  const list = [...(oncall.data?.schedules ?? [])].sort(
+    (a, b) => a.team_id.localeCompare(b.team_id) || a.schedule_name.localeCompare(b.schedule_name),
+  );
   return (
     <section className={s.page} aria-labelledby="oncall-title">
       <Title2 as="h1" id="oncall-title">
         On call now
       </Title2>
       <Caption1>Times in your zone ({viewerZone()}); the schedule's zone in brackets when it differs.</Caption1>
-      <ProblemBar error={schedules.error ?? shifts.find((q) => q.error)?.error} />
-      {schedules.isPending ? (
-        <Loading label="Loading schedules…" />
+      <ProblemBar error={oncall.error} />
+      {oncall.isPending ? (
+        <Loading label="Loading who is on call…" />
       ) : list.length === 0 ? (
-        <Empty>No schedules yet.</Empty>
+        <Empty>No schedules in your teams yet.</Empty>
       ) : (
         <div className={s.grid}>
-          {[...list]
-            .sort((a, b) => a.team_id.localeCompare(b.team_id) || a.name.localeCompare(b.name))
-            .map((sch, i) => (
-              <ScheduleCard key={sch.id} schedule={sch} shifts={shifts[i]?.data} users={users} />
-            ))}
+          {list.map((item) => (
+            <ScheduleCard key={item.schedule_id} item={item} />
+          ))}
         </div>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTime, relative } from "../../src/time";
-import { nowAndNext } from "../../src/api/schedules";
+import { twoZones } from "../../src/pages/OnCallPage";
 
 describe("time", () => {
   it("formats in another zone with its name", () => {
@@ -10,22 +10,10 @@ describe("time", () => {
   it("says how far away a moment is", () => {
     expect(relative("2026-12-02T10:05:00Z", Date.parse("2026-12-02T10:00:00Z"))).toMatch(/5 min/);
   });
-});
 
-describe("nowAndNext", () => {
-  const shifts = [
-    { user: "a", start: "2026-12-02T00:00:00Z", end: "2026-12-03T00:00:00Z", source: null },
-    { user: "a", start: "2026-12-03T00:00:00Z", end: "2026-12-04T00:00:00Z", source: null },
-    { user: "b", start: "2026-12-04T00:00:00Z", end: "2026-12-05T00:00:00Z", source: null },
-  ];
-
-  it("finds the current shift and the next different person", () => {
-    const { now, next } = nowAndNext(shifts, Date.parse("2026-12-02T12:00:00Z"));
-    expect(now?.user).toBe("a");
-    expect(next?.user).toBe("b");
-  });
-
-  it("has nobody now in a gap", () => {
-    expect(nowAndNext(shifts, Date.parse("2026-12-06T00:00:00Z")).now).toBeNull();
+  it("shows a hand-off in the viewer's zone and the schedule's when they differ", () => {
+    const both = twoZones("2026-12-02T10:00:00Z", "Asia/Tokyo", "Europe/Berlin");
+    expect(both).toMatch(/11:00.*GMT\+1.*\(.*19:00.*GMT\+9\)|11:00 AM.*GMT\+1.*\(.*07:00 PM.*GMT\+9\)/);
+    expect(twoZones("2026-12-02T10:00:00Z", "Asia/Tokyo", "Asia/Tokyo")).not.toContain("(");
   });
 });
