@@ -33,6 +33,8 @@ param deployConsole bool = true
 param consoleLocation string = 'westeurope'
 @description('More browser origins allowed to call the API, comma-separated (a custom domain of the console, say).')
 param consoleExtraOrigins string = ''
+@description('https://<custom domain> of the console once added to its Static Web App: notification links use it instead of the default host name (it is allowed as an origin too).')
+param consoleCustomUrl string = ''
 @description('\'recover\' re-provisions into an environment whose Key Vault was soft-deleted by `azd down` (purge protection keeps the name for 90 days); docs/deploy.md.')
 @allowed([ 'default', 'recover' ])
 param keyVaultCreateMode string = 'default'
@@ -145,7 +147,8 @@ module webConsole 'modules/console.bicep' = if (deployConsole) {
   }
 }
 
-var consoleUrl = deployConsole ? 'https://${webConsole.outputs.defaultHostname}' : ''
+var consoleDefaultUrl = deployConsole ? 'https://${webConsole.outputs.defaultHostname}' : ''
+var consoleUrl = empty(consoleCustomUrl) ? consoleDefaultUrl : consoleCustomUrl
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
@@ -177,7 +180,7 @@ module functionApp 'modules/functionapp.bicep' = {
     alwaysReadyDurable: alwaysReadyDurable
     acsEndpoint: empty(acsName) ? '' : acs.outputs.endpoint
     consoleBaseUrl: consoleUrl
-    consoleOrigins: join(filter([ consoleUrl, consoleExtraOrigins ], o => !empty(o)), ',')
+    consoleOrigins: join(filter([ consoleDefaultUrl, consoleCustomUrl, consoleExtraOrigins ], o => !empty(o)), ',')
   }
 }
 
