@@ -21,9 +21,6 @@ export async function conditionalGet<T>(
   const res = await call(etag && cached !== undefined ? { "If-None-Match": etag } : {});
   // A 304 is not `ok` and its `error` is "" (falsy): check the status before anything else.
   if (res.response.status === 304 && cached !== undefined) return cached;
-  // A bodiless 2xx to a conditional GET also means "not modified": the Functions layer answered
-  // 304s as 204 (REQUESTS.md #3); never let it blank out what is shown.
-  if (res.response.ok && res.data === undefined && etag && cached !== undefined) return cached;
   const data = unwrap(res);
   if (data === undefined) throw new ProblemError({ title: "Empty response", detail: `HTTP ${res.response.status} without a body` }, res.response.status);
   const next = res.response.headers.get("ETag");
