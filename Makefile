@@ -82,7 +82,7 @@ $(CHECKOV_VENV)/.installed:
 lint-infra: $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov -d infra --framework bicep --quiet --compact --skip-download
 
-bench: setup
+bench: setup web
 	$(PY) -m bench
 
 clean:
