@@ -44,7 +44,7 @@ export function IncidentFilterBar({ value, onChange, teams, services }: Props) {
         multiselect
         placeholder="Any status"
         selectedOptions={value.status}
-        value={value.status.join(", ")}
+        value={value.status.length > 2 ? `${value.status.length} statuses` : value.status.join(", ")}
         onOptionSelect={(_, d) => onChange({ ...value, status: d.selectedOptions as IncidentStatus[] })}
       >
         {STATUSES.map((st) => (
@@ -59,7 +59,7 @@ export function IncidentFilterBar({ value, onChange, teams, services }: Props) {
         multiselect
         placeholder="Any severity"
         selectedOptions={value.severity}
-        value={value.severity.join(", ")}
+        value={value.severity.length > 3 ? `${value.severity.length} severities` : value.severity.join(", ")}
         onOptionSelect={(_, d) => onChange({ ...value, severity: d.selectedOptions })}
       >
         {SEVERITIES.map((sev) => (
