@@ -7,7 +7,7 @@ import { SeverityBadge, StatusBadge } from "./Badges";
 const useStyles = makeStyles({
   grid: {
     display: "grid",
-    gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 220px), 1fr))",
+    gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 150px), 1fr))",
     gap: tokens.spacingVerticalM,
     margin: 0,
   },

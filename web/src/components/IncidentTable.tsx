@@ -17,9 +17,9 @@ import { formatTime } from "../time";
 
 const useStyles = makeStyles({
   table: { width: "100%", tableLayout: "fixed" },
-  select: { width: "44px" },
-  status: { width: "120px", "@media (max-width: 600px)": { width: "96px" } },
-  severity: { width: "56px" },
+  select: { width: "44px", "@media (max-width: 600px)": { width: "32px" } },
+  status: { width: "120px", "@media (max-width: 600px)": { width: "100px" } },
+  severity: { width: "56px", "@media (max-width: 600px)": { width: "40px" } },
   wide: { width: "160px", "@media (max-width: 700px)": { display: "none" } },
   title: { overflowWrap: "anywhere" },
   link: { color: tokens.colorBrandForegroundLink },

@@ -47,7 +47,8 @@ export function IncidentsPage() {
       {list.isPending ? (
         <Loading label="Loading incidents…" />
       ) : items.length === 0 ? (
-        <Empty>No incidents match these filters.</Empty>
+        // A search page can come back empty with a continuation: the rest may still match.
+        <Empty>{list.data?.continuation ? "No matches on this page; the next page may have some." : "No incidents match these filters."}</Empty>
       ) : (
         <IncidentTable items={items} selected={selected} onSelect={setSelected} selectable={actor} name={name} />
       )}

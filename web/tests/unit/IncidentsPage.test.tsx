@@ -55,3 +55,21 @@ describe("IncidentsPage", () => {
     await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("status must be triggered…"));
   });
 });
+
+describe("IncidentsPage paging", () => {
+  it("says more may follow when a search page is empty but continues, and pages with the token", async () => {
+    const seen: (string | null)[] = [];
+    const handler: Handler = (req) => {
+      const url = new URL(req.url);
+      if (!url.pathname.endsWith("/incidents")) return json({ items: [], continuation: null });
+      const token = url.searchParams.get("continuation");
+      seen.push(token);
+      return token ? json({ items: [incident(9)], continuation: null }) : json({ items: [], continuation: "tok-2" });
+    };
+    renderWith(<IncidentsPage />, { handler, path: "/incidents?q=disk" });
+    expect(await screen.findByText("No matches on this page; the next page may have some.")).toBeTruthy();
+    screen.getByRole("button", { name: "Next page" }).click();
+    expect(await screen.findByRole("link", { name: "#9 Disk full 9" })).toBeTruthy();
+    expect(seen).toContain("tok-2");
+  });
+});
