@@ -19,6 +19,8 @@ export default defineConfig({
     environment: "happy-dom",
     include: ["tests/unit/**/*.test.{ts,tsx}"],
     setupFiles: ["tests/unit/setup.ts"],
+    // Fluent and React load once per worker instead of once per file: most of the run's time.
+    isolate: false,
     // Fluent's menu motion cancels its Web Animation when a test unmounts mid-animation; happy-dom
     // reports that cancellation as an unhandled AbortError. Nothing else is ignored.
     onUnhandledError: (error) => !(error.name === "AbortError" && /animation was canceled/.test(error.message)),
