@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from shared.incidents.models import Incident, IncidentStatus
-from shared.store.codec import to_doc
+from shared.incidents.stored import create_incident
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
 from tests.fixtures.seed import paging_settings, person_token
@@ -46,7 +46,7 @@ async def seed_incidents(
             updated_at=at,
             page=False,
         )
-        await store.create("incidents", to_doc(incident))
+        await create_incident(store, incident)
         if status is IncidentStatus.TRIGGERED:
             open_ids.append(incident.id)
     return open_ids

@@ -15,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 from aiohttp import web
 from azure.functions.servicebus import ServiceBusMessage
 
-from devhost import admin
+from devhost import admin, sites
 from devhost.accesslog import ACCESS_LOG, AccessLogger
 from devhost.config import DevhostError, HostConfig, flag, load_host_json, load_local_settings
 from devhost.loader import describe, import_app
@@ -31,6 +31,9 @@ from devhost.servicebus import Broker, Message, OutgoingMessage
 from devhost.shutdown import GRACE_S, close_client_sessions
 from devhost.timers import TimerRunner
 from devhost.watchdog import watched
+
+if TYPE_CHECKING:
+    from devhost.idp_users import StoreDirectory
 
 log = logging.getLogger("devhost")
 
@@ -135,7 +138,8 @@ class Host:
         self.tls_cert: Path | None = None
         #: The built web console served at ``/`` (devhost.console); None: not served.
         self.console_dir = console_dir
-        self._directory: Any = None
+        #: The sign-in page's people (the product's store), when the IdP is on.
+        self._directory: StoreDirectory | None = None
         self.settings: Mapping[str, str] = {}
         self.config: HostConfig = HostConfig()
         self.host_json: Mapping[str, Any] = {}
@@ -232,7 +236,12 @@ class Host:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         admin.install(self)
         if os.environ.get("DEVHOST_IDP_ENABLED", "").lower() == "true":
-            self._install_idp()
+            self._directory = sites.install_idp(
+                self.web_app,
+                base_url=self.base_url,
+                https_url=self.https_url,
+                state_dir=self.state_path.parent,
+            )
         for plugin in self._plugins:
             await plugin.start(self)
         # [\s\S]: any character, newlines included (a percent-encoded %0A in a path segment).
@@ -240,9 +249,7 @@ class Host:
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
         if self.console_dir is not None:
-            from devhost import console
-
-            console.install(self.web_app, self.console_dir)
+            sites.install_console(self.web_app, self.console_dir)
         self._runner = web.AppRunner(
             self.web_app,
             access_log=ACCESS_LOG,
@@ -254,18 +261,12 @@ class Host:
         site = web.TCPSite(self._runner, self.bind_host, self.port, reuse_address=True)
         await site.start()
         if self.https_port is not None:
-            from devhost.idp_tls import ensure_certificate, server_context
-
-            cert, key = ensure_certificate(self.state_path.parent)
-            self.tls_cert = cert
-            tls = web.TCPSite(
+            self.tls_cert = await sites.start_tls(
                 self._runner,
-                self.bind_host,
-                self.https_port,
-                ssl_context=server_context(cert, key),
-                reuse_address=True,
+                host=self.bind_host,
+                port=self.https_port,
+                state_dir=self.state_path.parent,
             )
-            await tls.start()
         for queue in self._queues:
             self._queue_events[queue] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._consume(queue), name=f"queue:{queue}"))
@@ -274,21 +275,6 @@ class Host:
             self._timers = TimerRunner(self.broker.connection, timer_fns, self.invoke)
             await self._timers.start()
         log.info("devhost listening on %s (%d functions)", self.base_url, len(functions))
-
-    def _install_idp(self) -> None:
-        """The development identity provider, its sign-in listing the people in the store."""
-        from devhost import idp, idp_oauth
-        from devhost.idp_users import StoreDirectory
-
-        site = idp.install(
-            self.web_app,
-            base_url=self.base_url,
-            state_dir=self.state_path.parent,
-            https_base_url=self.https_url,
-        )
-        if site is not None:
-            self._directory = StoreDirectory()
-            idp_oauth.install(self.web_app, site, self._directory)
 
     def urls(self) -> list[str]:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""

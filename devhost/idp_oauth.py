@@ -28,11 +28,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import html
 import json
+import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -42,36 +42,24 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devhost import idp
+from devhost.idp_people import (
+    ROLE_CHOICES,
+    Directory,
+    error_page,
+    html_page,
+    no_directory,
+    sign_in_page,
+)
+
+log = logging.getLogger(__name__)
 
 #: Lifetimes: Entra ID's defaults for SPAs (one hour; refresh tokens a fixed 24 hours).
 ACCESS_MINUTES = 60
 REFRESH_SECONDS = 24 * 3600
 CODE_SECONDS = 300
 SESSION_COOKIE = "devhost-idp-session"
-ROLE_CHOICES = ("Admin", "Responder", "Viewer", "none")
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 _REFRESH_TYPE = "devhost-refresh"
-
-
-@dataclass(frozen=True)
-class IdpUser:
-    """A person the sign-in page offers. ``id`` becomes the token's ``oid``."""
-
-    id: str
-    name: str
-    email: str
-    #: App roles the person held last (``OpenAlert.Responder``, ...): the page's default pick.
-    app_roles: tuple[str, ...] = ()
-    #: Team memberships, shown beside the name ("team-demo: member").
-    teams: tuple[str, ...] = ()
-
-
-#: Who may sign in; the host reads them from the product's store.
-Directory = Callable[[], Awaitable[list[IdpUser]]]
-
-
-async def no_directory() -> list[IdpUser]:
-    return []
 
 
 class OAuthError(Exception):
@@ -131,7 +119,7 @@ class OAuthEndpoints:
         params = dict(request.query)
         redirect_uri = _checked_redirect(params.get("redirect_uri"))
         if redirect_uri is None:
-            return _error_page("redirect_uri must be an http(s) address on this machine.")
+            return error_page("redirect_uri must be an http(s) address on this machine.")
         try:
             _check_authorize(params)
         except OAuthError as exc:
@@ -143,9 +131,14 @@ class OAuthEndpoints:
                     params, redirect_uri, OAuthError("login_required", "No one is signed in.")
                 )
             return self._issue_code(params, redirect_uri, tenant, *session)
-        users = await self.directory()
+        try:
+            users = await self.directory()
+        except Exception:
+            # The page still offers sign-in by e-mail when the store cannot be read.
+            log.warning("the sign-in page could not list the people in the store", exc_info=True)
+            users = []
         return web.Response(
-            text=_sign_in_page(params, users), content_type="text/html", charset="utf-8"
+            text=sign_in_page(params, users), content_type="text/html", charset="utf-8"
         )
 
     async def authorize_pick(self, request: web.Request) -> web.StreamResponse:
@@ -153,7 +146,7 @@ class OAuthEndpoints:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         redirect_uri = _checked_redirect(form.get("redirect_uri"))
         if redirect_uri is None:
-            return _error_page("redirect_uri must be an http(s) address on this machine.")
+            return error_page("redirect_uri must be an http(s) address on this machine.")
         try:
             _check_authorize(form)
             role = form.get("role", "Responder")
@@ -381,7 +374,7 @@ class OAuthEndpoints:
         response: web.StreamResponse
         if target is None:
             response = web.Response(
-                text=_html_page("Signed out", "<p>You are signed out of devhost.</p>"),
+                text=html_page("Signed out", "<p>You are signed out of devhost.</p>"),
                 content_type="text/html",
                 charset="utf-8",
             )
@@ -459,78 +452,3 @@ def _redirect_error(params: Mapping[str, str], uri: str, exc: OAuthError) -> web
         answer["state"] = params["state"]
     mode = params.get("response_mode")
     return _redirect(uri, mode if mode in ("query", "fragment") else None, answer)
-
-
-def _html_page(title: str, body: str) -> str:
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>"
-        "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
-        "color:#1b1b1b;background:#fff}li{margin:.75rem 0;list-style:none}"
-        "ul{padding:0}form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
-        "button{padding:.4rem .9rem}.who{flex:1 1 14rem}.muted{color:#555}"
-        f"</style></head><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-
-
-def _error_page(message: str) -> web.Response:
-    return web.Response(
-        status=400,
-        text=_html_page("Sign-in error", f"<p role='alert'>{html.escape(message)}</p>"),
-        content_type="text/html",
-        charset="utf-8",
-    )
-
-
-def _role_select(label: str, default: str, ident: str) -> str:
-    options = "".join(
-        f'<option value="{r}"{" selected" if r == default else ""}>'
-        f"{'No OpenAlert role' if r == 'none' else r}</option>"
-        for r in ROLE_CHOICES
-    )
-    return (
-        f'<label for="{ident}">Role<span class="muted"> for {html.escape(label)}</span></label>'
-        f'<select id="{ident}" name="role">{options}</select>'
-    )
-
-
-def _sign_in_page(params: Mapping[str, str], users: list[IdpUser]) -> str:
-    hidden = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in params.items()
-        if k not in ("user", "email", "name", "role")
-    )
-    rows: list[str] = []
-    for n, user in enumerate(users):
-        default = next(
-            (r.removeprefix("OpenAlert.") for r in user.app_roles if r.startswith("OpenAlert.")),
-            "Responder",
-        )
-        teams = ", ".join(user.teams) or "no team"
-        rows.append(
-            f'<li><form method="post">{hidden}'
-            f'<span class="who"><strong>{html.escape(user.name or user.email)}</strong> '
-            f'<span class="muted">{html.escape(user.email)} · {html.escape(teams)}</span></span>'
-            f"{_role_select(user.name or user.email, default, f'role-{n}')}"
-            f'<button type="submit" name="user" value="{html.escape(user.id)}">'
-            f"Sign in as {html.escape(user.name or user.email)}</button></form></li>"
-        )
-    people = (
-        f'<ul aria-label="People in the store">{"".join(rows)}</ul>'
-        if rows
-        else "<p>No people in the store yet.</p>"
-    )
-    other = (
-        f'<h2>Someone else</h2><form method="post">{hidden}'
-        '<label for="email">E-mail</label>'
-        '<input id="email" name="email" type="email" autocomplete="email" required>'
-        '<label for="name">Name</label><input id="name" name="name" autocomplete="name">'
-        f"{_role_select('someone else', 'Responder', 'role-other')}"
-        '<button type="submit">Sign in</button></form>'
-    )
-    intro = (
-        "<p>devhost's development identity provider. Pick who to be; the console gets the "
-        "same kind of tokens Entra ID issues.</p>"
-    )
-    return _html_page("Sign in to OpenAlert (devhost)", intro + people + other)

@@ -2,7 +2,7 @@
 
 Kept apart from :mod:`devhost.idp` and :mod:`devhost.idp_oauth`, which must not depend on the
 product: this module reads the store through the product's own adapters and hands the IdP a
-plain :data:`~devhost.idp_oauth.Directory`. The store is opened on first use and closed by
+plain :data:`~devhost.idp_people.Directory`. The store is opened on first use and closed by
 :meth:`StoreDirectory.close` when devhost stops.
 """
 
@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 
-from devhost.idp_oauth import IdpUser
-from shared.auth.documents import USERS
-from shared.auth.models import User
+from devhost.idp_people import IdpUser
+from shared.auth.documents import list_users
 from shared.config import Settings
-from shared.store.codec import from_doc
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 
@@ -32,8 +30,7 @@ class StoreDirectory:
             if self._store is None:
                 # The worker's settings: devhost read local.settings.json into the environment.
                 self._store = await open_store(Settings())
-        page = await self._store.query(USERS, limit=LISTED)
-        users = [from_doc(User, doc) for doc in page.items]
+        users, _ = await list_users(self._store, limit=LISTED, continuation=None)
         return sorted(
             (
                 IdpUser(
