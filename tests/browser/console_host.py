@@ -23,17 +23,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from devhost.demo import SERVICE_ID, TEAM_ID, seed
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.schedules.models import Layer, Schedule
 from shared.schedules.stored import save_schedule
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, free_port, start_devhost
-
-try:  # the house redesign moves the demo seed into devhost
-    from devhost.demo import SERVICE_ID, TEAM_ID, seed  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
-    from shared.pipeline.demo import SERVICE_ID, TEAM_ID, seed
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 API_CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
