@@ -15,7 +15,14 @@ test("my shifts lists upcoming shifts and issues a calendar link", async ({ page
   await expect(page.getByLabel(/Subscription URL/)).toHaveValue(/\/api\/v1\/calendars\/users\/.+\.ics$/);
 });
 
-test("an unknown address shows the 404 page", async ({ page }) => {
+test("an unknown address shows the 404 page; the theme follows the OS until picked", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
   await signIn(page, "Alice (demo)", "Responder", "/no-such-page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.locator("[data-theme=dark]")).toHaveCount(1);
+  await page.getByRole("button", { name: /^Theme:/ }).click();
+  await page.getByRole("menuitemradio", { name: "Light" }).click();
+  await expect(page.locator("[data-theme=light]")).toHaveCount(1);
+  await page.reload();
+  await expect(page.locator("[data-theme=light]")).toHaveCount(1);
 });
