@@ -16,7 +16,7 @@ export interface Auth {
   signOut(): Promise<void>;
 }
 
-const isEntra = (authority: string) => new URL(authority).host.endsWith("login.microsoftonline.com");
+export const isEntra = (authority: string) => new URL(authority).host.endsWith("login.microsoftonline.com");
 
 export async function createAuth(cfg: ConsoleConfig): Promise<Auth> {
   const redirectUri = new URL("/redirect.html", window.location.origin).href;
