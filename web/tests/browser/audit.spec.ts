@@ -58,6 +58,18 @@ test("every incident action is reachable by keyboard", async ({ page }) => {
   const title = `Keyboard check ${Date.now()}`;
   await postAlert({ title });
   await signIn(page, "Alice (demo)", "Responder");
+  // The list: select a row with Space, then reach the bulk actions with Shift+Tab.
+  await page.getByRole("checkbox", { name: new RegExp(`Select #\\d+ ${title}`) }).focus();
+  await page.keyboard.press("Space");
+  await expect(page.getByText("1 selected")).toBeVisible();
+  const back = new Set<string>();
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("Shift+Tab");
+    back.add(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText?.trim() ?? ""));
+  }
+  expect(back).toContain("Acknowledge selected");
+  expect(back).toContain("Resolve selected");
+
   await page.getByRole("link", { name: new RegExp(title) }).click();
   await settled(page);
   const reached = new Set<string>();
