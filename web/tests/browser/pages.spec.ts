@@ -1,4 +1,4 @@
-import { expect, signIn, test } from "./harness/fixtures";
+import { expect, hostInfo, signIn, test } from "./harness/fixtures";
 
 test("on call now shows the schedule's current and next responder", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Responder", "/oncall");
@@ -25,4 +25,7 @@ test("an unknown address shows the 404 page; the theme follows the OS until pick
   await expect(page.locator("[data-theme=light]")).toHaveCount(1);
   await page.reload();
   await expect(page.locator("[data-theme=light]")).toHaveCount(1);
+  // An incident the API does not know is the same 404 page.
+  await page.goto(hostInfo().https + "/incidents/no-such-incident");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
