@@ -1,6 +1,6 @@
 // Filters of the incident list: status, severity, team, service, assigned to me, and title search.
 import { Dropdown, Option, SearchBox, Switch, makeStyles, tokens } from "@fluentui/react-components";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { SEVERITIES, STATUSES, type IncidentFilters, type IncidentStatus } from "../api/incidents";
 import type { Service, Team } from "../api/catalog";
 
@@ -20,10 +20,14 @@ interface Props {
 export function IncidentFilterBar({ value, onChange, teams, services }: Props) {
   const s = useStyles();
   const [text, setText] = useState(value.q ?? "");
+  // The filters as they are when the pause ends, not when typing began.
+  const latest = useRef({ value, onChange });
+  latest.current = { value, onChange };
   // Search as the person types, once they pause, without a request per keystroke.
   useEffect(() => {
     const t = window.setTimeout(() => {
-      if ((value.q ?? "") !== text) onChange({ ...value, q: text || undefined });
+      const { value: now, onChange: change } = latest.current;
+      if ((now.q ?? "") !== text) change({ ...now, q: text || undefined });
     }, 300);
     return () => window.clearTimeout(t);
   }, [text]);
