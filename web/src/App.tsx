@@ -1,21 +1,20 @@
 // Routes of the console, inside the theme, query client and signed-in session.
 import { FluentProvider } from "@fluentui/react-components";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { lazy, Suspense, useState } from "react";
+import { lazy, useState } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { SessionContext, type Session } from "./api/context";
 import { ProblemError } from "./api/problem";
 import { AppShell } from "./components/AppShell";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
-import { Loading } from "./components/States";
+import { useThemePreference } from "./theme";
 
 // The landing page (the list) ships in the first bundle; the rest load on first visit, which keeps
 // the initial JavaScript within its budget (docs/console.md).
 const IncidentPage = lazy(() => import("./pages/IncidentPage").then((m) => ({ default: m.IncidentPage })));
 const OnCallPage = lazy(() => import("./pages/OnCallPage").then((m) => ({ default: m.OnCallPage })));
 const MyShiftsPage = lazy(() => import("./pages/MyShiftsPage").then((m) => ({ default: m.MyShiftsPage })));
-import { useThemePreference } from "./theme";
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -36,7 +35,6 @@ export function App({ session }: { session: Session }) {
     <FluentProvider theme={theme} data-theme={mode} style={{ minHeight: "100vh" }}>
       <QueryClientProvider client={client}>
         <SessionContext.Provider value={session}>
-          <Suspense fallback={<Loading />}>
           <Routes>
             <Route element={<AppShell mode={mode} preference={preference} onPreference={setPreference} />}>
               <Route index element={<Navigate to="/incidents" replace />} />
@@ -47,7 +45,6 @@ export function App({ session }: { session: Session }) {
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>
-          </Suspense>
         </SessionContext.Provider>
       </QueryClientProvider>
     </FluentProvider>

@@ -1,10 +1,12 @@
 // Header (navigation, theme, sign-out) around every page; wraps rather than scrolls on phones.
 import { Button, Menu, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { AlertUrgentRegular, CalendarRegular, PeopleRegular, SignOutRegular, WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
+import { Suspense } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { useSession } from "../api/context";
 import type { ThemePreference } from "../theme";
 import { ErrorBoundary } from "./ErrorBoundary";
+import { Loading } from "./States";
 
 const useStyles = makeStyles({
   header: {
@@ -93,7 +95,10 @@ export function AppShell({ mode, preference, onPreference }: Props) {
       </header>
       <main className={s.main}>
         <ErrorBoundary resetKey={location.pathname}>
-          <Outlet />
+          {/* Pages load on first visit: the header stays while one does. */}
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </ErrorBoundary>
       </main>
     </>
