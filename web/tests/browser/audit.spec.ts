@@ -87,6 +87,15 @@ test("every incident action is reachable by keyboard", async ({ page }) => {
   await page.keyboard.press("ArrowDown");
   await expect(page.getByRole("menuitem", { name: "1 hour" })).toBeFocused();
   await page.keyboard.press("Escape");
+  // A dialog action opens, traps focus, passes axe and closes with Escape.
+  await page.getByRole("button", { name: "Reassign" }).focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Reassign" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("combobox")).toBeFocused();
+  await expectAccessible(page);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
   // Acknowledge with the keyboard alone.
   await page.getByRole("button", { name: "Acknowledge" }).focus();
   await page.keyboard.press("Enter");
