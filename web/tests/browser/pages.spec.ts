@@ -13,6 +13,9 @@ test("my shifts lists upcoming shifts and issues a calendar link", async ({ page
   await expect(page.getByRole("list", { name: "My upcoming shifts" }).getByRole("listitem").first()).toBeVisible();
   await page.getByRole("button", { name: "Get my calendar link" }).click();
   await expect(page.getByLabel(/Subscription URL/)).toHaveValue(/\/api\/v1\/calendars\/users\/.+\.ics$/);
+  // Signing out ends the identity provider's session: the next visit asks who you are again.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("button", { name: "Sign in as Alice (demo)" })).toBeVisible();
 });
 
 test("an unknown address shows the 404 page; the theme follows the OS until picked", async ({ page }) => {
