@@ -1,6 +1,6 @@
 // The lifecycle actions of one incident. The API holds the rules: a refused action shows its
 // problem+json detail; the status only picks which buttons are worth offering.
-import { Button, Menu, MenuDivider, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Spinner, Menu, MenuDivider, MenuItem, MenuList, MenuPopover, MenuTrigger, makeStyles, tokens } from "@fluentui/react-components";
 import {
   AlertSnoozeRegular,
   ArrowForwardRegular,
@@ -44,19 +44,19 @@ export function IncidentActions({ incident }: { incident: Incident }) {
     <>
       <div role="group" aria-label="Incident actions" className={s.bar}>
         {status === "triggered" && (
-          <Button appearance="primary" icon={<CheckmarkRegular />} disabled={busy} onClick={() => run("acknowledge")}>
+          <Button appearance="primary" icon={<CheckmarkRegular />} disabledFocusable={busy} onClick={() => run("acknowledge")}>
             Acknowledge
           </Button>
         )}
         {!resolved && (
-          <Button icon={<CheckmarkCircleRegular />} disabled={busy} onClick={() => run("resolve")}>
+          <Button icon={<CheckmarkCircleRegular />} disabledFocusable={busy} onClick={() => run("resolve")}>
             Resolve
           </Button>
         )}
         {!resolved && (
           <Menu>
             <MenuTrigger disableButtonEnhancement>
-              <Button icon={<AlertSnoozeRegular />} disabled={busy}>
+              <Button icon={<AlertSnoozeRegular />} disabledFocusable={busy}>
                 Snooze
               </Button>
             </MenuTrigger>
@@ -74,24 +74,26 @@ export function IncidentActions({ incident }: { incident: Incident }) {
           </Menu>
         )}
         {!resolved && (
-          <Button icon={<ArrowForwardRegular />} disabled={busy} onClick={() => run("escalate")}>
+          <Button icon={<ArrowForwardRegular />} disabledFocusable={busy} onClick={() => run("escalate")}>
             Escalate now
           </Button>
         )}
-        <Button icon={<PersonSwapRegular />} disabled={busy} onClick={() => setOpen("reassign")}>
+        <Button icon={<PersonSwapRegular />} disabledFocusable={busy} onClick={() => setOpen("reassign")}>
           Reassign
         </Button>
-        <Button icon={<PersonAddRegular />} disabled={busy} onClick={() => setOpen("responders")}>
+        <Button icon={<PersonAddRegular />} disabledFocusable={busy} onClick={() => setOpen("responders")}>
           Add responders
         </Button>
-        <Button icon={<NoteAddRegular />} disabled={busy} onClick={() => setOpen("note")}>
+        <Button icon={<NoteAddRegular />} disabledFocusable={busy} onClick={() => setOpen("note")}>
           Add note
         </Button>
         {resolved && (
-          <Button icon={<ArrowUndoRegular />} disabled={busy} onClick={() => run("reopen")}>
+          <Button icon={<ArrowUndoRegular />} disabledFocusable={busy} onClick={() => run("reopen")}>
             Reopen
           </Button>
         )}
+        {/* While the API works, focus stays on the pressed button (disabledFocusable) and this says why nothing moves. */}
+        {busy && <Spinner size="tiny" label={`${action.variables?.verb ?? "Working"}…`} role="status" />}
       </div>
       <ProblemBar error={action.error} />
       <SnoozeDialog open={open === "snooze"} busy={busy} onClose={() => setOpen(null)} onSubmit={(minutes) => run("snooze", { minutes })} />
