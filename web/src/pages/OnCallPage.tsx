@@ -14,6 +14,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
   },
   card: { minWidth: 0, overflowWrap: "anywhere" },
+  team: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
   who: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
   reach: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalM },
 });
@@ -59,17 +60,9 @@ function Slot({ label, shift, zone }: { label: "Now" | "Next"; shift: OnCallShif
 
 function ScheduleCard({ item }: { item: ScheduleOnCall }) {
   const s = useStyles();
-  const name = useNames();
   return (
     <Card className={s.card}>
-      <CardHeader
-        header={<Subtitle1 as="h2">{item.schedule_name}</Subtitle1>}
-        description={
-          <Caption1>
-            {name(item.team_id)} · {item.time_zone}
-          </Caption1>
-        }
-      />
+      <CardHeader header={<Subtitle2 as="h3">{item.schedule_name}</Subtitle2>} description={<Caption1>{item.time_zone}</Caption1>} />
       {item.problem && <Body1>{item.problem}</Body1>}
       <Slot label="Now" shift={item.now} zone={item.time_zone} />
       <Slot label="Next" shift={item.next} zone={item.time_zone} />
@@ -79,10 +72,13 @@ function ScheduleCard({ item }: { item: ScheduleOnCall }) {
 
 export function OnCallPage() {
   const s = useStyles();
+  const name = useNames();
   const oncall = useOnCall();
-  const list = [...(oncall.data?.schedules ?? [])].sort(
-    (a, b) => a.team_id.localeCompare(b.team_id) || a.schedule_name.localeCompare(b.schedule_name),
-  );
+  const list = oncall.data?.schedules ?? [];
+  const teams = new Map<string, ScheduleOnCall[]>();
+  for (const item of [...list].sort((a, b) => a.schedule_name.localeCompare(b.schedule_name))) {
+    teams.set(item.team_id, [...(teams.get(item.team_id) ?? []), item]);
+  }
   return (
     <section className={s.page} aria-labelledby="oncall-title">
       <Title2 as="h1" id="oncall-title">
@@ -95,11 +91,20 @@ export function OnCallPage() {
       ) : list.length === 0 ? (
         <Empty>No schedules in your teams yet.</Empty>
       ) : (
-        <div className={s.grid}>
-          {list.map((item) => (
-            <ScheduleCard key={item.schedule_id} item={item} />
-          ))}
-        </div>
+        [...teams.entries()]
+          .sort(([a], [b]) => name(a).localeCompare(name(b)))
+          .map(([teamId, items]) => (
+            <section key={teamId} className={s.team} aria-labelledby={`team-${teamId}`}>
+              <Subtitle1 as="h2" id={`team-${teamId}`}>
+                {name(teamId)}
+              </Subtitle1>
+              <div className={s.grid}>
+                {items.map((item) => (
+                  <ScheduleCard key={item.schedule_id} item={item} />
+                ))}
+              </div>
+            </section>
+          ))
       )}
     </section>
   );

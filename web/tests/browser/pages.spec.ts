@@ -2,7 +2,8 @@ import { expect, hostInfo, signIn, test } from "./harness/fixtures";
 
 test("on call now shows the schedule's current and next responder", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Responder", "/oncall");
-  await expect(page.getByRole("heading", { name: "Demo primary" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo team", level: 2 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Demo primary", level: 3 })).toBeVisible();
   await expect(page.getByText(/^Now: (Alice|Bob) \(demo\)$/)).toBeVisible();
   await expect(page.getByText(/^Hands off .*GMT\+1.*\(.*GMT\+9\)$/)).toBeVisible();
   await expect(page.getByText(/^Next: (Alice|Bob) \(demo\)$/)).toBeVisible();
