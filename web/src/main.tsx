@@ -14,7 +14,7 @@ const root = createRoot(document.getElementById("root")!);
 async function start() {
   const cfg = await loadConfig();
   const auth = await createAuth(cfg);
-  if (!auth.account()) {
+  if (!auth.account() && !(await auth.silentSignIn())) {
     await auth.signIn();
     return;
   }

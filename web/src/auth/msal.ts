@@ -11,6 +11,9 @@ export interface Auth {
   pca: PublicClientApplication;
   scopes: string[];
   account(): AccountInfo | null;
+  /** Sign in without a page when the identity provider still has a session (a link opened in a
+   * new tab, whose sessionStorage cache is empty); false when it needs the person. */
+  silentSignIn(): Promise<boolean>;
   token(): Promise<string>;
   signIn(): Promise<void>;
   signOut(): Promise<void>;
@@ -43,6 +46,15 @@ export async function createAuth(cfg: ConsoleConfig): Promise<Auth> {
     scopes: cfg.scopes,
     account,
     signIn,
+    async silentSignIn() {
+      try {
+        const r = await pca.ssoSilent({ scopes: cfg.scopes });
+        pca.setActiveAccount(r.account);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async signOut() {
       const a = account();
       await pca.logoutRedirect(a ? { account: a } : {});

@@ -33,3 +33,11 @@ test("an unknown address shows the 404 page; the theme follows the OS until pick
   await page.goto(hostInfo().https + "/incidents/no-such-incident");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
 });
+
+test("a link opened in a new tab signs in silently from the identity provider's session", async ({ page, context }) => {
+  await signIn(page, "Alice (demo)", "Responder", "/incidents");
+  const tab = await context.newPage();
+  await tab.goto(hostInfo().https + "/oncall");
+  await expect(tab.getByRole("heading", { name: "On call now" })).toBeVisible();
+  await expect(tab.getByRole("button", { name: "Sign out" })).toBeVisible();
+});
