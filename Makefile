@@ -8,7 +8,7 @@ TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
 HTTPS_PORT ?= 7443
 
-.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra
+.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra web web-test web-screenshots
 
 setup: $(PY_STAMP) $(TOOLS_STAMP)
 
@@ -25,7 +25,29 @@ $(TOOLS_STAMP): tools.package.json
 	cd .tools && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: setup
+# The web console (web/): npm ci once per package-lock.json (stamp), build when sources change.
+WEB_STAMP := web/node_modules/.installed
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/redirect.html web/vite.config.ts
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SRC)
+	cd web && npm run --silent build
+
+web: web/dist/index.html
+
+# Typecheck (tsc), unit tests (Vitest, with the OpenAPI drift check), browser tests (Chromium).
+web-test: setup web
+	cd web && npm run --silent typecheck && npm test && npm run --silent browser
+
+# Re-take docs/console/*.png (each page light, dark and at 360 px) with the browser tests.
+web-screenshots: setup web
+	cd web && OA_SCREENSHOTS=1 npx playwright test audit.spec.ts
+
+run: setup web
+	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"
+	cd web && node scripts/write-config.mjs dist https://127.0.0.1:$(HTTPS_PORT)
 	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m devhost.demo http://127.0.0.1:$(PORT)
 	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
@@ -43,7 +65,7 @@ typecheck: $(PY_STAMP)
 pytest: setup
 	$(PY) -m pytest
 
-test: setup lint typecheck lint-infra pytest
+test: setup lint typecheck lint-infra pytest web-test
 
 # The inner loop: unit and contract tests on SQLite only (markers: tests/fixtures/tiers.py).
 test-fast: setup
@@ -60,7 +82,7 @@ $(CHECKOV_VENV)/.installed:
 lint-infra: $(CHECKOV_VENV)/.installed
 	$(CHECKOV_VENV)/bin/checkov -d infra --framework bicep --quiet --compact --skip-download
 
-bench: setup
+bench: setup web
 	$(PY) -m bench
 
 clean:
