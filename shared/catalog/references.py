@@ -26,7 +26,7 @@ from shared.escalation.models import (
     NotifyUsers,
     PolicyBody,
 )
-from shared.schedules.models import Layer, Override
+from shared.schedules.models import GAP, Layer, Override
 from shared.schedules.stored import SCHEDULES
 from shared.store.port import DocumentStore
 
@@ -122,6 +122,7 @@ def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> lis
         Ref("user", user_id, f"layers.{i}.participants.{j}")
         for i, layer in enumerate(layers)
         for j, user_id in enumerate(layer.participants)
+        if user_id != GAP
     ]
     refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
     return refs

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from shared.auth.documents import load_user_label, user_exists
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
-from shared.schedules.models import Layer, Schedule
+from shared.schedules.models import GAP, Layer, Schedule
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ def layer_people(layers: Sequence[Layer]) -> list[tuple[str, str]]:
         (f"layers.{i}.participants.{j}", person)
         for i, layer in enumerate(layers)
         for j, person in enumerate(layer.participants)
+        if person != GAP
     ]
 
 
