@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
         default=4,
         help="compare on-call hour by hour with Opsgenie's timeline (0: skip)",
     )
+    o.add_argument(
+        "--verify-from",
+        type=datetime.fromisoformat,
+        help="start of the comparison (ISO date-time with offset; default: now)",
+    )
     return p
 
 
@@ -91,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         importer = Importer(acc, api, opts)
         plan = importer.run()
         if not args.dry_run and args.verify_weeks > 0:
-            now = datetime.now(UTC)
+            now = args.verify_from or datetime.now(UTC)
             for s in acc.schedules:
                 if s.id in importer.ids.schedules:
                     plan.verification.append(

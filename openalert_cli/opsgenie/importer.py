@@ -53,6 +53,8 @@ class Importer:
         self.ids = Ids()
         self.og_users = {u.id: u for u in acc.users}
         self.keys: dict[str, dict[str, str]] = {}
+        #: Opsgenie schedule id -> the one-step policy routes to that schedule use.
+        self._schedule_policies: dict[str, str | None] = {}
         if opts.keys_file is not None and opts.keys_file.exists():
             self.keys = json.loads(opts.keys_file.read_text())
 
@@ -190,14 +192,15 @@ class Importer:
             return
         have: list[Mapping[str, Any]] = []
         if not schedule_id.startswith("(new"):
-            end = max(o.end for o in wanted)
-            have = list(
-                self.api.items(
+            # The API answers at most 93 days per request.
+            at, end = now, max(o.end for o in wanted)
+            while at < end:
+                have += self.api.items(
                     f"/schedules/{schedule_id}/overrides",
-                    start=_z(now),
-                    end=_z(min(end, now + timedelta(days=90))),
+                    start=_z(at),
+                    end=_z(min(end, at + timedelta(days=90))),
                 )
-            )
+                at += timedelta(days=90)
         for o in wanted:
             body, notes = mapping.override_body(o, s, self.ids.users)
             self._note("override", f"{s.name} / {o.alias}", notes)
@@ -251,6 +254,8 @@ class Importer:
         if notify.type == "escalation":
             return self.ids.policies.get(notify.id or "")
         if notify.type == "schedule" and notify.id in self.ids.schedules:
+            if notify.id in self._schedule_policies:
+                return self._schedule_policies[notify.id]
             name = f"{notify.name or notify.id} on call"
             body = {
                 "name": name,
@@ -261,7 +266,8 @@ class Importer:
                 "external_id": ext("schedule-policy", notify.id),
             }
             made = self.r.upsert("escalation", "/escalation-policies", body, team=team_id)
-            return str(made["id"]) if made else None
+            self._schedule_policies[notify.id] = str(made["id"]) if made else None
+            return self._schedule_policies[notify.id]
         return None
 
     # --- services, integrations, heartbeats, routes -------------------------------------------

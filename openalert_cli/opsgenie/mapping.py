@@ -169,6 +169,24 @@ def layer(
     return body, notes
 
 
+def _slots(tr: og.TimeRestriction | None) -> set[int]:
+    """The half-hours of the week (local time) a restriction lets the rotation page in."""
+    if tr is None:
+        return set(range(WEEK // 30))
+    return {(day * 1440 + m) // 30 for day, s, e in restriction_pieces(tr) for m in range(s, e, 30)}
+
+
+def may_overlap(a: og.Rotation, b: og.Rotation) -> bool:
+    """Whether two rotations can have someone on call at the same time (then Opsgenie pages
+    both, and OpenAlert's later layer wins)."""
+    if (a.end is not None and a.end <= b.start) or (b.end is not None and b.end <= a.start):
+        return False
+    try:
+        return bool(_slots(a.time_restriction) & _slots(b.time_restriction))
+    except ValueError:  # an unknown day name: reported with the restriction
+        return True
+
+
 def schedule_body(
     s: og.Schedule, team_id: str, users: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[tuple[str, Note]]]:
@@ -184,7 +202,7 @@ def schedule_body(
         notes += [(rot.name, n) for n in rnotes]
         if body is not None:
             layers.append(body)
-    if len(s.rotations) > 1:
+    if any(may_overlap(a, b) for i, a in enumerate(s.rotations) for b in s.rotations[i + 1 :]):
         notes.append(
             (
                 s.name,

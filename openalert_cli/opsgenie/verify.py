@@ -13,8 +13,14 @@ from openalert_cli.opsgenie.account import timeline_periods
 from openalert_cli.opsgenie.client import Opsgenie
 
 
+def first_hour(start: datetime) -> datetime:
+    """``start`` rounded up to a whole hour (UTC)."""
+    floor = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return floor if floor == start else floor + timedelta(hours=1)
+
+
 def hours(start: datetime, weeks: int) -> list[datetime]:
-    first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    first = first_hour(start)
     return [first + timedelta(hours=h) for h in range(weeks * 7 * 24)]
 
 
@@ -46,7 +52,7 @@ def compare(
     start: datetime,
     weeks: int,
 ) -> dict[str, Any]:
-    periods = timeline_periods(opsgenie, og_schedule.id, start, weeks)
+    periods = timeline_periods(opsgenie, og_schedule.id, first_hour(start), weeks)
     grid = hours(start, weeks)
     shifts = list(
         api.items(
