@@ -98,7 +98,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     host = start_devhost(app_dir=ROOT, state=state / "devhost.sqlite", env=paging_settings(db))
     try:
         token = person_token(host, email="admin@example.com", roles=("OpenAlert.Admin",))
-        with serve(StandIn(data, key=KEY)) as standin:
+        # A 429 every 25th request: retries exercised, without seconds of waiting per run.
+        with serve(StandIn(data, key=KEY, throttle_every=25)) as standin:
             yield Env(host, standin, token, state / "out", users)
     finally:
         host.stop()
@@ -286,6 +287,7 @@ def test_an_alert_to_the_imported_alertmanager_integration_pages_opsgenies_on_ca
         r = httpx.get(r.request.url, headers=r.request.headers)
     og_ids = {u["id"]: env.users.get(u["username"], "") for u in env.standin.account["users"]}
     expected = opsgenie_at(og.timeline(r.json()["data"]), datetime.now(UTC), og_ids)
+    assert expected, "the Data schedule has someone on call at every hour"
     alert = {
         "version": "4", "groupKey": "{}:{alertname=\"DiskFull\"}", "status": "firing",
         "receiver": "openalert", "groupLabels": {"alertname": "DiskFull"},
