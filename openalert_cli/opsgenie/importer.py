@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from openalert_cli.api import OpenAlert, Refused
-from openalert_cli.opsgenie import mapping
+from openalert_cli.opsgenie import mapping, personal, routes
 from openalert_cli.opsgenie import parse as og
 from openalert_cli.opsgenie.account import Account
+from openalert_cli.opsgenie.importer_routes import Routes
 from openalert_cli.opsgenie.mapping import ext
 from openalert_cli.opsgenie.plan import Plan, Step
 from openalert_cli.opsgenie.reconcile import Reconciler, same
@@ -45,12 +46,13 @@ class Ids:
     integrations: dict[str, str] = field(default_factory=dict)
 
 
-class Importer:
+class Importer(Routes):
     def __init__(self, acc: Account, api: OpenAlert, opts: Options) -> None:
         self.acc, self.api, self.opts = acc, api, opts
         self.plan = Plan()
         self.r = Reconciler(api, self.plan, dry_run=opts.dry_run)
         self.ids = Ids()
+        self.integration_ids = self.ids.integrations
         self.og_users = {u.id: u for u in acc.users}
         self.keys: dict[str, dict[str, str]] = {}
         #: Opsgenie schedule id -> the one-step policy routes to that schedule use.
@@ -116,7 +118,7 @@ class Importer:
                 )
             if u.time_zone and mapping.zone(u.time_zone) is None:
                 self.plan.gap("user", u.username, f"unknown time zone {u.time_zone!r}", "nothing")
-            rules, notes = mapping.personal(
+            rules, notes = personal.personal(
                 self.acc.contacts.get(u.id, []), self.acc.rules.get(u.id, [])
             )
             if u.id in self.acc.contacts:
@@ -332,7 +334,7 @@ class Importer:
             {
                 "name": name,
                 "format": str(body["format"]),
-                "todo": mapping.sender_todo(str(body["format"]), setup.get("url", "(new URL)")),
+                "todo": routes.sender_todo(str(body["format"]), setup.get("url", "(new URL)")),
             }
         )
 
@@ -359,7 +361,7 @@ class Importer:
                         "integration", i.name, "global integration", "add it to a team", "skipped"
                     )
                 continue
-            fmt = mapping.integration_format(i.type)
+            fmt = routes.integration_format(i.type)
             if fmt is None:
                 self.plan.gap(
                     "integration",
@@ -404,117 +406,6 @@ class Importer:
             }
             self._integration("heartbeat", h.name, body)
 
-    def _routes(self, i: og.Integration, integration_ext: str) -> None:
-        assert i.team_id is not None
-        team = next(t for t in self.acc.teams if t.id == i.team_id)
-        wanted: list[dict[str, Any]] = []
-        for p in sorted(self.acc.policies.get(i.team_id, []), key=lambda p: p.order):
-            wanted += self._policy_route(p, team.name)
-        for rule in sorted(self.acc.routing.get(i.team_id, []), key=lambda r: r.order):
-            if rule.is_default:
-                continue
-            route = self._rule_route(rule, team.name)
-            if route is not None:
-                wanted.append(route)
-        for pos, route in enumerate(wanted):
-            route["position"] = pos
-        integration_id = self.ids.integrations.get(integration_ext, "")
-        have: list[Mapping[str, Any]] = []
-        if integration_id and not integration_id.startswith("(new"):
-            have = [
-                r
-                for r in self.api.items(f"/integrations/{integration_id}/routes")
-                if str(r.get("external_id", "")).startswith("opsgenie:")
-            ]
-        have.sort(key=lambda r: int(r.get("position", 0)))
-        if same(wanted, have):
-            for route in wanted:
-                self.plan.steps.append(
-                    Step("route", route["name"], "unchanged", route["external_id"], i.name)
-                )
-            return
-        for route in wanted:
-            self.plan.steps.append(
-                Step("route", route["name"], "create", route["external_id"], i.name)
-            )
-        for old in have:
-            self.r.write("DELETE", f"/integrations/{integration_id}/routes/{old['id']}")
-        for route in wanted:
-            try:
-                self.r.write("POST", f"/integrations/{integration_id}/routes", route)
-            except Refused as exc:
-                self.plan.gap(
-                    "route", route["name"], exc.detail, "add the route by hand", "skipped"
-                )
-
-    def _rule_route(self, rule: og.RoutingRule, team: str) -> dict[str, Any] | None:
-        name = f"{team} / {rule.name or rule.id}"
-        if rule.time_restriction is not None:
-            self.plan.gap(
-                "routing rule", name, "routes have no time restriction", "add it by hand", "skipped"
-            )
-            return None
-        conds, match, problem = mapping.conditions(rule.criteria)
-        if problem:
-            self.plan.gap("routing rule", name, problem, "add the route by hand", "skipped")
-            return None
-        route: dict[str, Any] = {
-            "name": name,
-            "conditions": conds,
-            "match": match,
-            "external_id": ext("routing-rule", rule.id),
-        }
-        if rule.notify.type == "none":
-            route["page"] = False
-            return route
-        policy = self._route_policy(rule.notify, rule_team(self.acc, rule))
-        if policy is None:
-            self.plan.gap(
-                "routing rule", name, "its target was not imported", "add it by hand", "skipped"
-            )
-            return None
-        route["escalation_policy_id"] = policy
-        return route
-
-    def _policy_route(self, p: og.Policy, team: str) -> list[dict[str, Any]]:
-        name = f"{team} / {p.name}"
-        if not p.enabled:
-            return []
-        problems = [f"actions {', '.join(p.other_actions)}"] if p.other_actions else []
-        if p.time_restriction is not None:
-            problems.append("a time restriction")
-        conds, match, problem = mapping.conditions(p.filter)
-        if problem:
-            problems.append(problem)
-        if p.type == "notification" and not p.suppress:
-            problems.append("no suppress action")
-        if p.type == "alert" and p.priority is None:
-            problems.append("no priority change")
-        if p.type == "alert" and any(
-            not r.is_default for r in self.acc.routing.get(rule_team_of(self.acc, team), [])
-        ):
-            problems.append("a priority change would shadow the team's routing rules")
-        if problems:
-            self.plan.gap(
-                "policy",
-                name,
-                "cannot be a route: " + "; ".join(problems),
-                "recreate it by hand",
-                "skipped",
-            )
-            return []
-        route: dict[str, Any] = {
-            "name": name,
-            "conditions": conds,
-            "match": match,
-            "external_id": ext("policy", p.id),
-        }
-        if p.type == "notification":
-            route["page"] = False
-        else:
-            route["severity"] = p.priority
-        return [route]
-
     def _leftovers(self) -> None:
         if self.acc.maintenance:
             self.plan.gap(
@@ -524,14 +415,6 @@ class Importer:
                 "disable the integrations (enabled: false) for the window by hand",
                 "skipped",
             )
-
-
-def rule_team(acc: Account, rule: og.RoutingRule) -> str:
-    return next(t for t, rules in acc.routing.items() if rule in rules)
-
-
-def rule_team_of(acc: Account, team_name: str) -> str:
-    return next((t.id for t in acc.teams if t.name == team_name), "")
 
 
 def _z(at: datetime) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openalert_cli.opsgenie import mapping
+from openalert_cli.opsgenie import mapping, personal, routes
 from openalert_cli.opsgenie import parse as og
 from shared.catalog.models import RouteCondition
 from shared.escalation.models import PolicyBody
@@ -165,16 +165,16 @@ def test_conditions_map_to_route_conditions_that_validate_and_match() -> None:
         (_cond("description", "is-empty", ""), {"field": "description", "op": "not_exists"}),
     ]  # fmt: skip
     for cond, want in cases:
-        got, match, problem = mapping.conditions(og.Filter("match-all-conditions", (cond,)))
+        got, match, problem = routes.conditions(og.Filter("match-all-conditions", (cond,)))
         assert (got, match, problem) == ([want], "all", "")
         RouteCondition.model_validate(got[0])
-    [tags], _, _ = mapping.conditions(
+    [tags], _, _ = routes.conditions(
         og.Filter("match-any-condition", (_cond("tags", "contains", "stg"),))
     )
     assert re.search(tags["value"], "web,stg,eu") and not re.search(tags["value"], "stgx")
     for bad in (_cond("message", "contains", "x", True), _cond("entity", "equals", "x"),
                 _cond("priority", "greater-than", "P3")):  # fmt: skip
-        assert mapping.conditions(og.Filter("match-all-conditions", (bad,)))[2]
+        assert routes.conditions(og.Filter("match-all-conditions", (bad,)))[2]
 
 
 def test_overlap_is_found_only_where_windows_and_dates_meet() -> None:
@@ -194,7 +194,7 @@ def test_personal_rules_turn_send_after_offsets_into_waits() -> None:
          step("voice", "+4915100", 15, True), step("mobile", "Pixel", 1, True)),
     )  # fmt: skip
     contacts = [og.Contact("email", "a@x.io", True), og.Contact("mobile", "Pixel", True)]
-    got, notes = mapping.personal(contacts, [rule])
+    got, notes = personal.personal(contacts, [rule])
     assert got["rules"]["default"] == [
         {"type": "notify", "contact": "email"}, {"type": "wait", "minutes": 5},
         {"type": "notify", "contact": "sms"}, {"type": "wait", "minutes": 10},
