@@ -14,6 +14,8 @@ from openalert_cli.api import OpenAlert
 from openalert_cli.opsgenie import account
 from openalert_cli.opsgenie.client import REGIONS, Opsgenie
 from openalert_cli.opsgenie.importer import Importer, Options
+from openalert_cli.opsgenie.me import import_me
+from openalert_cli.opsgenie.plan import Plan
 from openalert_cli.opsgenie.verify import compare
 
 
@@ -62,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
         help="compare on-call hour by hour with Opsgenie's timeline (0: skip)",
     )
     o.add_argument(
+        "--me",
+        action="store_true",
+        help="signed in as yourself: bring your own contact methods and notification rule over",
+    )
+    o.add_argument(
         "--verify-from",
         type=datetime.fromisoformat,
         help="start of the comparison (ISO date-time with offset; default: now)",
@@ -85,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     api = OpenAlert(args.openalert_url, args.openalert_token, on_write=progress)
     try:
+        if args.me:
+            plan = import_me(opsgenie, api, dry_run=args.dry_run)
+            return _finish(args, plan, opsgenie, api, started)
         acc = account.read(opsgenie)
         opts = Options(
             teams=frozenset(args.team),
@@ -113,6 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         opsgenie.close()
         api.close()
+    return _finish(args, plan, opsgenie, api, started)
+
+
+def _finish(
+    args: argparse.Namespace, plan: Plan, opsgenie: Opsgenie, api: OpenAlert, started: float
+) -> int:
+    """Write and print the plan; exit 1 when the on-call comparison found a differing hour."""
     args.out.mkdir(parents=True, exist_ok=True)
     title = "Opsgenie import plan (dry run)" if args.dry_run else "Opsgenie import"
     (args.out / "plan.json").write_text(plan.to_json())

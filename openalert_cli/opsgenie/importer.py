@@ -119,7 +119,7 @@ class Importer(Routes):
             if u.time_zone and mapping.zone(u.time_zone) is None:
                 self.plan.gap("user", u.username, f"unknown time zone {u.time_zone!r}", "nothing")
             rules, notes = personal.personal(
-                self.acc.contacts.get(u.id, []), self.acc.rules.get(u.id, [])
+                self.acc.contacts.get(u.id, []), self.acc.rules.get(u.id, []), u.time_zone
             )
             if u.id in self.acc.contacts:
                 self.plan.personal[u.username] = {**rules, "time_zone": u.time_zone}

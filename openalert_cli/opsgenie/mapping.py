@@ -56,7 +56,7 @@ def zone(name: str | None) -> str | None:
 
 
 # --- time restrictions -----------------------------------------------------------------------
-def _hm(minutes: int) -> str:
+def hm(minutes: int) -> str:
     minutes %= 1440
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
@@ -103,7 +103,7 @@ def restrictions(tr: og.TimeRestriction | None) -> tuple[list[dict[str, Any]], l
     for day, s, e in restriction_pieces(tr):
         by_window.setdefault((s, e), set()).add(day)
     out = [
-        {"weekdays": sorted(days), "start": _hm(s), "end": _hm(e)}
+        {"weekdays": sorted(days), "start": hm(s), "end": hm(e)}
         for (s, e), days in sorted(by_window.items())
     ]
     if len(out) > MAX_RESTRICTIONS:

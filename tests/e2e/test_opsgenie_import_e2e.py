@@ -317,3 +317,35 @@ def test_an_alert_to_the_imported_alertmanager_integration_pages_opsgenies_on_ca
             assert time.monotonic() < deadline, "nobody was paged"
             time.sleep(0.2)
     assert set(pages[0]["data"]["targets"]) == expected
+
+
+def test_a_person_brings_their_own_contact_methods_and_rule(env: Env) -> None:
+    ada = person_token(env.host, email="ada@example.com", roles=("OpenAlert.Responder",))
+    args = [a if a != env.token else ada for a in env.args("--me")]
+    assert main(args) == 0
+    api = httpx.Client(
+        base_url=env.host.base_url + "/api/v1", headers={"Authorization": f"Bearer {ada}"}
+    )
+    with api:
+        methods = api.get("/me/contact-methods").json()["items"]
+        assert sorted((m["kind"], m["address"], m["verified"]) for m in methods) == [
+            ("email", "ada@example.com", False),
+            ("sms", "+4915112345000", False),
+        ]
+        rules = api.get("/me/notification-rules").json()
+        assert rules["default"] == [
+            {"type": "notify", "contact": "email"},
+            {"type": "wait", "minutes": 5.0},
+            {"type": "notify", "contact": "sms"},
+        ]
+        # Her rule notifies 08:00-20:00 Berlin time; outside it, default pages wait.
+        assert rules["quiet_hours"] == {
+            "timezone": "Europe/Berlin",
+            "ranges": [
+                {"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "00:00:00", "end": "08:00:00"},
+                {"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "20:00:00", "end": "00:00:00"},
+            ],
+        }
+    assert main(args) == 0  # again: nothing new
+    plan = json.loads((env.out / "plan.json").read_text())
+    assert {s["op"] for s in plan["steps"]} == {"unchanged"} and len(plan["steps"]) == 3

@@ -202,3 +202,17 @@ def test_personal_rules_turn_send_after_offsets_into_waits() -> None:
     ]  # fmt: skip
     assert [c["kind"] for c in got["contacts"]] == ["email"]
     assert any("mobile" in n.reason for n in notes)
+
+
+def test_quiet_hours_are_the_hours_outside_a_rules_restriction() -> None:
+    workdays = _tr("weekday-and-time-of-day", *[(d, 9, 0, d, 17, 0) for d in DAYS[:5]])
+    quiet = personal.quiet_hours(workdays, "Europe/Berlin")
+    assert quiet == {
+        "timezone": "Europe/Berlin",
+        "ranges": [
+            {"weekdays": [0, 1, 2, 3, 4], "start": "00:00:00", "end": "09:00:00"},
+            {"weekdays": [5, 6], "start": "00:00:00", "end": "00:00:00"},
+            {"weekdays": [0, 1, 2, 3, 4], "start": "17:00:00", "end": "00:00:00"},
+        ],
+    }
+    assert personal.quiet_hours(_tr("time-of-day", (None, 0, 0, None, 0, 0)), "UTC") is None
