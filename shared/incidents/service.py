@@ -9,11 +9,9 @@ signals nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
-import random
 from datetime import datetime
 from typing import cast
 
@@ -35,6 +33,7 @@ from shared.incidents.models import (
 )
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Condition, DocumentStore, array_contains, eq, gte, in_, lt
+from shared.store.retry import RETRY, Retry, linear_jitter, optimistic
 
 INCIDENTS = "incidents"
 TIMELINE = "timeline"
@@ -270,7 +269,8 @@ async def apply_action(
     action is OpenAlert's own (an escalation step, an acknowledgement timeout). Returns the
     incident and the outcome (None when nothing changed). Signalling is the caller's business.
     """
-    for attempt in range(WRITE_ATTEMPTS):
+
+    async def attempt(_: int) -> tuple[Incident, Outcome | None] | Retry:
         incident, etag = await _load(store, incident_id)
         if principal is not None:
             require(principal, Right.ACT, [incident.team_id])
@@ -288,8 +288,7 @@ async def apply_action(
         except PreconditionFailed:
             # Someone else changed it (an alert, another responder): decide again on the new
             # state, after a short jittered pause so two writers do not collide forever.
-            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-            continue
+            return RETRY
         for n, entry in enumerate(outcome.timeline):
             # Derived from the etag the change was decided on: a write guarded by it succeeds
             # once, so a retry after a crash between the two writes cannot add a second line
@@ -298,7 +297,13 @@ async def apply_action(
             digest = hashlib.sha256(decided_on.encode()).hexdigest()[:24]
             await record_timeline(store, entry, entry_id=f"act-{digest}")
         return outcome.incident, outcome
-    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
+
+    return await optimistic(
+        attempt,
+        attempts=WRITE_ATTEMPTS,
+        exhausted=lambda: Conflict(f"Incident {incident_id!r} is changing too fast; try again."),
+        pause=linear_jitter,
+    )
 
 
 async def act(

@@ -1,4 +1,4 @@
-"""Build the Teams app package: ``python -m shared.teams.package --bot-id <id> --host <host>``.
+"""Build the Teams app package: ``python -m shared.msteams.package --bot-id <id> --host <host>``.
 
 The zip holds ``manifest.json`` (schema 1.17: the bot with team, personal and group-chat scopes,
 its commands, valid domains) and the two icons Teams requires (192x192 colour, 32x32 white

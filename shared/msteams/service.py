@@ -25,15 +25,15 @@ from shared.auth.models import User
 from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident, IncidentStatus
+from shared.msteams.cards import HELP, VERBS, incident_card, message_card, parse_command
+from shared.msteams.connector import ConnectorClient, card_activity
+from shared.msteams.text import md_escape, personal_text
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
 from shared.schedules import limits, stored
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, in_
-from shared.teams.cards import HELP, VERBS, incident_card, message_card, parse_command
-from shared.teams.connector import ConnectorClient, card_activity
-from shared.teams.text import md_escape, personal_text
 
 log = logging.getLogger(__name__)
 
