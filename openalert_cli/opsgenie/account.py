@@ -1,7 +1,8 @@
 """Read a whole Opsgenie account, dependencies first (the crawl order of Opsgenie's own
 backup tool, opsgenie-configuration-backup ``ConfigurationExporter.java``). List endpoints that
 return metadata only (teams, integrations, policies, notification rules) are followed by a GET
-of each item."""
+of each item. Every list is read page by page (``limit``/``offset``, ``paging.next``), also those
+for which Opsgenie declares no paging: a large account is then still read whole."""
 
 from __future__ import annotations
 
@@ -52,34 +53,34 @@ def read(client: Opsgenie, *, personal: bool = True) -> Account:
     acc.users = _each(acc, "user", list(client.pages("/v2/users")), og.user)
     if personal:
         for u in acc.users:
-            contacts = client.data(f"/v2/users/{u.id}/contacts")
+            contacts = list(client.pages(f"/v2/users/{u.id}/contacts"))
             acc.contacts[u.id] = _each(acc, f"contact of {u.username}", contacts, og.contact)
             full = [
                 client.data(f"/v2/users/{u.id}/notification-rules/{meta['id']}")
-                for meta in client.data(f"/v2/users/{u.id}/notification-rules")
+                for meta in client.pages(f"/v2/users/{u.id}/notification-rules")
                 if isinstance(meta, dict) and "id" in meta
             ]
             acc.rules[u.id] = _each(acc, f"rule of {u.username}", full, og.notification_rule)
-    for meta in client.data("/v2/teams"):
+    for meta in client.pages("/v2/teams"):
         full = client.data(f"/v2/teams/{meta['id']}")
         acc.teams += _each(acc, "team", [full], og.team)
     for t in acc.teams:
-        raw_rules = client.data(f"/v2/teams/{t.id}/routing-rules")
+        raw_rules = list(client.pages(f"/v2/teams/{t.id}/routing-rules"))
         acc.routing[t.id] = _each(acc, f"routing rule of {t.name}", raw_rules, og.routing_rule)
         policies: list[og.Policy] = []
         for kind in ("alert", "notification"):
-            for meta in client.data(f"/v2/policies/{kind}", {"teamId": t.id}):
+            for meta in client.pages(f"/v2/policies/{kind}", {"teamId": t.id}):
                 full = client.data(f"/v2/policies/{meta['id']}", {"teamId": t.id})
                 policies += _each(acc, f"policy of {t.name}", [full], og.policy)
         acc.policies[t.id] = policies
     raw = list(client.pages("/v2/schedules", {"expand": "rotation"}))
     acc.schedules = _each(acc, "schedule", raw, og.schedule)
     for s in acc.schedules:
-        raw_ovr = client.data(f"/v2/schedules/{s.id}/overrides")
+        raw_ovr = list(client.pages(f"/v2/schedules/{s.id}/overrides"))
         acc.overrides[s.id] = _each(acc, f"override of {s.name}", raw_ovr, og.override)
-    acc.escalations = _each(acc, "escalation", client.data("/v2/escalations"), og.escalation)
+    acc.escalations = _each(acc, "escalation", list(client.pages("/v2/escalations")), og.escalation)
     full_integrations = [
-        client.data(f"/v2/integrations/{meta['id']}") for meta in client.data("/v2/integrations")
+        client.data(f"/v2/integrations/{meta['id']}") for meta in client.pages("/v2/integrations")
     ]
     acc.integrations = _each(acc, "integration", full_integrations, og.integration)
     beats = list(client.pages("/v2/heartbeats", nested="heartbeats"))
@@ -89,7 +90,7 @@ def read(client: Opsgenie, *, personal: bool = True) -> Account:
     except OpsgenieError as exc:  # older accounts / plans without the services API
         acc.unreadable.append(("services", str(exc)))
     try:
-        acc.maintenance = len(client.data("/v1/maintenance", {"type": "non-expired"}))
+        acc.maintenance = len(list(client.pages("/v1/maintenance", {"type": "non-expired"})))
     except OpsgenieError as exc:
         acc.unreadable.append(("maintenance", str(exc)))
     return acc

@@ -259,13 +259,59 @@ def test_every_hour_of_four_weeks_with_dst_matches_opsgenies_timeline(env: Env) 
     assert compared == 3 * 4 * 7 * 24
 
 
-def test_a_second_run_changes_nothing(env: Env) -> None:
+def test_a_second_run_changes_nothing_and_the_next_four_weeks_match(env: Env) -> None:
     before = _counts(env)
-    assert main(env.args("--verify-weeks", "0")) == 0
+    assert main(env.args()) == 0  # 1 if any hour of the next 4 weeks differed
     plan = json.loads((env.out / "plan.json").read_text())
     changed = [s for s in plan["steps"] if s["op"] != "unchanged"]
     assert changed == []
     assert _counts(env) == before
+    assert [v["hours"] for v in plan["verification"]] == [4 * 7 * 24] * 3
+    assert all(v["differences"] == [] for v in plan["verification"])
+
+
+def test_a_change_in_opsgenie_is_an_update_in_place(env: Env) -> None:
+    account = env.standin.account
+    pay = next(e for e in account["escalations"] if e["id"] == "og-e-pay")
+    pay["rules"][1]["delay"]["timeAmount"] = 15
+    next(t for t in account["teams"] if t["id"] == "og-t-pay")["description"] = "Payments (EU)"
+    before = _counts(env)
+    assert main(env.args("--verify-weeks", "0")) == 0
+    plan = json.loads((env.out / "plan.json").read_text())
+    updated = {
+        (s["kind"], s["name"], tuple(s["changes"])) for s in plan["steps"] if s["op"] != "unchanged"
+    }
+    assert updated == {
+        ("escalation", "Payments escalation", ("steps",)),
+        ("team", "Payments", ("description",)),
+    }
+    assert _counts(env) == before
+    with env.api() as api:
+        [policy] = [
+            p
+            for p in api.get("/escalation-policies").json()["items"]
+            if p["name"] == "Payments escalation"
+        ]
+        assert [s["minutes"] for s in policy["steps"] if s["type"] == "wait"][:2] == [15, 5]
+        assert policy["version"] == 2
+
+
+def test_one_team_with_the_global_objects_and_missing_users(env: Env) -> None:
+    out = env.out.parent / "one-team"
+    args = [*env.args("--dry-run", "--team", "Data", "--global-team", "Data")]
+    args[args.index("--out") + 1] = str(out)
+    args.append("--add-missing-users")
+    assert main(args) == 0
+    plan = json.loads((out / "plan.json").read_text())
+    teams = {s["name"] for s in plan["steps"] if s["kind"] == "team"}
+    assert teams == {"Data"}
+    made = {(s["kind"], s["name"]) for s in plan["steps"] if s["op"] == "create"}
+    # Company-wide (no owner) goes to Data; Yara (a Data member without an account) is added.
+    assert ("escalation", "Company-wide") in made and ("heartbeat", "global-ping") in made
+    assert ("user", UNMATCHED) in made
+    assert not any(g["name"] == UNMATCHED for g in plan["gaps"] if g["kind"] == "user")
+    names = {s["name"] for s in plan["steps"] if s["kind"] in ("schedule", "integration")}
+    assert names == {"Data on-call", "Alertmanager data", "Sentry"}
 
 
 def test_an_alert_to_the_imported_alertmanager_integration_pages_opsgenies_on_call(
