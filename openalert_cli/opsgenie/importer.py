@@ -129,7 +129,8 @@ class Importer(Routes):
     def _teams_and_members(self) -> None:
         for t in self._teams():
             body = {"name": t.name, "description": t.description, "external_id": ext("team", t.id)}
-            made = self.r.upsert("team", "/teams", body)
+            # A team set up by hand before the import (same name) is taken over, not doubled.
+            made = self.r.upsert("team", "/teams", body, adopt=True)
             if made is None:
                 continue
             team_id = str(made["id"])

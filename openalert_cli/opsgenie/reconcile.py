@@ -50,25 +50,41 @@ class Reconciler:
         self.dry_run = dry_run
         #: path -> external_id -> the object as the server has it.
         self._known: dict[str, dict[str, Mapping[str, Any]]] = {}
+        #: path -> name -> objects without an external id.
+        self._unmarked: dict[str, dict[str, list[Mapping[str, Any]]]] = {}
 
     def existing(self, path: str) -> dict[str, Mapping[str, Any]]:
         if path not in self._known:
             found: dict[str, Mapping[str, Any]] = {}
+            unmarked: dict[str, list[Mapping[str, Any]]] = {}
             for item in self.api.items(path):
                 ext = item.get("external_id")
                 if isinstance(ext, str) and ext.startswith("opsgenie:"):
                     found.setdefault(ext, item)
+                elif not ext:
+                    unmarked.setdefault(str(item.get("name", "")), []).append(item)
             self._known[path] = found
+            self._unmarked[path] = unmarked
         return self._known[path]
 
+    def _adoptable(self, path: str, name: str) -> Mapping[str, Any] | None:
+        """The one object of that name nobody imported (made by hand before the import)."""
+        self.existing(path)
+        same_name = self._unmarked.get(path, {}).get(name, [])
+        return same_name[0] if len(same_name) == 1 else None
+
     def upsert(
-        self, kind: str, path: str, body: dict[str, Any], *, team: str = ""
+        self, kind: str, path: str, body: dict[str, Any], *, team: str = "", adopt: bool = False
     ) -> Mapping[str, Any] | None:
         """The object after this run (a placeholder in a dry run), or None if OpenAlert
-        refused it (recorded as a gap with the server's reason)."""
+        refused it (recorded as a gap with the server's reason). ``adopt``: an object of the
+        same name that no import made is taken over (updated, given the external id) instead
+        of a second one being created."""
         ext = str(body["external_id"])
         name = str(body.get("name", ext))
         have = self.existing(path).get(ext)
+        if have is None and adopt:
+            have = self._adoptable(path, name)
         if have is not None:
             changes = tuple(k for k, v in body.items() if not same(v, have.get(k)))
             if not changes:

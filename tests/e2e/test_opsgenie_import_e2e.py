@@ -98,6 +98,13 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     host = start_devhost(app_dir=ROOT, state=state / "devhost.sqlite", env=paging_settings(db))
     try:
         token = person_token(host, email="admin@example.com", roles=("OpenAlert.Admin",))
+        # The Data team was set up by hand before the import: the import takes it over.
+        r = httpx.post(
+            f"{host.base_url}/api/v1/teams",
+            json={"name": "Data", "description": "made by hand"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 201, r.text
         # A 429 every 25th request: retries exercised, without seconds of waiting per run.
         with serve(StandIn(data, key=KEY, throttle_every=25)) as standin:
             yield Env(host, standin, token, state / "out", users)
@@ -122,7 +129,9 @@ def test_dry_run_plans_everything_and_writes_nothing(env: Env, capsys: Any) -> N
     assert _counts(env) == before
     plan = json.loads((env.out / "plan.json").read_text())
     counts = plan["counts"]
-    assert counts["team"] == {"create": 3}
+    assert counts["team"] == {"create": 2, "update": 1}
+    [adopted] = [s for s in plan["steps"] if s["kind"] == "team" and s["op"] == "update"]
+    assert adopted["name"] == "Data" and "external_id" in adopted["changes"]
     assert counts["schedule"]["create"] == 3
     assert counts["escalation"]["create"] == 3 + 1  # + Payments' default route to a schedule
     assert counts["integration"]["create"] == 8 and counts["integration"]["skipped"] == 2
