@@ -7,12 +7,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from openalert_cli.api import OpenAlert, Refused
+from openalert_cli.opsgenie import mapping
 from openalert_cli.opsgenie import parse as og
 from openalert_cli.opsgenie import routes as conditions
 from openalert_cli.opsgenie.account import Account
 from openalert_cli.opsgenie.mapping import ext
 from openalert_cli.opsgenie.plan import Plan, Step
 from openalert_cli.opsgenie.reconcile import Reconciler, same
+
+#: Windows a route's ``active`` holds (shared/catalog/route_windows.py).
+MAX_ROUTE_WINDOWS = 50
 
 
 class Routes:
@@ -70,10 +74,8 @@ class Routes:
 
     def _rule_route(self, rule: og.RoutingRule, team: str) -> dict[str, Any] | None:
         name = f"{team} / {rule.name or rule.id}"
-        if rule.time_restriction is not None:
-            self.plan.gap(
-                "routing rule", name, "routes have no time restriction", "add it by hand", "skipped"
-            )
+        active = self._window(rule, name)
+        if rule.time_restriction is not None and active is None:
             return None
         conds, match, problem = conditions.conditions(rule.criteria)
         if problem:
@@ -85,6 +87,8 @@ class Routes:
             "match": match,
             "external_id": ext("routing-rule", rule.id),
         }
+        if active is not None:
+            route["active"] = active
         if rule.notify.type == "none":
             route["page"] = False
             return route
@@ -96,6 +100,26 @@ class Routes:
             return None
         route["escalation_policy_id"] = policy
         return route
+
+    def _window(self, rule: og.RoutingRule, name: str) -> dict[str, Any] | None:
+        """The rule's time restriction as the route's ``active`` window, in the rule's zone."""
+        if rule.time_restriction is None:
+            return None
+        ranges, notes = mapping.restrictions(rule.time_restriction)
+        tz = mapping.zone(rule.timezone)
+        if tz is None:
+            tz = "UTC"
+            self.plan.gap(
+                "routing rule", name, f"time zone {rule.timezone!r} unknown or unset: UTC used",
+                "check the route's window",
+            )  # fmt: skip
+        if notes or len(ranges) > MAX_ROUTE_WINDOWS:
+            self.plan.gap(
+                "routing rule", name, "its time restriction does not fit a route window",
+                "add the route by hand", "skipped",
+            )  # fmt: skip
+            return None
+        return {"timezone": tz, "ranges": ranges}
 
     def _policy_route(self, p: og.Policy, team: str) -> list[dict[str, Any]]:
         name = f"{team} / {p.name}"

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared import patterns
 from shared.auth.models import TeamRole
 from shared.catalog.external import ExternalId
+from shared.catalog.route_windows import RouteWindow
 from shared.redact import WriteOnly
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
@@ -168,6 +169,8 @@ class Route(BaseModel):
     page: bool = True
     #: Overrides the alert's severity (e.g. everything from staging is P5).
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+    #: Only inside these local windows (judged when the alert was received); None: always.
+    active: RouteWindow | None = None
     external_id: ExternalId | None = None
 
 
@@ -215,4 +218,5 @@ class RouteBody(_Body):
     escalation_policy_id: str | None = None
     page: bool = True
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+    active: RouteWindow | None = None
     external_id: ExternalId | None = None

@@ -133,14 +133,15 @@ def test_dry_run_plans_everything_and_writes_nothing(env: Env, capsys: Any) -> N
     [adopted] = [s for s in plan["steps"] if s["kind"] == "team" and s["op"] == "update"]
     assert adopted["name"] == "Data" and "external_id" in adopted["changes"]
     assert counts["schedule"]["create"] == 3
-    assert counts["escalation"]["create"] == 3 + 1  # + Payments' default route to a schedule
+    # + the one-step policies of routes to a schedule (Payments' default, Platform's night)
+    assert counts["escalation"]["create"] == 3 + 2
     assert counts["integration"]["create"] == 8 and counts["integration"]["skipped"] == 2
     assert counts["heartbeat"]["create"] == 2
     gaps = {(g["kind"], g["name"]) for g in plan["gaps"]}
     assert ("user", UNMATCHED) in gaps
     assert ("escalation", "Company-wide") in gaps  # no owner team
     assert ("integration", "Ops inbox") in gaps and ("integration", "Jira sync") in gaps
-    assert ("routing rule", "Platform / Night") in gaps  # a time restriction
+    assert ("routing rule", "Platform / Night") not in gaps  # a route with a window
     assert ("policy", "Platform / Delay at night") in gaps
     assert ("maintenance", "1 windows") in gaps
     assert any(k == "override" and "emea-only" in n for k, n in gaps)
@@ -177,7 +178,7 @@ def test_a_killed_run_completes_on_rerun_without_duplicates(env: Env) -> None:
     assert after == {
         "/teams": 3,
         "/schedules": 3,
-        "/escalation-policies": 4,
+        "/escalation-policies": 5,
         "/services": 3 + 3,
         "/integrations": 8 + 2,
     }
@@ -219,9 +220,17 @@ def test_imported_objects(env: Env) -> None:
         assert ints["cron-sync"]["enabled"] is False
         routes = api.get(f"/integrations/{ints['Prometheus prod']['id']}/routes").json()["items"]
         assert [r["name"] for r in routes] == [
-            "Platform / Drop test alerts", "Platform / P1", "Platform / Staging",
+            "Platform / Drop test alerts", "Platform / P1",
+            "Platform / Staging", "Platform / Night",
         ]  # fmt: skip
-        assert [r["page"] for r in routes] == [False, True, False]
+        assert [r["page"] for r in routes] == [False, True, False, True]
+        assert routes[3]["active"] == {
+            "timezone": "Europe/Berlin",
+            "ranges": [
+                {"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "00:00:00", "end": "06:00:00"},
+                {"weekdays": [0, 1, 2, 3, 4, 5, 6], "start": "22:00:00", "end": "00:00:00"},
+            ],
+        }
         overrides = api.get(
             f"/schedules/{fts['id']}/overrides",
             params={
