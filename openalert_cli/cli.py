@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openalert_cli.api import OpenAlert
+import httpx
+
+from openalert_cli.api import OpenAlert, Refused
 from openalert_cli.opsgenie import account
-from openalert_cli.opsgenie.client import REGIONS, Opsgenie
+from openalert_cli.opsgenie.client import REGIONS, Opsgenie, OpsgenieError
 from openalert_cli.opsgenie.importer import Importer, Options
 from openalert_cli.opsgenie.me import import_me
 from openalert_cli.opsgenie.plan import Plan
@@ -120,6 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                             weeks=args.verify_weeks,
                         )
                     )
+    except (Refused, OpsgenieError, httpx.TransportError) as exc:
+        # Keys refused, a server down, an error retrying does not fix: nothing half-done is
+        # lost (the next run carries on), so say what failed and stop.
+        print(f"openalert: {exc}", file=sys.stderr)
+        return 2
     finally:
         opsgenie.close()
         api.close()

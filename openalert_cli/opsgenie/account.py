@@ -32,6 +32,10 @@ class Account:
     policies: dict[str, list[og.Policy]] = field(default_factory=dict)
     services: list[og.Service] = field(default_factory=list)
     maintenance: int = 0
+    #: Forwarding rules as (from username, to username, start, end); OpenAlert has none.
+    forwarding: list[tuple[str, str, datetime | None, datetime | None]] = field(
+        default_factory=list
+    )
     #: Records Opsgenie sent that could not be parsed: (what, why).
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
@@ -90,6 +94,11 @@ def read(client: Opsgenie, *, personal: bool = True) -> Account:
     except OpsgenieError as exc:  # older accounts / plans without the services API
         acc.unreadable.append(("services", str(exc)))
     try:
+        for raw in client.pages("/v2/forwarding-rules"):
+            acc.forwarding.append(_forwarding(raw))
+    except (OpsgenieError, og.ParseError) as exc:
+        acc.unreadable.append(("forwarding rules", str(exc)))
+    try:
         acc.maintenance = len(list(client.pages("/v1/maintenance", {"type": "non-expired"})))
     except OpsgenieError as exc:
         acc.unreadable.append(("maintenance", str(exc)))
@@ -109,3 +118,15 @@ def timeline_periods(
         )
         out += og.timeline(body)
     return out
+
+
+def _forwarding(raw: object) -> tuple[str, str, datetime | None, datetime | None]:
+    """``{fromUser{username}, toUser{username}, startDate, endDate}`` (opsgenie-oas
+    ``definitions/ForwardingRule.yaml``)."""
+    d = og.as_obj(raw, "forwardingRule")
+    who = [
+        og.req_str(og.as_obj(d.get(k), f"forwardingRule.{k}"), "username", f"forwardingRule.{k}")
+        for k in ("fromUser", "toUser")
+    ]
+    start = og.opt_time(d, "startDate", "forwardingRule")
+    return who[0], who[1], start, og.opt_time(d, "endDate", "forwardingRule")

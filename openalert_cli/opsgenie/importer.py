@@ -408,6 +408,16 @@ class Importer(Routes):
             self._integration("heartbeat", h.name, body)
 
     def _leftovers(self) -> None:
+        for source, target, _, end in self.acc.forwarding:
+            if end is not None and end <= self.opts.now:
+                continue
+            self.plan.gap(
+                "forwarding rule",
+                f"{source} -> {target}",
+                "OpenAlert has no forwarding of a person's pages",
+                f"add overrides for {target} on the schedules {source} is on for that time",
+                "skipped",
+            )
         if self.acc.maintenance:
             self.plan.gap(
                 "maintenance",

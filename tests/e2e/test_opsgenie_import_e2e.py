@@ -144,6 +144,8 @@ def test_dry_run_plans_everything_and_writes_nothing(env: Env, capsys: Any) -> N
     assert ("routing rule", "Platform / Night") not in gaps  # a route with a window
     assert ("policy", "Platform / Delay at night") in gaps
     assert ("maintenance", "1 windows") in gaps
+    forwarding = [n for k, n in gaps if k == "forwarding rule"]
+    assert forwarding == ["dev@example.com -> eli@example.com"]  # the past one is not listed
     assert any(k == "override" and "emea-only" in n for k, n in gaps)
     assert len(plan["personal"]) == 25
     markdown = (env.out / "plan.md").read_text()
@@ -413,3 +415,12 @@ def test_a_person_brings_their_own_contact_methods_and_rule(env: Env) -> None:
     assert main(args) == 0  # again: nothing new
     plan = json.loads((env.out / "plan.json").read_text())
     assert {s["op"] for s in plan["steps"]} == {"unchanged"} and len(plan["steps"]) == 3
+
+
+def test_refused_keys_are_a_clear_error(env: Env, capsys: Any) -> None:
+    bad_og = [a if a != KEY else "wrong" for a in env.args("--dry-run")]
+    assert main(bad_og) == 2
+    assert "401" in capsys.readouterr().err
+    bad_oa = [a if a != env.token else "oa_not_a_key" for a in env.args("--dry-run")]
+    assert main(bad_oa) == 2
+    assert "401" in capsys.readouterr().err
