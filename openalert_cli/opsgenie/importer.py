@@ -18,7 +18,7 @@ from openalert_cli.opsgenie import parse as og
 from openalert_cli.opsgenie.account import Account
 from openalert_cli.opsgenie.importer_routes import Routes
 from openalert_cli.opsgenie.mapping import ext
-from openalert_cli.opsgenie.plan import Plan, Step
+from openalert_cli.opsgenie.plan import Op, Plan, Step
 from openalert_cli.opsgenie.reconcile import Reconciler, same
 
 ROLES = {"admin": "admin", "user": "member"}
@@ -82,6 +82,9 @@ class Importer(Routes):
                 "skipped",
             )
         return None
+
+    def _tname(self, og_team_id: str) -> str:
+        return next((t.name for t in self.acc.teams if t.id == og_team_id), og_team_id)
 
     def _note(self, kind: str, name: str, notes: list[mapping.Note]) -> None:
         for n in notes:
@@ -167,7 +170,8 @@ class Importer(Routes):
         if isinstance(have, Mapping) and have.get(team_id) == role:
             self.plan.steps.append(Step("member", username, "unchanged", key, t.name))
             return
-        self.plan.steps.append(Step("member", username, "create", key, t.name, (role,)))
+        op: Op = "update" if isinstance(have, Mapping) and team_id in have else "create"
+        self.plan.steps.append(Step("member", username, op, key, t.name, (role,)))
         self.r.write("PUT", f"/teams/{team_id}/members/{user_id}", {"role": role})
 
     # --- schedules ---------------------------------------------------------------------------
@@ -182,7 +186,7 @@ class Importer(Routes):
             body, notes = mapping.schedule_body(s, self.ids.teams[owner], self.ids.users)
             for name, n in notes:
                 self._note("schedule", f"{s.name} / {name}" if name != s.name else name, [n])
-            made = self.r.upsert("schedule", "/schedules", body, team=owner)
+            made = self.r.upsert("schedule", "/schedules", body, team=self._tname(owner))
             if made is None:
                 continue
             self.ids.schedules[s.id] = str(made["id"])
@@ -248,7 +252,9 @@ class Importer(Routes):
             self._note("escalation", e.name, notes)
             if body is None:
                 continue
-            made = self.r.upsert("escalation", "/escalation-policies", body, team=owner)
+            made = self.r.upsert(
+                "escalation", "/escalation-policies", body, team=self._tname(owner)
+            )
             if made is not None:
                 self.ids.policies[e.id] = str(made["id"])
 
@@ -268,7 +274,9 @@ class Importer(Routes):
                 ],
                 "external_id": ext("schedule-policy", notify.id),
             }
-            made = self.r.upsert("escalation", "/escalation-policies", body, team=team_id)
+            made = self.r.upsert(
+                "escalation", "/escalation-policies", body, team=self._tname(team_id)
+            )
             self._schedule_policies[notify.id] = str(made["id"]) if made else None
             return self._schedule_policies[notify.id]
         return None
@@ -314,7 +322,7 @@ class Importer(Routes):
                 "description": svc.description[:2000],
                 "external_id": ext("service", svc.id),
             }
-            self.r.upsert("service", "/services", body, team=svc.team_id)
+            self.r.upsert("service", "/services", body, team=self._tname(svc.team_id))
 
     def _integration(self, kind: str, name: str, body: dict[str, Any]) -> None:
         made = self.r.upsert(kind, "/integrations", body)
