@@ -82,8 +82,8 @@ def personal(
         if rule.time_restriction is not None:
             notes.append(
                 Note(
-                    f"rule {rule.name!r} notifies only in its time restriction; outside it "
-                    "become quiet hours, when important pages still go out",
+                    f"rule {rule.name!r} notifies only in its time restriction; the hours outside "
+                    "it become quiet hours, when important pages still go out",
                     "nothing" if quiet else "set quiet hours by hand",
                 )
             )

@@ -77,25 +77,29 @@ class Plan:
         )
 
     def to_markdown(self, title: str) -> str:
-        lines = [f"# {title}", "", "| Kind | create | update | unchanged | lossy | skipped |"]
-        lines.append("|---|---|---|---|---|---|")
+        ops = ("create", "update", "unchanged", "lossy", "skipped", "manual")
+        lines = [f"# {title}", "", "| Kind | " + " | ".join(ops) + " |"]
+        lines.append("|---" * (len(ops) + 1) + "|")
         for kind, c in self.counts().items():
-            cells = [
-                str(c.get(k, 0)) for k in ("create", "update", "unchanged", "lossy", "skipped")
-            ]
+            cells = [str(c.get(k, 0)) for k in ops]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
         lines += ["", "## Changes", ""]
         changes = [s for s in self.steps if s.op != "unchanged"]
         lines += [
             f"- **{s.op}** {s.kind} `{s.name}`"
-            + (f" (team {s.team})" if s.team else "")
+            + (f" (in {s.team})" if s.team else "")
             + (f": {', '.join(s.changes)}" if s.changes else "")
             for s in changes
         ] or ["Nothing to change."]
         lines += ["", "## Not carried over, or carried with a difference", ""]
+        # One line per difference, naming everything it applies to (25 people, one reason).
+        grouped: dict[tuple[str, str, str, str], list[str]] = {}
+        for g in self.gaps:
+            grouped.setdefault((g.severity, g.kind, g.reason, g.todo), []).append(g.name)
         lines += [
-            f"- [{g.severity}] {g.kind} `{g.name}`: {g.reason} **By hand:** {g.todo}"
-            for g in self.gaps
+            f"- [{sev}] {kind} " + ", ".join(f"`{n}`" for n in names) + f": {reason} "
+            f"**By hand:** {todo}"
+            for (sev, kind, reason, todo), names in grouped.items()
         ] or ["Nothing."]
         if self.senders:
             lines += ["", "## Senders to repoint", ""]
