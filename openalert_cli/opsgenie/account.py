@@ -32,6 +32,9 @@ class Account:
     policies: dict[str, list[og.Policy]] = field(default_factory=dict)
     services: list[og.Service] = field(default_factory=list)
     maintenance: int = 0
+    #: Opsgenie integration id -> names of its custom actions (ignore / create / close / ...
+    #: rules of advanced integrations), which routes do not replay.
+    actions: dict[str, list[str]] = field(default_factory=dict)
     #: Forwarding rules as (from username, to username, start, end); OpenAlert has none.
     forwarding: list[tuple[str, str, datetime | None, datetime | None]] = field(
         default_factory=list
@@ -87,6 +90,11 @@ def read(client: Opsgenie, *, personal: bool = True) -> Account:
         client.data(f"/v2/integrations/{meta['id']}") for meta in client.pages("/v2/integrations")
     ]
     acc.integrations = _each(acc, "integration", full_integrations, og.integration)
+    for i in acc.integrations:
+        try:
+            acc.actions[i.id] = _action_names(client.data(f"/v2/integrations/{i.id}/actions"))
+        except OpsgenieError:
+            pass  # Opsgenie answers an error for integrations without advanced settings
     beats = list(client.pages("/v2/heartbeats", nested="heartbeats"))
     acc.heartbeats = _each(acc, "heartbeat", beats, og.heartbeat)
     try:
@@ -130,3 +138,22 @@ def _forwarding(raw: object) -> tuple[str, str, datetime | None, datetime | None
     ]
     start = og.opt_time(d, "startDate", "forwardingRule")
     return who[0], who[1], start, og.opt_time(d, "endDate", "forwardingRule")
+
+
+#: Action groups of ``GET /v2/integrations/{id}/actions`` (opsgenie-oas
+#: ``definitions/IntegrationActions.yaml``).
+ACTION_GROUPS = ("ignore", "create", "close", "acknowledge", "addNote")
+
+
+def _action_names(data: object) -> list[str]:
+    """``group: name`` of every action that is not a plain default (a filter or an ignore)."""
+    d = data if isinstance(data, dict) else {}
+    out = []
+    for group in ACTION_GROUPS:
+        for action in d.get(group) or []:
+            if not isinstance(action, dict):
+                continue
+            kind = (action.get("filter") or {}).get("conditionMatchType", "match-all")
+            if group == "ignore" or kind != "match-all":
+                out.append(f"{group}: {action.get('name') or '(unnamed)'}")
+    return out

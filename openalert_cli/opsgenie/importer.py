@@ -389,6 +389,12 @@ class Importer(Routes):
             }
             self._integration("integration", i.name, body)
             self._routes(i, str(body["external_id"]))
+            if self.acc.actions.get(i.id):
+                self.plan.gap(
+                    "integration", i.name,
+                    "its actions are not carried: " + "; ".join(self.acc.actions[i.id]),
+                    "add routes with page: false (ignore) or conditions for them", "lossy",
+                )  # fmt: skip
 
     def _heartbeats(self) -> None:
         for h in self.acc.heartbeats:

@@ -144,6 +144,8 @@ def test_dry_run_plans_everything_and_writes_nothing(env: Env, capsys: Any) -> N
     assert ("routing rule", "Platform / Night") not in gaps  # a route with a window
     assert ("policy", "Platform / Delay at night") in gaps
     assert ("maintenance", "1 windows") in gaps
+    [actions] = [g for g in plan["gaps"] if "actions are not carried" in g["reason"]]
+    assert actions["name"] == "Prometheus prod" and "ignore: Drop watchdog" in actions["reason"]
     forwarding = [n for k, n in gaps if k == "forwarding rule"]
     assert forwarding == ["dev@example.com -> eli@example.com"]  # the past one is not listed
     assert any(k == "override" and "emea-only" in n for k, n in gaps)
