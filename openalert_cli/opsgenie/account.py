@@ -31,6 +31,8 @@ class Account:
     heartbeats: list[og.Heartbeat] = field(default_factory=list)
     policies: dict[str, list[og.Policy]] = field(default_factory=dict)
     services: list[og.Service] = field(default_factory=list)
+    #: Opsgenie service id -> how many incident rules it has (OpenAlert has no incident rules).
+    incident_rules: dict[str, int] = field(default_factory=dict)
     maintenance: int = 0
     #: Opsgenie integration id -> names of its custom actions (ignore / create / close / ...
     #: rules of advanced integrations), which routes do not replay.
@@ -101,6 +103,14 @@ def read(client: Opsgenie, *, personal: bool = True) -> Account:
         acc.services = _each(acc, "service", list(client.pages("/v1/services")), og.service)
     except OpsgenieError as exc:  # older accounts / plans without the services API
         acc.unreadable.append(("services", str(exc)))
+    for svc in acc.services:
+        try:
+            found = client.data(f"/v1/services/{svc.id}/incident-rules")
+        except OpsgenieError:
+            continue  # plans without incident rules answer an error
+        # The rule list itself (opsgenie-go-sdk-v2 ``service_incident_rule_result.go``).
+        rules = found
+        acc.incident_rules[svc.id] = len(rules) if isinstance(rules, list) else 0
     try:
         for raw in client.pages("/v2/forwarding-rules"):
             acc.forwarding.append(_forwarding(raw))

@@ -323,6 +323,13 @@ class Importer(Routes):
                 "external_id": ext("service", svc.id),
             }
             self.r.upsert("service", "/services", body, team=self._tname(svc.team_id))
+            if self.acc.incident_rules.get(svc.id):
+                self.plan.gap(
+                    "service", svc.name,
+                    f"{self.acc.incident_rules[svc.id]} incident rules are not carried (OpenAlert "
+                    "groups alerts into incidents by dedup key)",
+                    "nothing, or routes by hand for rules that chose priorities", "lossy",
+                )  # fmt: skip
 
     def _integration(self, kind: str, name: str, body: dict[str, Any]) -> None:
         made = self.r.upsert(kind, "/integrations", body)

@@ -144,6 +144,8 @@ def test_dry_run_plans_everything_and_writes_nothing(env: Env, capsys: Any) -> N
     assert ("routing rule", "Platform / Night") not in gaps  # a route with a window
     assert ("policy", "Platform / Delay at night") in gaps
     assert ("maintenance", "1 windows") in gaps
+    [rules] = [g for g in plan["gaps"] if "incident rules" in g["reason"]]
+    assert rules["name"] == "Checkout" and rules["reason"].startswith("1 incident rules")
     [actions] = [g for g in plan["gaps"] if "actions are not carried" in g["reason"]]
     assert actions["name"] == "Prometheus prod" and "ignore: Drop watchdog" in actions["reason"]
     forwarding = [n for k, n in gaps if k == "forwarding rule"]
