@@ -243,7 +243,17 @@ class Importer(Routes):
                     members.setdefault(t.id, {}).setdefault(m.role, []).append(
                         self.ids.users[m.user_id]
                     )
-        refs = mapping.Refs(self.ids.users, self.ids.schedules, self.ids.teams, members)
+        defaults: dict[str, str] = {}
+        for team_id in self.acc.routing:
+            rule = self._default_rule(team_id)
+            if rule and rule.notify.type == "schedule" and rule.notify.id in self.ids.schedules:
+                defaults[team_id] = self.ids.schedules[rule.notify.id]
+        conditional = frozenset(
+            t for t, rules in self.acc.routing.items() if any(not r.is_default for r in rules)
+        )
+        refs = mapping.Refs(
+            self.ids.users, self.ids.schedules, self.ids.teams, members, defaults, conditional
+        )
         for e in self.acc.escalations:
             owner = self._owner("escalation", e.name, e.team_id)
             if owner is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -261,6 +261,10 @@ class Refs:
     teams: Mapping[str, str]  # Opsgenie team id -> team id
     #: Opsgenie team id -> OpenAlert user ids by Opsgenie team role ("admin", "user", ...).
     members: Mapping[str, Mapping[str, Sequence[str]]]
+    #: Opsgenie team id -> the schedule its default routing rule notifies (imported), and
+    #: whether the team also has routing rules with conditions.
+    default_schedules: Mapping[str, str] = field(default_factory=dict)
+    conditional_routing: frozenset[str] = frozenset()
 
 
 def _waits(minutes: int) -> list[dict[str, Any]]:
@@ -293,6 +297,17 @@ def _notify(rule: og.EscalationRule, refs: Refs) -> tuple[dict[str, Any] | None,
         team_id = refs.teams[rid]
         if kind == "all":
             return {"type": "notify_team", "team_id": team_id}, []
+        if kind == "default" and rid in refs.default_schedules:
+            step = {"type": "notify_schedule", "schedule_id": refs.default_schedules[rid]}
+            if rid not in refs.conditional_routing:
+                return step, []
+            return step, [
+                Note(
+                    f"team {who}: its default routing rule's schedule is paged; the team's "
+                    "routing rules with conditions are not consulted here",
+                    "check the step",
+                )
+            ]
         if kind == "default":
             return {"type": "notify_team", "team_id": team_id}, [
                 Note(

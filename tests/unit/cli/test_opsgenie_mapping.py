@@ -3,6 +3,7 @@ API would accept) and restrictions by OpenAlert's own resolver (what it would pa
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -216,3 +217,17 @@ def test_quiet_hours_are_the_hours_outside_a_rules_restriction() -> None:
         ],
     }
     assert personal.quiet_hours(_tr("time-of-day", (None, 0, 0, None, 0, 0)), "UTC") is None
+
+
+def test_a_team_default_step_pages_the_schedule_the_teams_default_route_notifies() -> None:
+    e = og.Escalation("e1", "E", "", "t1", (_rule("team", "t1", 0),), None)
+    plain, notes = mapping.policy_body(e, "team-1", REFS)
+    assert plain is not None and plain["steps"] == [{"type": "notify_team", "team_id": "team-1"}]
+    assert "routing rules pick" in notes[0].reason
+    routed = dataclasses.replace(REFS, default_schedules={"t1": "sched-1"})
+    body, notes = mapping.policy_body(e, "team-1", routed)
+    assert body is not None and notes == []
+    assert body["steps"] == [{"type": "notify_schedule", "schedule_id": "sched-1"}]
+    conditional = dataclasses.replace(routed, conditional_routing=frozenset({"t1"}))
+    _, notes = mapping.policy_body(e, "team-1", conditional)
+    assert "not consulted" in notes[0].reason
