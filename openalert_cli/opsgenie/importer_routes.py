@@ -3,7 +3,7 @@ then its routing rules in order (the default rule is the service's policy, not a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from openalert_cli.api import OpenAlert, Refused
@@ -26,8 +26,8 @@ class Routes:
     r: Reconciler
     integration_ids: dict[str, str]
 
-    def _route_policy(self, notify: og.Recipient, team_id: str) -> str | None:
-        raise NotImplementedError
+    #: The policy a routing rule's target becomes (the importer's: it creates schedule policies).
+    _route_policy: Callable[[og.Recipient, str], str | None]
 
     def _routes(self, i: og.Integration, integration_ext: str) -> None:
         assert i.team_id is not None
