@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from shared.catalog.references import schedule_refs
 from shared.schedules.models import GAP, Layer, Schedule
-from shared.schedules.people import layer_people
+from shared.schedules.people import layer_people, schedule_refs
 from shared.schedules.resolve import final_schedule, on_call
 
 START = datetime(2026, 3, 2, 9, 0)
