@@ -60,7 +60,7 @@ format: $(PY_STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(PY_STAMP)
-	$(VENV)/bin/mypy shared devhost functions function_app.py
+	$(VENV)/bin/mypy shared devhost functions function_app.py openalert_cli
 
 pytest: setup
 	$(PY) -m pytest

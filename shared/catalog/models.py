@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared import patterns
 from shared.auth.models import TeamRole
+from shared.catalog.external import ExternalId
+from shared.catalog.route_windows import RouteWindow
 from shared.redact import WriteOnly
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
@@ -38,6 +40,7 @@ class Team(BaseModel):
     id: str
     name: Name
     description: str = Field(default="", max_length=2000)
+    external_id: ExternalId | None = None
     created_at: datetime | None = None
 
 
@@ -49,6 +52,7 @@ class Service(BaseModel):
     team_id: str
     escalation_policy_id: str | None = None
     description: str = Field(default="", max_length=2000)
+    external_id: ExternalId | None = None
     created_at: datetime | None = None
 
 
@@ -106,6 +110,7 @@ class Integration(BaseModel):
     rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
     rate_limit_burst: int = Field(default=100, ge=1, le=100_000)
     enabled: bool = True
+    external_id: ExternalId | None = None
     created_at: datetime | None = None
 
     def name_slug(self) -> str:
@@ -164,6 +169,9 @@ class Route(BaseModel):
     page: bool = True
     #: Overrides the alert's severity (e.g. everything from staging is P5).
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+    #: Only inside these local windows (judged when the alert was received); None: always.
+    active: RouteWindow | None = None
+    external_id: ExternalId | None = None
 
 
 # --- request bodies and answers --------------------------------------------------------------
@@ -174,6 +182,7 @@ class _Body(BaseModel):
 class TeamBody(_Body):
     name: Name
     description: str = Field(default="", max_length=2000)
+    external_id: ExternalId | None = None
 
 
 class MembershipBody(_Body):
@@ -185,6 +194,7 @@ class ServiceBody(_Body):
     team_id: str = Field(min_length=1, max_length=100)
     escalation_policy_id: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", max_length=2000)
+    external_id: ExternalId | None = None
 
 
 class IntegrationBody(_Body):
@@ -196,6 +206,7 @@ class IntegrationBody(_Body):
     rate_limit_per_minute: int = Field(default=300, ge=1, le=100_000)
     rate_limit_burst: int = Field(default=100, ge=1, le=100_000)
     enabled: bool = True
+    external_id: ExternalId | None = None
 
 
 class RouteBody(_Body):
@@ -207,3 +218,5 @@ class RouteBody(_Body):
     escalation_policy_id: str | None = None
     page: bool = True
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
+    active: RouteWindow | None = None
+    external_id: ExternalId | None = None

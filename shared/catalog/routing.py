@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from shared import patterns
 from shared.catalog.models import Integration, Route, RouteCondition
+from shared.catalog.route_windows import window_open
 
 #: Characters of a field a condition looks at (titles/descriptions can be huge).
 MAX_MATCH_CHARS = 4096
@@ -94,9 +96,16 @@ def choose_route(
     alert: Routable,
     *,
     description: str = "",
+    received_at: datetime | None = None,
 ) -> RouteDecision:
+    """``received_at``: when the alert arrived, for routes with an ``active`` window (a route
+    with a window never matches without it)."""
     for route in sorted(routes, key=lambda r: (r.position, r.id)):
         if route.integration_id != integration.id:
+            continue
+        if route.active is not None and (
+            received_at is None or not window_open(route.active, received_at)
+        ):
             continue
         if route_matches(route, alert, source=integration.format, description=description):
             return RouteDecision(

@@ -56,6 +56,7 @@ class IntegrationRead(BaseModel):
     rate_limit_per_minute: int
     rate_limit_burst: int
     enabled: bool
+    external_id: str | None = None
     created_at: datetime | None
     setup: SenderSetup | None = Field(
         default=None,
@@ -86,7 +87,7 @@ async def create_team(
     *, store: DocumentStore, principal: Principal, body: TeamBody, now: datetime
 ) -> Team:
     require(principal, Action.CONFIGURE)
-    team = Team(id=new_id("team"), name=body.name, description=body.description, created_at=now)
+    team = Team(id=new_id("team"), created_at=now, **body.model_dump())
     await store.create(TEAMS, to_doc(team))
     return team
 
@@ -114,7 +115,11 @@ async def update_team(
     doc = await get_doc(store, TEAMS, team_id, "Team")
     require(principal, Action.CONFIGURE, [team_id])
     team = model_of(Team, doc).model_copy(
-        update={"name": body.name, "description": body.description}
+        update={
+            "name": body.name,
+            "description": body.description,
+            "external_id": body.external_id,
+        }
     )
     await store.replace(TEAMS, to_doc(team), if_match=etag or doc["_etag"])
     return team

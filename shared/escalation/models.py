@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.catalog.external import ExternalId
 from shared.zones import IanaZone
 
 Importance = Literal["default", "important"]
@@ -168,6 +169,7 @@ class PolicyBody(BaseModel):
     #: Whether an acknowledgement sent by the monitoring source (PagerDuty/Opsgenie senders)
     #: stops paging. Off by default: a tool acknowledging is not a person looking.
     source_acks_count: bool = False
+    external_id: ExternalId | None = None
 
     @model_validator(mode="after")
     def _has_someone_to_page(self) -> PolicyBody:

@@ -103,6 +103,14 @@ class _Run(IncidentWriter):
     """One envelope's processing: route each event, decide with the key's dedup record, and
     apply the decision through the incident writer it extends."""
 
+    async def _route(self, event: AlertEvent) -> RouteDecision:
+        # Route time windows are judged when the envelope arrived: a redelivery routes alike.
+        routes = await self.routes()
+        return choose_route(
+            self.integration, routes, event, description=event.description,
+            received_at=self.env.received_at,
+        )  # fmt: skip
+
     async def create(
         self,
         event: AlertEvent,
@@ -264,9 +272,7 @@ class _Run(IncidentWriter):
                 # id), maybe dying before what opening entails, maybe long ago with the key
                 # gone on to other incidents since: finish it (each part is idempotent) and
                 # apply nothing else.
-                decision = choose_route(
-                    self.integration, await self.routes(), event, description=event.description
-                )
+                decision = await self._route(event)
                 await self._create_incident(event, index, decision, own[0].id, fresh=False)
                 return Outcome("create", own[0].id, event.dedup_key)
             if event.action == "trigger":
@@ -345,9 +351,7 @@ class _Run(IncidentWriter):
         if kind == "create" or (record is not None and loaded is None):
             # The second case: the record points at an incident a concurrent or crashed first
             # delivery has not written (yet); create() settles who writes it.
-            decision = choose_route(
-                self.integration, await self.routes(), event, description=event.description
-            )
+            decision = await self._route(event)
             etag = record_doc["_etag"] if record_doc else None
             return await self.create(
                 event,

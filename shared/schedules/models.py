@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from shared.catalog.external import ExternalId
 from shared.catalog.models import Name
 from shared.errors import InvalidInput
 from shared.schedules import limits, rrules
@@ -83,11 +84,17 @@ LOCAL_DATE_TIME: dict[str, Any] = {
 }
 
 
+#: A participant slot that is nobody: its shifts are gaps (Opsgenie's "none" participant, and
+#: "every third week nobody" rotations).
+GAP = ""
+
+
 class Layer(BaseModel):
     """One rotation. ``start`` is a naive local date-time in the schedule's zone."""
 
     model_config = ConfigDict(frozen=True)
     name: str
+    #: User ids in turn; :data:`GAP` ("") is an empty slot.
     participants: tuple[str, ...] = Field(min_length=1)
     start: Annotated[datetime, WithJsonSchema(LOCAL_DATE_TIME)]
     frequency: Frequency = Frequency.WEEKLY
@@ -122,6 +129,12 @@ class Layer(BaseModel):
         if v is not None and v.utcoffset() is None:
             raise ValueError("effective bounds must carry a UTC offset")
         return v
+
+    @model_validator(mode="after")
+    def _someone(self) -> Layer:
+        if all(p == GAP for p in self.participants):
+            raise ValueError("participants must name at least one person, not only gaps")
+        return self
 
     @model_validator(mode="after")
     def _rule(self) -> Layer:
@@ -244,6 +257,7 @@ class Schedule(BaseModel):
     #: sha256 of the secret in the calendar subscription URL (None: no link issued).
     ical_token_hash: str | None = None
     version: int = 1
+    external_id: ExternalId | None = None
 
     @field_validator("time_zone")
     @classmethod
@@ -272,6 +286,7 @@ class ScheduleBody(BaseModel):
     #: Overrides are not part of the body: they are their own resource
     #: (``/schedules/{id}/overrides``), so an edit of the layers never replaces them.
     layers: tuple[Layer, ...] = Field(default=(), max_length=20)
+    external_id: ExternalId | None = None
     #: A schedule read with GET can be saved back as it is: the parts that have their own
     #: endpoints (or are the server's) are ignored rather than refused (see ``parse_body``).
     read_only: ClassVar[frozenset[str]] = SCHEDULE_READ_ONLY

@@ -14,7 +14,7 @@ from shared.auth.documents import load_user_label, user_exists
 from shared.catalog.references import Ref
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
-from shared.schedules.models import Layer, Override
+from shared.schedules.models import GAP, Layer, Override
 from shared.store.port import DocumentStore
 
 
@@ -29,6 +29,7 @@ def layer_people(layers: Sequence[Layer]) -> list[tuple[str, str]]:
         (f"layers.{i}.participants.{j}", person)
         for i, layer in enumerate(layers)
         for j, person in enumerate(layer.participants)
+        if person != GAP
     ]
 
 
@@ -63,6 +64,7 @@ def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> lis
         Ref("user", user_id, f"layers.{i}.participants.{j}")
         for i, layer in enumerate(layers)
         for j, user_id in enumerate(layer.participants)
+        if user_id != GAP
     ]
     refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
     return refs

@@ -26,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 
 from shared.schedules import limits, rrules
 from shared.schedules.models import (
+    GAP,
     Frequency,
     InvalidSchedule,
     Layer,
@@ -145,7 +146,8 @@ def _layer_user(
         local = at.astimezone(tz).replace(tzinfo=None)
         if not any(_in_window(r, local) for r in layer.restrictions):
             return None
-    return layer.participants[k % len(layer.participants)]
+    who = layer.participants[k % len(layer.participants)]
+    return None if who == GAP else who
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -28,6 +28,8 @@ def utc_iso(moment: datetime) -> str:
 def _normalise(value: Any) -> Any:
     if isinstance(value, datetime):
         return utc_iso(value)
+    if isinstance(value, date | time):  # wall-clock values (time windows): ISO, as the API shows
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _normalise(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -29,6 +29,8 @@ TOOL_LITTER = (
     "shared/__pycache__/config.cpython-311.pyc",
     ".venv/bin/python",
     ".devhost/state.sqlite",
+    "build/lib/openalert_cli/cli.py",
+    "openalert.egg-info/PKG-INFO",
     "local.settings.json",
 )
 

@@ -1,0 +1,1 @@
+"""The ``openalert`` command line: tools that talk to an OpenAlert deployment over its API."""

@@ -1,0 +1,3 @@
+from openalert_cli.cli import main
+
+raise SystemExit(main())
