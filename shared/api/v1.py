@@ -1,7 +1,7 @@
 """``/api/v1``: the operation table. Each domain module (``shared.api.incidents``, ``catalog``,
-``escalation``, ``schedules``, ``calendars``, ``notifications``, ``users``, ``keys``,
-``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only gathers them
-into :data:`API`."""
+``escalation``, ``schedules``, ``schedule_preview``, ``calendars``, ``notifications``, ``users``,
+``keys``, ``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only
+gathers them into :data:`API`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from shared.api import (
     incidents,
     keys,
     notifications,
+    schedule_preview,
     schedules,
     users,
 )
@@ -44,6 +45,7 @@ API = Api(
         *catalog.OPERATIONS,
         *escalation.OPERATIONS,
         *schedules.OPERATIONS,
+        *schedule_preview.OPERATIONS,
         *calendars.OPERATIONS,
         *keys.OPERATIONS,
         *notifications.OPERATIONS,

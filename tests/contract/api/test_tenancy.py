@@ -558,6 +558,47 @@ TABLE: dict[str, list[V]] = {
             then=400,
         ),
     ],
+    "previewSchedule": [
+        V(
+            "in blue",
+            "POST /schedules/preview",
+            schedule("blue", "blue-resp"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red with a blue person",
+            "POST /schedules/preview",
+            schedule("red", "blue-resp"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "previewScheduleEdit": [
+        V(
+            "blue's",
+            "POST /schedules/{sched-blue}/preview",
+            schedule("blue", "blue-lead"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red's with a blue person",
+            "POST /schedules/{sched-red}/preview",
+            schedule("red", "blue-lead"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "takeOverShift": [
+        V(
+            # No red principal, nor the global Admin, is one of blue's members to take it.
+            "blue's shift",
+            "POST /schedules/{sched-blue}/take-over",
+            {},
+            need=(CONFIGURE, "blue"),
+            then=400,
+            people_only=True,
+        )
+    ],
     "listOverrides": [V("blue", "GET /schedules/{sched-blue}/overrides", need=(READ, "blue"))],
     "deleteOverride": [
         V(
