@@ -1,11 +1,13 @@
-"""API: escalation policies (plain CRUD; the rules live in the catalog service)."""
+"""API: escalation policies (CRUD; the rules live in ``shared.escalation.policies``) and the
+preview of who a policy would page, and when (``shared.escalation.preview``)."""
 
 from __future__ import annotations
 
 from shared.api import crud
-from shared.api.ports import PAGING, TEAM_FILTER
-from shared.api.router import Operation
+from shared.api.ports import PAGING, TEAM_FILTER, ports_of
+from shared.api.router import Operation, QueryParam, Reply, Request, ok
 from shared.escalation import policies
+from shared.escalation import preview as previews
 from shared.escalation.models import Policy, PolicyBody
 
 list_policies = crud.list_owned(policies.list_policies)
@@ -13,6 +15,29 @@ create_policy = crud.create(policies.create_policy)
 get_policy = crud.read(policies.get_policy, "policy_id")
 update_policy = crud.update(policies.update_policy, "policy_id", now=True)
 delete_policy = crud.delete(policies.delete_policy, "policy_id")
+
+AT = (QueryParam("at", "The moment the incident opens (default now).", "date-time"),)
+
+
+async def preview_policy(req: Request) -> Reply:
+    result = await previews.preview(
+        store=ports_of(req).store,
+        principal=req.caller,
+        at=req.time("at") or ports_of(req).clock(),
+        policy_id=req.params["policy_id"],
+    )
+    return ok(result)
+
+
+async def preview_body(req: Request) -> Reply:
+    assert isinstance(req.body, PolicyBody)
+    result = await previews.preview(
+        store=ports_of(req).store,
+        principal=req.caller,
+        at=req.time("at") or ports_of(req).clock(),
+        body=req.body,
+    )
+    return ok(result)
 
 
 OPERATIONS = [
@@ -65,5 +90,26 @@ OPERATIONS = [
         tag="escalation",
         handler=delete_policy,
         status=204,
+    ),
+    Operation(
+        method="POST",
+        path="/escalation-policies/{policy_id}/preview",
+        name="previewPolicy",
+        summary="Who would be paged, and when, if an incident opened at a moment (nobody paged)",
+        tag="escalation",
+        handler=preview_policy,
+        response=previews.PolicyPreview,
+        query=AT,
+    ),
+    Operation(
+        method="POST",
+        path="/escalation-policies/preview",
+        name="previewPolicyBody",
+        summary="Who an unsaved policy would page, and when (nothing saved, nobody paged)",
+        tag="escalation",
+        handler=preview_body,
+        body=PolicyBody,
+        response=previews.PolicyPreview,
+        query=AT,
     ),
 ]

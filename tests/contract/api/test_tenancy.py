@@ -391,6 +391,24 @@ TABLE: dict[str, list[V]] = {
             then=400,
         ),
     ],
+    "previewPolicy": [
+        V("blue", "POST /escalation-policies/{pol-blue}/preview", need=(READ, "blue"))
+    ],
+    "previewPolicyBody": [
+        V(
+            "in blue",
+            "POST /escalation-policies/preview",
+            policy("blue", "blue-resp"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red paging a blue person",
+            "POST /escalation-policies/preview",
+            policy("red", "blue-resp"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
     "deletePolicy": [
         V("blue", "DELETE /escalation-policies/{pol-blue}", need=(CONFIGURE, "blue"), then=204)
     ],
