@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
-from shared.api.router import Operation, Reply, Request, ok, page
+from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import owned
 from shared.incidents import service as incidents
 from shared.notifications import service as notifications
@@ -18,6 +18,7 @@ from shared.notifications.models import (
     NotificationRules,
     Webhook,
 )
+from shared.notifications.preview import RulesPreview, rules_preview
 from shared.notifications.webhooks import WebhookBody
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 
@@ -142,6 +143,20 @@ async def put_rules(req: Request) -> Reply:
     return ok(rules)
 
 
+async def preview_rules(req: Request) -> Reply:
+    """What my rules (saved, or the body being edited) do with a page arriving at ``at``."""
+    user_id = person_id(req)
+    store = ports_of(req).store
+    rules = req.body if isinstance(req.body, NotificationRules) else None
+    if req.body is None:
+        rules = await notifications.get_rules(store, user_id)
+    methods = await notifications.contact_methods(store, user_id)
+    return ok(rules_preview(rules, methods, req.time("at") or ports_of(req).clock()))
+
+
+RULES_AT = (QueryParam("at", "When the page arrives (default now).", "date-time"),)
+
+
 async def my_deliveries(req: Request) -> Reply:
     items, token = await notifications.list_deliveries(
         store=ports_of(req).store,
@@ -245,6 +260,27 @@ OPERATIONS = [
         tag="notifications",
         handler=get_rules,
         response=NotificationRules,
+    ),
+    Operation(
+        method="GET",
+        path="/me/notification-rules/preview",
+        name="previewMyRules",
+        summary="What my saved rules do with a page arriving now (or at), per rule set",
+        tag="notifications",
+        handler=preview_rules,
+        response=RulesPreview,
+        query=RULES_AT,
+    ),
+    Operation(
+        method="POST",
+        path="/me/notification-rules/preview",
+        name="previewRulesBody",
+        summary="What these unsaved rules would do with a page arriving now (or at)",
+        tag="notifications",
+        handler=preview_rules,
+        body=NotificationRules,
+        response=RulesPreview,
+        query=RULES_AT,
     ),
     Operation(
         method="PUT",

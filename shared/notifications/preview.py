@@ -93,3 +93,34 @@ def person_plan(
             )
         )
     return PersonPlan(importance=importance, rule_set=_rule_set(rules, importance), deliveries=out)
+
+
+class RulesPreview(BaseModel):
+    """A page arriving at ``at`` under each rule set (the escalation step's importance picks
+    one: ``important`` for steps marked so, ``default`` otherwise)."""
+
+    at: datetime
+    default: PersonPlan
+    important: PersonPlan
+    #: Contacts the rules name that reach none of the person's usable methods (missing, or not
+    #: verified yet): those steps page nobody.
+    unmatched: list[str]
+
+
+def rules_preview(
+    rules: NotificationRules | None, methods: list[ContactMethod], at: datetime
+) -> RulesPreview:
+    usable = [m for m in methods if m.usable]
+    named = [
+        step.contact
+        for ruleset in ((rules.default, rules.important) if rules else ())
+        for step in ruleset
+        if step.type == "notify"
+    ]
+    reaches = {m.id for m in usable} | {m.kind for m in usable}
+    return RulesPreview(
+        at=at,
+        default=person_plan(rules, methods, "default", at),
+        important=person_plan(rules, methods, "important", at),
+        unmatched=sorted({c for c in named if c not in reaches}),
+    )

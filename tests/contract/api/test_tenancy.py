@@ -505,6 +505,18 @@ TABLE: dict[str, list[V]] = {
             people_only=True,
         )
     ],
+    "previewMyRules": [
+        V("own", "GET /me/notification-rules/preview", need=(READ, "any"), people_only=True)
+    ],
+    "previewRulesBody": [
+        V(
+            "own, edited",
+            "POST /me/notification-rules/preview",
+            {"default": [{"type": "notify", "contact": "email"}]},
+            need=(READ, "any"),
+            people_only=True,
+        )
+    ],
     "myDeliveries": [V("own", "GET /me/deliveries", need=(READ, "any"), people_only=True)],
     "listWebhooks": [
         V("blue filter", "GET /webhooks", query={"team_id": "blue"}, need=(READ, "blue")),
