@@ -8,10 +8,12 @@ import json
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import ALERTS_QUEUE, CONNECTION
 from functions.runtime import runtime
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
+from shared.pipeline.models import Envelope
 
 bp = df.Blueprint()
 
@@ -20,14 +22,25 @@ bp = df.Blueprint()
 # HEAD and OPTIONS too, so the operation table answers them: 405 with the exact `Allow`.
 @bp.route(route="v1/{*path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @bp.durable_client_input(client_name="client")
-async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+# "Send a test alert" puts its envelope on the alerts queue like an ingest function; the host
+# sends it only when the function returns, and nothing when the request set none.
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
+async def api_v1(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient, out: func.Out[str]
+) -> func.HttpResponse:
     rt = await runtime()
+
+    def send_alert(envelope: Envelope) -> None:
+        out.set(envelope.model_dump_json())
+
     ports = ApiPorts(
         store=rt.store,
         auth=rt.auth,
         escalation=rt.escalation(client),
         notify=rt.notify,
         catalog_cache=rt.process.catalog,
+        ingest=rt.ingest,
+        send_alert=send_alert,
     )
 
     async def who(authorization: str | None) -> Principal:

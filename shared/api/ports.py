@@ -15,6 +15,8 @@ from shared.catalog.cache import CatalogCache
 from shared.errors import InvalidInput
 from shared.incidents.models import EscalationPort
 from shared.notifications.service import NotifyPorts
+from shared.pipeline.ingest import IngestPorts
+from shared.pipeline.trial import SendAlert
 from shared.store.port import DocumentStore
 
 
@@ -28,6 +30,10 @@ class ApiPorts:
     #: with the new integration, routes and services (other instances within its TTL).
     catalog_cache: CatalogCache = field(default_factory=CatalogCache)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    #: "Send a test alert": the ingest path's ports and the ``alerts`` queue (the API
+    #: function's output binding). None where the host gives the API no queue: a 503.
+    ingest: IngestPorts | None = None
+    send_alert: SendAlert | None = None
 
 
 def ports_of(req: Request) -> ApiPorts:

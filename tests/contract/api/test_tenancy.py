@@ -288,6 +288,39 @@ TABLE: dict[str, list[V]] = {
     "deleteIntegration": [
         V("blue", "DELETE /integrations/{int-blue}", need=(CONFIGURE, "blue"), then=204)
     ],
+    "getIntegrationSetup": [
+        V(
+            "blue",
+            "GET /integrations/{int-blue}/setup",
+            need=(READ, "blue"),
+            hidden=("intkey-blue",),
+        )
+    ],
+    "sendTestAlert": [
+        # Configured, then 503: this in-process world gives the API no alerts queue (the
+        # queue's own path is tests/contract/api/test_integration_tools.py and the e2e test).
+        V(
+            "blue",
+            "POST /integrations/{int-blue}/test-alert",
+            need=(CONFIGURE, "blue"),
+            then=503,
+        )
+    ],
+    "testRoutes": [
+        V(
+            "blue's, pasted",
+            "POST /integrations/{int-blue}/routes/test",
+            {"payload": {"title": "x", "severity": "P5"}},
+            need=(READ, "blue"),
+        ),
+        V(
+            "red's, with blue's incident",
+            "POST /integrations/{int-red}/routes/test",
+            {"incident_id": "inc-blue"},
+            need=(INCIDENTS, "blue"),
+            then=404,
+        ),
+    ],
     "listRoutes": [V("blue", "GET /integrations/{int-blue}/routes", need=(READ, "blue"))],
     "createRoute": [
         V(
