@@ -1,7 +1,7 @@
 """``/api/v1``: the operation table. Each domain module (``shared.api.incidents``, ``catalog``,
-``escalation``, ``schedules``, ``schedule_preview``, ``calendars``, ``notifications``, ``users``,
-``keys``, ``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only
-gathers them into :data:`API`."""
+``heartbeats``, ``escalation``, ``schedules``, ``schedule_preview``, ``calendars``,
+``notifications``, ``users``, ``keys``, ``changes``) keeps its handlers beside its
+``OPERATIONS`` rows; this module only gathers them into :data:`API`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from shared.api import (
     catalog,
     changes,
     escalation,
+    heartbeats,
     incidents,
     keys,
     notifications,
@@ -43,6 +44,7 @@ API = Api(
         *users.OPERATIONS,
         *incidents.OPERATIONS,
         *catalog.OPERATIONS,
+        *heartbeats.OPERATIONS,
         *escalation.OPERATIONS,
         *schedules.OPERATIONS,
         *schedule_preview.OPERATIONS,

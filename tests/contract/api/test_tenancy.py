@@ -321,6 +321,14 @@ TABLE: dict[str, list[V]] = {
             then=404,
         ),
     ],
+    "listHeartbeats": [
+        V("blue filter", "GET /heartbeats", query={"team_id": "blue"}, need=(READ, "blue")),
+        V("all", "GET /heartbeats", hidden=BLUE_IDS),
+    ],
+    "getHeartbeat": [
+        # Blue's integration is a generic one: readable, then not a heartbeat.
+        V("blue", "GET /heartbeats/{int-blue}", need=(READ, "blue"), then=404)
+    ],
     "listRoutes": [V("blue", "GET /integrations/{int-blue}/routes", need=(READ, "blue"))],
     "createRoute": [
         V(
