@@ -33,6 +33,7 @@ from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, eq, in_
 from shared.teams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.teams.connector import ConnectorClient, card_activity
+from shared.teams.tab import incident_deep_link, teams_app_id
 from shared.teams.text import md_escape, personal_text
 
 log = logging.getLogger(__name__)
@@ -102,12 +103,14 @@ async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) ->
 async def card_for(
     ports: TeamsPorts, incident: Incident, notice: str | None = None
 ) -> dict[str, Any]:
+    url = incident_url(ports.base_url, incident.id)
     return incident_card(
         incident,
         service_name=await service_name(ports.store, incident.service_id),
         on_call=await on_call_for_team(ports.store, incident.team_id, ports.clock()),
-        url=incident_url(ports.base_url, incident.id),
+        url=url,
         notice=notice,
+        tab_url=incident_deep_link(teams_app_id(ports.bot_id), incident.id, url),
     )
 
 

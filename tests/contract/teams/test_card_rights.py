@@ -32,6 +32,7 @@ from shared.teams.auth import parse_activity
 from shared.teams.cards import VERBS
 from shared.teams.connector import ConnectorClient
 from shared.teams.service import CANNOT_SEE, NOT_SET_UP, TeamsPorts, handle
+from shared.teams.tab import incident_deep_link, teams_app_id
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TITLES = {"a": "Team A checkout down", "b": "Team B payroll down"}
@@ -230,3 +231,12 @@ async def test_oncall_says_which_schedule_needs_repair_and_answers_the_others(bo
     text = await bot.say("alice", "oncall")
     assert "**Good**: aad-alice now" in text
     assert "**Old**: cannot be resolved" in text
+
+
+async def test_the_card_opens_the_incident_in_the_teams_tab(bot: Bot) -> None:
+    card = await bot.click("alice", "acknowledge", "inc-a")
+    (opener,) = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
+    assert opener["title"] == "Open"
+    assert opener["url"] == incident_deep_link(
+        teams_app_id("bot"), "inc-a", "https://oa.example.com/incidents/inc-a"
+    )
