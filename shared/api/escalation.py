@@ -1,20 +1,44 @@
-"""API: escalation policies (CRUD; the rules live in ``shared.escalation.policies``) and the
-preview of who a policy would page, and when (``shared.escalation.preview``)."""
+"""API: escalation policies (CRUD and saved versions; the rules live in
+``shared.escalation.policies``) and the preview of who a policy would page, and when
+(``shared.escalation.preview``)."""
 
 from __future__ import annotations
 
 from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER, ports_of
-from shared.api.router import Operation, QueryParam, Reply, Request, ok
+from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
+from shared.errors import InvalidInput
 from shared.escalation import policies
 from shared.escalation import preview as previews
 from shared.escalation.models import Policy, PolicyBody
+from shared.escalation.policy_versions import PolicyVersion
 
 list_policies = crud.list_owned(policies.list_policies)
 create_policy = crud.create(policies.create_policy)
 get_policy = crud.read(policies.get_policy, "policy_id")
 update_policy = crud.update(policies.update_policy, "policy_id", now=True)
 delete_policy = crud.delete(policies.delete_policy, "policy_id")
+
+
+async def list_versions(req: Request) -> Reply:
+    found = await policies.list_policy_versions(
+        store=ports_of(req).store, principal=req.caller, policy_id=req.params["policy_id"]
+    )
+    return page(found, None)
+
+
+async def get_version(req: Request) -> Reply:
+    raw = req.params["version"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise InvalidInput("version is a version number (1, 2, ...).", field="version")
+    policy = await policies.get_policy_version(
+        store=ports_of(req).store,
+        principal=req.caller,
+        policy_id=req.params["policy_id"],
+        version=int(raw),
+    )
+    return ok(policy)
+
 
 AT = (QueryParam("at", "The moment the incident opens (default now).", "date-time"),)
 
@@ -90,6 +114,25 @@ OPERATIONS = [
         tag="escalation",
         handler=delete_policy,
         status=204,
+    ),
+    Operation(
+        method="GET",
+        path="/escalation-policies/{policy_id}/versions",
+        name="listPolicyVersions",
+        summary="The policy's saved versions, newest first",
+        tag="escalation",
+        handler=list_versions,
+        response=PolicyVersion,
+        is_list=True,
+    ),
+    Operation(
+        method="GET",
+        path="/escalation-policies/{policy_id}/versions/{version}",
+        name="getPolicyVersion",
+        summary="One saved version of the policy, as it was",
+        tag="escalation",
+        handler=get_version,
+        response=Policy,
     ),
     Operation(
         method="POST",

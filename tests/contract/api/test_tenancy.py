@@ -432,6 +432,12 @@ TABLE: dict[str, list[V]] = {
             then=400,
         ),
     ],
+    "listPolicyVersions": [
+        V("blue", "GET /escalation-policies/{pol-blue}/versions", need=(READ, "blue"))
+    ],
+    "getPolicyVersion": [
+        V("blue", "GET /escalation-policies/{pol-blue}/versions/1", need=(READ, "blue"))
+    ],
     "previewPolicy": [
         V("blue", "POST /escalation-policies/{pol-blue}/preview", need=(READ, "blue"))
     ],
