@@ -7,7 +7,7 @@ from __future__ import annotations
 from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER, ports_of
 from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
-from shared.errors import InvalidInput
+from shared.errors import NotFound
 from shared.escalation import policies
 from shared.escalation import preview as previews
 from shared.escalation.models import Policy, PolicyBody
@@ -29,8 +29,9 @@ async def list_versions(req: Request) -> Reply:
 
 async def get_version(req: Request) -> Reply:
     raw = req.params["version"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise InvalidInput("version is a version number (1, 2, ...).", field="version")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        # The path names no version: like any unknown resource, not a malformed request.
+        raise NotFound(f"No version {raw!r} (versions are numbered 1, 2, ...).")
     policy = await policies.get_policy_version(
         store=ports_of(req).store,
         principal=req.caller,
