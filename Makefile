@@ -25,7 +25,7 @@ $(TOOLS_STAMP): tools.package.json
 	touch $@
 
 run: setup
-	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m shared.pipeline.demo http://127.0.0.1:$(PORT)
+	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m devhost.demo http://127.0.0.1:$(PORT)
 	$(PY) -m devhost run --port $(PORT) --azurite .tools/node_modules/.bin/azurite
 
 lint: $(PY_STAMP)

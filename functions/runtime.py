@@ -15,13 +15,14 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from shared.auth.integration_keys import KeyResolver
-from shared.auth.secure_webhook import secure_webhook_check
-from shared.auth.service import AuthPorts, build_auth_ports
-from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.auth.service import AuthPorts, build_auth_ports, entra_validator
 from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
-from shared.escalation.service import DurableClient, DurableEscalation
+from shared.escalation.durable import DurableClient, DurableEscalation
+from shared.msteams.auth import BotAuthenticator
+from shared.msteams.connector import ConnectorClient
+from shared.msteams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
@@ -31,22 +32,17 @@ from shared.notifications.channels import (
     SmtpChannel,
     WebhookChannel,
 )
-from shared.notifications.service import NotifyPorts
-from shared.notifications.voice import (
-    AcsCallAutomation,
-    AcsCallbackAuthenticator,
-    AcsVoiceChannel,
-)
+from shared.notifications.delivery import NotifyPorts
+from shared.notifications.voice import AcsVoiceChannel
+from shared.notifications.voice_acs import AcsCallAutomation, AcsCallbackAuthenticator
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
-from shared.pipeline.process import ProcessPorts, RecordedEscalation
+from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
+from shared.pipeline.secure_webhook import secure_webhook_check
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
-from shared.teams.auth import BotAuthenticator
-from shared.teams.connector import ConnectorClient
-from shared.teams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 
 
 @dataclass
@@ -57,7 +53,7 @@ class Runtime:
     #: The guarded client for user-configured targets (webhooks, Workflows URLs).
     outbound: OutboundClient
     ingest: IngestPorts
-    process: ProcessPorts
+    process: InstancePorts
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
     notify: NotifyPorts
@@ -119,16 +115,7 @@ async def _build(settings: Settings) -> Runtime:
             credential=credential,
         )
 
-    validator = None
-    if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
-        validator = EntraTokenValidator(
-            tenant_id=settings.ENTRA_TENANT_ID,
-            audiences=default_audiences(
-                settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
-            ),
-            http=http,
-            authority=settings.ENTRA_AUTHORITY,
-        )
+    validator = entra_validator(settings, http)
 
     ingest = IngestPorts(
         resolver=KeyResolver(lookup=integration_by_key_prefix(store)),
@@ -139,10 +126,9 @@ async def _build(settings: Settings) -> Runtime:
         max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
-    process = ProcessPorts(
+    process = InstancePorts(
         store=store,
         claim_check=claim_check,
-        escalation=RecordedEscalation(),
         catalog=CatalogCache(ttl_s=settings.CATALOG_CACHE_SECONDS),
     )
     teams: TeamsPorts | None = None

@@ -245,7 +245,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    # --- Microsoft Teams (shared/teams, docs/teams.md) ------------------------------------------
+    # --- Microsoft Teams (shared/msteams, docs/teams.md) ------------------------------------------
     BOT_APP_ID: str = Field(
         default="",
         description=(

@@ -14,7 +14,7 @@ from shared.auth.service import AuthPorts
 from shared.catalog.cache import CatalogCache
 from shared.errors import InvalidInput
 from shared.incidents.models import EscalationPort
-from shared.notifications.service import NotifyPorts
+from shared.notifications.delivery import NotifyPorts
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.trial import SendAlert
 from shared.store.port import DocumentStore

@@ -21,13 +21,13 @@ from shared.alerts.models import SourceFormat
 from shared.alerts.parse import MAX_BYTES, parse
 from shared.auth.access import require
 from shared.auth.models import Action, Principal
-from shared.auth.owned import get_doc, model_of
 from shared.catalog.models import Integration, Route
 from shared.catalog.routing import choose_route, explain, route_matches
 from shared.catalog.service import routes_of
+from shared.catalog.stored import load_integration
 from shared.errors import InvalidInput, NotFound
 from shared.incidents.alertlog import expand
-from shared.incidents.models import Incident
+from shared.incidents.stored import load_incident
 from shared.store.port import DocumentStore
 
 
@@ -141,8 +141,9 @@ async def _recorded(
     store: DocumentStore, principal: Principal, integration: Integration, body: RouteTestBody
 ) -> tuple[Any, str]:
     assert body.incident_id is not None
-    doc = await get_doc(store, "incidents", body.incident_id, "Incident")
-    incident = model_of(Incident, doc)
+    incident = await load_incident(store, body.incident_id)
+    if incident is None:
+        raise NotFound(f"Incident {body.incident_id!r} does not exist.")
     require(principal, Action.READ_INCIDENTS, [incident.team_id])
     records = [
         r for r in expand(incident.recent_alerts) if r.get("integration_id") == integration.id
@@ -172,9 +173,9 @@ async def try_routes(
     body: RouteTestBody,
     now: datetime,
 ) -> RouteTestResult:
-    integration = model_of(
-        Integration, await get_doc(store, "integrations", integration_id, "Integration")
-    )
+    integration = await load_integration(store, integration_id)
+    if integration is None:
+        raise NotFound(f"Integration {integration_id!r} does not exist.")
     require(principal, Action.READ, [integration.team_id])
     routes = await routes_of(store, integration.id)
     if body.incident_id is not None:

@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 from shared.auth.access import require
 from shared.auth.documents import user_display_name
 from shared.auth.models import Action, Principal
-from shared.auth.service import list_team_members
 from shared.catalog.references import check_references, policy_refs
 from shared.errors import NotFound
 from shared.escalation import policies
@@ -37,9 +36,9 @@ from shared.escalation.models import (
     ResolveIncident,
 )
 from shared.escalation.plan import NeedAlertCount, NotifyStep, plan_step
-from shared.escalation.service import resolve_targets
+from shared.escalation.targets import next_round_robin, resolve_targets
+from shared.notifications.contacts import contact_methods, get_rules
 from shared.notifications.preview import PersonPlan, person_plan
-from shared.notifications.service import contact_methods, get_rules
 from shared.schedules import limits, stored
 from shared.store.port import DocumentStore
 
@@ -82,29 +81,16 @@ class PolicyPreview(BaseModel):
 
 
 class _Turns:
-    """Round-robin turns a preview would take: the next one of each team, then the one after.
-    The counter is the one :func:`shared.escalation.service.resolve_targets` advances."""
+    """Round-robin turns a preview would take: the next one of each team, then the one after."""
 
     def __init__(self, store: DocumentStore) -> None:
         self.store = store
         self.taken: dict[str, int] = {}
 
     async def next(self, team_id: str) -> list[str]:
-        members: list[str] = []
-        token: str | None = None
-        while True:
-            users, token = await list_team_members(
-                store=self.store, team_id=team_id, limit=100, continuation=token
-            )
-            members.extend(u.id for u in users)
-            if token is None or len(members) >= 500:
-                break
-        if not members:
-            return []
-        doc = await self.store.get("counters", f"rr:{team_id}", f"rr:{team_id}")
-        turn = (int(doc["value"]) if doc else 0) + self.taken.get(team_id, 0)
-        self.taken[team_id] = self.taken.get(team_id, 0) + 1
-        return [sorted(members)[turn % len(members)]]
+        skip = self.taken.get(team_id, 0)
+        self.taken[team_id] = skip + 1
+        return await next_round_robin(self.store, team_id, skip=skip)
 
 
 async def _targets(

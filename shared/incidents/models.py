@@ -142,7 +142,7 @@ Signal = Literal["acknowledged", "unacknowledged", "resolved", "escalate", "snoo
 
 class EscalationPort(Protocol):
     """How processing and incident actions start and signal escalation (the durable
-    implementation: ``shared.escalation.service.DurableEscalation``)."""
+    implementation: ``shared.escalation.durable.DurableEscalation``)."""
 
     async def start(self, incident: Incident) -> None: ...
 

@@ -9,13 +9,11 @@ signals nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
-import random
 from datetime import datetime
-from typing import cast
+from typing import Any, Protocol, cast
 
 from shared import jsonin
 from shared.auth.access import require, team_scope
@@ -33,11 +31,17 @@ from shared.incidents.models import (
     IncidentFilter,
     TimelineEntry,
 )
+from shared.incidents.stored import (
+    TIMELINE,
+    load_incident,
+    load_incident_for_update,
+    query_incidents,
+    replace_incident,
+)
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Condition, DocumentStore, array_contains, eq, gte, in_, lt
+from shared.store.retry import RETRY, Retry, linear_jitter, optimistic
 
-INCIDENTS = "incidents"
-TIMELINE = "timeline"
 WRITE_ATTEMPTS = 6
 
 
@@ -49,10 +53,10 @@ def actor_for(principal: Principal) -> Actor:
 
 
 async def _load(store: DocumentStore, incident_id: str) -> tuple[Incident, str]:
-    doc = await store.get(INCIDENTS, incident_id, incident_id)
-    if doc is None:
+    loaded = await load_incident_for_update(store, incident_id)
+    if loaded is None:
         raise NotFound(f"Incident {incident_id!r} does not exist.")
-    return from_doc(Incident, doc), str(doc["_etag"])
+    return loaded
 
 
 async def get_incident(*, store: DocumentStore, principal: Principal, incident_id: str) -> Incident:
@@ -92,14 +96,9 @@ async def list_incidents(
             return [], None
     if teams is not None:
         where.append(in_("team_id", teams) if len(teams) > 1 else eq("team_id", teams[0]))
-    result = await store.query(
-        INCIDENTS,
-        where=where,
-        order_by=("created_at", True),
-        limit=limit,
-        continuation=continuation,
+    return await query_incidents(
+        store, where=where, newest_first=True, limit=limit, continuation=continuation
     )
-    return [from_doc(Incident, d) for d in result.items], result.continuation
 
 
 #: Continuation of the timeline after its first page held only the incident's own "created"
@@ -222,10 +221,9 @@ async def find_alert(
 async def count_alerts(*, store: DocumentStore, incident_id: str, since: datetime) -> int:
     """Firing alerts the incident received at or after ``since`` (escalation's "more than N
     alerts in M minutes" condition)."""
-    doc = await store.get(INCIDENTS, incident_id, incident_id)
-    if doc is None:
+    incident = await load_incident(store, incident_id)
+    if incident is None:
         return 0
-    incident = from_doc(Incident, doc)
     floor = utc_iso(since)
     chunks: list[dict[str, object]] = []
     continuation: str | None = None
@@ -256,6 +254,47 @@ async def record_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_i
         pass
 
 
+class LineWriter(Protocol):
+    """Writes one line of OpenAlert's own (see :func:`line_writer`)."""
+
+    async def __call__(
+        self,
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+def line_writer(*, kind: str, actor: Actor, via: str) -> LineWriter:
+    """How one part of OpenAlert (escalation, notifications) writes its timeline lines: always
+    as ``actor``, of ``kind``, ``via`` itself, under ids its callers derive (so a repeat is a
+    no-op, as with :func:`record_timeline`)."""
+
+    async def write(
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        entry = TimelineEntry(
+            incident_id=incident_id,
+            at=at,
+            kind=kind,
+            actor=actor,
+            message=message,
+            via=via,
+            data=data or {},
+        )
+        await record_timeline(store, entry, entry_id=entry_id)
+
+    return write
+
+
 async def apply_action(
     *,
     store: DocumentStore,
@@ -270,7 +309,8 @@ async def apply_action(
     action is OpenAlert's own (an escalation step, an acknowledgement timeout). Returns the
     incident and the outcome (None when nothing changed). Signalling is the caller's business.
     """
-    for attempt in range(WRITE_ATTEMPTS):
+
+    async def attempt(_: int) -> tuple[Incident, Outcome | None] | Retry:
         incident, etag = await _load(store, incident_id)
         if principal is not None:
             require(principal, Right.ACT, [incident.team_id])
@@ -284,12 +324,11 @@ async def apply_action(
         if not outcome.changed:
             return incident, None
         try:
-            await store.replace(INCIDENTS, to_doc(outcome.incident), if_match=etag)
+            await replace_incident(store, outcome.incident, etag=etag)
         except PreconditionFailed:
             # Someone else changed it (an alert, another responder): decide again on the new
             # state, after a short jittered pause so two writers do not collide forever.
-            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-            continue
+            return RETRY
         for n, entry in enumerate(outcome.timeline):
             # Derived from the etag the change was decided on: a write guarded by it succeeds
             # once, so a retry after a crash between the two writes cannot add a second line
@@ -298,7 +337,13 @@ async def apply_action(
             digest = hashlib.sha256(decided_on.encode()).hexdigest()[:24]
             await record_timeline(store, entry, entry_id=f"act-{digest}")
         return outcome.incident, outcome
-    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
+
+    return await optimistic(
+        attempt,
+        attempts=WRITE_ATTEMPTS,
+        exhausted=lambda: Conflict(f"Incident {incident_id!r} is changing too fast; try again."),
+        pause=linear_jitter,
+    )
 
 
 async def act(

@@ -2,7 +2,7 @@
 
 A rule step that waits ("SMS now, call me in 5 minutes"), a page deferred past quiet hours and
 a bundling window that closes all leave a document in ``notification_pending`` with its due
-time (see :mod:`shared.notifications.service`). Those documents stay the record; what changed
+time (see :mod:`shared.notifications.deferral`). Those documents stay the record; what changed
 is how they are released. Instead of a timer every few seconds (which on Flex Consumption is
 ~17,000 billed executions a day and an app that never scales to zero), the delivery that writes
 one starts a small orchestration, the *wake*, whose durable timer fires at the due time:
@@ -24,10 +24,12 @@ import math
 from collections.abc import Generator, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from shared.durable import OrchestrationStarter
 from shared.errors import NotFound
-from shared.notifications.service import PENDING, NotifyPorts, flush
+from shared.notifications.deferral import PENDING, flush
+from shared.notifications.delivery import NotifyPorts
 from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore
 
@@ -38,15 +40,8 @@ ACTIVITY_RELEASE = "notify_release"
 ACTIVITY_SETTLE = "notify_settle"
 
 
-class WakeStarter(Protocol):
-    """The part of ``DurableOrchestrationClient`` a delivery uses to schedule a wake."""
-
-    async def start_new(
-        self,
-        orchestration_function_name: str,
-        instance_id: str | None = None,
-        client_input: object | None = None,
-    ) -> str: ...
+#: The part of ``DurableOrchestrationClient`` a delivery uses to schedule a wake.
+WakeStarter = OrchestrationStarter
 
 
 def wake_time(due: datetime) -> datetime:

@@ -1,4 +1,5 @@
-"""A heartbeat's state for people: its last ping and whether it is missed.
+"""Heartbeats' own records (the ``heartbeats`` container: each one's last ping) and a heartbeat's
+state for people: its last ping and whether it is missed.
 
 A heartbeat is an integration of format ``heartbeat`` (created like any integration, with
 ``settings.heartbeat_interval_seconds``); its last ping is the ``heartbeats`` document the
@@ -13,12 +14,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.auth.access import require
-from shared.auth.models import Action, Principal
-from shared.auth.owned import get_doc, list_owned, model_of
+from shared.auth.models import Principal
+from shared.catalog import service as catalog
 from shared.catalog.models import Integration
+from shared.catalog.service import IntegrationRead
 from shared.errors import NotFound
-from shared.store.port import DocumentStore, eq
+from shared.store.codec import utc_iso
+from shared.store.port import DocumentStore
 
 HEARTBEATS = "heartbeats"
 
@@ -47,7 +49,7 @@ class HeartbeatStatus(BaseModel):
 
 
 def status_of(
-    integration: Integration, last_ping: datetime | None, now: datetime
+    integration: Integration | IntegrationRead, last_ping: datetime | None, now: datetime
 ) -> HeartbeatStatus:
     """Pure: the state the timer would see at ``now``."""
     interval = integration.settings.heartbeat_interval_seconds
@@ -74,18 +76,29 @@ def status_of(
     )
 
 
-async def last_ping(store: DocumentStore, integration_id: str) -> datetime | None:
+async def record_ping(store: DocumentStore, integration_id: str, at: datetime) -> None:
+    await store.upsert(
+        HEARTBEATS, {"id": integration_id, "pk": integration_id, "last_ping": utc_iso(at)}
+    )
+
+
+async def last_ping_text(store: DocumentStore, integration_id: str) -> str | None:
+    """The last ping as stored (the missed-heartbeat envelope's id derives from this text)."""
     doc = await store.get(HEARTBEATS, integration_id, integration_id)
-    return datetime.fromisoformat(doc["last_ping"]) if doc and doc.get("last_ping") else None
+    return str(doc["last_ping"]) if doc and doc.get("last_ping") else None
+
+
+async def last_ping(store: DocumentStore, integration_id: str) -> datetime | None:
+    text = await last_ping_text(store, integration_id)
+    return datetime.fromisoformat(text) if text else None
 
 
 async def get_heartbeat(
     *, store: DocumentStore, principal: Principal, integration_id: str, now: datetime
 ) -> HeartbeatStatus:
-    integration = model_of(
-        Integration, await get_doc(store, "integrations", integration_id, "Heartbeat")
+    integration, _ = await catalog.get_integration(
+        store=store, principal=principal, integration_id=integration_id
     )
-    require(principal, Action.READ, [integration.team_id])
     if integration.format != "heartbeat":
         raise NotFound(f"Integration {integration_id!r} is not a heartbeat.")
     return status_of(integration, await last_ping(store, integration.id), now)
@@ -100,14 +113,12 @@ async def list_heartbeats(
     continuation: str | None,
     now: datetime,
 ) -> tuple[list[HeartbeatStatus], str | None]:
-    items, token = await list_owned(
-        store,
-        "integrations",
-        Integration,
-        principal,
+    items, token = await catalog.list_integrations(
+        store=store,
+        principal=principal,
         team_id=team_id,
-        where=[eq("format", "heartbeat")],
         limit=limit,
         continuation=continuation,
+        fmt="heartbeat",
     )
     return [status_of(i, await last_ping(store, i.id), now) for i in items], token

@@ -12,28 +12,25 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from shared.catalog.models import Integration
-from shared.pipeline.heartbeat_status import HEARTBEATS, is_missed
+from shared.catalog.stored import integrations_of_format
+from shared.pipeline.heartbeat_status import is_missed, last_ping_text
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, ProcessResult, process_envelope
-from shared.store.codec import from_doc, utc_iso
-from shared.store.port import eq
+from shared.store.codec import utc_iso
 
 
 async def check_heartbeats(*, ports: ProcessPorts, now: datetime) -> list[ProcessResult]:
     results: list[ProcessResult] = []
     token: str | None = None
     while True:
-        page = await ports.store.query(
-            "integrations", where=[eq("format", "heartbeat")], limit=200, continuation=token
+        integrations, next_token = await integrations_of_format(
+            ports.store, "heartbeat", limit=200, continuation=token
         )
-        for doc in page.items:
-            integration = from_doc(Integration, doc)
+        for integration in integrations:
             interval = integration.settings.heartbeat_interval_seconds
             if not integration.enabled or interval is None:
                 continue
-            state = await ports.store.get(HEARTBEATS, integration.id, integration.id)
-            last_text = state["last_ping"] if state else None
+            last_text = await last_ping_text(ports.store, integration.id)
             last = datetime.fromisoformat(last_text) if last_text else integration.created_at
             if last is None or not is_missed(interval, last, now):
                 continue
@@ -52,6 +49,6 @@ async def check_heartbeats(*, ports: ProcessPorts, now: datetime) -> list[Proces
                 },
             )
             results.append(await process_envelope(envelope, ports=ports))
-        token = page.continuation
+        token = next_token
         if token is None:
             return results

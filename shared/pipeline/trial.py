@@ -17,9 +17,8 @@ from shared.alerts.models import SourceFormat
 from shared.alerts.samples import sample_alert
 from shared.auth.access import require
 from shared.auth.models import Action, Principal
-from shared.auth.owned import get_doc, model_of
-from shared.catalog.models import Integration
-from shared.errors import InvalidInput, Unavailable
+from shared.catalog.stored import load_integration
+from shared.errors import InvalidInput, NotFound, Unavailable
 from shared.pipeline.ingest import IngestPorts, accept_authenticated
 from shared.pipeline.models import Envelope
 from shared.store.port import DocumentStore
@@ -50,9 +49,9 @@ async def send_test_alert(
     ingest: IngestPorts | None,
     send: SendAlert | None,
 ) -> TestAlertSent:
-    integration = model_of(
-        Integration, await get_doc(store, "integrations", integration_id, "Integration")
-    )
+    integration = await load_integration(store, integration_id)
+    if integration is None:
+        raise NotFound(f"Integration {integration_id!r} does not exist.")
     require(principal, Action.CONFIGURE, [integration.team_id])
     if not integration.enabled:
         raise InvalidInput("The integration is disabled: enable it to test it.", field="enabled")

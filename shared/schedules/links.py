@@ -7,13 +7,13 @@ same :class:`NotFound`, so links cannot be probed."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
+from shared.auth.documents import load_user_doc, set_user_fields
 from shared.auth.models import User
+from shared.auth.secret_hash import secret_hash, secret_matches
 from shared.errors import NotFound
-from shared.store.codec import strip_doc
+from shared.store.codec import from_doc
 from shared.store.port import Doc, DocumentStore
 
 #: The field holding the token's digest, on schedule and user documents alike.
@@ -23,32 +23,24 @@ TOKEN_HASH = "ical_token_hash"
 def new_token() -> tuple[str, str]:
     """A fresh token and the digest to store for it."""
     token = secrets.token_urlsafe(24)
-    return token, _digest(token)
+    return token, secret_hash(token)
 
 
 def check_token(doc: Doc | None, token: str) -> Doc:
     """``doc`` if ``token`` opens it; otherwise the same NotFound as an unknown id."""
-    expected = str(doc.get(TOKEN_HASH) or "") if doc else ""
-    if doc is None or not expected or not hmac.compare_digest(expected, _digest(token)):
+    if doc is None or not secret_matches(token, str(doc.get(TOKEN_HASH) or "")):
         raise NotFound("No such calendar.")
     return doc
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def issue_user_link(*, store: DocumentStore, user_id: str) -> str:
     """A new token for the person's own calendar (the previous link stops working)."""
     token, digest = new_token()
-    doc = await store.get("users", user_id, user_id)
-    if doc is None:
-        raise NotFound(f"User {user_id!r} does not exist.")
-    await store.replace("users", {**doc, TOKEN_HASH: digest}, if_match=doc["_etag"])
+    await set_user_fields(store, user_id, {TOKEN_HASH: digest})
     return token
 
 
 async def user_for_link(*, store: DocumentStore, user_id: str, token: str) -> User:
     """The person whose calendar link this is."""
-    doc = check_token(await store.get("users", user_id, user_id), token)
-    return User.model_validate(strip_doc(doc, "teams_list"))
+    doc = check_token(await load_user_doc(store, user_id), token)
+    return from_doc(User, doc)

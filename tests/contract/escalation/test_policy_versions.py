@@ -75,7 +75,9 @@ async def test_a_policy_saved_before_the_history_lists_its_current_version(world
     assert current.status == 200 and current.body["id"] == pid
 
 
-@pytest.mark.parametrize(("version", "status"), [("7", 404), ("two", 404), ("0x1", 404), ("٣", 404)])
+@pytest.mark.parametrize(
+    ("version", "status"), [("7", 404), ("two", 404), ("0x1", 404), ("٣", 404)]
+)
 async def test_unknown_versions_are_problems(world: World, version: str, status: int) -> None:
     pid = world.ids["pol-red"]
     got = await world.call("red-viewer", "GET", f"/escalation-policies/{pid}/versions/{version}")

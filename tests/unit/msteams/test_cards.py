@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.incidents.models import Actor, Incident, IncidentStatus
-from shared.teams.cards import VERBS, incident_card, parse_command
-from shared.teams.package import build, manifest
+from shared.msteams.cards import VERBS, incident_card, parse_command
+from shared.msteams.package import build, manifest
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from shared.incidents.models import Actor, IncidentStatus
-from shared.notifications.service import workflows_message
-from shared.teams.cards import incident_card, message_card
-from shared.teams.tab import incident_deep_link, teams_app_id
-from tests.unit.teams.test_cards import incident
+from shared.msteams.cards import incident_card, message_card
+from shared.msteams.tab import incident_deep_link, teams_app_id
+from shared.notifications.workflows import workflows_message
+from tests.unit.msteams.test_cards import incident
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = Path(__file__).with_name("adaptivecards_check.js")

@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-from shared.teams.cards import incident_card
-from shared.teams.package import build, manifest
-from shared.teams.tab import TAB_ENTITY_ID, incident_deep_link, teams_app_id
-from tests.unit.teams.test_cards import SCHEMA, incident
+from shared.msteams.cards import incident_card
+from shared.msteams.package import build, manifest
+from shared.msteams.tab import TAB_ENTITY_ID, incident_deep_link, teams_app_id
+from tests.unit.msteams.test_cards import SCHEMA, incident
 
 BOT = "6b1c0b1e-5d8e-4f6b-9a51-2a3c4d5e6f70"
 CLIENT = "0f9a8b7c-6d5e-4f3a-9b2c-1d0e9f8a7b6c"

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from microsoft_agents.activity import Activity, ChannelAccount, ConversationParameters
 
 from shared.errors import InvalidInput, PayloadTooLarge
-from shared.teams.auth import MAX_ACTIVITY_BYTES, parse_activity
-from shared.teams.connector import card_activity, wire
+from shared.msteams.auth import MAX_ACTIVITY_BYTES, parse_activity
+from shared.msteams.connector import card_activity, wire
 
 # A card click as Teams sends it (Universal Actions, "adaptiveCard/action" invoke).
 CLICK: dict[str, Any] = {

@@ -1,11 +1,12 @@
 """Inbound Bot Framework authentication: the checks the Bot Framework SDKs make.
 
 Every request to ``/api/messages`` carries a JWT signed by the Bot Framework. It is accepted
-only if: the signing key comes from the Bot Framework OpenID metadata's JWKS (refreshed on an
-unknown ``kid``, at most once a minute), the algorithm is RS256, the issuer is
-``https://api.botframework.com``, the audience is this bot's app id, it is within its validity
-(5 minutes of clock skew), the key is endorsed for the activity's ``channelId``, and the token's
-``serviceUrl`` claim equals the activity's ``serviceUrl`` (so a token cannot redirect replies).
+only if: the signing key comes from the Bot Framework OpenID metadata's JWKS (through
+:class:`~shared.auth.tokens.JwksCache`: refreshed on an unknown ``kid``, at most once a minute),
+the algorithm is RS256, the issuer is ``https://api.botframework.com``, the audience is this
+bot's app id, it is within its validity (5 minutes of clock skew), the key is endorsed for the
+activity's ``channelId``, and the token's ``serviceUrl`` claim equals the activity's
+``serviceUrl`` (so a token cannot redirect replies).
 
 Activities are parsed into the Microsoft 365 Agents SDK's ``Activity`` model
 (``microsoft-agents-activity``). The token checks stay here rather than in the SDK's
@@ -17,18 +18,18 @@ neither endorsements nor the ``serviceUrl`` claim — docs/teams.md cites the li
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import jwt
-from jwt import PyJWK
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
 
 from shared import jsonin
-from shared.errors import InvalidInput, PayloadTooLarge, Unauthenticated, Unavailable
+from shared.auth.headers import required_bearer
+from shared.auth.tokens import JwksCache
+from shared.errors import InvalidInput, PayloadTooLarge, Unauthenticated
 
 log = logging.getLogger(__name__)
 
@@ -45,46 +46,31 @@ class BotAuthenticator:
     app_id: str
     metadata_url: str = BOT_FRAMEWORK_METADATA
     issuer: str = BOT_FRAMEWORK_ISSUER
-    _keys: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _fetched: float = 0.0
+    _keys: JwksCache = field(init=False)
 
-    async def _refresh(self) -> None:
-        if time.monotonic() - self._fetched < REFRESH_MIN_INTERVAL and self._keys:
-            return
-        try:
-            meta = (await self.http.get(self.metadata_url, timeout=10)).json()
-            jwks = (await self.http.get(meta["jwks_uri"], timeout=10)).json()
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
-            if self._keys:
-                log.warning("bot framework keys not refreshed (%s); using cached keys", exc)
-                return
-            raise Unavailable("The Bot Framework signing keys cannot be fetched.") from exc
-        self._keys = {k["kid"]: k for k in jwks.get("keys", []) if "kid" in k}
-        self._fetched = time.monotonic()
-
-    async def _key(self, kid: str) -> dict[str, Any]:
-        if kid not in self._keys or time.monotonic() - self._fetched > KEYS_TTL_SECONDS:
-            await self._refresh()
-        key = self._keys.get(kid)
-        if key is None:
-            raise Unauthenticated("The token was not signed by the Bot Framework.")
-        return key
+    def __post_init__(self) -> None:
+        self._keys = JwksCache(
+            issuer=self.issuer,
+            http=self.http,
+            metadata_url=self.metadata_url,
+            ttl_s=KEYS_TTL_SECONDS,
+            min_refresh_interval_s=REFRESH_MIN_INTERVAL,
+            timeout_s=10.0,
+        )
 
     async def validate(self, authorization: str | None, activity: Activity) -> dict[str, Any]:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise Unauthenticated("A Bot Framework token is required.")
-        token = authorization[7:].strip()
+        token = required_bearer(authorization, "A Bot Framework token is required.")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Unauthenticated("The token is malformed.") from None
         if header.get("alg") != "RS256":
             raise Unauthenticated("The token algorithm is not allowed.")
-        jwk = await self._key(str(header.get("kid", "")))
+        key, jwk = await self._keys.get_entry(str(header.get("kid", "")))
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                PyJWK(jwk).key,
+                key.key,
                 algorithms=["RS256"],
                 audience=self.app_id,
                 issuer=self.issuer,

@@ -1,4 +1,5 @@
-"""A small bounded TTL cache for the authentication hot path (API keys, integration keys).
+"""A small bounded TTL/LRU cache, per process (API and integration keys, the catalog, dedup
+records and incidents in the pipeline, notification lookups).
 
 Per process, not shared: with N instances a change (revocation, rotation) takes effect everywhere
 within one TTL. Least-recently-used entries are dropped beyond ``max_entries`` so a flood of

@@ -14,10 +14,10 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from shared.incidents.models import Actor, Incident, IncidentStatus
+from shared.msteams.cards import incident_card
+from shared.msteams.text import md_escape, md_escape_lines, personal_text
 from shared.notifications.render import render_digest
-from shared.notifications.service import workflows_message
-from shared.teams.cards import incident_card
-from shared.teams.text import md_escape, md_escape_lines, personal_text
+from shared.notifications.workflows import workflows_message
 
 MD = MarkdownIt("commonmark").enable(["strikethrough", "table"])
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shared.incidents.models import Incident, IncidentStatus
+from shared.msteams.text import md_escape
 from shared.notifications.render import page_description
-from shared.teams.text import md_escape
 
 #: verb -> (incident action, snooze minutes)
 VERBS: dict[str, tuple[str, int | None]] = {
@@ -177,7 +177,7 @@ def incident_card(
 
 
 def message_card(text: str, *, title: str = "OpenAlert") -> dict[str, Any]:
-    """``text`` is Markdown: callers escape what they put into it (``shared.teams.text``)."""
+    """``text`` is Markdown: callers escape what they put into it (``shared.msteams.text``)."""
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -1,4 +1,4 @@
-"""Build the Teams app package: ``python -m shared.teams.package --bot-id <id> --host <host>``.
+"""Build the Teams app package: ``python -m shared.msteams.package --bot-id <id> --host <host>``.
 
 The zip holds ``manifest.json`` (schema 1.17: the bot with team, personal and group-chat scopes,
 its commands, the console as a personal tab with the Entra app for Teams SSO, valid domains) and
@@ -18,7 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from shared.teams.tab import console_host, static_tab, teams_app_id, web_application_info
+from shared.msteams.tab import console_host, static_tab, teams_app_id, web_application_info
 
 MANIFEST_SCHEMA = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"

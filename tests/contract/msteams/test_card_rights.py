@@ -25,14 +25,14 @@ from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.incidents.models import Incident
 from shared.incidents.service import act
-from shared.pipeline.process import RecordedEscalation
+from shared.msteams.auth import parse_activity
+from shared.msteams.cards import VERBS
+from shared.msteams.connector import ConnectorClient
+from shared.msteams.service import CANNOT_SEE, NOT_SET_UP, TeamsPorts, handle
+from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
-from shared.teams.auth import parse_activity
-from shared.teams.cards import VERBS
-from shared.teams.connector import ConnectorClient
-from shared.teams.service import CANNOT_SEE, NOT_SET_UP, TeamsPorts, handle
-from shared.teams.tab import incident_deep_link, teams_app_id
+from tests.fixtures.escalation import RecordedEscalation
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TITLES = {"a": "Team A checkout down", "b": "Team B payroll down"}
