@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from shared.auth.access import require
 from shared.auth.models import Action, Principal, PrincipalKind
 from shared.catalog.references import check_references, schedule_refs
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.schedules import limits, stored
 from shared.schedules import overrides as ovr
 from shared.schedules.models import Override, Schedule, ScheduleBody, Shift
@@ -86,7 +86,14 @@ async def preview(
     teams = {body.team_id}
     current: Schedule | None = None
     if schedule_id is not None:
-        current, _ = await stored.load_schedule(store, schedule_id)
+        doc = await stored.load_schedule_doc(store, schedule_id)
+        if doc is None:
+            raise NotFound(f"Schedule {schedule_id!r} does not exist.")
+        try:
+            current = stored.load(doc)
+        except stored.NeedsRepair:
+            # Its layers break a newer rule: the edit being previewed is what replaces them.
+            current = stored.load({**doc, "layers": []})
         teams.add(current.team_id)
     # The rights a save would need: configuring a schedule shows who it puts on call.
     require(principal, Action.CONFIGURE, teams)

@@ -237,3 +237,17 @@ async def test_ical_import_dry_run_answers_and_writes_nothing(store: SqliteStore
     real = await call(store, "lead", "POST", path, {"ics": ics})
     assert real.body["created"] == dry.body["created"]
     assert len((await stored.load_schedule(store, "sched"))[0].overrides) == 1
+
+
+async def test_the_fix_of_a_schedule_that_needs_repair_can_be_previewed(store: SqliteStore) -> None:
+    doc = await store.get("schedules", "sched", "sched")
+    assert doc is not None
+    broken = {**doc["layers"][0], "frequency": "rrule", "rrule": "FREQ=SECONDLY"}
+    await store.upsert(
+        "schedules", {k: v for k, v in doc.items() if k != "_etag"} | {"layers": [broken]}
+    )
+    read = await call(store, "lead", "GET", "/schedules/sched")
+    assert read.status == 409, "it needs repair"
+    reply = await call(store, "lead", "POST", "/schedules/sched/preview", body(), {"weeks": "1"})
+    assert reply.status == 200, reply.body
+    assert reply.body["shifts"][0]["user"] == "ann"
