@@ -14,6 +14,7 @@ condition is taken as met (the note says so), since the count depends on alerts 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -38,6 +39,7 @@ from shared.escalation.models import (
 from shared.escalation.plan import NeedAlertCount, NotifyStep, plan_step
 from shared.escalation.targets import next_round_robin, resolve_targets
 from shared.notifications.contacts import contact_methods, get_rules
+from shared.notifications.models import ContactMethod, NotificationRules
 from shared.notifications.preview import PersonPlan, person_plan
 from shared.schedules import limits, stored
 from shared.store.port import DocumentStore
@@ -109,20 +111,29 @@ async def _targets(
     return await permitted(store, team_id, resolved)
 
 
+Prefs = tuple[str, NotificationRules | None, list[ContactMethod]]
+
+
 async def _people(
-    store: DocumentStore, user_ids: list[str], step: NotifyStep, at: datetime
+    store: DocumentStore,
+    user_ids: list[str],
+    step: NotifyStep,
+    at: datetime,
+    known: dict[str, Prefs],
 ) -> list[PagedPerson]:
+    """Each person's plan; ``known`` keeps what was read of them for the rest of the walk."""
     out = []
     for user_id in user_ids[:MAX_PEOPLE]:
-        rules = await get_rules(store, user_id)
-        methods = await contact_methods(store, user_id)
-        out.append(
-            PagedPerson(
-                user_id=user_id,
-                name=await user_display_name(store, user_id),
-                plan=person_plan(rules, methods, step.importance, at),
+        if user_id not in known:
+            known[user_id] = (
+                await user_display_name(store, user_id),
+                await get_rules(store, user_id),
+                await contact_methods(store, user_id),
             )
-        )
+        name, rules, methods = known[user_id]
+        # Quiet hours are found minute by minute (milliseconds each): off the event loop.
+        plan = await asyncio.to_thread(person_plan, rules, methods, step.importance, at)
+        out.append(PagedPerson(user_id=user_id, name=name, plan=plan))
     return out
 
 
@@ -133,6 +144,7 @@ async def walk(
     fired: list[FiredStep] = []
     notes: list[str] = []
     turns = _Turns(store)
+    known: dict[str, Prefs] = {}
     cursor: Cursor | None = Cursor()
     now = at
     count: int | None = None
@@ -169,7 +181,7 @@ async def walk(
                 paged, line.skipped = await _targets(
                     store, snapshot.team_id, effect.step, now, turns
                 )
-                line.people = await _people(store, paged, effect.step, now)
+                line.people = await _people(store, paged, effect.step, now, known)
                 line.more_people = max(0, len(paged) - MAX_PEOPLE)
             fired.append(line)
         notes.extend(result.notes)
