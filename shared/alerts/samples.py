@@ -9,6 +9,7 @@ and none ever joins a real incident).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -85,6 +86,12 @@ FRESHEN: dict[SourceFormat, Callable[[Doc, str, datetime], None]] = {
 }
 
 
+@functools.cache
+def _sample_text(fmt: SourceFormat) -> str:
+    # Read once per process: a test alert is an API request, not a file read on the loop.
+    return (SAMPLES / f"{fmt.value}.json").read_text(encoding="utf-8")
+
+
 def sample_alert(fmt: SourceFormat, *, token: str, now: datetime) -> bytes:
     """The sample body of ``fmt``, made fresh (see the module docstring)."""
     freshen = FRESHEN.get(fmt)
@@ -93,6 +100,6 @@ def sample_alert(fmt: SourceFormat, *, token: str, now: datetime) -> bytes:
             f"{fmt.value} integrations take no alerts to test; call their URL instead.",
             field="format",
         )
-    doc: Doc = json.loads((SAMPLES / f"{fmt.value}.json").read_text(encoding="utf-8"))
+    doc: Doc = json.loads(_sample_text(fmt))
     freshen(doc, token, now)
     return json.dumps(doc).encode()
