@@ -6,15 +6,21 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
+import pytest
 
 from shared.msteams.cards import incident_card
 from shared.msteams.package import build, manifest
 from shared.msteams.tab import TAB_ENTITY_ID, incident_deep_link, teams_app_id
 from tests.unit.msteams.test_cards import SCHEMA, incident
 
+#: Microsoft's manifest schema (see tests/fixtures/msteams/README.md).
+SCHEMA_117 = json.loads(
+    (Path(__file__).resolve().parents[2] / "fixtures/msteams/manifest-1.17.schema.json").read_text()
+)
 BOT = "6b1c0b1e-5d8e-4f6b-9a51-2a3c4d5e6f70"
 CLIENT = "0f9a8b7c-6d5e-4f3a-9b2c-1d0e9f8a7b6c"
 HOST = "oa-func.azurewebsites.net"
@@ -67,3 +73,13 @@ def test_the_open_button_is_a_deep_link_to_the_incident_in_the_tab() -> None:
     assert [a["title"] for a in plain["actions"] if a["type"] == "Action.OpenUrl"] == [
         "Open incident"
     ]
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"console_url": CONSOLE, "client_id": CLIENT}], ids=["default", "sso"]
+)
+def test_the_manifest_passes_microsofts_schema(options: dict[str, str]) -> None:
+    made = manifest(bot_id=BOT, host=HOST, **options)
+    validator = jsonschema.Draft4Validator(SCHEMA_117, format_checker=jsonschema.FormatChecker())
+    problems = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(made)]
+    assert not problems, problems
