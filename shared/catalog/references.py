@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.auth.documents import USERS
+from shared.catalog.stored import TEAMS
 from shared.errors import InvalidInput
 from shared.escalation.models import (
     CallWebhook,
@@ -32,11 +33,14 @@ from shared.store.port import DocumentStore
 
 RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
 
-#: The container holding each kind of referenced document.
+#: The container holding each kind of referenced document. Policies and webhooks are named here
+#: rather than imported from their owners, which build on catalog (escalation.policies checks
+#: its references through this module; notifications names services): importing them back
+#: would make the packages a circle.
 CONTAINERS: dict[RefKind, str] = {
     "policy": "escalation_policies",
     "schedule": SCHEDULES,
-    "team": "teams",
+    "team": TEAMS,
     "user": USERS,
     "webhook": "webhooks",
 }

@@ -1,4 +1,5 @@
-"""The ``incidents`` and ``timeline`` containers: how incidents and their lines are stored.
+"""The ``incidents``, ``timeline`` and ``alerts`` containers: how incidents, their lines and
+their older alert records are stored.
 
 Both are the incident package's; the pipeline (which opens and appends to incidents),
 escalation, notifications and the Teams bot read and write them through these functions, never
@@ -9,6 +10,10 @@ they decided on, so a concurrent writer makes the caller decide again instead of
 
 from __future__ import annotations
 
+import contextlib
+
+from shared.errors import Conflict
+from shared.incidents import alertlog
 from shared.incidents.models import Incident, IncidentStatus
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Condition, Doc, DocumentStore, eq, gte, in_
@@ -101,6 +106,13 @@ async def incident_by_number(store: DocumentStore, number: int) -> Incident | No
     """The incident with this number (numbers are unique), or None."""
     found, _ = await query_incidents(store, where=[eq("number", number)], limit=1)
     return found[0] if found else None
+
+
+async def save_chunk(store: DocumentStore, chunk: Doc) -> None:
+    """Write one chunk of alert records an incident no longer holds (``alertlog``); its id is
+    derived from its first record, so writing it again is a no-op."""
+    with contextlib.suppress(Conflict):
+        await store.create(alertlog.CHUNKS, chunk)
 
 
 async def load_line_doc(store: DocumentStore, incident_id: str, line_id: str) -> Doc | None:

@@ -10,7 +10,6 @@ of the incident (``ProcessPorts.incidents``) where it has one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from datetime import timedelta
 from typing import Any
@@ -26,7 +25,7 @@ from shared.pipeline.models import Envelope
 from shared.pipeline.ports import ProcessPorts
 from shared.store.codec import utc_iso
 from shared.store.counters import count_up
-from shared.store.port import Conflict, PreconditionFailed
+from shared.store.port import PreconditionFailed
 from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 #: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
@@ -141,8 +140,7 @@ class IncidentWriter:
         """Replace the incident if it is unchanged since ``etag``; the alert records it no longer
         holds go to their chunk first (see ``alertlog``: a repeat of that create is a no-op)."""
         if chunk is not None:
-            with contextlib.suppress(Conflict):
-                await self.store.create(alertlog.CHUNKS, chunk)
+            await stored.save_chunk(self.store, chunk)
         try:
             new_etag = await stored.replace_incident(self.store, updated, etag=etag)
         except PreconditionFailed:
