@@ -231,3 +231,17 @@ async def test_routes_test_on_a_recorded_alert_and_refusals(world: World) -> Non
         assert got.content_type == "application/problem+json"
     blue = await world.call("red-resp", "POST", path, {"incident_id": "inc-blue"})
     assert blue.status == 404, "an incident of another integration holds none of its alerts"
+
+
+async def test_setup_carries_no_stored_secret(world: World) -> None:
+    hmac, sentry = "h" * 32, "s" * 32
+    for fmt, settings in (
+        ("grafana", {"grafana_hmac_secret": hmac}),
+        ("sentry", {"sentry_client_secret": sentry}),
+    ):
+        created = await integration(world, fmt, settings=settings)
+        iid = created["integration"]["id"]
+        assert hmac not in json.dumps(created) and sentry not in json.dumps(created)
+        reply = await world.call("red-lead", "GET", f"/integrations/{iid}/setup")
+        assert reply.status == 200, reply.body
+        assert hmac not in json.dumps(reply.body) and sentry not in json.dumps(reply.body)
