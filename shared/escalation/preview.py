@@ -31,6 +31,7 @@ from shared.escalation.models import (
     CallWebhook,
     Cursor,
     NotifyRoundRobin,
+    NotifyTeam,
     PolicyBody,
     PolicySnapshot,
     PostToChannel,
@@ -104,6 +105,9 @@ async def _targets(
         return [], [reason]
     if isinstance(step, NotifyRoundRobin):
         return await turns.next(step.team_id), []
+    if isinstance(step, NotifyTeam):
+        # The team's own members by construction, as the activity takes them.
+        return await resolve_targets(store, step, at), []
     try:
         resolved = await resolve_targets(store, step, at)
     except (stored.NeedsRepair, limits.ScheduleTooComplex) as exc:
