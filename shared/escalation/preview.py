@@ -22,10 +22,10 @@ from pydantic import BaseModel, Field
 from shared.auth.access import require
 from shared.auth.documents import user_display_name
 from shared.auth.models import Action, Principal
-from shared.catalog.references import check_references, policy_refs
+from shared.catalog.references import check_references
 from shared.errors import NotFound
 from shared.escalation import policies
-from shared.escalation.boundaries import permitted, step_refusal
+from shared.escalation.boundaries import permitted, policy_refs, step_refusal
 from shared.escalation.models import (
     AlertCountCondition,
     CallWebhook,

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from shared.auth.documents import load_user_label, user_exists
+from shared.catalog.references import Ref
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
-from shared.schedules.models import Layer
+from shared.schedules.models import Layer, Override
 from shared.store.port import DocumentStore
 
 
@@ -54,3 +55,14 @@ async def names(store: DocumentStore, user_ids: Iterable[str]) -> dict[str, Pers
         if label is not None:
             out[user_id] = Person(name=label.name or user_id, email=label.email)
     return out
+
+
+def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> list[Ref]:
+    """The people a schedule names: layer participants and override takers."""
+    refs = [
+        Ref("user", user_id, f"layers.{i}.participants.{j}")
+        for i, layer in enumerate(layers)
+        for j, user_id in enumerate(layer.participants)
+    ]
+    refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
+    return refs

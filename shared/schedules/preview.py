@@ -19,12 +19,12 @@ from pydantic import BaseModel, Field
 
 from shared.auth.access import require
 from shared.auth.models import Action, Principal, PrincipalKind
-from shared.catalog.references import check_references, schedule_refs
+from shared.catalog.references import check_references
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.schedules import limits, stored
 from shared.schedules import overrides as ovr
 from shared.schedules.models import Override, Schedule, ScheduleBody, Shift
-from shared.schedules.people import layer_people, require_people
+from shared.schedules.people import layer_people, require_people, schedule_refs
 from shared.schedules.resolve import final_schedule
 from shared.store.port import DocumentStore
 
