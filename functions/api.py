@@ -8,11 +8,13 @@ import json
 import azure.durable_functions as df
 import azure.functions as func
 
+from functions.bindings import ALERTS_QUEUE, CONNECTION
 from functions.runtime import runtime
 from shared.api import cors
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
+from shared.pipeline.models import Envelope
 
 bp = df.Blueprint()
 
@@ -21,8 +23,17 @@ bp = df.Blueprint()
 # HEAD and OPTIONS too, so the operation table answers them: 405 with the exact `Allow`.
 @bp.route(route="v1/{*path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
 @bp.durable_client_input(client_name="client")
-async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+# "Send a test alert" puts its envelope on the alerts queue like an ingest function; the host
+# sends it only when the function returns, and nothing when the request set none.
+@bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
+async def api_v1(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient, out: func.Out[str]
+) -> func.HttpResponse:
     rt = await runtime()
+
+    def send_alert(envelope: Envelope) -> None:
+        out.set(envelope.model_dump_json())
+
     ports = ApiPorts(
         store=rt.store,
         auth=rt.auth,
@@ -30,6 +41,8 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         notify=rt.notify,
         catalog_cache=rt.process.catalog,
         orchestrations=client,
+        ingest=rt.ingest,
+        send_alert=send_alert,
     )
 
     async def who(authorization: str | None) -> Principal:
@@ -49,13 +62,13 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         # the request's Host header, which the caller writes.
         base_url=rt.settings.PUBLIC_BASE_URL.rstrip("/"),
     )
-    out = {**reply.headers, **cors.response_headers(headers, origins)}
+    answer_headers = {**reply.headers, **cors.response_headers(headers, origins)}
     if reply.status in (204, 304):
-        return func.HttpResponse(status_code=reply.status, headers=out)
+        return func.HttpResponse(status_code=reply.status, headers=answer_headers)
     body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, default=str)
     return func.HttpResponse(
         body=body,
         status_code=reply.status,
-        headers=out,
+        headers=answer_headers,
         mimetype=reply.content_type,
     )

@@ -18,6 +18,7 @@ var containers = [
   { name: 'integrations', pk: '/pk', ttl: -1 }
   { name: 'routes', pk: '/pk', ttl: -1 }
   { name: 'escalation_policies', pk: '/pk', ttl: -1 }
+  { name: 'escalation_policy_versions', pk: '/policy_id', ttl: -1 }
   { name: 'schedules', pk: '/pk', ttl: -1 }
   { name: 'oncall_state', pk: '/pk', ttl: -1 }
   { name: 'incidents', pk: '/pk', ttl: -1 }

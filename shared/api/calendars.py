@@ -36,6 +36,8 @@ class IcalImportBody(BaseModel):
     #: "import": an all-day event is whole local days in the calendar's zone; "skip": it is
     #: left out and reported.
     all_day: Literal["import", "skip"] = "import"
+    #: True: answer what the import would create, and change nothing (the editor's preview).
+    dry_run: bool = False
 
 
 async def import_ical(req: Request) -> Reply:
@@ -48,6 +50,7 @@ async def import_ical(req: Request) -> Reply:
         now=ports_of(req).clock(),
         days=req.body.days,
         all_day=req.body.all_day,
+        dry_run=req.body.dry_run,
     )
     return ok(result)
 
@@ -235,7 +238,7 @@ OPERATIONS = [
         method="POST",
         path="/schedules/{schedule_id}/ical-import",
         name="importIcal",
-        summary="Import an external calendar's shifts as overrides",
+        summary="Import an external calendar's shifts as overrides (dry_run: preview only)",
         tag="schedules",
         handler=import_ical,
         body=IcalImportBody,

@@ -8,6 +8,7 @@ from shared.api.ports import PAGING, TEAM_FILTER, config_changed, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
 from shared.api.users import UserView, user_view
 from shared.auth.models import TeamRole, User
+from shared.catalog import route_trial
 from shared.catalog import service as catalog
 from shared.catalog.models import (
     IntegrationBody,
@@ -19,6 +20,8 @@ from shared.catalog.models import (
     Team,
     TeamBody,
 )
+from shared.catalog.setup import SenderSetup
+from shared.pipeline import trial
 
 
 async def list_members(req: Request) -> Reply:
@@ -78,6 +81,40 @@ async def rotate_integration(req: Request) -> Reply:
     )
     config_changed(req)
     return ok(created)
+
+
+async def integration_setup(req: Request) -> Reply:
+    read, _ = await catalog.get_integration(
+        store=ports_of(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        base_url=req.base_url,
+    )
+    return ok(read.setup)
+
+
+async def send_test_alert(req: Request) -> Reply:
+    sent = await trial.send_test_alert(
+        store=ports_of(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        now=ports_of(req).clock(),
+        ingest=ports_of(req).ingest,
+        send=ports_of(req).send_alert,
+    )
+    return ok(sent, status=202)
+
+
+async def test_routes(req: Request) -> Reply:
+    assert isinstance(req.body, route_trial.RouteTestBody)
+    result = await route_trial.try_routes(
+        store=ports_of(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        body=req.body,
+        now=ports_of(req).clock(),
+    )
+    return ok(result)
 
 
 async def list_routes(req: Request) -> Reply:
@@ -317,6 +354,35 @@ OPERATIONS = [
         tag="integrations",
         handler=delete_integration,
         status=204,
+    ),
+    Operation(
+        method="GET",
+        path="/integrations/{integration_id}/setup",
+        name="getIntegrationSetup",
+        summary="What to paste into each sender (the key as a placeholder)",
+        tag="integrations",
+        handler=integration_setup,
+        response=SenderSetup,
+    ),
+    Operation(
+        method="POST",
+        path="/integrations/{integration_id}/test-alert",
+        name="sendTestAlert",
+        summary="Send a sample alert of the integration's source through ingest (it pages)",
+        tag="integrations",
+        handler=send_test_alert,
+        response=trial.TestAlertSent,
+        status=202,
+    ),
+    Operation(
+        method="POST",
+        path="/integrations/{integration_id}/routes/test",
+        name="testRoutes",
+        summary="Which route a sample alert takes, and why (nothing stored or paged)",
+        tag="integrations",
+        handler=test_routes,
+        body=route_trial.RouteTestBody,
+        response=route_trial.RouteTestResult,
     ),
     Operation(
         method="GET",

@@ -3,10 +3,12 @@ webhooks. Views show secrets as hints only (``shared.redact``)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
-from shared.api.router import Operation, Reply, Request, ok, page
+from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import owned
 from shared.incidents import service as incidents
 from shared.notifications import contacts as notifications
@@ -19,6 +21,7 @@ from shared.notifications.models import (
     NotificationRules,
     Webhook,
 )
+from shared.notifications.preview import RulesPreview, rules_preview
 from shared.notifications.webhooks import WebhookBody
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
 
@@ -143,6 +146,22 @@ async def put_rules(req: Request) -> Reply:
     return ok(rules)
 
 
+async def preview_rules(req: Request) -> Reply:
+    """What my rules (saved, or the body being edited) do with a page arriving at ``at``."""
+    user_id = person_id(req)
+    store = ports_of(req).store
+    rules = req.body if isinstance(req.body, NotificationRules) else None
+    if req.body is None:
+        rules = await notifications.get_rules(store, user_id)
+    methods = await notifications.contact_methods(store, user_id)
+    at = req.time("at") or ports_of(req).clock()
+    # Quiet hours are found minute by minute, each step of each set: off the event loop.
+    return ok(await asyncio.to_thread(rules_preview, rules, methods, at))
+
+
+RULES_AT = (QueryParam("at", "When the page arrives (default now).", "date-time"),)
+
+
 async def my_deliveries(req: Request) -> Reply:
     items, token = await list_deliveries(
         store=ports_of(req).store,
@@ -246,6 +265,27 @@ OPERATIONS = [
         tag="notifications",
         handler=get_rules,
         response=NotificationRules,
+    ),
+    Operation(
+        method="GET",
+        path="/me/notification-rules/preview",
+        name="previewMyRules",
+        summary="What my saved rules do with a page arriving now (or at), per rule set",
+        tag="notifications",
+        handler=preview_rules,
+        response=RulesPreview,
+        query=RULES_AT,
+    ),
+    Operation(
+        method="POST",
+        path="/me/notification-rules/preview",
+        name="previewRulesBody",
+        summary="What these unsaved rules would do with a page arriving now (or at)",
+        tag="notifications",
+        handler=preview_rules,
+        body=NotificationRules,
+        response=RulesPreview,
+        query=RULES_AT,
     ),
     Operation(
         method="PUT",

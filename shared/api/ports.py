@@ -16,6 +16,8 @@ from shared.errors import InvalidInput
 from shared.escalation.durable import DurableClient
 from shared.incidents.models import EscalationPort
 from shared.notifications.delivery import NotifyPorts
+from shared.pipeline.ingest import IngestPorts
+from shared.pipeline.trial import SendAlert
 from shared.store.port import DocumentStore
 
 
@@ -31,6 +33,10 @@ class ApiPorts:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     #: The durable client, read by views of an escalation's progress (None: not available).
     orchestrations: DurableClient | None = None
+    #: "Send a test alert": the ingest path's ports and the ``alerts`` queue (the API
+    #: function's output binding). None where the host gives the API no queue: a 503.
+    ingest: IngestPorts | None = None
+    send_alert: SendAlert | None = None
 
 
 def ports_of(req: Request) -> ApiPorts:

@@ -1,7 +1,8 @@
-"""``/api/v1``: the operation table. Each domain module (``shared.api.incidents``, ``catalog``,
-``escalation``, ``schedules``, ``calendars``, ``notifications``, ``users``, ``keys``,
-``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only gathers them
-into :data:`API`."""
+"""``/api/v1``: the operation table. Each domain module (``shared.api.incidents``,
+``incident_bulk``, ``catalog``, ``heartbeats``, ``escalation``, ``schedules``, ``schedule_preview``,
+``oncall``, ``calendars``, ``notifications``, ``users``, ``keys``, ``changes``) keeps its
+handlers beside its
+``OPERATIONS`` rows; this module only gathers them into :data:`API`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from shared.api import (
     catalog,
     changes,
     escalation,
+    heartbeats,
     incident_bulk,
     incidents,
     keys,
     notifications,
     oncall,
+    schedule_preview,
     schedules,
     users,
 )
@@ -45,9 +48,11 @@ API = Api(
         *incidents.OPERATIONS,
         *incident_bulk.OPERATIONS,
         *catalog.OPERATIONS,
+        *heartbeats.OPERATIONS,
         *escalation.OPERATIONS,
         *schedules.OPERATIONS,
         *oncall.OPERATIONS,
+        *schedule_preview.OPERATIONS,
         *calendars.OPERATIONS,
         *keys.OPERATIONS,
         *notifications.OPERATIONS,

@@ -82,6 +82,16 @@ def condition_matches(
     return patterns.search(cond.value, value)
 
 
+def explain(
+    cond: RouteCondition, alert: Routable, *, source: str, description: str = ""
+) -> tuple[str | None, bool]:
+    """Why a condition holds or not: the value it looks at (as far as matching reads it) and
+    its result (what "test a route against an alert" shows, from the matcher itself)."""
+    value = _field_value(alert, cond.field, source, description)
+    seen = None if value is None else value[:MAX_MATCH_CHARS]
+    return seen, condition_matches(cond, alert, source=source, description=description)
+
+
 def route_matches(route: Route, alert: Routable, *, source: str, description: str = "") -> bool:
     results = (
         condition_matches(c, alert, source=source, description=description)

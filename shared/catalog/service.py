@@ -298,13 +298,16 @@ async def list_integrations(
     limit: int,
     continuation: str | None,
     base_url: str = "",
+    fmt: SourceFormat | None = None,
 ) -> tuple[list[IntegrationRead], str | None]:
+    """``fmt``: only integrations of that format (the heartbeats page)."""
     items, token = await list_owned(
         store,
         INTEGRATIONS,
         Integration,
         principal,
         team_id=team_id,
+        where=[eq("format", fmt)] if fmt else [],
         limit=limit,
         continuation=continuation,
     )

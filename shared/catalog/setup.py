@@ -9,6 +9,8 @@ themselves: Alertmanager's ``opsgenie_configs.api_url`` and the Opsgenie SDK's h
 
 from __future__ import annotations
 
+import json
+
 from pydantic import BaseModel, Field
 
 from shared.catalog.models import Integration
@@ -119,6 +121,53 @@ def _azure_action_group(base: str, key: str) -> str:
 """
 
 
+#: The Datadog webhook payload our parser reads (docs/datadog-webhook-template.json, kept equal
+#: by a test): Datadog fills the ``$VARIABLES`` in.
+DATADOG_PAYLOAD: dict[str, object] = {
+    "alert_id": "$ALERT_ID",
+    "alert_cycle_key": "$ALERT_CYCLE_KEY",
+    "alert_transition": "$ALERT_TRANSITION",
+    "alert_title": "$ALERT_TITLE",
+    "alert_type": "$ALERT_TYPE",
+    "alert_priority": "$ALERT_PRIORITY",
+    "alert_scope": "$ALERT_SCOPE",
+    "alert_status": "$ALERT_STATUS",
+    "event_id": "$ID",
+    "event_title": "$EVENT_TITLE",
+    "event_type": "$EVENT_TYPE",
+    "body": "$TEXT_ONLY_MSG",
+    "link": "$LINK",
+    "snapshot": "$SNAPSHOT",
+    "hostname": "$HOSTNAME",
+    "tags": "$TAGS",
+    "date": "$DATE",
+    "last_updated": "$LAST_UPDATED",
+    "org": {"id": "$ORG_ID", "name": "$ORG_NAME"},
+}
+
+
+def _datadog(base: str, key: str) -> str:
+    """The body of Datadog's "create a webhook" API call (the same fields as the UI form)."""
+    webhook = {
+        "name": "openalert",
+        "url": f"{base}/api/integrations/{key}",
+        "encode_as": "json",
+        "payload": json.dumps(DATADOG_PAYLOAD, indent=2),
+    }
+    return json.dumps(webhook, indent=2) + "\n"
+
+
+def _sentry(base: str, key: str) -> str:
+    return f"""In Sentry: Settings > Developer Settings > Custom Integrations >
+Create New Integration > Internal Integration
+  Webhook URL: {base}/api/integrations/{key}
+  Alert Rule Action: on
+  Webhooks: issue
+Then copy its Client Secret into this integration's settings.sentry_client_secret, and add the
+integration as an action of your alert rules.
+"""
+
+
 def _alertmanager_pagerduty(base: str, key: str) -> str:
     return f"""receivers:
   - name: openalert
@@ -195,6 +244,10 @@ def sender_setup(base_url: str, integration: Integration, key: str) -> SenderSet
         snippets["grafana"] = _grafana(base, key)
     elif fmt == "azure_monitor":
         snippets["azure_action_group"] = _azure_action_group(base, key)
+    elif fmt == "datadog":
+        snippets["datadog"] = _datadog(base, key)
+    elif fmt == "sentry":
+        snippets["sentry"] = _sentry(base, key)
     return SenderSetup(
         url=f"{base}/api/integrations/{key}",
         key_in="the path, or Authorization: Bearer <key> / the Basic-auth password at "

@@ -8,7 +8,7 @@ changes an escalation that is already running (and replay stays deterministic).
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -170,6 +170,9 @@ class PolicyBody(BaseModel):
     #: stops paging. Off by default: a tool acknowledging is not a person looking.
     source_acks_count: bool = False
     external_id: ExternalId | None = None
+    #: A policy (or a saved version of it) read with GET can be sent back as it is, e.g. to
+    #: restore a version: the server's own fields are ignored (see ``parse_body``).
+    read_only: ClassVar[frozenset[str]] = frozenset({"id", "version", "updated_at"})
 
     @model_validator(mode="after")
     def _has_someone_to_page(self) -> PolicyBody:

@@ -3,7 +3,8 @@
 Other packages read a policy with :func:`load_policy`; the API's use cases (create, read, list,
 update, delete) check ``Action.CONFIGURE`` on the owning team(s) for writes — moving a policy to
 another team needs the right on both — and ``Action.READ`` for reads. An update is a new
-``version``: running escalations keep the snapshot they froze when they started.
+``version``: running escalations keep the snapshot they froze when they started; every saved
+version is kept (``shared.escalation.policy_versions``) for the editor to list and read back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from shared.auth.access import require
 from shared.auth.models import Action, Principal
 from shared.auth.owned import get_doc, list_owned, model_of, new_id
 from shared.catalog.references import check_references
+from shared.errors import NotFound
+from shared.escalation import policy_versions as versions
 from shared.escalation.boundaries import policy_refs
 from shared.escalation.models import Policy, PolicyBody
 from shared.store.codec import to_doc
@@ -33,11 +36,13 @@ async def load_policy(store: DocumentStore, policy_id: str) -> tuple[Policy, str
 
 
 async def save_policy(store: DocumentStore, policy: Policy, *, etag: str | None = None) -> None:
-    """Write ``policy``: a create without ``etag``, else a replace guarded by it."""
+    """Write ``policy``: a create without ``etag``, else a replace guarded by it; then keep the
+    version in its history."""
     if etag is None:
         await store.create(POLICIES, to_doc(policy))
     else:
         await store.replace(POLICIES, to_doc(policy), if_match=etag)
+    await versions.record(store, policy)
 
 
 async def create_policy(
@@ -95,3 +100,24 @@ async def delete_policy(*, store: DocumentStore, principal: Principal, policy_id
     policy, _ = await get_policy(store=store, principal=principal, policy_id=policy_id)
     require(principal, Action.CONFIGURE, [policy.team_id])
     await store.delete(POLICIES, policy_id, policy_id)
+    await versions.forget(store, policy_id)
+
+
+async def list_policy_versions(
+    *, store: DocumentStore, principal: Principal, policy_id: str
+) -> list[versions.PolicyVersion]:
+    """The policy's saved versions, newest first (the current one always among them)."""
+    policy, _ = await get_policy(store=store, principal=principal, policy_id=policy_id)
+    return await versions.list_versions(store, policy)
+
+
+async def get_policy_version(
+    *, store: DocumentStore, principal: Principal, policy_id: str, version: int
+) -> Policy:
+    policy, _ = await get_policy(store=store, principal=principal, policy_id=policy_id)
+    if version == policy.version:
+        return policy
+    found = await versions.load_version(store, policy_id, version)
+    if found is None:
+        raise NotFound(f"Version {version} of policy {policy_id!r} is not kept.")
+    return found

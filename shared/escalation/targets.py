@@ -20,7 +20,7 @@ from shared.schedules import limits, stored
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import utc_iso
-from shared.store.counters import count_up
+from shared.store.counters import count_up, counted
 from shared.store.port import DocumentStore
 
 #: Where resolved targets of notify steps are kept (partitioned by incident).
@@ -46,6 +46,15 @@ async def _round_robin(store: DocumentStore, team_id: str) -> list[str]:
     counter_id = f"rr:{team_id}"
     # The counter holds the number of turns taken, so this turn is the one before the new value.
     turn = await count_up(store, counter_id) - 1
+    return [members[turn % len(members)]]
+
+
+async def next_round_robin(store: DocumentStore, team_id: str, *, skip: int = 0) -> list[str]:
+    """Whose round-robin turn comes next (``skip`` turns further on), without taking it."""
+    members = await _team_members(store, team_id)
+    if not members:
+        return []
+    turn = await counted(store, f"rr:{team_id}") + skip
     return [members[turn % len(members)]]
 
 

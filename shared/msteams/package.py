@@ -1,7 +1,8 @@
 """Build the Teams app package: ``python -m shared.msteams.package --bot-id <id> --host <host>``.
 
 The zip holds ``manifest.json`` (schema 1.17: the bot with team, personal and group-chat scopes,
-its commands, valid domains) and the two icons Teams requires (192x192 colour, 32x32 white
+its commands, the console as a personal tab with the Entra app for Teams SSO, valid domains) and
+the two icons Teams requires (192x192 colour, 32x32 white
 outline on transparent), drawn here so the repository carries no binary assets.
 """
 
@@ -16,6 +17,8 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
+
+from shared.msteams.tab import console_host, static_tab, teams_app_id, web_application_info
 
 MANIFEST_SCHEMA = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
@@ -73,8 +76,18 @@ def outline_icon() -> bytes:
 
 
 def manifest(
-    *, bot_id: str, host: str, app_id: str | None = None, version: str = "1.0.0"
+    *,
+    bot_id: str,
+    host: str,
+    app_id: str | None = None,
+    version: str = "1.0.0",
+    console_url: str | None = None,
+    client_id: str | None = None,
 ) -> dict[str, Any]:
+    """``console_url``: where the console is served (default the Function App, which serves it
+    at its root); ``client_id``: the Entra app registration the API trusts, for Teams SSO in
+    the tab (without it the tab signs in with its own prompt)."""
+    console = console_url or f"https://{host}"
     commands = [
         {"title": "oncall", "description": "Who is on call for my teams now and next"},
         {"title": "incidents", "description": "My teams' open incidents"},
@@ -84,7 +97,7 @@ def manifest(
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": "1.17",
         "version": version,
-        "id": app_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"openalert:{bot_id}")),
+        "id": app_id or teams_app_id(bot_id),
         "developer": {
             "name": "OpenAlert",
             "websiteUrl": f"https://{host}",
@@ -112,17 +125,27 @@ def manifest(
                 ],
             }
         ],
+        "staticTabs": [static_tab(console)],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": [host],
+        "validDomains": list(dict.fromkeys([host, console_host(console)])),
+        **({"webApplicationInfo": web_application_info(client_id, console)} if client_id else {}),
     }
 
 
-def build(*, bot_id: str, host: str, app_id: str | None = None) -> bytes:
+def build(
+    *,
+    bot_id: str,
+    host: str,
+    app_id: str | None = None,
+    console_url: str | None = None,
+    client_id: str | None = None,
+) -> bytes:
+    made = manifest(
+        bot_id=bot_id, host=host, app_id=app_id, console_url=console_url, client_id=client_id
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(
-            "manifest.json", json.dumps(manifest(bot_id=bot_id, host=host, app_id=app_id), indent=2)
-        )
+        z.writestr("manifest.json", json.dumps(made, indent=2))
         z.writestr("color.png", color_icon())
         z.writestr("outline.png", outline_icon())
     return buf.getvalue()
@@ -132,11 +155,33 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bot-id", required=True, help="the Azure Bot's Microsoft App ID")
     parser.add_argument("--host", required=True, help="the Function App host name")
-    parser.add_argument("--app-id", help="a fixed Teams app id (default: derived from bot id)")
+    parser.add_argument(
+        "--app-id",
+        help="a fixed Teams app id (default: derived from the bot id; cards' Open buttons "
+        "link to the derived one)",
+    )
+    parser.add_argument(
+        "--console-url",
+        help="where the console is served (default: https://<host>, the Function App)",
+    )
+    parser.add_argument(
+        "--client-id",
+        help="the Entra app registration's client id (ENTRA_CLIENT_ID), for Teams SSO in the tab",
+    )
     parser.add_argument("--out", type=Path, default=Path("openalert-teams.zip"))
     args = parser.parse_args(argv)
     uuid.UUID(args.bot_id)
-    args.out.write_bytes(build(bot_id=args.bot_id, host=args.host, app_id=args.app_id))
+    if args.client_id:
+        uuid.UUID(args.client_id)
+    args.out.write_bytes(
+        build(
+            bot_id=args.bot_id,
+            host=args.host,
+            app_id=args.app_id,
+            console_url=args.console_url,
+            client_id=args.client_id,
+        )
+    )
     print(f"wrote {args.out}")
 
 

@@ -28,6 +28,7 @@ from shared.incidents.models import Action, Actor, Incident
 from shared.incidents.stored import load_incident, open_incidents
 from shared.msteams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.msteams.connector import ConnectorClient, card_activity
+from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.msteams.text import md_escape, personal_text
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
@@ -103,12 +104,14 @@ async def on_call_for_team(store: DocumentStore, team_id: str, now: datetime) ->
 async def card_for(
     ports: TeamsPorts, incident: Incident, notice: str | None = None
 ) -> dict[str, Any]:
+    url = incident_url(ports.base_url, incident.id)
     return incident_card(
         incident,
         service_name=await service_name(ports.store, incident.service_id),
         on_call=await on_call_for_team(ports.store, incident.team_id, ports.clock()),
-        url=incident_url(ports.base_url, incident.id),
+        url=url,
         notice=notice,
+        tab_url=incident_deep_link(teams_app_id(ports.bot_id), incident.id, url),
     )
 
 

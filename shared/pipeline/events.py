@@ -11,9 +11,9 @@ from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
 from shared.catalog.changes import change_of, save_change
 from shared.catalog.models import Integration
 from shared.errors import InvalidInput
+from shared.pipeline.heartbeat_status import record_ping
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import InstancePorts
-from shared.store.codec import utc_iso
 
 
 async def envelope_events(
@@ -33,14 +33,7 @@ async def envelope_events(
                     interval_seconds=int(envelope.action.get("interval", 0)),
                 )
             ]
-        await ports.store.upsert(
-            "heartbeats",
-            {
-                "id": integration.id,
-                "pk": integration.id,
-                "last_ping": utc_iso(envelope.received_at),
-            },
-        )
+        await record_ping(ports.store, integration.id, envelope.received_at)
         return [heartbeat.ping(name, received_at=envelope.received_at)]
     if envelope.blob is not None:
         if ports.claim_check is None:

@@ -10,9 +10,10 @@ produce one incident per silence, never several.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from shared.catalog.stored import integrations_of_format
+from shared.pipeline.heartbeat_status import is_missed, last_ping_text
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, ProcessResult, process_envelope
 from shared.store.codec import utc_iso
@@ -29,10 +30,9 @@ async def check_heartbeats(*, ports: ProcessPorts, now: datetime) -> list[Proces
             interval = integration.settings.heartbeat_interval_seconds
             if not integration.enabled or interval is None:
                 continue
-            state = await ports.store.get("heartbeats", integration.id, integration.id)
-            last_text = state["last_ping"] if state else None
+            last_text = await last_ping_text(ports.store, integration.id)
             last = datetime.fromisoformat(last_text) if last_text else integration.created_at
-            if last is None or now - last <= timedelta(seconds=interval):
+            if last is None or not is_missed(interval, last, now):
                 continue
             marker = f"{integration.id}|{last_text or 'never'}"
             envelope = Envelope(

@@ -54,6 +54,8 @@ class Accepted:
     envelope: Envelope
     #: What the sender's protocol expects back (PagerDuty's dedup_key, Opsgenie's requestId).
     dedup_key: str | None = None
+    #: The first alert's title (a test alert's answer shows it).
+    title: str | None = None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -206,6 +208,27 @@ async def accept_body(
             signature_header=sentry.SIGNATURE_HEADER,
             now=time.time(),
         )
+    return await accept_authenticated(
+        integration=integration,
+        fmt=fmt,
+        body=body,
+        headers=headers,
+        received_at=received_at,
+        ports=ports,
+    )
+
+
+async def accept_authenticated(
+    *,
+    integration: Integration,
+    fmt: SourceFormat,
+    body: bytes,
+    headers: Mapping[str, str],
+    received_at: datetime,
+    ports: IngestPorts,
+) -> Accepted:
+    """The path after the sender is known: the format's size limit, the real parser, the rate
+    limit and the envelope. A test alert from the API (its caller signed in) enters here."""
     if len(body) > MAX_BYTES[fmt]:
         raise PayloadTooBig(
             f"{fmt.value} payload is {len(body)} bytes; the limit is {MAX_BYTES[fmt]}"
@@ -225,7 +248,12 @@ async def accept_body(
         ports=ports,
         envelope_id=envelope_id,
     )
-    return Accepted(envelope=envelope, dedup_key=events[0].dedup_key if events else None)
+    first = events[0] if events else None
+    return Accepted(
+        envelope=envelope,
+        dedup_key=first.dedup_key if first else None,
+        title=first.title if first else None,
+    )
 
 
 async def accept_opsgenie_action(

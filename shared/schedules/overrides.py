@@ -116,6 +116,8 @@ class ImportResult(BaseModel):
     merged: int
     skipped: int
     events: list[EventReport]
+    #: The overrides the import adds (with ``dry_run``: would add).
+    created: list[Override] = []
 
 
 async def _user_for(
@@ -140,12 +142,14 @@ async def import_calendar(
     now: datetime,
     days: int = 90,
     all_day: Literal["import", "skip"] = "import",
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import the next ``days`` of an external calendar as overrides (source "ical"); a
     re-import replaces the earlier imported ones in that window. An event names its person by
     our user id (``X-OPENALERT-USER-ID``), ATTENDEE e-mail, or SUMMARY (e-mail or user id).
     An event the same as an existing override is merged into it, not added twice; rotation
-    shifts of this very schedule (from its own export) are skipped."""
+    shifts of this very schedule (from its own export) are skipped. ``dry_run``: the same
+    answer, computed on the stored schedule, and nothing written."""
     end = now + timedelta(days=days)
     schedule, _ = await stored.load_schedule(store, schedule_id)
     events = await limits.compute(
@@ -184,9 +188,13 @@ async def import_calendar(
             merged=sum(r.outcome == "merged" for r in reports),
             skipped=sum(r.outcome == "skipped" for r in reports),
             events=reports,
+            created=added,
         )
         return with_overrides(schedule, kept, tuple(added), path="Calendar import"), result
 
+    if dry_run:
+        current, _ = await stored.load_schedule(store, schedule_id)
+        return apply(current)[1]
     return await change(store, schedule_id, apply)
 
 

@@ -42,6 +42,8 @@ for _spec in (
     ContainerSpec("integrations", "pk", ("service_id", "team_id", "key_prefix", "format")),
     ContainerSpec("routes", "pk", ("integration_id", "position")),
     ContainerSpec("escalation_policies", "pk", ("team_id", "name")),
+    # Every saved version of a policy, in its partition (shared.escalation.policy_versions).
+    ContainerSpec("escalation_policy_versions", "policy_id"),
     ContainerSpec("schedules", "pk", ("team_id", "name")),
     ContainerSpec("oncall_state", "pk", ("schedule_id",)),
     ContainerSpec(

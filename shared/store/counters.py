@@ -13,6 +13,12 @@ from shared.store.port import DocumentStore
 COUNTERS = "counters"
 
 
+async def counted(store: DocumentStore, counter_id: str) -> int:
+    """The counter's value without counting (0 when it has not counted yet)."""
+    doc = await store.get(COUNTERS, counter_id, counter_id)
+    return int(doc["value"]) if doc else 0
+
+
 async def count_up(store: DocumentStore, counter_id: str) -> int:
     """Add one to the counter (a new one starts at 0) and return its new value."""
     return await store.increment(COUNTERS, counter_id, counter_id, "value")

@@ -520,3 +520,22 @@ def test_a_token_for_another_port_or_expired_says_why_over_http(api: Api) -> Non
         r = api.http.get("/incidents", headers={"Authorization": f"Bearer {presented}"})
         is_problem(r, 401)
         assert f'error="invalid_token", error_description="{why}"' in r.headers["www-authenticate"]
+
+
+def test_a_test_alert_goes_through_the_real_queue_to_an_incident(api: Api, admin: str) -> None:
+    """The API function's alerts-queue output: the sample is ingested, queued, processed."""
+    made = setup_team(api, admin, "Tests")
+    service_id = made["service"]["id"]
+    for fmt, title in [
+        ("generic", "[Test] Backup failed"),
+        ("alertmanager", "[Test] Pod payments/api-7c9f is crash looping"),
+    ]:
+        created = api.call(
+            "POST", "/integrations", admin, {"name": fmt, "service_id": service_id, "format": fmt}
+        )
+        iid = created.json()["integration"]["id"]
+        sent = api.call("POST", f"/integrations/{iid}/test-alert", admin)
+        assert sent.status_code == 202, sent.text
+        assert sent.json()["title"] == title
+        incident = wait_incident(api, admin, title)
+        assert incident["service_id"] == service_id

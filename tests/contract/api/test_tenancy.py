@@ -305,6 +305,47 @@ TABLE: dict[str, list[V]] = {
     "deleteIntegration": [
         V("blue", "DELETE /integrations/{int-blue}", need=(CONFIGURE, "blue"), then=204)
     ],
+    "getIntegrationSetup": [
+        V(
+            "blue",
+            "GET /integrations/{int-blue}/setup",
+            need=(READ, "blue"),
+            hidden=("intkey-blue",),
+        )
+    ],
+    "sendTestAlert": [
+        # Configured, then 503: this in-process world gives the API no alerts queue (the
+        # queue's own path is tests/contract/api/test_integration_tools.py and the e2e test).
+        V(
+            "blue",
+            "POST /integrations/{int-blue}/test-alert",
+            need=(CONFIGURE, "blue"),
+            then=503,
+        )
+    ],
+    "testRoutes": [
+        V(
+            "blue's, pasted",
+            "POST /integrations/{int-blue}/routes/test",
+            {"payload": {"title": "x", "severity": "P5"}},
+            need=(READ, "blue"),
+        ),
+        V(
+            "red's, with blue's incident",
+            "POST /integrations/{int-red}/routes/test",
+            {"incident_id": "inc-blue"},
+            need=(INCIDENTS, "blue"),
+            then=404,
+        ),
+    ],
+    "listHeartbeats": [
+        V("blue filter", "GET /heartbeats", query={"team_id": "blue"}, need=(READ, "blue")),
+        V("all", "GET /heartbeats", hidden=BLUE_IDS),
+    ],
+    "getHeartbeat": [
+        # Blue's integration is a generic one: readable, then not a heartbeat.
+        V("blue", "GET /heartbeats/{int-blue}", need=(READ, "blue"), then=404)
+    ],
     "listRoutes": [V("blue", "GET /integrations/{int-blue}/routes", need=(READ, "blue"))],
     "createRoute": [
         V(
@@ -408,6 +449,30 @@ TABLE: dict[str, list[V]] = {
             then=400,
         ),
     ],
+    "listPolicyVersions": [
+        V("blue", "GET /escalation-policies/{pol-blue}/versions", need=(READ, "blue"))
+    ],
+    "getPolicyVersion": [
+        V("blue", "GET /escalation-policies/{pol-blue}/versions/1", need=(READ, "blue"))
+    ],
+    "previewPolicy": [
+        V("blue", "POST /escalation-policies/{pol-blue}/preview", need=(READ, "blue"))
+    ],
+    "previewPolicyBody": [
+        V(
+            "in blue",
+            "POST /escalation-policies/preview",
+            policy("blue", "blue-resp"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red paging a blue person",
+            "POST /escalation-policies/preview",
+            policy("red", "blue-resp"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
     "deletePolicy": [
         V("blue", "DELETE /escalation-policies/{pol-blue}", need=(CONFIGURE, "blue"), then=204)
     ],
@@ -504,6 +569,18 @@ TABLE: dict[str, list[V]] = {
             people_only=True,
         )
     ],
+    "previewMyRules": [
+        V("own", "GET /me/notification-rules/preview", need=(READ, "any"), people_only=True)
+    ],
+    "previewRulesBody": [
+        V(
+            "own, edited",
+            "POST /me/notification-rules/preview",
+            {"default": [{"type": "notify", "contact": "email"}]},
+            need=(READ, "any"),
+            people_only=True,
+        )
+    ],
     "myDeliveries": [V("own", "GET /me/deliveries", need=(READ, "any"), people_only=True)],
     "listWebhooks": [
         V("blue filter", "GET /webhooks", query={"team_id": "blue"}, need=(READ, "blue")),
@@ -574,6 +651,47 @@ TABLE: dict[str, list[V]] = {
             need=(CONFIGURE, "red"),
             then=400,
         ),
+    ],
+    "previewSchedule": [
+        V(
+            "in blue",
+            "POST /schedules/preview",
+            schedule("blue", "blue-resp"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red with a blue person",
+            "POST /schedules/preview",
+            schedule("red", "blue-resp"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "previewScheduleEdit": [
+        V(
+            "blue's",
+            "POST /schedules/{sched-blue}/preview",
+            schedule("blue", "blue-lead"),
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red's with a blue person",
+            "POST /schedules/{sched-red}/preview",
+            schedule("red", "blue-lead"),
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "takeOverShift": [
+        V(
+            # No red principal, nor the global Admin, is one of blue's members to take it.
+            "blue's shift",
+            "POST /schedules/{sched-blue}/take-over",
+            {},
+            need=(CONFIGURE, "blue"),
+            then=400,
+            people_only=True,
+        )
     ],
     "listOverrides": [V("blue", "GET /schedules/{sched-blue}/overrides", need=(READ, "blue"))],
     "deleteOverride": [
