@@ -1,7 +1,7 @@
 """``/api/v1``: the operation table. Each domain module (``shared.api.incidents``, ``catalog``,
 ``escalation``, ``schedules``, ``calendars``, ``notifications``, ``users``, ``keys``,
-``changes``) keeps its handlers beside its ``OPERATIONS`` rows; this module only gathers them
-into :data:`API`."""
+``changes``, ``statuspages``) keeps its handlers beside its ``OPERATIONS`` rows; this module
+only gathers them into :data:`API`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from shared.api import (
     keys,
     notifications,
     schedules,
+    statuspages,
     users,
 )
 from shared.api.ports import ApiPorts
@@ -48,5 +49,6 @@ API = Api(
         *keys.OPERATIONS,
         *notifications.OPERATIONS,
         *changes.OPERATIONS,
+        *statuspages.OPERATIONS,
     ]
 )

@@ -1,0 +1,184 @@
+"""Status kept current without anyone remembering to: each read evaluates the page's components
+from the incidents of their linked services as they are now (``evaluate``), and the status
+timer (``functions/statuspages.py``, every minute) writes the transitions it sees into the
+monthly history (:func:`record`) that the 90-day bars are drawn from.
+
+Why evaluate on read and record on a timer: incidents change in the alert pipeline, the API and
+the Teams bot, and a component's rule can make a change due minutes *after* the incident changed
+("P1 after 5 minutes"), with no event at that moment. Reading is therefore the one place that is
+always right; the timer only keeps the history, and writes each transition at the moment the
+inputs say it happened (an incident's open time plus the delay, its resolve time), not at the
+minute it noticed, so the bars are exact to the second even though it runs once a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.errors import Conflict, PreconditionFailed
+from shared.incidents.models import Incident
+from shared.incidents.queries import open_incidents_of_services, resolved_incidents_of_services
+from shared.statuspages import store as pages
+from shared.statuspages.evaluate import Shown, page_statuses
+from shared.statuspages.models import ComponentStatus, Post, StatusPage
+from shared.statuspages.snapshot import Snapshot
+from shared.statuspages.store import HistoryMonth, month_of
+from shared.statuspages.uptime import DAYS, Transition, daily
+from shared.store.port import DocumentStore
+
+log = logging.getLogger(__name__)
+
+#: Closed posts shown in the JSON history and the feeds (Statuspage shows the 50 newest).
+RECENT = 50
+WRITE_ATTEMPTS = 5
+
+
+def services_of(page: StatusPage) -> list[str]:
+    return sorted({s for c in page.components for s in c.service_ids})
+
+
+async def statuses(
+    store: DocumentStore,
+    page: StatusPage,
+    *,
+    now: datetime,
+    maintenances: list[Post],
+    resolved_since: datetime | None = None,
+) -> dict[str, Shown]:
+    """Every component's shown status at ``now``. With ``resolved_since``, incidents resolved
+    since then are read too, so a return to operational carries its resolve time."""
+    services = services_of(page)
+    incidents: list[Incident] = await open_incidents_of_services(store, services)
+    if resolved_since is not None:
+        incidents += await resolved_incidents_of_services(
+            store, services, updated_since=resolved_since
+        )
+    return page_statuses(page, incidents=incidents, maintenances=maintenances, now=now)
+
+
+async def recent_posts(store: DocumentStore, page_id: str) -> list[Post]:
+    """Open posts and the 50 newest of each kind, newest first, without repeats."""
+    found = {p.id: p for p in await pages.query_posts(store, page_id, open_only=True, limit=200)}
+    for kind in ("incident", "maintenance"):
+        for p in await pages.query_posts(store, page_id, kind=kind, limit=RECENT):
+            found.setdefault(p.id, p)
+    return sorted(found.values(), key=lambda p: p.created_at, reverse=True)
+
+
+def _months(now: datetime, days: int) -> list[str]:
+    """The UTC months from ``days`` ago to now, oldest first."""
+    out: list[str] = []
+    cursor = (now - timedelta(days=days + 1)).astimezone(UTC).replace(day=1)
+    while cursor <= now:
+        out.append(month_of(cursor))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return out
+
+
+async def history(
+    store: DocumentStore, page_id: str, *, now: datetime, days: int = DAYS
+) -> tuple[dict[str, ComponentStatus | None], dict[str, list[Transition]]]:
+    """Each component's status before the window's months and its transitions since."""
+    opening: dict[str, ComponentStatus | None] = {}
+    changes: dict[str, list[Transition]] = {}
+    for month in _months(now, days):
+        doc, _ = await pages.load_month(store, page_id, month)
+        if doc is None:
+            continue
+        for cid, status in doc.opening.items():
+            if cid not in changes and cid not in opening:
+                opening[cid] = status
+        for cid, pairs in doc.transitions.items():
+            changes.setdefault(cid, []).extend(
+                (datetime.fromtimestamp(t, UTC), s) for t, s in pairs
+            )
+    return opening, changes
+
+
+async def snapshot(
+    store: DocumentStore,
+    page: StatusPage,
+    *,
+    url: str,
+    now: datetime,
+    with_uptime: bool,
+) -> Snapshot:
+    """Everything a public rendering of ``page`` shows, read once."""
+    posts = await recent_posts(store, page.id)
+    maintenances = [p for p in posts if p.kind == "maintenance" and p.open]
+    shown = await statuses(store, page, now=now, maintenances=maintenances)
+    uptime = {}
+    if with_uptime:
+        opening, changes = await history(store, page.id, now=now)
+        tz = ZoneInfo(page.time_zone)
+        for c in page.components:
+            transitions = list(changes.get(c.id, []))
+            current = shown[c.id]
+            last = transitions[-1][1] if transitions else opening.get(c.id)
+            if current.status != last:
+                # Not recorded yet (the timer runs each minute): today's bar shows it already.
+                at = current.since or (c.created_at if last is None else now)
+                if transitions and at < transitions[-1][0]:
+                    at = transitions[-1][0]
+                transitions.append((min(at, now), current.status))
+            first = opening.get(c.id) or (None if transitions else current.status)
+            uptime[c.id] = daily(
+                transitions, opening=first, known_from=c.created_at, now=now, tz=tz
+            )
+    return Snapshot(page=page, url=url, now=now, shown=shown, posts=tuple(posts), uptime=uptime)
+
+
+async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> int:
+    """Write the transitions of ``page``'s components since the last recorded ones into this
+    month's history; the number written. Safe to run concurrently (etag-guarded, retried)."""
+    posts = await pages.query_posts(store, page.id, open_only=True, kind="maintenance", limit=200)
+    shown = await statuses(
+        store, page, now=now, maintenances=posts, resolved_since=now - timedelta(minutes=15)
+    )
+    month = month_of(now)
+    for _ in range(WRITE_ATTEMPTS):
+        doc, etag = await pages.load_month(store, page.id, month)
+        if doc is None:
+            doc = await _new_month(store, page, month, now)
+        transitions = {k: list(v) for k, v in doc.transitions.items()}
+        written = 0
+        floor = int(datetime(now.year, now.month, 1, tzinfo=UTC).timestamp())
+        for c in page.components:
+            current = shown[c.id]
+            if doc.last(c.id) == current.status:
+                continue
+            pairs = transitions.setdefault(c.id, [])
+            since = current.since or (c.created_at if doc.last(c.id) is None else now)
+            at = int(since.timestamp())
+            # Never before the month, the previous transition, or the component itself.
+            at = max(at, floor, pairs[-1][0] if pairs else floor, int(c.created_at.timestamp()))
+            pairs.append((min(at, int(now.timestamp())), current.status))
+            written += 1
+        if not written:
+            return 0
+        try:
+            await pages.save_month(
+                store, doc.model_copy(update={"transitions": transitions}), etag=etag
+            )
+            return written
+        except (PreconditionFailed, Conflict):
+            continue
+    log.warning("status history of page %s: gave up after concurrent writes", page.id)
+    return 0
+
+
+async def _new_month(
+    store: DocumentStore, page: StatusPage, month: str, now: datetime
+) -> HistoryMonth:
+    """A month's first document opens with the previous month's last statuses."""
+    first = datetime(now.year, now.month, 1, tzinfo=UTC)
+    previous, _ = await pages.load_month(store, page.id, month_of(first - timedelta(days=1)))
+    opening: dict[str, ComponentStatus] = {}
+    if previous is not None:
+        for c in page.components:
+            last = previous.last(c.id)
+            if last is not None:
+                opening[c.id] = last
+    return HistoryMonth(id=month, page_id=page.id, opening=opening)
