@@ -83,16 +83,17 @@ def _bars(snap: Snapshot, component: Component, days: list[Day]) -> str:
     """The 90-day bar: one green strip, with only the days that were not fully up (or not
     known) drawn over it, so a quiet component costs a few hundred bytes."""
     total = overall_uptime(days)
-    rects: list[str] = []
+    # One path per colour, a 1-unit column per day: ~15 bytes a day instead of a <rect>.
+    columns: dict[str, list[str]] = {}
     bad: list[str] = []
     for index, day in enumerate(days):
-        if day.worst is None:
-            rects.append(f'<rect x="{index}" width="1" height="10" fill="{COLOURS["none"]}"/>')
+        if day.worst is ComponentStatus.OPERATIONAL:
             continue
-        if day.worst in (ComponentStatus.OPERATIONAL,):
-            continue
-        rects.append(f'<rect x="{index}" width="1" height="10" fill="{COLOURS[day.worst]}"/>')
-        bad.append(f"{LABELS[day.worst].lower()} on {day.day:%b %d}")
+        colour = COLOURS["none"] if day.worst is None else COLOURS[day.worst]
+        columns.setdefault(colour, []).append(f"M{index} 0h1v10h-1z")
+        if day.worst is not None:
+            bad.append(f"{LABELS[day.worst].lower()} on {day.day:%b %d}")
+    paths = "".join(f'<path fill="{c}" d="{"".join(d)}"/>' for c, d in columns.items())
     share = "no data" if total is None else f"{total * 100:.2f}% uptime"
     label = f"{component.name}: {share} over {DAYS} days"
     if bad:
@@ -100,7 +101,7 @@ def _bars(snap: Snapshot, component: Component, days: list[Day]) -> str:
     return (
         f'<svg class="bar" viewBox="0 0 {DAYS} 10" preserveAspectRatio="none" role="img" '
         f'aria-label="{escape(label)}"><rect width="{DAYS}" height="10" '
-        f'fill="{COLOURS["operational"]}"/>{"".join(rects)}</svg>'
+        f'fill="{COLOURS["operational"]}"/>{paths}</svg>'
         f'<span class="u">{DAYS} days ago · {escape(share)} · today</span>'
     )
 
