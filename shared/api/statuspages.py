@@ -11,6 +11,7 @@ from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER, ports_of
 from shared.api.router import Operation, QueryParam, Reply, Request, ok
 from shared.config import get_settings
+from shared.errors import InvalidInput
 from shared.statuspages import service as statuspages
 from shared.statuspages.models import (
     Component,
@@ -105,12 +106,19 @@ async def manual_status(req: Request) -> Reply:
     return ok(component)
 
 
+def _flag(req: Request, name: str) -> bool:
+    raw = req.query.get(name)
+    if raw not in (None, "true", "false"):
+        raise InvalidInput(f"{name} must be true or false.", field=name)
+    return raw == "true"
+
+
 async def list_posts(req: Request) -> Reply:
     posts = await statuspages.list_posts(
         store=ports_of(req).store,
         principal=req.caller,
         page_id=req.params["page_id"],
-        open_only=req.query.get("open") == "true",
+        open_only=_flag(req, "open"),
     )
     return ok({"items": [p.model_dump(mode="json") for p in posts], "continuation": None})
 
@@ -207,6 +215,7 @@ OPERATIONS = [
         summary="Delete a status page",
         tag=TAG,
         handler=crud.delete(statuspages.delete_page, "page_id"),
+        status=204,
     ),
     Operation(
         method="POST",
@@ -226,6 +235,7 @@ OPERATIONS = [
         summary="Delete a group (its components stay, ungrouped)",
         tag=TAG,
         handler=delete_group,
+        status=204,
     ),
     Operation(
         method="POST",
@@ -255,6 +265,7 @@ OPERATIONS = [
         summary="Delete a component",
         tag=TAG,
         handler=delete_component,
+        status=204,
     ),
     Operation(
         method="PUT",

@@ -100,10 +100,10 @@ def component_status(
     mine = [i for i in incidents if i.service_id in services and i.team_id == team_id]
     candidates: list[tuple[ComponentStatus, datetime]] = []
     for incident in mine:
-        status = component.rule.severities.get(incident.severity)
+        mapped = component.rule.severities.get(incident.severity)
         effective = incident.created_at + delay
-        if incident.is_open and status is not None and effective <= now:
-            candidates.append((status, effective))
+        if incident.is_open and mapped is not None and effective <= now:
+            candidates.append((ComponentStatus(mapped), effective))
     worst = _worst(candidates)
     if worst is not None:
         return Shown(worst[0], "incidents", worst[1])

@@ -8,7 +8,6 @@ Statuspage's, so the compatible JSON (``statuspage_json``) passes them through u
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -45,12 +44,12 @@ SEVERITY_RANK: dict[ComponentStatus, int] = {
 }
 
 
-def _default_severities() -> dict[Severity, ComponentStatus]:
-    return {
-        "P1": ComponentStatus.MAJOR,
-        "P2": ComponentStatus.PARTIAL,
-        "P3": ComponentStatus.DEGRADED,
-    }
+#: What an incident may make a component show (``under_maintenance`` comes only from windows).
+RuleStatus = Literal["operational", "degraded_performance", "partial_outage", "major_outage"]
+
+
+def _default_severities() -> dict[Severity, RuleStatus]:
+    return {"P1": "major_outage", "P2": "partial_outage", "P3": "degraded_performance"}
 
 
 class IncidentRule(BaseModel):
@@ -60,17 +59,8 @@ class IncidentRule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    severities: dict[Severity, ComponentStatus] = Field(default_factory=_default_severities)
+    severities: dict[Severity, RuleStatus] = Field(default_factory=_default_severities)
     after_minutes: float = Field(default=5, ge=0, le=24 * 60)
-
-    @field_validator("severities")
-    @classmethod
-    def _no_maintenance(
-        cls, value: dict[Severity, ComponentStatus]
-    ) -> dict[Severity, ComponentStatus]:
-        if ComponentStatus.MAINTENANCE in value.values():
-            raise ValueError("an incident is not maintenance; under_maintenance comes from windows")
-        return value
 
 
 class Group(BaseModel):
@@ -121,7 +111,8 @@ def _zone(value: str) -> str:
 
 
 Visibility = Literal["public", "restricted"]
-_HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+#: A lower-case DNS host name of two or more labels.
+HOST_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 
 
 class PageBody(BaseModel):
@@ -137,17 +128,10 @@ class PageBody(BaseModel):
     time_zone: str = "Etc/UTC"
     #: The host name a custom domain serves this page at (docs/status-pages.md); links and
     #: ``page.url`` use it when set.
-    custom_domain: str | None = Field(default=None, max_length=253)
+    custom_domain: str | None = Field(default=None, max_length=253, pattern=HOST_PATTERN)
     description: str | None = Field(default=None, max_length=2000)
 
     _tz = field_validator("time_zone")(_zone)
-
-    @field_validator("custom_domain")
-    @classmethod
-    def _host(cls, value: str | None) -> str | None:
-        if value is not None and not _HOST.match(value.lower()):
-            raise ValueError("custom_domain must be a host name like status.example.com")
-        return value.lower() if value else None
 
 
 class StatusPage(PageBody):
@@ -260,7 +244,7 @@ class PostBody(BaseModel):
     status: IncidentState = "investigating"
     body: str = Field(min_length=1, max_length=10_000, pattern=r"\S")
     impact: Literal["none", "minor", "major", "critical"] | None = None
-    component_ids: tuple[str, ...] = Field(default=(), max_length=200)
+    component_ids: tuple[PublicId, ...] = Field(default=(), max_length=200)
     incident_id: str | None = Field(default=None, max_length=100)
 
 
@@ -269,7 +253,7 @@ class MaintenanceBody(BaseModel):
 
     name: Name
     body: str = Field(min_length=1, max_length=10_000, pattern=r"\S")
-    component_ids: tuple[str, ...] = Field(min_length=1, max_length=200)
+    component_ids: tuple[PublicId, ...] = Field(min_length=1, max_length=200)
     scheduled_for: datetime
     scheduled_until: datetime
 

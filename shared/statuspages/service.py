@@ -116,12 +116,17 @@ async def update_page(
         require(principal, Action.CONFIGURE, [body.team_id])
         services = live.services_of(page)
         await _services_are_the_teams(store, body.team_id, services, "team_id")
-    updated = page.model_copy(update={**body.model_dump(), "updated_at": now})
+    updated = StatusPage.model_validate(
+        {**page.model_dump(), **body.model_dump(), "updated_at": now}
+    )
     if body.slug != page.slug:
         await pages.claim_slug(store, body.slug, page.id)
-    await pages.save_page(
-        store, StatusPage.model_validate(updated.model_dump()), etag=etag or stored_etag
-    )
+    try:
+        await pages.save_page(store, updated, etag=etag or stored_etag)
+    except Exception:
+        if body.slug != page.slug:
+            await pages.release_slug(store, body.slug)
+        raise
     if body.slug != page.slug:
         await pages.release_slug(store, page.slug)
     return updated

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
 from shared.statuspages import live, service
 from shared.statuspages import store as pages
 from shared.statuspages.models import (
@@ -256,7 +256,7 @@ async def test_posts_and_updates_newest_first_and_resolving_closes(store: Docume
             principal=member("a"),
             page_id=page.id,
             post_id=post.id,
-            body=UpdateBody(body=f"Now {status}", status=status),  # type: ignore[arg-type]
+            body=UpdateBody(body=f"Now {status}", status=status),
             now=T0 + timedelta(minutes=minutes),
         )
     now = T0 + timedelta(minutes=5)
@@ -318,3 +318,24 @@ async def test_history_records_transitions_at_the_moment_they_happened(
     today = snap.uptime[api.id][-1]
     assert today.worst is ComponentStatus.MAJOR
     assert today.down_seconds == pytest.approx(3600)
+
+
+async def test_renaming_a_slug_frees_the_old_one_and_a_stale_write_keeps_it(
+    store: DocumentStore,
+) -> None:
+    page, etag = await service.get_page(
+        store=store, principal=admin("a"), page_id=(await make_page(store, "a", slug="old")).id
+    )
+    body = PageBody(team_id="a", name="Renamed", slug="new")
+    await service.update_page(
+        store=store, principal=admin("a"), page_id=page.id, body=body, etag=etag, now=T0
+    )
+    assert await pages.page_id_for_slug(store, "new") == page.id
+    assert await pages.page_id_for_slug(store, "old") is None
+    await make_page(store, "a", slug="old")  # free again
+    stale = PageBody(team_id="a", name="Again", slug="newer")
+    with pytest.raises(PreconditionFailed):
+        await service.update_page(
+            store=store, principal=admin("a"), page_id=page.id, body=stale, etag=etag, now=T0
+        )
+    assert await pages.page_id_for_slug(store, "newer") is None

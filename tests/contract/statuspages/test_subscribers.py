@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,7 +32,7 @@ async def call(
     method: str = "GET",
     token: str = "",
     email: str = "",
-    now=T0,
+    now: datetime = T0,
 ) -> PublicReply:
     return await serve(
         ports=ports(store, mailbox, now),
