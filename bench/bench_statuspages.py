@@ -26,7 +26,7 @@ from tests.fixtures.seed import paging_settings
 from tests.fixtures.statuspages import busy_page, owner
 
 CONCURRENCY = 8
-REQUESTS = 1500
+REQUESTS = 1000
 RENDERS = 300
 
 

@@ -14,6 +14,7 @@ minute it noticed, so the bars are exact to the second even though it runs once 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from shared.statuspages.evaluate import Shown, page_statuses
 from shared.statuspages.models import ComponentStatus, Post, StatusPage
 from shared.statuspages.snapshot import Snapshot
 from shared.statuspages.store import HistoryMonth, month_of
-from shared.statuspages.uptime import DAYS, Transition, daily
+from shared.statuspages.uptime import DAYS, Day, Transition, daily, window
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -79,12 +80,15 @@ def _months(now: datetime, days: int) -> list[str]:
 
 async def history(
     store: DocumentStore, page_id: str, *, now: datetime, days: int = DAYS
-) -> tuple[dict[str, ComponentStatus | None], dict[str, list[Transition]]]:
-    """Each component's status before the window's months and its transitions since."""
+) -> tuple[dict[str, ComponentStatus | None], dict[str, list[Transition]], tuple[str, ...]]:
+    """Each component's status before the window's months, its transitions since, and the
+    etags of the month documents read (what the uptime cache is keyed on)."""
     opening: dict[str, ComponentStatus | None] = {}
     changes: dict[str, list[Transition]] = {}
+    etags: list[str] = []
     for month in _months(now, days):
-        doc, _ = await pages.load_month(store, page_id, month)
+        doc, etag = await pages.load_month(store, page_id, month)
+        etags.append(etag or "")
         if doc is None:
             continue
         for cid, status in doc.opening.items():
@@ -94,7 +98,42 @@ async def history(
             changes.setdefault(cid, []).extend(
                 (datetime.fromtimestamp(t, UTC), s) for t, s in pairs
             )
-    return opening, changes
+    return opening, changes, tuple(etags)
+
+
+def uptime_of(
+    page: StatusPage,
+    shown: dict[str, Shown],
+    opening: dict[str, ComponentStatus | None],
+    changes: dict[str, list[Transition]],
+    now: datetime,
+) -> dict[str, list[Day]]:
+    """Each component's 90 days: the recorded history plus its live status (the timer records
+    each minute, so a change it has not recorded yet already shows in today's bar)."""
+    tz = ZoneInfo(page.time_zone)
+    span = window(now=now, tz=tz)
+    out: dict[str, list[Day]] = {}
+    for c in page.components:
+        transitions = list(changes.get(c.id, []))
+        current = shown[c.id]
+        last = transitions[-1][1] if transitions else opening.get(c.id)
+        if current.status != last:
+            at = current.since or (c.created_at if last is None else now)
+            if transitions and at < transitions[-1][0]:
+                at = transitions[-1][0]
+            transitions.append((min(at, now), current.status))
+        first = opening.get(c.id) or (None if transitions else current.status)
+        out[c.id] = daily(
+            transitions, opening=first, known_from=c.created_at, now=now, tz=tz, span=span
+        )
+    return out
+
+
+#: Uptime bars by (page, its version, the history documents' etags, the shown statuses, the
+#: minute): computing 50 components' 90 days is most of a page's cost, and within a minute only
+#: today's running totals would move. Bounded; per process.
+_UPTIME: OrderedDict[tuple[object, ...], dict[str, list[Day]]] = OrderedDict()
+_UPTIME_ENTRIES = 256
 
 
 async def snapshot(
@@ -109,24 +148,25 @@ async def snapshot(
     posts = await recent_posts(store, page.id)
     maintenances = [p for p in posts if p.kind == "maintenance" and p.open]
     shown = await statuses(store, page, now=now, maintenances=maintenances)
-    uptime = {}
+    uptime: dict[str, list[Day]] = {}
     if with_uptime:
-        opening, changes = await history(store, page.id, now=now)
-        tz = ZoneInfo(page.time_zone)
-        for c in page.components:
-            transitions = list(changes.get(c.id, []))
-            current = shown[c.id]
-            last = transitions[-1][1] if transitions else opening.get(c.id)
-            if current.status != last:
-                # Not recorded yet (the timer runs each minute): today's bar shows it already.
-                at = current.since or (c.created_at if last is None else now)
-                if transitions and at < transitions[-1][0]:
-                    at = transitions[-1][0]
-                transitions.append((min(at, now), current.status))
-            first = opening.get(c.id) or (None if transitions else current.status)
-            uptime[c.id] = daily(
-                transitions, opening=first, known_from=c.created_at, now=now, tz=tz
-            )
+        opening, changes, etags = await history(store, page.id, now=now)
+        key = (
+            page.id,
+            page.updated_at,
+            etags,
+            tuple((cid, s.status, s.since) for cid, s in sorted(shown.items())),
+            int(now.timestamp() // 60),
+        )
+        cached = _UPTIME.get(key)
+        if cached is None:
+            cached = uptime_of(page, shown, opening, changes, now)
+            _UPTIME[key] = cached
+            while len(_UPTIME) > _UPTIME_ENTRIES:
+                _UPTIME.popitem(last=False)
+        else:
+            _UPTIME.move_to_end(key)
+        uptime = cached
     return Snapshot(page=page, url=url, now=now, shown=shown, posts=tuple(posts), uptime=uptime)
 
 

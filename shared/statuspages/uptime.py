@@ -41,10 +41,26 @@ class Day:
         return 1.0 - self.down_seconds / self.known_seconds
 
 
-def _bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return start, end
+@dataclass(frozen=True)
+class Window:
+    """The calendar days of the window in a zone, as epoch-second bounds (computed once per
+    page and shared by its components: zone arithmetic is the expensive part)."""
+
+    days: tuple[date, ...]
+    #: ``len(days) + 1`` bounds: day ``i`` is ``[bounds[i], bounds[i + 1])``.
+    bounds: tuple[float, ...]
+    now: float
+
+
+def window(*, now: datetime, tz: ZoneInfo, days: int = DAYS) -> Window:
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    dates = tuple(first + timedelta(days=n) for n in range(days))
+    bounds = tuple(
+        datetime.combine(first + timedelta(days=n), time(0), tzinfo=tz).timestamp()
+        for n in range(days + 1)
+    )
+    return Window(dates, bounds, now.timestamp())
 
 
 def daily(
@@ -55,49 +71,46 @@ def daily(
     now: datetime,
     tz: ZoneInfo,
     days: int = DAYS,
+    span: Window | None = None,
 ) -> list[Day]:
     """One :class:`Day` per calendar day, oldest first, ending with today (so far).
 
     ``transitions`` are in time order; ``opening`` is the status before the first of them
     (None: unknown until the first transition). Nothing before ``known_from`` (the component's
-    creation) counts.
+    creation) counts. ``span`` is :func:`window` for ``now``/``tz`` when the caller has it.
     """
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    out: list[Day] = []
-    index = 0
+    w = span or window(now=now, tz=tz, days=days)
+    changes = [(t.timestamp(), st) for t, st in transitions]
     status = opening
-    start_of_window, _ = _bounds(first, tz)
-    while index < len(transitions) and transitions[index][0] <= start_of_window:
-        status = transitions[index][1]
+    index = 0
+    # The state when the window opens.
+    while index < len(changes) and changes[index][0] <= w.bounds[0]:
+        status = changes[index][1]
         index += 1
-    for offset in range(days):
-        day = first + timedelta(days=offset)
-        lo, hi = _bounds(day, tz)
-        hi = min(hi, now)
-        cursor = max(lo, known_from)
+    start = known_from.timestamp()
+    out: list[Day] = []
+    for n, day in enumerate(w.days):
+        lo, hi = w.bounds[n], min(w.bounds[n + 1], w.now)
+        cursor = max(lo, start)
         worst: ComponentStatus | None = None
         known = down = 0.0
-        while cursor < hi:
+        while True:
             upto = hi
-            if index < len(transitions) and transitions[index][0] < hi:
-                upto = max(transitions[index][0], cursor)
+            if index < len(changes) and changes[index][0] < hi:
+                upto = max(changes[index][0], cursor)
             if status is not None and upto > cursor:
-                span = (upto - cursor).total_seconds()
-                known += span
-                down += span * WEIGHT.get(status, 0.0)
+                length = upto - cursor
+                known += length
+                down += length * WEIGHT.get(status, 0.0)
                 if worst is None or SEVERITY_RANK[status] > SEVERITY_RANK[worst]:
                     worst = status
-            cursor = upto
-            if index < len(transitions) and transitions[index][0] <= cursor:
-                status = transitions[index][1]
+            cursor = max(cursor, upto)
+            if index < len(changes) and changes[index][0] < hi:
+                status = changes[index][1]
                 index += 1
-        # Later transitions of a day cut short by known_from or now still set the state.
-        while index < len(transitions) and transitions[index][0] < _bounds(day, tz)[1]:
-            if transitions[index][0] >= now:
+                continue
+            if cursor >= hi:
                 break
-            status = transitions[index][1]
-            index += 1
         out.append(Day(day, worst, known, down))
     return out
 
