@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 TOOLS_STAMP := .tools/.installed
 PORT ?= 7071
+HTTPS_PORT ?= 7443
 
-.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra
+.PHONY: run test test-fast setup lint typecheck pytest bench clean format lint-infra web web-test web-screenshots
 
 setup: $(PY_STAMP) $(TOOLS_STAMP)
 
@@ -24,9 +25,31 @@ $(TOOLS_STAMP): tools.package.json
 	cd .tools && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: setup
-	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m shared.pipeline.demo http://127.0.0.1:$(PORT)
-	$(PY) -m devhost run --port $(PORT) --azurite .tools/node_modules/.bin/azurite
+# The web console (web/): npm ci once per package-lock.json (stamp), build when sources change.
+WEB_STAMP := web/node_modules/.installed
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/redirect.html web/vite.config.ts
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SRC)
+	cd web && npm run --silent build
+
+web: web/dist/index.html
+
+# Typecheck (tsc), unit tests (Vitest, with the OpenAPI drift check), browser tests (Chromium).
+web-test: setup web
+	cd web && npm run --silent typecheck && npm test && npm run --silent browser
+
+# Re-take docs/console/*.png (each page light, dark and at 360 px) with the browser tests.
+web-screenshots: setup web
+	cd web && OA_SCREENSHOTS=1 npx playwright test audit.spec.ts
+
+run: setup web
+	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"
+	cd web && node scripts/write-config.mjs dist https://127.0.0.1:$(HTTPS_PORT)
+	SQLITE_PATH=.devhost/openalert.sqlite $(PY) -m devhost.demo http://127.0.0.1:$(PORT)
+	$(PY) -m devhost run --port $(PORT) --https-port $(HTTPS_PORT) --azurite .tools/node_modules/.bin/azurite
 
 lint: $(PY_STAMP)
 	$(VENV)/bin/ruff check .
@@ -42,7 +65,7 @@ typecheck: $(PY_STAMP)
 pytest: setup
 	$(PY) -m pytest
 
-test: setup lint typecheck lint-infra pytest
+test: setup lint typecheck lint-infra pytest web-test
 
 # The inner loop: unit and contract tests on SQLite only (markers: tests/fixtures/tiers.py).
 test-fast: setup

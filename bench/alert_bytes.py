@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.pipeline.process import ProcessPorts, process_envelope
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.escalation import RecordedEscalation
 
 WINDOW = 16
 

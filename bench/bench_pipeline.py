@@ -40,17 +40,18 @@ from typing import Any
 import aiohttp
 
 from bench.alert_bytes import WrittenBytes, bytes_per_alert
+from devhost.demo import seed
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration, Route, RouteCondition
-from shared.pipeline.demo import seed
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.pipeline.process import ProcessPorts, process_envelope
 from shared.store import _sql
 from shared.store.codec import to_doc
 from shared.store.containers import spec_for
 from shared.store.port import DocumentStore
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
+from tests.fixtures.escalation import RecordedEscalation
 
 N = 2000
 

@@ -27,13 +27,14 @@ import psycopg
 
 from bench.bench_pipeline import DEVHOST_ENV, N, _bench_envelope, _drain, _edge, prepare_store
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.pipeline.process import ProcessPorts, process_envelope
 from shared.store import _sql
 from shared.store.containers import spec_for
 from shared.store.port import DocumentStore
 from shared.store.postgres import PostgresStore
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, start_devhost
+from tests.fixtures.escalation import RecordedEscalation
 from tests.fixtures.postgres import postgres_server
 
 ALONE = 1000

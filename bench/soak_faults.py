@@ -4,7 +4,7 @@ SQLite) while a chaos loop SIGKILLs devhost at random moments and starts it agai
     .venv/bin/python -m bench.soak_faults [--alerts 10000] [--rate 20] [--kills 12]
 
 Not part of ``python -m bench`` (it runs for minutes). Setup: the demo team, service and policy
-(``shared.pipeline.demo``: Alice, Bob two minutes later, then both again once), integrations in
+(``devhost.demo``: Alice, Bob two minutes later, then both again once), integrations in
 four formats (generic, Alertmanager, Grafana, Azure Monitor), and a webhook contact method for
 both people pointing at a receiver in this process. Every alert carries a unique marker
 (``soak-<n>``) in its title and one of a few dedup keys per source, so alerts group onto a
@@ -41,12 +41,12 @@ from typing import Any
 
 import aiohttp
 
+from devhost.demo import SERVICE_ID, TEAM_ID, USERS, seed
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration
 from shared.incidents import alertlog
 from shared.incidents.models import Incident
 from shared.notifications.models import ContactMethod, NotificationRules, NotifyStep
-from shared.pipeline.demo import SERVICE_ID, TEAM_ID, USERS, seed
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import DocumentStore, eq
 from shared.store.sqlite import SqliteStore

@@ -10,8 +10,12 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devhost.config import DevhostError
+
+if TYPE_CHECKING:
+    from devhost.host import Host
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -35,7 +39,17 @@ def _run(args: argparse.Namespace) -> int:
             f"Azurite blob endpoint: http://127.0.0.1:{azurite.blob_port}/devstoreaccount1",
             flush=True,
         )
-    host = Host(app_dir=app_dir, state_path=state, host=args.host, port=args.port)
+    console_dir = Path(args.console_dir) if args.console_dir else None
+    if console_dir is not None and not console_dir.is_absolute():
+        console_dir = app_dir / console_dir
+    host = Host(
+        app_dir=app_dir,
+        state_path=state,
+        host=args.host,
+        port=args.port,
+        https_port=args.https_port,
+        console_dir=console_dir,
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -43,7 +57,11 @@ def _run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await host.start()
+        if host.console_dir is not None:
+            print(f"OpenAlert console: {host.base_url}/", flush=True)
         print(f"OpenAlert devhost ready: {host.base_url}", flush=True)
+        for line in _idp_lines(host):
+            print(line, flush=True)
         for url in host.urls():
             print(f"  {url}", flush=True)
         await stop.wait()
@@ -67,6 +85,17 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.flush()
         os._exit(0)
     return 0
+
+
+def _idp_lines(host: Host) -> list[str]:
+    """Where MSAL finds the development identity provider (https: MSAL refuses http)."""
+    if host.https_url is None:
+        return []
+    lines = [f"  https (self-signed, {host.tls_cert}): {host.https_url}"]
+    tenant = os.environ.get("ENTRA_TENANT_ID", "")
+    if os.environ.get("DEVHOST_IDP_ENABLED", "").lower() == "true" and tenant:
+        lines.append(f"  sign-in authority (MSAL): {host.https_url}/.devhost/idp/{tenant}/v2.0")
+    return lines
 
 
 def _broker(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -98,6 +127,11 @@ def _deadletter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else None
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["token"]:
         from devhost import idp_token
@@ -111,6 +145,17 @@ def main(argv: list[str]) -> int:
     run.add_argument("--port", type=int, default=7071)
     run.add_argument("--state", default=".devhost/state.sqlite")
     run.add_argument("--azurite", help="path to the azurite binary to start alongside")
+    run.add_argument(
+        "--https-port",
+        type=int,
+        default=_env_int("DEVHOST_HTTPS_PORT"),
+        help="also serve over https (self-signed) on this port; MSAL needs an https authority",
+    )
+    run.add_argument(
+        "--console-dir",
+        default=os.environ.get("DEVHOST_CONSOLE_DIR", "web/dist"),
+        help="the built web console to serve at / (default web/dist; '' to serve none)",
+    )
     run.set_defaults(handler=_run)
     queues = sub.add_parser("queues", help="queue counts")
     queues.add_argument("--state", default=".devhost/state.sqlite")

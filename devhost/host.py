@@ -121,12 +121,21 @@ class Host:
         port: int = 7071,
         plugins: tuple[str, ...] = DEFAULT_PLUGINS,
         thread_pool_size: int = 32,
+        https_port: int | None = None,
+        console_dir: Path | None = None,
     ) -> None:
         self.app_dir = app_dir.resolve()
         self.state_path = state_path.resolve()
         self.bind_host = host
         self.port = port
         self.base_url = f"http://{host}:{port}"
+        #: The same application over TLS (self-signed, devhost.idp_tls): MSAL's authority.
+        self.https_port = https_port
+        self.https_url = f"https://{host}:{https_port}" if https_port is not None else None
+        self.tls_cert: Path | None = None
+        #: The built web console served at ``/`` (devhost.console); None: not served.
+        self.console_dir = console_dir
+        self._directory: Any = None
         self.settings: Mapping[str, str] = {}
         self.config: HostConfig = HostConfig()
         self.host_json: Mapping[str, Any] = {}
@@ -223,15 +232,17 @@ class Host:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
         admin.install(self)
         if os.environ.get("DEVHOST_IDP_ENABLED", "").lower() == "true":
-            from devhost import idp
-
-            idp.install(self.web_app, base_url=self.base_url, state_dir=self.state_path.parent)
+            self._install_idp()
         for plugin in self._plugins:
             await plugin.start(self)
         # [\s\S]: any character, newlines included (a percent-encoded %0A in a path segment).
         self.web_app.router.add_route("*", prefix + "/{tail:[\\s\\S]*}", self._handle_http)
         if prefix:
             self.web_app.router.add_route("*", prefix, self._handle_http)
+        if self.console_dir is not None:
+            from devhost import console
+
+            console.install(self.web_app, self.console_dir)
         self._runner = web.AppRunner(
             self.web_app,
             access_log=ACCESS_LOG,
@@ -242,6 +253,19 @@ class Host:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.bind_host, self.port, reuse_address=True)
         await site.start()
+        if self.https_port is not None:
+            from devhost.idp_tls import ensure_certificate, server_context
+
+            cert, key = ensure_certificate(self.state_path.parent)
+            self.tls_cert = cert
+            tls = web.TCPSite(
+                self._runner,
+                self.bind_host,
+                self.https_port,
+                ssl_context=server_context(cert, key),
+                reuse_address=True,
+            )
+            await tls.start()
         for queue in self._queues:
             self._queue_events[queue] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._consume(queue), name=f"queue:{queue}"))
@@ -250,6 +274,21 @@ class Host:
             self._timers = TimerRunner(self.broker.connection, timer_fns, self.invoke)
             await self._timers.start()
         log.info("devhost listening on %s (%d functions)", self.base_url, len(functions))
+
+    def _install_idp(self) -> None:
+        """The development identity provider, its sign-in listing the people in the store."""
+        from devhost import idp, idp_oauth
+        from devhost.idp_users import StoreDirectory
+
+        site = idp.install(
+            self.web_app,
+            base_url=self.base_url,
+            state_dir=self.state_path.parent,
+            https_base_url=self.https_url,
+        )
+        if site is not None:
+            self._directory = StoreDirectory()
+            idp_oauth.install(self.web_app, site, self._directory)
 
     def urls(self) -> list[str]:
         prefix = f"/{self.config.route_prefix}" if self.config.route_prefix else ""
@@ -276,6 +315,8 @@ class Host:
                 await task
         for plugin in self._plugins:
             await plugin.stop()
+        if self._directory is not None:
+            await self._directory.close()
         if self._runner is not None:
             await self._runner.cleanup()
         closed = await close_client_sessions()

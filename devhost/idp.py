@@ -20,8 +20,11 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 from aiohttp import web
@@ -44,6 +47,41 @@ _TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 #: What Entra ID signs with and what the product's validator accepts.
 ALGORITHM = "RS256"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class IdpSite:
+    """Where the IdP is served and what signs its tokens (see :func:`install`)."""
+
+    key: rsa.RSAPrivateKey
+    #: ``ENTRA_AUTHORITY``: what the API trusts, so the access tokens' issuer.
+    api_authority: str
+    #: ``{base}/.devhost/idp`` over http and, when enabled, https.
+    http_authority: str
+    https_authority: str | None
+    #: ``ENTRA_CLIENT_ID``: the API's audience.
+    audience: str
+    tenant_of: Callable[[web.Request], str]
+
+    def authority_for(self, request: web.Request) -> str:
+        if request.secure and self.https_authority:
+            return self.https_authority
+        return self.http_authority
+
+
+def cors_headers(request: web.Request) -> dict[str, str]:
+    """CORS for a console on any loopback origin: the metadata GET and the token POST are
+    cross-origin fetches from the browser (no preflight: MSAL sends no custom headers)."""
+    origin = request.headers.get("Origin", "")
+    try:
+        parts = urlsplit(origin)
+        host = parts.hostname
+    except ValueError:
+        return {}
+    if parts.scheme in ("http", "https") and host in LOOPBACK and not parts.path:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}
 
 
 def issuer_for(authority: str, tenant_id: str) -> str:
@@ -95,16 +133,26 @@ def public_jwk(key: rsa.RSAPrivateKey) -> dict[str, Any]:
     return {"kty": "RSA", "use": "sig", "alg": ALGORITHM, "kid": kid, "n": jwk["n"], "e": jwk["e"]}
 
 
-def install(web_app: web.Application, *, base_url: str, state_dir: Path) -> None:
-    """Serve the IdP's OpenID metadata and JWKS on ``web_app`` if ``DEVHOST_IDP_ENABLED``.
+def install(
+    web_app: web.Application,
+    *,
+    base_url: str,
+    state_dir: Path,
+    https_base_url: str | None = None,
+) -> IdpSite | None:
+    """Serve the IdP's OpenID metadata, JWKS and sign-in (``devhost.idp_oauth``) on ``web_app``
+    if ``DEVHOST_IDP_ENABLED``.
 
     The product finds them only if ``ENTRA_AUTHORITY`` is ``{base_url}/.devhost/idp``; devhost
-    sets that in the worker's environment when it picks the port.
+    sets that in the worker's environment when it picks the port. ``https_base_url`` is where
+    the same application also listens with TLS (MSAL accepts only https authorities): metadata
+    and ID tokens fetched there name that address as issuer. Returns what
+    ``devhost.idp_oauth.install`` needs to add the sign-in endpoints (None when disabled).
     """
     # The environment, not the product's Settings: the IdP stands apart from the app it serves.
     if not flag(os.environ.get("DEVHOST_IDP_ENABLED"), False):
         log.info("development identity provider disabled (DEVHOST_IDP_ENABLED is not true)")
-        return
+        return None
     base = base_url.rstrip("/")
     authority = base + IDP_PATH
     configured = os.environ.get("ENTRA_AUTHORITY") or DEFAULT_AUTHORITY
@@ -123,28 +171,50 @@ def install(web_app: web.Application, *, base_url: str, state_dir: Path) -> None
             raise web.HTTPNotFound()
         return tenant
 
+    site = IdpSite(
+        key=load_or_create_key(state_dir),
+        api_authority=configured.rstrip("/"),
+        http_authority=authority,
+        https_authority=https_base_url.rstrip("/") + IDP_PATH if https_base_url else None,
+        audience=os.environ.get("ENTRA_CLIENT_ID", ""),
+        tenant_of=tenant_of,
+    )
+
     async def metadata(request: web.Request) -> web.Response:
         tenant = tenant_of(request)
-        issuer = issuer_for(authority, tenant)
+        served = site.authority_for(request)
+        endpoints = f"{served}/{tenant}/oauth2/v2.0"
         return web.json_response(
             {
-                "issuer": issuer,
-                "jwks_uri": f"{authority}/{tenant}/discovery/v2.0/keys",
+                "issuer": issuer_for(served, tenant),
+                "jwks_uri": f"{served}/{tenant}/discovery/v2.0/keys",
+                "authorization_endpoint": f"{endpoints}/authorize",
+                "token_endpoint": f"{endpoints}/token",
+                "end_session_endpoint": f"{endpoints}/logout",
                 "id_token_signing_alg_values_supported": [ALGORITHM],
                 "subject_types_supported": ["pairwise"],
-                "response_types_supported": ["token"],
+                "response_types_supported": ["code"],
+                "response_modes_supported": ["query", "fragment"],
+                "grant_types_supported": ["authorization_code", "refresh_token"],
+                "code_challenge_methods_supported": ["S256"],
+                "token_endpoint_auth_methods_supported": ["none"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
                 "claims_supported": ["aud", "iss", "iat", "nbf", "exp", "oid", "tid", "roles"],
                 "tenant_region_scope": "devhost",
-            }
+            },
+            headers=cors_headers(request),
         )
 
     async def keys(request: web.Request) -> web.Response:
         tenant_of(request)
-        return web.json_response(jwks, headers={"Cache-Control": "max-age=3600"})
+        return web.json_response(
+            jwks, headers={"Cache-Control": "max-age=3600", **cors_headers(request)}
+        )
 
     web_app.router.add_get(IDP_PATH + "/{tenant}/v2.0/.well-known/openid-configuration", metadata)
     web_app.router.add_get(IDP_PATH + "/{tenant}/discovery/v2.0/keys", keys)
     log.info("development identity provider: issuer %s/<tenant>/v2.0", authority)
+    return site
 
 
 def user_oid(email: str) -> str:
@@ -173,6 +243,8 @@ def mint_token(
     name: str | None = None,
     app_id: str | None = None,
     now: float | None = None,
+    oid: str | None = None,
+    azp: str = AZURE_CLI_APP_ID,
 ) -> str:
     """A v2-shaped access token: a user token (``email`` given) or an app token (``app_id``)."""
     issued = int(time.time() if now is None else now)
@@ -191,9 +263,10 @@ def mint_token(
         oid = app_oid(app_id)
         claims.update(azp=app_id, azpacr="1", idtyp="app", oid=oid, sub=oid)
     elif email is not None:
-        oid = user_oid(email)
+        # A person already in the store signs in as that record (its id is their oid).
+        oid = oid or user_oid(email)
         claims.update(
-            azp=AZURE_CLI_APP_ID,
+            azp=azp,
             azpacr="0",
             name=name or default_name(email),
             oid=oid,

@@ -9,6 +9,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from functions.runtime import runtime
+from shared.api import cors
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
@@ -28,16 +29,19 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         escalation=rt.escalation(client),
         notify=rt.notify,
         catalog_cache=rt.process.catalog,
+        orchestrations=client,
     )
 
     async def who(authorization: str | None) -> Principal:
         return await authenticate(authorization=authorization, ports=rt.auth)
 
-    reply = await API.dispatch(
+    origins = rt.settings.console_origins
+    headers = dict(req.headers)
+    reply = cors.preflight(req.method, headers, origins) or await API.dispatch(
         method=req.method,
         path=req.route_params.get("path", ""),
         query=dict(req.params),
-        headers=dict(req.headers),
+        headers=headers,
         body=req.get_body() or b"",
         authenticate=who,
         ports=ports,
@@ -45,12 +49,13 @@ async def api_v1(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
         # the request's Host header, which the caller writes.
         base_url=rt.settings.PUBLIC_BASE_URL.rstrip("/"),
     )
-    if reply.status == 204:
-        return func.HttpResponse(status_code=204, headers=reply.headers)
+    out = {**reply.headers, **cors.response_headers(headers, origins)}
+    if reply.status in (204, 304):
+        return func.HttpResponse(status_code=reply.status, headers=out)
     body = reply.body if isinstance(reply.body, str) else json.dumps(reply.body, default=str)
     return func.HttpResponse(
         body=body,
         status_code=reply.status,
-        headers=reply.headers,
+        headers=out,
         mimetype=reply.content_type,
     )

@@ -1,7 +1,7 @@
 """``POST /api/messages``: the Teams bot endpoint (Bot Framework activities).
 
 Platform auth is anonymous like every route; the Bot Framework token is validated in code
-(``shared.teams.auth``) before anything else happens. Card updates for other conversations are
+(``shared.msteams.auth``) before anything else happens. Card updates for other conversations are
 queued on ``notifications``, never sent from here.
 """
 
@@ -19,8 +19,8 @@ from functions.http_edge import error_response, problem
 from functions.runtime import runtime
 from shared.errors import OpenAlertError
 from shared.incidents.service import act
-from shared.teams.auth import parse_activity
-from shared.teams.service import handle
+from shared.msteams.auth import parse_activity
+from shared.msteams.service import handle
 
 bp = df.Blueprint()
 

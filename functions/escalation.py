@@ -1,7 +1,8 @@
 """Escalation: the per-incident orchestration, its activities, and the auditor timer.
 
 The orchestrator is ``shared.escalation.orchestrator.orchestrate`` (pure replay logic); the
-activities are thin adapters over ``shared.escalation.service``. Notification jobs leave through
+activities are thin adapters over ``shared.escalation.service``, the auditor timer over
+``shared.escalation.auditor``. Notification jobs leave through
 the ``notifications`` queue, so delivery (retries, bundling, channels) never runs inside
 orchestration code.
 """
@@ -18,7 +19,8 @@ import azure.functions as func
 
 from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
-from shared.escalation import service
+from shared.escalation import auditor, service
+from shared.escalation.durable import ORCHESTRATOR
 from shared.escalation.models import Cursor, PolicySnapshot
 from shared.escalation.orchestrator import (
     ACTIVITY_COUNT_ALERTS,
@@ -34,7 +36,7 @@ bp = df.Blueprint()
 log = logging.getLogger(__name__)
 
 
-@bp.function_name(service.ORCHESTRATOR)
+@bp.function_name(ORCHESTRATOR)
 @bp.orchestration_trigger(context_name="context")
 def escalation_orchestrator(context: df.DurableOrchestrationContext) -> Any:
     return orchestrate(context)
@@ -125,7 +127,7 @@ async def escalation_auditor(
     timer: func.TimerRequest, client: df.DurableOrchestrationClient
 ) -> None:
     rt = await runtime()
-    repairs = await service.audit(store=rt.store, client=client, now=datetime.now(UTC))
+    repairs = await auditor.audit(store=rt.store, client=client, now=datetime.now(UTC))
     if repairs:
         log.warning(
             "escalation auditor repaired %d incident(s): %s",

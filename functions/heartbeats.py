@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from datetime import UTC, datetime
 
@@ -23,7 +22,7 @@ async def heartbeat_monitor(
     timer: func.TimerRequest, client: df.DurableOrchestrationClient
 ) -> None:
     rt = await runtime()
-    ports = dataclasses.replace(rt.process, escalation=rt.escalation(client))
+    ports = rt.process.with_escalation(rt.escalation(client))
     results = await check_heartbeats(ports=ports, now=datetime.now(UTC))
     opened = [r for r in results if not r.skipped]
     if opened:

@@ -15,7 +15,8 @@ import azure.functions as func
 
 from functions.bindings import CONNECTION, NOTIFICATIONS_QUEUE
 from functions.runtime import runtime
-from shared.notifications.service import deliver, flush, parse_job
+from shared.notifications.deferral import flush
+from shared.notifications.service import deliver, parse_job
 from shared.notifications.waits import schedule_wakes
 
 bp = df.Blueprint()

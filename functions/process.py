@@ -7,7 +7,6 @@ alerts`` (or Service Bus Explorer in Azure) replays dead-lettered envelopes afte
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import azure.durable_functions as df
@@ -32,7 +31,7 @@ async def process_alerts(
     rt = await runtime()
     # The durable client comes with each invocation (it is a binding), so the escalation port
     # is built per message around it.
-    ports = dataclasses.replace(rt.process, escalation=rt.escalation(client))
+    ports = rt.process.with_escalation(rt.escalation(client))
     first = is_first_delivery(msg.delivery_count, envelope.received_at, ports.clock())
     result = await process_envelope(envelope, ports=ports, first_delivery=first)
     if result.skipped:

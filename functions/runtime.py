@@ -21,7 +21,10 @@ from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
-from shared.escalation.service import DurableClient, DurableEscalation
+from shared.escalation.durable import DurableClient, DurableEscalation
+from shared.msteams.auth import BotAuthenticator
+from shared.msteams.connector import ConnectorClient
+from shared.msteams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
@@ -31,22 +34,16 @@ from shared.notifications.channels import (
     SmtpChannel,
     WebhookChannel,
 )
-from shared.notifications.service import NotifyPorts
-from shared.notifications.voice import (
-    AcsCallAutomation,
-    AcsCallbackAuthenticator,
-    AcsVoiceChannel,
-)
+from shared.notifications.delivery import NotifyPorts
+from shared.notifications.voice import AcsVoiceChannel
+from shared.notifications.voice_acs import AcsCallAutomation, AcsCallbackAuthenticator
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
-from shared.pipeline.process import ProcessPorts, RecordedEscalation
+from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
-from shared.teams.auth import BotAuthenticator
-from shared.teams.connector import ConnectorClient
-from shared.teams.service import TeamsChannelPoster, TeamsPersonalChannel, TeamsPorts
 
 
 @dataclass
@@ -57,7 +54,7 @@ class Runtime:
     #: The guarded client for user-configured targets (webhooks, Workflows URLs).
     outbound: OutboundClient
     ingest: IngestPorts
-    process: ProcessPorts
+    process: InstancePorts
     claim_check: BlobClaimCheck | None
     auth: AuthPorts
     notify: NotifyPorts
@@ -139,10 +136,9 @@ async def _build(settings: Settings) -> Runtime:
         max_body_bytes=settings.INGEST_MAX_BODY_BYTES,
         claim_check_threshold=settings.CLAIMCHECK_THRESHOLD_BYTES,
     )
-    process = ProcessPorts(
+    process = InstancePorts(
         store=store,
         claim_check=claim_check,
-        escalation=RecordedEscalation(),
         catalog=CatalogCache(ttl_s=settings.CATALOG_CACHE_SECONDS),
     )
     teams: TeamsPorts | None = None
@@ -188,7 +184,7 @@ async def _build(settings: Settings) -> Runtime:
             connector=ConnectorClient(http=http, credential=bot_credential),
             bot_id=settings.BOT_APP_ID,
             tenant_id=settings.BOT_TENANT_ID or settings.ENTRA_TENANT_ID,
-            base_url=settings.PUBLIC_BASE_URL,
+            base_url=settings.console_base_url,
         )
         bot_auth = BotAuthenticator(
             http=http,
@@ -202,7 +198,8 @@ async def _build(settings: Settings) -> Runtime:
         store=store,
         channels=channels,
         http=outbound,
-        base_url=settings.PUBLIC_BASE_URL,
+        # Only incident links are built from it (shared.notifications.render.incident_url).
+        base_url=settings.console_base_url,
         bundle_window=timedelta(seconds=settings.NOTIFY_BUNDLE_SECONDS),
     )
     return Runtime(

@@ -26,6 +26,13 @@ param deployBot bool = true
 param outboundAllow string = ''
 @description('Name of an existing Azure Communication Services resource in this resource group: the app identity gets Contributor on it (the role Microsoft documents for Entra-authenticated SMS) and ACS_ENDPOINT is set. Empty: no ACS, or grant the role by hand (docs/deploy.md).')
 param acsName string = ''
+@description('Deploy the web console as a Static Web App (service \'web\' in azure.yaml).')
+param deployConsole bool = true
+@description('Region of the console\'s Static Web App (a Static Web Apps region; the content is served from the edge anyway).')
+@allowed([ 'westus2', 'centralus', 'eastus2', 'westeurope', 'eastasia' ])
+param consoleLocation string = 'westeurope'
+@description('More browser origins allowed to call the API, comma-separated (a custom domain of the console, say).')
+param consoleExtraOrigins string = ''
 @description('\'recover\' re-provisions into an environment whose Key Vault was soft-deleted by `azd down` (purge protection keeps the name for 90 days); docs/deploy.md.')
 @allowed([ 'default', 'recover' ])
 param keyVaultCreateMode string = 'default'
@@ -47,6 +54,7 @@ var names = {
   plan: 'plan-${token}'
   functionApp: 'func-${token}'
   bot: 'bot-${token}'
+  console: 'stapp-${token}'
 }
 var tags = { 'azd-env-name': environmentName, app: 'openalert' }
 
@@ -128,6 +136,17 @@ module acs 'modules/acs.bicep' = if (!empty(acsName)) {
   params: { name: acsName, principalId: identity.properties.principalId }
 }
 
+module webConsole 'modules/console.bicep' = if (deployConsole) {
+  name: 'console'
+  params: {
+    name: names.console
+    location: consoleLocation
+    tags: union(tags, { 'azd-service-name': 'web' })
+  }
+}
+
+var consoleUrl = deployConsole ? 'https://${webConsole.outputs.defaultHostname}' : ''
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   dependsOn: [ roles, acs ]
@@ -157,6 +176,8 @@ module functionApp 'modules/functionapp.bicep' = {
     alwaysReadyHttp: alwaysReadyHttp
     alwaysReadyDurable: alwaysReadyDurable
     acsEndpoint: empty(acsName) ? '' : acs.outputs.endpoint
+    consoleBaseUrl: consoleUrl
+    consoleOrigins: join(filter([ consoleUrl, consoleExtraOrigins ], o => !empty(o)), ',')
   }
 }
 
@@ -176,3 +197,8 @@ output INGEST_URL_PATTERN string = 'https://${functionApp.outputs.hostName}/api/
 output BOT_ID string = deployBot ? identity.properties.clientId : ''
 output AZURE_CLIENT_ID string = identity.properties.clientId
 output FUNCTION_APP_NAME string = functionApp.outputs.name
+output CONSOLE_URL string = consoleUrl
+// Read by the console's build (azd passes its environment to `npm run build`).
+output VITE_API_BASE_URL string = 'https://${functionApp.outputs.hostName}/api/v1'
+output VITE_ENTRA_TENANT_ID string = tenant().tenantId
+output VITE_ENTRA_CLIENT_ID string = entraClientId

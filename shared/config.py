@@ -43,6 +43,22 @@ class Settings(BaseSettings):
         default="http://localhost:7071",
         description="Externally reachable base URL of the function app, used in links we send.",
     )
+    CONSOLE_BASE_URL: str = Field(
+        default="",
+        description=(
+            "Base URL of the web console; every notification links to "
+            "'<CONSOLE_BASE_URL>/incidents/<id>'. Empty: PUBLIC_BASE_URL (devhost serves the "
+            "console at its root). In Azure, the console's Static Web App (docs/deploy.md)."
+        ),
+    )
+    CONSOLE_ORIGINS: str = Field(
+        default="",
+        description=(
+            "Comma-separated browser origins (scheme://host[:port]) allowed to call /api/v1 "
+            "cross-origin (CORS, ETag exposed): the console's origin when it is hosted apart "
+            "from the function app. Empty: same-origin only."
+        ),
+    )
     DURABLE_TASK_HUB: str = Field(
         default="openalert",
         description="Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%).",
@@ -245,7 +261,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    # --- Microsoft Teams (shared/teams, docs/teams.md) ------------------------------------------
+    # --- Microsoft Teams (shared/msteams, docs/teams.md) ------------------------------------------
     BOT_APP_ID: str = Field(
         default="",
         description=(
@@ -281,6 +297,17 @@ class Settings(BaseSettings):
             "most one e-mail per page per window."
         ),
     )
+
+    @property
+    def console_base_url(self) -> str:
+        """Where people open incidents: the one base of every link a notification carries."""
+        return (self.CONSOLE_BASE_URL or self.PUBLIC_BASE_URL).rstrip("/")
+
+    @property
+    def console_origins(self) -> frozenset[str]:
+        return frozenset(
+            o.strip().rstrip("/") for o in self.CONSOLE_ORIGINS.split(",") if o.strip()
+        )
 
 
 @lru_cache(maxsize=1)

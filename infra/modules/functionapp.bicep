@@ -40,6 +40,10 @@ param alwaysReadyHttp int = 0
 param alwaysReadyDurable int = 1
 @description('https://<resource>.communication.azure.com of the ACS resource the identity holds a role on; empty: set ACS_ENDPOINT by hand if used.')
 param acsEndpoint string = ''
+@description('https://<host> of the web console: notification links point at <it>/incidents/<id>; empty: the function app itself.')
+param consoleBaseUrl string = ''
+@description('Origins, comma-separated, allowed to call /api/v1 from a browser (CORS in the app, ETag exposed); the console\'s.')
+param consoleOrigins string = ''
 
 // Settings deliberately not set in Azure; their defaults are right there or they only serve
 // local runs. Read by tests/unit/test_infra.py — one entry per line, "NAME: why".
@@ -112,6 +116,10 @@ var baseSettings = {
   LOG_LEVEL: logLevel
   // Flex Consumption may assign a regional host name, so take it from the site.
   PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+  CONSOLE_BASE_URL: consoleBaseUrl
+  // CORS is answered by the app (shared/api/cors.py): platform CORS cannot expose ETag and
+  // would override it, so siteConfig.cors is deliberately not set.
+  CONSOLE_ORIGINS: consoleOrigins
   DURABLE_TASK_HUB: durableTaskHub
   STORE_BACKEND: stateStore
   POSTGRES_DSN: postgresDsn

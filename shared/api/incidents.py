@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER, ports_of
 from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
+from shared.auth.models import PrincipalKind
 from shared.errors import InvalidInput
 from shared.incidents import service as incidents
 from shared.incidents.models import (
@@ -22,6 +23,9 @@ from shared.incidents.models import (
     IncidentStatus,
     TimelineEntry,
 )
+
+#: Longest ``q`` accepted (a title is at most 1,024 characters).
+MAX_SEARCH = 200
 
 
 class ActionBody(BaseModel):
@@ -76,7 +80,9 @@ async def _optional_body(req: Request) -> ActionBody:
     return body if isinstance(body, ActionBody) else ActionBody()
 
 
-async def list_incidents(req: Request) -> Reply:
+def _filters(req: Request, *, dates: bool = True) -> IncidentFilter:
+    """The incident list's filters; ``counts`` takes the same ones but the dates (and ignores
+    the status)."""
     try:
         statuses = frozenset(IncidentStatus(s) for s in req.many("status"))
     except ValueError:
@@ -86,18 +92,35 @@ async def list_incidents(req: Request) -> Reply:
     severities = req.many("severity")
     if any(s not in ("P1", "P2", "P3", "P4", "P5") for s in severities):
         raise InvalidInput("severity must be P1..P5.", field="severity")
-    filters = IncidentFilter(
+    text = (req.query.get("q") or "").strip() or None
+    if text is not None and len(text) > MAX_SEARCH:
+        raise InvalidInput(f"q must be at most {MAX_SEARCH} characters.", field="q")
+    return IncidentFilter(
         status=statuses,
         severity=frozenset(severities),
         team_id=req.query.get("team_id") or None,
         service_id=req.query.get("service_id") or None,
-        created_after=req.time("created_after"),
-        created_before=req.time("created_before"),
+        created_after=req.time("created_after") if dates else None,
+        created_before=req.time("created_before") if dates else None,
+        assignee=_assignee(req),
+        text=text,
     )
+
+
+def _assignee(req: Request) -> str | None:
+    raw = (req.query.get("assignee") or "").strip()
+    if raw != "me":
+        return raw or None
+    if req.caller.kind is not PrincipalKind.USER:
+        raise InvalidInput("assignee=me needs a signed-in person.", field="assignee")
+    return req.caller.id
+
+
+async def list_incidents(req: Request) -> Reply:
     items, token = await incidents.list_incidents(
         store=ports_of(req).store,
         principal=req.caller,
-        filters=filters,
+        filters=_filters(req),
         limit=req.limit(),
         continuation=req.continuation(),
     )
@@ -109,6 +132,32 @@ async def get_incident(req: Request) -> Reply:
         store=ports_of(req).store, principal=req.caller, incident_id=req.params["incident_id"]
     )
     return ok(incident)
+
+
+class IncidentCounts(BaseModel):
+    """Incidents per status for the list's filters. Each is counted up to ``cap``: a count
+    equal to ``cap`` means at least that many."""
+
+    triggered: int
+    acknowledged: int
+    snoozed: int
+    resolved: int
+    cap: int
+
+
+async def count_incidents(req: Request) -> Reply:
+    counts = await incidents.count_by_status(
+        store=ports_of(req).store, principal=req.caller, filters=_filters(req, dates=False)
+    )
+    return ok(
+        IncidentCounts(
+            triggered=counts[IncidentStatus.TRIGGERED],
+            acknowledged=counts[IncidentStatus.ACKNOWLEDGED],
+            snoozed=counts[IncidentStatus.SNOOZED],
+            resolved=counts[IncidentStatus.RESOLVED],
+            cap=incidents.COUNT_CAP,
+        )
+    )
 
 
 def incident_action(verb: str) -> Callable[[Request], Any]:
@@ -148,6 +197,22 @@ get_timeline = crud.paged(incidents.get_timeline, "incident_id")
 get_alerts = crud.paged(incidents.get_alerts, "incident_id")
 
 
+_STATUS = "(triggered|acknowledged|snoozed|resolved)"
+#: Empty is allowed: no filter, as the handler reads it.
+_STATUSES = f"^({_STATUS}(,{_STATUS})*)?$"
+
+#: The list's filters besides status, shared with ``/incidents/counts``.
+SEARCH_FILTERS = (
+    QueryParam("severity", "Comma-separated P1..P5.", many=True, pattern=r"^(P[1-5](,P[1-5])*)?$"),
+    QueryParam("service_id", "Only this service."),
+    QueryParam("assignee", "Only incidents assigned to this user id; `me` for the caller."),
+    QueryParam(
+        "q",
+        "Words of the title (case-insensitive, all must occur) or the number (42 or #42).",
+        max_length=MAX_SEARCH,
+    ),
+)
+
 OPERATIONS = [
     Operation(
         method="GET",
@@ -161,12 +226,21 @@ OPERATIONS = [
         query=(
             *PAGING,
             *TEAM_FILTER,
-            QueryParam("status", "Comma-separated statuses.", many=True),
-            QueryParam("severity", "Comma-separated P1..P5.", many=True),
-            QueryParam("service_id", "Only this service."),
+            QueryParam("status", "Comma-separated statuses.", many=True, pattern=_STATUSES),
+            *SEARCH_FILTERS,
             QueryParam("created_after", "Created at or after.", "date-time"),
             QueryParam("created_before", "Created before.", "date-time"),
         ),
+    ),
+    Operation(
+        method="GET",
+        path="/incidents/counts",
+        name="countIncidents",
+        summary="How many incidents of each status match the list's filters",
+        tag="incidents",
+        handler=count_incidents,
+        response=IncidentCounts,
+        query=(*TEAM_FILTER, *SEARCH_FILTERS),
     ),
     Operation(
         method="GET",

@@ -9,8 +9,9 @@ from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
 from shared.auth import owned
 from shared.incidents import service as incidents
-from shared.notifications import service as notifications
+from shared.notifications import contacts as notifications
 from shared.notifications import webhooks
+from shared.notifications.delivery import list_deliveries
 from shared.notifications.models import (
     ContactKind,
     ContactMethod,
@@ -143,7 +144,7 @@ async def put_rules(req: Request) -> Reply:
 
 
 async def my_deliveries(req: Request) -> Reply:
-    items, token = await notifications.list_deliveries(
+    items, token = await list_deliveries(
         store=ports_of(req).store,
         user_id=person_id(req),
         limit=req.limit(),
@@ -156,7 +157,7 @@ async def incident_deliveries(req: Request) -> Reply:
     await incidents.get_incident(
         store=ports_of(req).store, principal=req.caller, incident_id=req.params["incident_id"]
     )
-    items, token = await notifications.list_deliveries(
+    items, token = await list_deliveries(
         store=ports_of(req).store,
         incident_id=req.params["incident_id"],
         limit=req.limit(),

@@ -51,7 +51,12 @@ def _param_schema(q: QueryParam) -> dict[str, Any]:
         return {"type": "boolean"}
     if q.kind == "date-time":
         return {"type": "string", "format": "date-time"}
-    return {"type": "string"}
+    schema = {"type": "string"}
+    if q.pattern is not None:
+        schema["pattern"] = q.pattern
+    if q.max_length is not None:
+        schema["maxLength"] = q.max_length
+    return schema
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -101,6 +106,9 @@ def _operation(op: Operation) -> dict[str, Any]:
                 "description": "OK",
                 "content": {"application/json": {"schema": schema}},
             }
+    if op.method == "GET" and op.content_type == "application/json":
+        # shared.conditional: every JSON GET has an ETag and honours If-None-Match.
+        responses["304"] = {"description": "Not modified (the ETag named in If-None-Match)"}
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for code, text in _ERRORS.items():
         if code == "401" and op.public:

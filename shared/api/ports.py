@@ -13,8 +13,9 @@ from shared.auth.models import User
 from shared.auth.service import AuthPorts
 from shared.catalog.cache import CatalogCache
 from shared.errors import InvalidInput
+from shared.escalation.durable import DurableClient
 from shared.incidents.models import EscalationPort
-from shared.notifications.service import NotifyPorts
+from shared.notifications.delivery import NotifyPorts
 from shared.store.port import DocumentStore
 
 
@@ -28,6 +29,8 @@ class ApiPorts:
     #: with the new integration, routes and services (other instances within its TTL).
     catalog_cache: CatalogCache = field(default_factory=CatalogCache)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    #: The durable client, read by views of an escalation's progress (None: not available).
+    orchestrations: DurableClient | None = None
 
 
 def ports_of(req: Request) -> ApiPorts:

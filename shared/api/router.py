@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from shared import jsonin
 from shared.auth.access import require_role
 from shared.auth.models import Principal
+from shared.conditional import conditional
 from shared.errors import (
     InvalidInput,
     NotFound,
@@ -70,6 +71,9 @@ class QueryParam:
     #: Bounds of an integer parameter, declared in the document as the handler enforces them.
     minimum: int | None = None
     maximum: int | None = None
+    #: A string parameter's pattern and length, declared as the handler enforces them.
+    pattern: str | None = None
+    max_length: int | None = None
 
 
 @dataclass
@@ -324,7 +328,11 @@ class Api:
                     require_role(principal)
             parsed = parse_body(op.body, body) if op.body is not None else None
             request = Request(principal, params, query, headers, parsed, ports, base_url)
-            return await op.handler(request)
+            reply = await op.handler(request)
+            status, body_out, out = conditional(
+                method, headers, reply.status, reply.body, reply.headers, reply.content_type
+            )
+            return Reply(status, body_out, out, reply.content_type)
         except OpenAlertError as exc:
             return problem(exc)
         except ValidationError as exc:

@@ -11,12 +11,12 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from shared.auth.cache import TtlCache
 from shared.auth.integration_keys import KeyResolver
 from shared.auth.key_rights import CREATOR_RIGHTS_TTL_S, CreatorRights
 from shared.auth.keys import API_KEY, ID_ALPHABET, ID_CHARS
 from shared.auth.models import ApiKey, ApiKeyRead
 from shared.errors import Unauthenticated
+from shared.ttlcache import TtlCache
 
 #: How long a validated (or unknown) key is trusted without re-reading the store, seconds. This is
 #: the revocation latency on other instances (the same as for a creator's rights).

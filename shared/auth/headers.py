@@ -53,6 +53,19 @@ def bearer_token(value: str | None) -> str | None:
     return parsed[1]
 
 
+def required_bearer(value: str | None, refusal: str) -> str:
+    """The token of ``Authorization: Bearer <token>``; ``Unauthenticated(refusal)`` when the
+    header is absent, malformed or of another scheme (for endpoints that take only a bearer
+    token and say whose)."""
+    try:
+        token = bearer_token(value)
+    except Unauthenticated:
+        token = None
+    if token is None:
+        raise Unauthenticated(refusal)
+    return token
+
+
 def basic_credentials(credentials: str) -> tuple[str, str]:
     """``(user, password)`` from the base64 part of ``Authorization: Basic ...``."""
     try:

@@ -15,10 +15,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, NoReturn, TypeVar
 
-from shared.auth.cache import TtlCache
 from shared.auth.headers import basic_credentials, get_header, parse_authorization
-from shared.auth.keys import INTEGRATION_KEY, KeyFormat, key_matches
+from shared.auth.keys import INTEGRATION_KEY, KeyFormat
+from shared.auth.secret_hash import secret_matches
 from shared.errors import Unauthenticated
+from shared.ttlcache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ class KeyResolver(Generic[T]):
             log.info("%s %s rejected: unknown id", self._format.label, key_id)
             raise Unauthenticated(f"The {self._format.label} is not valid.")
         stored_hash, value = entry
-        if not key_matches(presented, stored_hash):
+        if not secret_matches(presented, stored_hash):
             log.info("%s %s rejected: wrong secret", self._format.label, key_id)
             raise Unauthenticated(f"The {self._format.label} is not valid.")
         return value

@@ -26,11 +26,11 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from shared.auth.access import parse_roles, principal_for_api_key, principal_of
-from shared.auth.cache import TtlCache
 from shared.auth.documents import API_KEYS, USERS
 from shared.auth.models import ApiKey, Principal, PrincipalKind, User
 from shared.store.codec import from_doc
 from shared.store.port import DocumentStore
+from shared.ttlcache import TtlCache
 
 #: How long a creator's rights are trusted without re-reading them, seconds: the longest a
 #: removed membership or a revoked parent key keeps working through a key on other instances.

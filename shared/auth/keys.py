@@ -7,18 +7,18 @@ base64 (43 characters). The whole text is usable in a URL path, a header and a J
 Only the SHA-256 of the whole key is stored. A fast hash is right here, unlike for passwords:
 the secret carries 256 bits of entropy, so guessing inputs is hopeless however fast the hash
 is, and a slow hash (bcrypt, argon2) would cost ~50-100 ms of CPU on every alert and API call.
-Lookup is by the non-secret id; the hash comparison is constant-time (:func:`hmac.compare_digest`),
-so response timing reveals nothing about how much of a guessed secret was right.
+Lookup is by the non-secret id; the hash comparison is constant-time
+(:func:`shared.auth.secret_hash.secret_matches`), so response timing reveals nothing about how
+much of a guessed secret was right.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import string
 from dataclasses import dataclass
 
+from shared.auth.secret_hash import secret_hash
 from shared.errors import Unauthenticated
 
 ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -37,16 +37,6 @@ class IssuedKey:
     key_hash: str
 
 
-def hash_key(text: str) -> str:
-    """Lowercase hex SHA-256 of the key text (UTF-8)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def key_matches(text: str, stored_hash: str) -> bool:
-    """Constant-time comparison of the presented key's hash with the stored hash."""
-    return hmac.compare_digest(hash_key(text).encode("ascii"), stored_hash.encode("ascii"))
-
-
 @dataclass(frozen=True)
 class KeyFormat:
     prefix: str
@@ -55,7 +45,7 @@ class KeyFormat:
     def issue(self) -> IssuedKey:
         key_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_CHARS))
         text = f"{self.prefix}{key_id}_{secrets.token_urlsafe(SECRET_BYTES)}"
-        return IssuedKey(key_id=key_id, secret=text, key_hash=hash_key(text))
+        return IssuedKey(key_id=key_id, secret=text, key_hash=secret_hash(text))
 
     def owns(self, text: str) -> bool:
         """Whether ``text`` claims to be a key of this format (cheap prefix check)."""

@@ -63,6 +63,7 @@ from shared.errors import (
 )
 from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, array_contains
+from shared.store.retry import RETRY, Retry, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,8 @@ async def set_team_role(
     the team's member list is a query over ``users`` (``teams`` field), not a second copy."""
     if not team_id:
         raise InvalidInput("team_id must not be empty.", field="team_id")
-    for _ in range(MAX_WRITE_ATTEMPTS):
+
+    async def attempt(_: int) -> User | Retry:
         doc = await store.get(USERS, _pk(user_id), user_id)
         if doc is None:
             raise NotFound(f"There is no user {user_id!r}.", field="user_id")
@@ -263,10 +265,17 @@ async def set_team_role(
         updated = user.model_copy(update={"teams": teams, "updated_at": now})
         try:
             await store.replace(USERS, user_doc(updated), if_match=doc["_etag"])
-            return updated
         except PreconditionFailed:
-            continue
-    raise Conflict(f"The user {user_id!r} is being changed concurrently; try again.")
+            return RETRY
+        return updated
+
+    return await optimistic(
+        attempt,
+        attempts=MAX_WRITE_ATTEMPTS,
+        exhausted=lambda: Conflict(
+            f"The user {user_id!r} is being changed concurrently; try again."
+        ),
+    )
 
 
 # --- API keys ----------------------------------------------------------------------------------

@@ -99,6 +99,9 @@ class JwksCache:
         self._timeout_s = timeout_s
         self._now = monotonic
         self._keys: dict[str, jwt.PyJWK] = {}
+        #: The JWKS entries behind ``_keys``, for members beyond the key (Bot Framework
+        #: ``endorsements``).
+        self._entries: dict[str, dict[str, Any]] = {}
         self._fetched_at: float | None = None  # last successful fetch
         self._attempted_at: float | None = None  # last attempt, successful or not
         self._last_attempt_failed = False
@@ -121,6 +124,11 @@ class JwksCache:
                 why=f"the token's signing key is not one {self.issuer} publishes",
             )
         return key
+
+    async def get_entry(self, kid: str) -> tuple[jwt.PyJWK, dict[str, Any]]:
+        """The key and its whole JWKS entry (same refresh rules as :meth:`get_key`)."""
+        key = await self.get_key(kid)
+        return key, self._entries.get(kid, {})
 
     def _is_expired(self) -> bool:
         return self._fetched_at is None or self._now() - self._fetched_at >= self._ttl_s
@@ -148,7 +156,7 @@ class JwksCache:
             self._attempted_at = now
             self.fetch_count += 1
             try:
-                keys = await self._fetch()
+                keys, entries = await self._fetch()
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
                 self._last_attempt_failed = True
                 stale_ok = not forced and self._stale_ok(now)
@@ -162,7 +170,7 @@ class JwksCache:
                 if stale_ok:
                     return
                 raise IdentityProviderUnavailable(UNREACHABLE) from exc
-            self._keys = keys
+            self._keys, self._entries = keys, entries
             self._fetched_at = now
             self._last_attempt_failed = False
             log.info("JWKS refreshed (%s) from %s: %d keys", reason, self.issuer, len(keys))
@@ -170,7 +178,7 @@ class JwksCache:
     def _stale_ok(self, now: float) -> bool:
         return self._fetched_at is not None and now - self._fetched_at < self._max_stale_s
 
-    async def _fetch(self) -> dict[str, jwt.PyJWK]:
+    async def _fetch(self) -> tuple[dict[str, jwt.PyJWK], dict[str, dict[str, Any]]]:
         meta = await self._get_json(self.metadata_url)
         if meta.get("issuer") != self.issuer:
             # A misconfigured authority/tenant; never trust keys published for another issuer.
@@ -180,6 +188,7 @@ class JwksCache:
             raise TypeError("jwks_uri is not a string")
         jwks = await self._get_json(jwks_uri)
         keys: dict[str, jwt.PyJWK] = {}
+        entries: dict[str, dict[str, Any]] = {}
         for entry in jwks["keys"]:
             if not isinstance(entry, dict) or entry.get("kty") != "RSA":
                 continue
@@ -188,11 +197,12 @@ class JwksCache:
                 continue
             try:
                 keys[kid] = jwt.PyJWK(entry, algorithm=ALGORITHM)
+                entries[kid] = entry
             except jwt.PyJWTError as exc:
                 log.warning("skipping unusable JWKS key %r: %s", kid, exc)
         if not keys:
             raise ValueError("the JWKS holds no usable RSA signing key")
-        return keys
+        return keys, entries
 
     async def _get_json(self, url: str) -> dict[str, Any]:
         response = await self._http.get(url, timeout=self._timeout_s)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from shared.auth.cache import TtlCache
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.service import routes_of
 from shared.store.codec import from_doc
 from shared.store.port import DocumentStore
+from shared.ttlcache import TtlCache
 
 V = TypeVar("V")
 

@@ -1,103 +1,46 @@
-"""Escalation I/O: freezing policies, the activities' work, the durable port and the auditor.
+"""Escalation activities: the work an orchestration asks for, done against the store.
 
-Everything here is called from activities or client functions, never from the orchestrator.
-Activities are at-least-once, so each write is keyed: the targets a notify step resolved are
-recorded under the step's idempotency key before any message goes out (a re-run reuses them, so a
-round-robin or schedule lookup cannot pick a different person the second time), timeline entries
-have derived ids, and every queued notification carries an idempotency key the delivery side
-deduplicates on.
+Everything here is called from activities, never from the orchestrator. Activities are
+at-least-once, so each write is keyed: a notify step's targets are resolved once per idempotency
+key (:mod:`shared.escalation.targets`), timeline entries have derived ids, and every queued
+notification carries an idempotency key the delivery side deduplicates on. Freezing a policy,
+the Durable client adapter and the auditor are in :mod:`~shared.escalation.freeze`,
+:mod:`~shared.escalation.durable` and :mod:`~shared.escalation.auditor`.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from datetime import datetime
+from typing import Any, cast
 
 from pydantic import TypeAdapter
 
-from shared.auth.documents import user_display_name
-from shared.auth.service import list_team_members
 from shared.catalog.references import Ref, refusal
-from shared.errors import Conflict, NotFound, PreconditionFailed
-from shared.escalation.boundaries import permitted, step_refusal
+from shared.errors import NotFound, PreconditionFailed
+from shared.escalation.boundaries import permitted
 from shared.escalation.models import (
-    SIGNAL_EVENT,
     CallWebhook,
     Cursor,
-    EscalationInput,
-    EscalationStatus,
     NotifyRoundRobin,
     NotifySchedule,
     NotifyTeam,
     NotifyUsers,
     PolicySnapshot,
     PostToChannel,
-    SignalKind,
-    SignalPayload,
     Step,
 )
-from shared.escalation.policies import load_policy
-from shared.incidents.models import Action, Actor, Incident, IncidentStatus, TimelineEntry
-from shared.incidents.service import apply_action, record_timeline
-from shared.schedules import limits, stored
-from shared.schedules.models import Schedule
-from shared.schedules.resolve import final_schedule, on_call
-from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore, eq, in_
+from shared.escalation.targets import STEPS, describe, display_names, recorded_targets
+from shared.escalation.timeline import SYSTEM, write_line
+from shared.incidents.models import Action, Incident, IncidentStatus
+from shared.incidents.service import apply_action
+from shared.store.codec import from_doc
+from shared.store.port import DocumentStore, eq
 
-log = logging.getLogger(__name__)
-
-ORCHESTRATOR = "escalation_orchestrator"
-SYSTEM = Actor(kind="system", id="escalation", display="OpenAlert escalation")
-#: Where resolved targets of notify steps are kept (partitioned by incident).
-STEPS = "escalation_steps"
 # Step is an annotated union, not a class; the cast keeps mypy's view of it simple.
 _STEP: TypeAdapter[Step] = TypeAdapter(cast(Any, Step))
 
-#: How long past its own next wake-up an orchestration may be before the auditor repairs it.
-AUDIT_GRACE = timedelta(minutes=2)
 
-
-# --- freezing ------------------------------------------------------------------------------
-async def freeze_policy(*, store: DocumentStore, incident: Incident) -> PolicySnapshot | None:
-    """The incident's policy as it is now, frozen for the orchestration; None without one."""
-    policy_id = incident.escalation_policy_id
-    if not policy_id:
-        return None
-    loaded = await load_policy(store, policy_id)
-    if loaded is None:
-        return None
-    reason = await refusal(store, incident.team_id, Ref("policy", policy_id, "policy"))
-    if reason is not None:
-        entry = TimelineEntry(
-            incident_id=incident.id,
-            at=incident.created_at,
-            kind="escalation",
-            actor=SYSTEM,
-            message=f"Not using the escalation policy: {reason}",
-            via="escalation",
-        )
-        await record_timeline(store, entry, entry_id=f"esc:{incident.id}:refused-policy")
-        return None
-    policy, _ = loaded
-    return PolicySnapshot(
-        policy_id=policy.id,
-        policy_version=policy.version,
-        incident_id=incident.id,
-        incident_number=incident.number,
-        team_id=incident.team_id,
-        severity=incident.severity,
-        steps=policy.steps,
-        ack_timeout_minutes=policy.ack_timeout_minutes,
-        source_acks_count=policy.source_acks_count,
-        frozen_at=incident.created_at,
-    )
-
-
-# --- system actions ------------------------------------------------------------------------
 async def system_action(
     *, store: DocumentStore, incident_id: str, action: Action, now: datetime
 ) -> Incident | None:
@@ -112,99 +55,6 @@ async def system_action(
     return incident
 
 
-# --- targets -------------------------------------------------------------------------------
-async def _team_members(store: DocumentStore, team_id: str) -> list[str]:
-    members: list[str] = []
-    continuation: str | None = None
-    while True:
-        users, continuation = await list_team_members(
-            store=store, team_id=team_id, limit=100, continuation=continuation
-        )
-        members.extend(u.id for u in users)
-        if continuation is None or len(members) >= 500:
-            return sorted(members)
-
-
-async def _round_robin(store: DocumentStore, team_id: str) -> list[str]:
-    members = await _team_members(store, team_id)
-    if not members:
-        return []
-    counter_id = f"rr:{team_id}"
-    for _ in range(10):
-        doc = await store.get("counters", counter_id, counter_id)
-        try:
-            if doc is None:
-                await store.create("counters", {"id": counter_id, "pk": counter_id, "value": 1})
-                turn = 0
-            else:
-                turn = int(doc["value"])
-                await store.replace("counters", {**doc, "value": turn + 1}, if_match=doc["_etag"])
-        except (Conflict, PreconditionFailed):
-            continue
-        return [members[turn % len(members)]]
-    raise PreconditionFailed("round-robin counter is too contended; the activity will retry")
-
-
-async def _schedule_targets(store: DocumentStore, step: NotifySchedule, now: datetime) -> list[str]:
-    doc = await stored.load_schedule_doc(store, step.schedule_id)
-    if doc is None:
-        return []
-    schedule = stored.load(doc)
-    # In a worker thread with the schedule budget: a pathological schedule fails this lookup
-    # with a clear error instead of holding the event loop that delivers every other page.
-    return await limits.compute(_pick, schedule, step.which, now)
-
-
-def _pick(schedule: Schedule, which: str, now: datetime) -> list[str]:
-    if which == "current":
-        return list(on_call(schedule, now).users)
-    current = set(on_call(schedule, now).users)
-    if which == "next":
-        for shift in final_schedule(schedule, now, now + timedelta(days=31)):
-            if shift.user and shift.user not in current:
-                return [shift.user]
-        return []
-    previous = final_schedule(schedule, now - timedelta(days=31), now)
-    for shift in reversed(previous):
-        if shift.user and shift.user not in current:
-            return [shift.user]
-    return []
-
-
-async def resolve_targets(
-    store: DocumentStore,
-    step: NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin,
-    now: datetime,
-) -> list[str]:
-    if isinstance(step, NotifyUsers):
-        return list(dict.fromkeys(step.user_ids))
-    if isinstance(step, NotifyTeam):
-        return await _team_members(store, step.team_id)
-    if isinstance(step, NotifyRoundRobin):
-        return await _round_robin(store, step.team_id)
-    return await _schedule_targets(store, step, now)
-
-
-def _describe(step: Step) -> str:
-    if isinstance(step, NotifySchedule):
-        which = {"current": "on call", "next": "next on call", "previous": "previously on call"}
-        return f"{which[step.which]} in schedule {step.schedule_id}"
-    if isinstance(step, NotifyTeam):
-        return f"members of team {step.team_id}"
-    if isinstance(step, NotifyRoundRobin):
-        return f"round-robin in team {step.team_id}"
-    return "users"
-
-
-async def _display(store: DocumentStore, user_ids: list[str]) -> str:
-    names: list[str] = []
-    for user_id in user_ids[:10]:
-        names.append(await user_display_name(store, user_id))
-    more = len(user_ids) - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
-# --- activities ----------------------------------------------------------------------------
 @dataclass
 class ExecuteResult:
     #: Messages for the ``notifications`` queue (JSON objects).
@@ -229,7 +79,7 @@ async def execute(
         key = str(effect["key"])
         label = f"Step {int(effect['position']) + 1}"
         if isinstance(step, NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin):
-            targets, skipped = await _recorded_targets(
+            targets, skipped = await recorded_targets(
                 store, snapshot.team_id, incident_id, key, step, now
             )
             result.targets[key] = targets
@@ -247,9 +97,9 @@ async def execute(
                     }
                 )
             message = (
-                f"{label}: notifying {await _display(store, targets)} ({_describe(step)})"
+                f"{label}: notifying {await display_names(store, targets)} ({describe(step)})"
                 if targets
-                else f"{label}: nobody to notify ({_describe(step)} is empty)"
+                else f"{label}: nobody to notify ({describe(step)} is empty)"
             )
             if skipped:
                 message += "; not paged: " + "; ".join(skipped)
@@ -294,15 +144,7 @@ async def execute(
     # "t" sorts after the steps' "s" keys: at equal times the timeline lists the pages first.
     base = f"esc:{incident_id}:c{cursor.cycle}:r{cursor.repeats_done}:t{cursor.position}"
     for n, note in enumerate(notes):
-        entry = TimelineEntry(
-            incident_id=incident_id,
-            at=now,
-            kind="escalation",
-            actor=SYSTEM,
-            message=note,
-            via="escalation",
-        )
-        await record_timeline(store, entry, entry_id=f"{base}:n{n}")
+        await write_line(store, incident_id, now, note, entry_id=f"{base}:n{n}")
     return result
 
 
@@ -314,69 +156,9 @@ async def _note(
     key: str,
     data: dict[str, Any],
 ) -> None:
-    entry = TimelineEntry(
-        incident_id=incident_id,
-        at=now,
-        kind="escalation",
-        actor=SYSTEM,
-        message=message,
-        via="escalation",
-        data={"key": key, **data},
+    await write_line(
+        store, incident_id, now, message, entry_id=f"esc:{key}", data={"key": key, **data}
     )
-    await record_timeline(store, entry, entry_id=f"esc:{key}")
-
-
-async def _recorded_targets(
-    store: DocumentStore,
-    team_id: str,
-    incident_id: str,
-    key: str,
-    step: NotifyUsers | NotifySchedule | NotifyTeam | NotifyRoundRobin,
-    now: datetime,
-) -> tuple[list[str], list[str]]:
-    """The step's permitted targets and the reasons others were skipped, resolved once per
-    idempotency key (a re-run reuses the record)."""
-    existing = await store.get(STEPS, incident_id, key)
-    if existing is not None:
-        return list(existing["targets"]), list(existing.get("skipped", []))
-    # Checked again here, not only when the policy was saved: memberships change while a
-    # policy stays the same, and a frozen snapshot must not page people who left the team.
-    step_reason = await step_refusal(store, team_id, step)
-    if step_reason is not None:
-        targets: list[str] = []
-        skipped = [step_reason]
-    elif isinstance(step, NotifyTeam | NotifyRoundRobin):
-        # The team's own members by construction (a membership query): nothing to re-check.
-        targets, skipped = await resolve_targets(store, step, now), []
-    else:
-        try:
-            resolved = await resolve_targets(store, step, now)
-        except (stored.NeedsRepair, limits.ScheduleTooComplex) as exc:
-            # Retrying cannot help (the stored schedule breaks a rule, or is too dense to
-            # compute, until someone fixes it), and a failed activity would end the whole
-            # escalation: the step says why on the timeline and the other targets are paged.
-            resolved = []
-            step_reason = f"the schedule could not be resolved: {exc.detail}"
-        targets, skipped = await permitted(store, team_id, resolved)
-        if step_reason is not None:
-            skipped = [step_reason, *skipped]
-    doc = {
-        "id": key,
-        "incident_id": incident_id,
-        "targets": targets,
-        "skipped": skipped,
-        "multi_ack": bool(getattr(step, "multi_ack", False)),
-        "importance": step.importance,
-        "renotified": 0,
-        "at": utc_iso(now),
-    }
-    try:
-        await store.create(STEPS, doc)
-    except Conflict:
-        again = await store.get(STEPS, incident_id, key)
-        if again is not None:
-            return list(again["targets"]), list(again.get("skipped", []))
-    return targets, skipped
 
 
 async def reescalate(*, store: DocumentStore, incident_id: str, now: datetime) -> None:
@@ -445,7 +227,7 @@ async def multi_ack(
             store,
             incident_id,
             now,
-            f"Still waiting for {await _display(store, pending)} to acknowledge; paging again",
+            f"Still waiting for {await display_names(store, pending)} to acknowledge; paging again",
             f"{key}:m{round_}",
             {"targets": pending},
         )
@@ -491,220 +273,3 @@ async def status_updates(
         }
         for user_id in sorted(paged)
     ]
-
-
-# --- the durable port ------------------------------------------------------------------------
-class DurableClient(Protocol):
-    """The part of ``DurableOrchestrationClient`` escalation uses."""
-
-    async def start_new(
-        self,
-        orchestration_function_name: str,
-        instance_id: str | None = None,
-        client_input: object | None = None,
-    ) -> str: ...
-
-    async def raise_event(
-        self, instance_id: str, event_name: str, event_data: Any = None
-    ) -> None: ...
-
-    async def get_status(
-        self,
-        instance_id: str,
-        show_history: bool = False,
-        show_history_output: bool = False,
-        show_input: bool = False,
-    ) -> Any: ...
-
-    async def terminate(self, instance_id: str, reason: str) -> None: ...
-
-
-def _already_running(exc: Exception) -> bool:
-    return "already exists" in str(exc)
-
-
-def _gone(exc: Exception) -> bool:
-    text = str(exc)
-    return "No instance with ID" in text or "is gone" in text
-
-
-@dataclass
-class DurableEscalation:
-    """:class:`shared.pipeline.process.EscalationPort` backed by Durable Functions.
-
-    ``start`` is idempotent: a re-delivered start finds the orchestration running and does
-    nothing. ``signal`` to an incident without a running orchestration (never paged, already
-    finished) is not an error.
-    """
-
-    client: DurableClient
-    store: DocumentStore
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-
-    async def start(self, incident: Incident) -> None:
-        if not incident.page:
-            return
-        snapshot = await freeze_policy(store=self.store, incident=incident)
-        if snapshot is None:
-            entry = TimelineEntry(
-                incident_id=incident.id,
-                at=self.clock(),
-                kind="escalation",
-                actor=SYSTEM,
-                message="No escalation policy: nobody is paged for this incident",
-                via="escalation",
-            )
-            await record_timeline(self.store, entry, entry_id=f"esc:{incident.id}:no-policy")
-            return
-        payload = EscalationInput(snapshot=snapshot).model_dump(mode="json")
-        try:
-            await self.client.start_new(ORCHESTRATOR, incident.id, payload)
-        except Exception as exc:
-            if _already_running(exc):
-                log.info("escalation for incident %s is already running", incident.id)
-                return
-            raise
-
-    async def signal(self, incident_id: str, signal: SignalKind, *, from_source: bool) -> None:
-        until: datetime | None = None
-        if signal == "snoozed":
-            doc = await self.store.get("incidents", incident_id, incident_id)
-            if doc is not None:
-                until = from_doc(Incident, doc).snoozed_until
-        payload = SignalPayload(signal=signal, from_source=from_source, until=until)
-        try:
-            await self.client.raise_event(
-                incident_id, SIGNAL_EVENT, payload.model_dump(mode="json")
-            )
-        except Exception as exc:
-            if _gone(exc):
-                log.info("no running escalation for incident %s (%s ignored)", incident_id, signal)
-                return
-            raise
-
-
-# --- the auditor -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class InstanceView:
-    runtime_status: str | None
-    custom_status: Any
-    input: Any
-
-
-@dataclass(frozen=True)
-class Repair:
-    incident_id: str
-    reason: str
-    cursor: Cursor
-    #: Terminate the old instance first (it is running but stuck).
-    terminate: bool
-
-
-def audit_decision(
-    incident: Incident, view: InstanceView, *, now: datetime, grace: timedelta = AUDIT_GRACE
-) -> Repair | None:
-    """Pure: does this open incident's escalation need repairing, and from where?"""
-    if not incident.is_open or not incident.page or not incident.escalation_policy_id:
-        return None
-    status = view.runtime_status
-    custom = _status(view.custom_status)
-    cursor = custom.cursor if custom is not None else Cursor()
-    if status is None:
-        return Repair(incident.id, "its orchestration is missing", cursor, terminate=False)
-    if status in ("Failed", "Terminated", "Canceled"):
-        return Repair(incident.id, f"its orchestration is {status.lower()}", cursor, False)
-    if status == "Completed":
-        # Completed while the incident is still open: only legitimate when the policy resolved it
-        # (then the incident would not be open) — anything else is lost paging.
-        return Repair(incident.id, "its orchestration completed early", cursor, terminate=False)
-    if custom is not None and custom.next_due is not None and custom.next_due < now - grace:
-        late = int((now - custom.next_due).total_seconds())
-        return Repair(
-            incident.id, f"its orchestration is {late} s past its next step", cursor, True
-        )
-    return None
-
-
-def _status(value: Any) -> EscalationStatus | None:
-    if not isinstance(value, dict):
-        return None
-    try:
-        return EscalationStatus.model_validate(value)
-    except ValueError:
-        return None
-
-
-async def audit(
-    *, store: DocumentStore, client: DurableClient, now: datetime, limit: int = 500
-) -> list[Repair]:
-    """Find open incidents whose escalation is missing, failed or stuck, and restart them.
-
-    A repair restarts the orchestration at the recorded cursor (the step it was on, so a step
-    may page again: better twice than never) with the incident's current policy.
-    """
-    repairs: list[Repair] = []
-    continuation: str | None = None
-    open_statuses = [s.value for s in IncidentStatus if s != IncidentStatus.RESOLVED]
-    while len(repairs) < limit:
-        page = await store.query(
-            "incidents",
-            where=[in_("status", open_statuses)],
-            limit=100,
-            continuation=continuation,
-        )
-        for doc in page.items:
-            incident = from_doc(Incident, doc)
-            status = await client.get_status(incident.id, show_input=False)
-            runtime_status = getattr(status, "runtime_status", None)
-            view = InstanceView(
-                runtime_status=getattr(runtime_status, "value", runtime_status),
-                custom_status=getattr(status, "custom_status", None),
-                input=None,
-            )
-            repair = audit_decision(incident, view, now=now)
-            if repair is None:
-                continue
-            await _repair(store=store, client=client, incident=incident, repair=repair, now=now)
-            repairs.append(repair)
-        continuation = page.continuation
-        if continuation is None:
-            break
-    return repairs
-
-
-async def _repair(
-    *,
-    store: DocumentStore,
-    client: DurableClient,
-    incident: Incident,
-    repair: Repair,
-    now: datetime,
-) -> None:
-    snapshot = await freeze_policy(store=store, incident=incident)
-    if snapshot is None:
-        return
-    if repair.terminate:
-        try:
-            await client.terminate(incident.id, f"auditor: {repair.reason}")
-        except Exception as exc:
-            if not _gone(exc):
-                raise
-    mode = "hold" if incident.status != IncidentStatus.TRIGGERED else "run"
-    payload = EscalationInput(snapshot=snapshot, cursor=repair.cursor, mode=mode)
-    try:
-        await client.start_new(ORCHESTRATOR, incident.id, payload.model_dump(mode="json"))
-    except Exception as exc:
-        if not _already_running(exc):
-            raise
-    log.warning("escalation auditor repaired incident %s: %s", incident.id, repair.reason)
-    entry = TimelineEntry(
-        incident_id=incident.id,
-        at=now,
-        kind="escalation",
-        actor=SYSTEM,
-        message=(
-            f"Escalation repaired: {repair.reason}; restarted at step {repair.cursor.position + 1}"
-        ),
-        via="escalation",
-    )
-    await record_timeline(store, entry, entry_id=f"esc:{incident.id}:repair:{utc_iso(now)}")

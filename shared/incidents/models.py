@@ -142,7 +142,7 @@ Signal = Literal["acknowledged", "unacknowledged", "resolved", "escalate", "snoo
 
 class EscalationPort(Protocol):
     """How processing and incident actions start and signal escalation (the durable
-    implementation: ``shared.escalation.service.DurableEscalation``)."""
+    implementation: ``shared.escalation.durable.DurableEscalation``)."""
 
     async def start(self, incident: Incident) -> None: ...
 
@@ -174,6 +174,10 @@ class IncidentFilter(BaseModel):
     service_id: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    #: Only incidents this user is assigned to.
+    assignee: str | None = None
+    #: Case-insensitive words of the title (or the incident's number).
+    text: str | None = Field(default=None, max_length=200)
 
 
 # TimelineEntry is declared after Incident, which refers to it.

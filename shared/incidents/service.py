@@ -9,11 +9,9 @@ signals nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
-import random
 from datetime import datetime
 from typing import cast
 
@@ -31,10 +29,12 @@ from shared.incidents.models import (
     EscalationPort,
     Incident,
     IncidentFilter,
+    IncidentStatus,
     TimelineEntry,
 )
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Condition, DocumentStore, array_contains, eq, gte, in_, lt
+from shared.store.retry import RETRY, Retry, linear_jitter, optimistic
 
 INCIDENTS = "incidents"
 TIMELINE = "timeline"
@@ -69,7 +69,58 @@ async def list_incidents(
     limit: int = 50,
     continuation: str | None = None,
 ) -> tuple[list[Incident], str | None]:
-    """Newest first. Teams the caller may not read are filtered in the query, not afterwards."""
+    """Newest first. Teams the caller may not read are filtered in the query, not afterwards.
+
+    A text filter is applied to the pages the store returns (the port has no text search): up
+    to :data:`SCAN_PAGES` store pages are read for one answer, so a rare word can give a short
+    or empty page that still carries a continuation token."""
+    where = _where(principal, filters)
+    if where is None:
+        return [], None
+    if not filters.text:
+        result = await store.query(
+            INCIDENTS,
+            where=where,
+            order_by=("created_at", True),
+            limit=limit,
+            continuation=continuation,
+        )
+        return [from_doc(Incident, d) for d in result.items], result.continuation
+    found: list[Incident] = []
+    token = continuation
+    for _ in range(SCAN_PAGES):
+        # Never more than the page still needs: the token then resumes right after the last
+        # incident looked at, so nothing is skipped or repeated.
+        result = await store.query(
+            INCIDENTS,
+            where=where,
+            order_by=("created_at", True),
+            limit=limit - len(found),
+            continuation=token,
+        )
+        found += [i for i in (from_doc(Incident, d) for d in result.items) if _matches(i, filters)]
+        token = result.continuation
+        if token is None or len(found) >= limit:
+            break
+    return found, token
+
+
+#: Store pages one text-search answer reads at most.
+SCAN_PAGES = 20
+#: Incidents counted per status at most: a count at the cap means "at least".
+COUNT_CAP = 1000
+
+
+def _matches(incident: Incident, filters: IncidentFilter) -> bool:
+    words = (filters.text or "").casefold().split()
+    title = incident.title.casefold()
+    number = f"#{incident.number}"
+    return all(w in title or w in (number, number[1:]) for w in words)
+
+
+def _where(principal: Principal, filters: IncidentFilter) -> list[Condition] | None:
+    """The store conditions of ``filters`` within the teams the caller may read (None: no team
+    is readable, so nothing matches)."""
     scope = team_scope(principal, Right.READ_INCIDENTS)
     where: list[Condition] = []
     if filters.status:
@@ -82,6 +133,8 @@ async def list_incidents(
         where.append(gte("created_at", utc_iso(filters.created_after)))
     if filters.created_before:
         where.append(lt("created_at", utc_iso(filters.created_before)))
+    if filters.assignee:
+        where.append(array_contains("assignees", filters.assignee))
     teams: list[str] | None = None
     if filters.team_id:
         teams = [filters.team_id]
@@ -89,17 +142,36 @@ async def list_incidents(
         allowed = sorted(scope.team_ids)
         teams = [t for t in (teams or allowed) if t in scope.team_ids]
         if not teams:
-            return [], None
+            return None
     if teams is not None:
         where.append(in_("team_id", teams) if len(teams) > 1 else eq("team_id", teams[0]))
-    result = await store.query(
-        INCIDENTS,
-        where=where,
-        order_by=("created_at", True),
-        limit=limit,
-        continuation=continuation,
-    )
-    return [from_doc(Incident, d) for d in result.items], result.continuation
+    return where
+
+
+async def count_by_status(
+    *, store: DocumentStore, principal: Principal, filters: IncidentFilter
+) -> dict[IncidentStatus, int]:
+    """How many incidents of each status match ``filters`` (its status filter ignored), each
+    counted up to :data:`COUNT_CAP` (the port has no count; a status's pages are read)."""
+    counts: dict[IncidentStatus, int] = {}
+    for status in IncidentStatus:
+        where = _where(principal, filters.model_copy(update={"status": frozenset({status})}))
+        counted = 0
+        token: str | None = None
+        while where is not None and counted < COUNT_CAP:
+            result = await store.query(
+                INCIDENTS, where=where, limit=min(200, COUNT_CAP - counted), continuation=token
+            )
+            if filters.text:
+                docs = (from_doc(Incident, d) for d in result.items)
+                counted += sum(1 for i in docs if _matches(i, filters))
+            else:
+                counted += len(result.items)
+            token = result.continuation
+            if token is None:
+                break
+        counts[status] = counted
+    return counts
 
 
 #: Continuation of the timeline after its first page held only the incident's own "created"
@@ -270,7 +342,8 @@ async def apply_action(
     action is OpenAlert's own (an escalation step, an acknowledgement timeout). Returns the
     incident and the outcome (None when nothing changed). Signalling is the caller's business.
     """
-    for attempt in range(WRITE_ATTEMPTS):
+
+    async def attempt(_: int) -> tuple[Incident, Outcome | None] | Retry:
         incident, etag = await _load(store, incident_id)
         if principal is not None:
             require(principal, Right.ACT, [incident.team_id])
@@ -288,8 +361,7 @@ async def apply_action(
         except PreconditionFailed:
             # Someone else changed it (an alert, another responder): decide again on the new
             # state, after a short jittered pause so two writers do not collide forever.
-            await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
-            continue
+            return RETRY
         for n, entry in enumerate(outcome.timeline):
             # Derived from the etag the change was decided on: a write guarded by it succeeds
             # once, so a retry after a crash between the two writes cannot add a second line
@@ -298,7 +370,13 @@ async def apply_action(
             digest = hashlib.sha256(decided_on.encode()).hexdigest()[:24]
             await record_timeline(store, entry, entry_id=f"act-{digest}")
         return outcome.incident, outcome
-    raise Conflict(f"Incident {incident_id!r} is changing too fast; try again.")
+
+    return await optimistic(
+        attempt,
+        attempts=WRITE_ATTEMPTS,
+        exhausted=lambda: Conflict(f"Incident {incident_id!r} is changing too fast; try again."),
+        pause=linear_jitter,
+    )
 
 
 async def act(

@@ -2,7 +2,7 @@
 
 ``send`` either returns :class:`Sent` or raises :class:`TransientDeliveryError` (worth
 retrying: timeouts, 5xx, throttling) or :class:`PermanentDeliveryError` (never retried: an
-invalid address, a rejected recipient, a 4xx). The Teams channel (``shared/teams``) implements
+invalid address, a rejected recipient, a 4xx). The Teams channel (``shared/msteams``) implements
 the same interface. Clients (httpx, credentials) are injected, never created here.
 """
 

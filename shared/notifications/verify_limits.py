@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from shared.errors import Conflict, PreconditionFailed, RateLimited
+from shared.errors import RateLimited
 from shared.store.port import DocumentStore
 
 COUNTERS = "counters"
@@ -22,8 +22,6 @@ WINDOW_S = 3600
 PER_PERSON_PER_HOUR = 5
 #: Verification messages one address may receive per hour, whoever asks.
 PER_DESTINATION_PER_HOUR = 3
-#: Optimistic-concurrency retries for one counter increment.
-MAX_ATTEMPTS = 10
 
 
 def _destination(kind: str, address: str) -> str:
@@ -50,25 +48,9 @@ async def take_verification_slot(
         ),
     )
     for counter_id, limit, who in budgets:
-        if await _increment(store, counter_id) > limit:
+        if await store.increment(COUNTERS, counter_id, counter_id, "value") > limit:
             raise RateLimited(
                 f"Too many verification codes: {who} {limit} this hour. Try again later.",
                 retry_after=retry_after,
                 limit=limit,
             )
-
-
-async def _increment(store: DocumentStore, counter_id: str) -> int:
-    for _ in range(MAX_ATTEMPTS):
-        doc = await store.get(COUNTERS, counter_id, counter_id)
-        try:
-            if doc is None:
-                await store.create(COUNTERS, {"id": counter_id, "pk": counter_id, "value": 1})
-                return 1
-            value = int(doc["value"]) + 1
-            await store.replace(COUNTERS, {**doc, "value": value}, if_match=doc["_etag"])
-            return value
-        except (Conflict, PreconditionFailed):
-            continue
-    # Heavily contended: someone is hammering this counter, which is itself over any limit.
-    raise RateLimited("Too many verification codes right now.", retry_after=60.0)

@@ -28,141 +28,44 @@ the error propagates, so ACS's redelivery tries again.
 from __future__ import annotations
 
 import hashlib
-import json
-import logging
 import re
 import secrets
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import formatdate
 from typing import Any, Literal
 
-import httpx
-import jwt
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared import jsonin
 from shared.auth.access import principal_of
 from shared.auth.documents import load_user
-from shared.auth.tokens import JwksCache
-from shared.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    PreconditionFailed,
-    Unauthenticated,
-)
+from shared.auth.secret_hash import secret_hash
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.incidents.models import Action, Actor, Incident
-from shared.notifications import service as notifications
-from shared.notifications.channels import (
-    AcsAuth,
-    Delivery,
-    PermanentDeliveryError,
-    Sent,
-    TransientDeliveryError,
-    http_error,
-)
+from shared.notifications import delivery as notifications
+from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.models import NotifyJob
 from shared.notifications.render import Message
+from shared.notifications.voice_acs import AcsCallAutomation, AcsCallbackAuthenticator
+from shared.notifications.voice_events import (
+    CallEvent,
+    ResultInformation,
+    classify_failure,
+    parse_events,
+)
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import DocumentStore
-
-log = logging.getLogger(__name__)
+from shared.store.retry import RETRY, Retry, optimistic
 
 CALLS = "voice_calls"
 EVENTS = "voice_events"
 #: ``secrets.token_urlsafe(32)`` is 43 characters; anything else is not one of ours.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-#: ACS posts a handful of events per request; a body this large is not from ACS.
-MAX_BODY_BYTES = 256 * 1024
-MAX_EVENTS = 100
 #: How often the menu is offered when nothing (or a wrong key) was pressed.
 MAX_PROMPTS = 3
 MENU = "Press 1 to acknowledge. Press 2 to escalate."
-VOICE_LOCALE = "en-US"
-DEFAULT_VOICE = "en-US-JennyNeural"
-#: SIP-style result codes ACS reports for a call that reached nobody. A number that does not
-#: exist or may not be called (4xx other than these) is permanent; the rest may work later.
-_NO_ANSWER = {408: "no answer", 480: "no answer", 487: "no answer", 486: "busy", 603: "declined"}
-_PERMANENT = {400, 401, 403, 404, 410, 484}
 
 Act = Callable[..., Awaitable[Incident]]
-
-
-# --- the callback events (CloudEvents, JSON array) -------------------------------------------
-class ResultInformation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
-
-    code: int = Field(default=0, ge=0, le=100_000)
-    sub_code: int = Field(default=0, alias="subCode", ge=0, le=100_000_000)
-    message: str = Field(default="", max_length=2000)
-
-
-class DtmfResult(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    #: Tone names as ACS spells them: "zero" .. "nine", "asterisk", "pound", "a" .. "d".
-    tones: tuple[str, ...] = Field(default=(), max_length=50)
-
-
-class EventData(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
-
-    call_connection_id: str = Field(default="", alias="callConnectionId", max_length=200)
-    operation_context: str | None = Field(default=None, alias="operationContext", max_length=2000)
-    result_information: ResultInformation | None = Field(default=None, alias="resultInformation")
-    dtmf_result: DtmfResult | None = Field(default=None, alias="dtmfResult")
-
-
-class CallEvent(BaseModel):
-    """The fields of an ACS Call Automation CloudEvent that OpenAlert acts on."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    id: str = Field(min_length=1, max_length=200)
-    type: str = Field(min_length=1, max_length=200)
-    data: EventData = Field(default_factory=EventData)
-
-    @property
-    def kind(self) -> str:
-        """``Microsoft.Communication.CallConnected`` -> ``CallConnected``."""
-        return self.type.rsplit(".", 1)[-1]
-
-
-_EVENTS: TypeAdapter[list[CallEvent]] = TypeAdapter(list[CallEvent])
-
-
-def parse_events(body: bytes) -> list[CallEvent]:
-    """The callback body as events; anything else is :class:`InvalidInput` (400)."""
-    if len(body) > MAX_BODY_BYTES:
-        raise InvalidInput(f"the body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        raw = jsonin.loads(body, field="body")
-    except jsonin.InvalidJson as exc:
-        raise InvalidInput(f"the body is {exc.detail}", field="body") from None
-    if isinstance(raw, dict):
-        raw = [raw]  # a single CloudEvent in structured mode
-    if not isinstance(raw, list) or not raw:
-        raise InvalidInput("expected a JSON array of CloudEvents", field="body")
-    if len(raw) > MAX_EVENTS:
-        raise InvalidInput(f"at most {MAX_EVENTS} events per request", field="body")
-    try:
-        return _EVENTS.validate_python(raw)
-    except (ValidationError, RecursionError) as exc:
-        raise InvalidInput(f"not a Call Automation event: {str(exc)[:300]}", field="body") from None
-
-
-def classify_failure(info: ResultInformation | None) -> tuple[bool, str]:
-    """(permanent, reason) for a call that reached nobody."""
-    code = info.code if info else 0
-    if code in _NO_ANSWER:
-        return False, _NO_ANSWER[code]
-    detail = (info.message if info else "") or "the call failed"
-    text = f"{detail} ({code}/{info.sub_code})" if info and code else detail
-    return code in _PERMANENT, text
 
 
 # --- the call document -----------------------------------------------------------------------
@@ -190,116 +93,6 @@ class VoiceCall(BaseModel):
     prompts: int = 0
     outcome: str | None = None
     created_at: datetime
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _phone(number: str) -> dict[str, Any]:
-    return {"kind": "phoneNumber", "phoneNumber": {"value": number}}
-
-
-# --- the Call Automation REST client ---------------------------------------------------------
-@dataclass
-class AcsCallAutomation:
-    """The four Call Automation operations a page needs (REST, api-version 2024-09-15)."""
-
-    http: httpx.AsyncClient
-    endpoint: str
-    auth: AcsAuth
-    #: Azure AI services resource connected to the ACS resource; ACS needs it for text-to-speech.
-    cognitive_services_endpoint: str = ""
-    voice_name: str = DEFAULT_VOICE
-    api_version: str = "2024-09-15"
-
-    def _url(self, path: str) -> str:
-        base = self.endpoint.rstrip("/")
-        return f"{base}/calling/callConnections{path}?api-version={self.api_version}"
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        url = self._url(path)
-        content = json.dumps(body).encode() if body is not None else b""
-        signed = {**(headers or {}), **await self.auth.headers(method, url, content)}
-        if body is not None:
-            signed["Content-Type"] = "application/json"
-        try:
-            return await self.http.request(method, url, content=content, headers=signed)
-        except httpx.HTTPError as exc:
-            raise TransientDeliveryError(f"acs voice: {type(exc).__name__}: {exc}") from exc
-
-    async def create_call(
-        self, *, target: str, caller_id: str, callback_uri: str, repeat_key: str
-    ) -> str:
-        body: dict[str, Any] = {
-            "targets": [_phone(target)],
-            "sourceCallerIdNumber": {"value": caller_id},
-            "callbackUri": callback_uri,
-        }
-        if self.cognitive_services_endpoint:
-            body["callIntelligenceOptions"] = {
-                "cognitiveServicesEndpoint": self.cognitive_services_endpoint
-            }
-        headers = {
-            # Repeatability: a retried create after a lost answer does not ring twice.
-            "Repeatability-Request-ID": str(uuid.uuid5(uuid.NAMESPACE_URL, repeat_key)),
-            "Repeatability-First-Sent": formatdate(usegmt=True),
-        }
-        r = await self._send("POST", "", body, headers)
-        if r.status_code >= 300:
-            raise http_error("acs voice", r.status_code, r.reason_phrase)
-        try:
-            call_id = str(r.json()["callConnectionId"])
-        except (ValueError, KeyError, TypeError):
-            raise TransientDeliveryError("acs voice: the answer has no callConnectionId") from None
-        return call_id
-
-    def _text(self, text: str) -> dict[str, Any]:
-        return {
-            "kind": "text",
-            "text": {"text": text, "sourceLocale": VOICE_LOCALE, "voiceName": self.voice_name},
-        }
-
-    async def recognize(self, call_id: str, *, target: str, prompt: str, context: str) -> None:
-        body = {
-            "recognizeInputType": "dtmf",
-            "playPrompt": self._text(prompt),
-            "interruptCallMediaOperation": True,
-            "recognizeOptions": {
-                "interruptPrompt": True,
-                "initialSilenceTimeoutInSeconds": 10,
-                "targetParticipant": _phone(target),
-                "dtmfOptions": {"maxTonesToCollect": 1, "interToneTimeoutInSeconds": 5},
-            },
-            "operationContext": context,
-        }
-        await self._expect(await self._send("POST", f"/{call_id}:recognize", body))
-
-    async def play(self, call_id: str, *, target: str, text: str, context: str) -> None:
-        body = {
-            "playSources": [self._text(text)],
-            "playTo": [_phone(target)],
-            "playOptions": {"loop": False},
-            "operationContext": context,
-        }
-        await self._expect(await self._send("POST", f"/{call_id}:play", body))
-
-    async def hang_up(self, call_id: str) -> None:
-        r = await self._send("DELETE", f"/{call_id}", None)
-        if r.status_code == 404:
-            return  # the person hung up first
-        await self._expect(r)
-
-    @staticmethod
-    async def _expect(r: httpx.Response) -> None:
-        if r.status_code >= 300:
-            raise http_error("acs voice", r.status_code, r.reason_phrase)
 
 
 # --- the channel -----------------------------------------------------------------------------
@@ -332,7 +125,7 @@ class AcsVoiceChannel:
         incident = payload.get("incident") or {}
         page = payload.get("event") == "paged" and bool(incident.get("id"))
         call = VoiceCall(
-            id=token_hash(token),
+            id=secret_hash(token),
             target=target,
             purpose="page" if page else "readout",
             spoken=(message.spoken or message.subject)[:4000],
@@ -362,57 +155,6 @@ class AcsVoiceChannel:
 
 
 # --- the callback ----------------------------------------------------------------------------
-#: Clock skew allowed on ``exp``/``nbf``/``iat`` (seconds).
-CALLBACK_LEEWAY_S = 60
-
-
-class AcsCallbackAuthenticator:
-    """Checks the JWT Call Automation sends with each callback: RS256 only, a key from the
-    issuer's JWKS (refreshed on an unknown ``kid``), ``iss``, ``aud`` = the ACS resource's
-    immutable id, and a present, unexpired ``exp``."""
-
-    def __init__(
-        self,
-        *,
-        audience: str,
-        http: httpx.AsyncClient,
-        issuer: str,
-        metadata_url: str,
-    ) -> None:
-        """``issuer`` and ``metadata_url``: Call Automation's token issuer and where it
-        publishes its keys (their defaults are the settings ``ACS_CALLBACK_ISSUER`` and
-        ``ACS_CALLBACK_OPENID_METADATA_URL``; docs: "How to secure webhook endpoint")."""
-        self.audience = audience
-        self.issuer = issuer
-        self._keys = JwksCache(issuer=issuer, http=http, metadata_url=metadata_url)
-
-    async def validate(self, authorization: str | None) -> dict[str, Any]:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise Unauthenticated("A Call Automation token is required.")
-        token = authorization[7:].strip()
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            raise Unauthenticated("The Call Automation token is not valid.") from None
-        if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-            raise Unauthenticated("The Call Automation token is not valid.")
-        key = await self._keys.get_key(header["kid"])
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key=key,
-                algorithms=["RS256"],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=CALLBACK_LEEWAY_S,
-                options={"require": ["exp", "iss", "aud"]},
-            )
-        except jwt.PyJWTError as exc:
-            log.info("voice callback token rejected: %s", exc)
-            raise Unauthenticated("The Call Automation token is not valid.") from None
-        return claims
-
-
 @dataclass
 class VoicePorts:
     store: DocumentStore
@@ -444,7 +186,7 @@ async def handle_callback(
         await ports.authenticator.validate(authorization)
     if not _TOKEN.match(token):
         raise NotFound("No such call.")
-    call_id = token_hash(token)
+    call_id = secret_hash(token)
     if await ports.store.get(CALLS, call_id, call_id) is None:
         raise NotFound("No such call.")
     events = parse_events(body)
@@ -487,7 +229,8 @@ async def _update(
     """Change the call document with optimistic concurrency (ACS may post events at once):
     ``change`` decides on each fresh read what to write, or None to write nothing (then None is
     returned), so two events never both act on one state."""
-    for _ in range(5):
+
+    async def attempt(_: int) -> VoiceCall | Retry | None:
         call, etag = await _load(store, call_id)
         changes = change(call)
         if changes is None:
@@ -496,9 +239,12 @@ async def _update(
         try:
             await store.replace(CALLS, to_doc(updated), if_match=etag)
         except PreconditionFailed:
-            continue
+            return RETRY
         return updated
-    raise Conflict("The call is changing too fast.")
+
+    return await optimistic(
+        attempt, attempts=5, exhausted=lambda: Conflict("The call is changing too fast.")
+    )
 
 
 async def _on_event(call_id: str, event: CallEvent, ports: VoicePorts, out: Handled) -> None:

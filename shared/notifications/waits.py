@@ -2,7 +2,7 @@
 
 A rule step that waits ("SMS now, call me in 5 minutes"), a page deferred past quiet hours and
 a bundling window that closes all leave a document in ``notification_pending`` with its due
-time (see :mod:`shared.notifications.service`). Those documents stay the record; what changed
+time (see :mod:`shared.notifications.deferral`). Those documents stay the record; what changed
 is how they are released. Instead of a timer every few seconds (which on Flex Consumption is
 ~17,000 billed executions a day and an app that never scales to zero), the delivery that writes
 one starts a small orchestration, the *wake*, whose durable timer fires at the due time:
@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from shared.errors import NotFound
-from shared.notifications.service import PENDING, NotifyPorts, flush
+from shared.notifications.deferral import PENDING, flush
+from shared.notifications.delivery import NotifyPorts
 from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore
 

@@ -2,7 +2,7 @@
 delete. Rights are the team's CONFIGURE; the URL must pass the outbound policy when saved, not
 only when called, so a bad target is a 422 at setup rather than a failed page later.
 
-Sending a webhook is ``shared.notifications.service``'s job; this module only owns the documents
+Sending a webhook is ``shared.notifications.outgoing``'s job; this module only owns the documents
 in the ``webhooks`` container (partitioned by the webhook's own id)."""
 
 from __future__ import annotations

@@ -21,10 +21,14 @@ first delivery long after the alert was received (a dead letter sent back;
 :func:`is_first_delivery`). ``tests/contract/test_pipeline_process.py`` fails each store
 operation in turn and redelivers, and redelivers every envelope late.
 
+The incident writes (recording and counting alerts, lifecycle changes with their timeline
+intents) are :class:`~shared.pipeline.incident_writer.IncidentWriter`'s; this module routes
+and decides.
+
 Concurrency: the dedup record is created with ``create`` (exactly one of two concurrent first
 alerts wins; the loser re-reads and appends), incident updates are etag-guarded
 read-modify-write loops, and deliveries of one key within an instance take turns
-(:class:`KeyedLocks`).
+(:class:`~shared.pipeline.keyed_locks.KeyedLocks`).
 
 Store operations on the hot path (the integration, its routes and its service come from the
 per-process :class:`~shared.catalog.cache.CatalogCache`): a new alert reads its dedup record,
@@ -36,116 +40,44 @@ Every ``alertlog.RECENT_ALERTS_KEPT``-th alert also writes a chunk of older aler
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import logging
-import random
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.alerts.models import AlertEvent, SourceFormat
-from shared.alerts.parse import parse
-from shared.alerts.sources import heartbeat, opsgenie, pagerduty_change
-from shared.auth.cache import TtlCache
-from shared.catalog.cache import CatalogCache
-from shared.catalog.changes import change_of, save_change
-from shared.catalog.models import Integration, Route, Service
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
 from shared.incidents import alertlog
 from shared.incidents.grouping import DedupRecord, decide_grouping
-from shared.incidents.lifecycle import decide
 from shared.incidents.models import (
     Action,
     Actor,
-    EscalationPort,
     Incident,
-    Signal,
     TimelineEntry,
 )
-from shared.incidents.service import find_alert, record_timeline
 from shared.pipeline import early_resolve
-from shared.pipeline.claimcheck import ClaimCheck
+from shared.pipeline.events import envelope_events
+from shared.pipeline.incident_writer import MAX_WRITE_ATTEMPTS, IncidentWriter
 from shared.pipeline.models import Envelope
+from shared.pipeline.ports import InstancePorts, ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, DocumentStore, PreconditionFailed, eq, gte
+from shared.store.port import Conflict, PreconditionFailed, eq
+from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 log = logging.getLogger(__name__)
 
-#: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
-#: every concurrent delivery contend for it, so this is generous and backs off with jitter.
-MAX_WRITE_ATTEMPTS = 30
-COUNTER_ID = "incident_number"
-#: How far an instance's clock may run behind the ingest instance's (see ``_appended_before``).
-REDELIVERY_CLOCK_SKEW = timedelta(minutes=5)
-
-
-@dataclass
-class RecordedEscalation:
-    """Records the calls and logs them; escalation itself is not wired yet."""
-
-    calls: list[tuple[str, str, str]] = field(default_factory=list)
-
-    async def start(self, incident: Incident) -> None:
-        self.calls.append(("start", incident.id, ""))
-        log.info("escalation start requested for incident %s (#%d)", incident.id, incident.number)
-
-    async def signal(self, incident_id: str, signal: Signal, *, from_source: bool) -> None:
-        self.calls.append(("signal", incident_id, signal))
-        log.info("escalation signal %s for incident %s", signal, incident_id)
-
-
-class KeyedLocks:
-    """One asyncio lock per key while anyone holds or waits for it (then dropped).
-
-    Deliveries in one instance for the same dedup key take turns instead of racing each other's
-    etags: in a storm of one key, every lost race is a re-read and a retry. Instances still
-    settle races among themselves with etags; this only spares one instance its own."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-@dataclass(frozen=True)
-class ProcessPorts:
-    store: DocumentStore
-    claim_check: ClaimCheck | None
-    escalation: EscalationPort
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    catalog: CatalogCache = field(default_factory=CatalogCache)
-    keys: KeyedLocks = field(default_factory=KeyedLocks)
-    #: Dedup records this instance read lately, by (integration id, dedup key): a storm's
-    #: duplicates skip the record read (see ``_Run._apply_keyed`` for when it is trusted).
-    records: TtlCache[tuple[str, str], dict[str, Any]] = field(
-        default_factory=lambda: TtlCache(ttl_s=300.0, max_entries=50_000)
-    )
-    #: Incidents as this instance last read or wrote them, with their etags: a duplicate tries
-    #: its etag-guarded write on this copy first, so a storm's duplicate is one write. A stale
-    #: copy costs one failed write and a fresh read, never a wrong change. Few entries: an
-    #: incident document carries up to ``alertlog.RECENT_ALERTS_KEPT`` alert records.
-    incidents: TtlCache[str, tuple[Incident, str]] = field(
-        default_factory=lambda: TtlCache(ttl_s=60.0, max_entries=1_000)
-    )
+__all__ = [
+    "FIRST_DELIVERY_WINDOW",
+    "InstancePorts",
+    "Outcome",
+    "ProcessPorts",
+    "ProcessResult",
+    "dedup_doc_id",
+    "is_first_delivery",
+    "process_envelope",
+]
 
 
 @dataclass(frozen=True)
@@ -162,220 +94,15 @@ class ProcessResult:
     outcomes: tuple[Outcome, ...] = ()
 
 
-async def _backoff(attempt: int) -> None:
-    """Jittered pause before an optimistic-concurrency retry (none before the first try)."""
-    if attempt:
-        await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
-
-
 def dedup_doc_id(dedup_key: str) -> str:
     """Dedup keys can be long and contain '/' (Azure alert ids); document ids cannot."""
     return hashlib.sha256(dedup_key.encode("utf-8")).hexdigest()[:48]
 
 
-def _derived(envelope_id: str, index: int, suffix: str = "") -> str:
-    return f"{envelope_id}-{index}{('-' + suffix) if suffix else ''}"
+class _Run(IncidentWriter):
+    """One envelope's processing: route each event, decide with the key's dedup record, and
+    apply the decision through the incident writer it extends."""
 
-
-class _Run:
-    """One envelope's processing, with the documents it needs loaded once."""
-
-    def __init__(
-        self,
-        envelope: Envelope,
-        integration: Integration,
-        ports: ProcessPorts,
-        *,
-        first_delivery: bool,
-    ) -> None:
-        self.env = envelope
-        self.integration = integration
-        self.ports = ports
-        self.store = ports.store
-        #: Nothing of this envelope can have been written yet (see the module docstring).
-        self.first_delivery = first_delivery
-
-    # --- lookups --------------------------------------------------------------------------
-    async def routes(self) -> list[Route]:
-        return await self.ports.catalog.routes(self.store, self.integration.id)
-
-    async def service(self, service_id: str) -> Service:
-        service = await self.ports.catalog.service(self.store, service_id)
-        if service is None:
-            raise NotFound(f"service {service_id} of integration {self.integration.id} is missing")
-        return service
-
-    async def incident(self, incident_id: str) -> tuple[Incident, str] | None:
-        """A fresh read (and the instance's copy refreshed)."""
-        doc = await self.store.get("incidents", incident_id, incident_id)
-        if doc is None:
-            self.ports.incidents.discard(incident_id)
-            return None
-        loaded = (from_doc(Incident, doc), str(doc["_etag"]))
-        self.ports.incidents.put(incident_id, loaded)
-        return loaded
-
-    def _copy_of(self, incident_id: str) -> tuple[Incident, str] | None:
-        hit, loaded = self.ports.incidents.get(incident_id)
-        return loaded if hit else None
-
-    async def next_number(self) -> int:
-        # Atomic on every backend: numbers are unique and increasing; a crash between taking a
-        # number and writing the incident leaves a gap, never a duplicate.
-        return await self.store.increment("counters", COUNTER_ID, COUNTER_ID, "value")
-
-    # --- writes ---------------------------------------------------------------------------
-    def _alert_record(self, event: AlertEvent, index: int, grouping: str) -> alertlog.AlertRecord:
-        """The alert as the incident records it; its id derives from the envelope, so every
-        delivery of the envelope names the same alert. ``grouping``: what it did (create,
-        append, reopen, resolve). Clipped to a bounded size (``alertlog.clip``)."""
-        return alertlog.clip(
-            {
-                "id": self._alert_id(index),
-                "integration_id": self.integration.id,
-                "dedup_key": event.dedup_key,
-                "action": event.action,
-                "grouping": grouping,
-                "title": event.title,
-                "severity": event.severity,
-                "labels": event.labels,
-                "links": [link.model_dump() for link in event.links],
-                "source_ids": event.source_ids,
-                "occurred_at": utc_iso(event.occurred_at),
-                "received_at": utc_iso(self.env.received_at),
-                "raw_ref": f"{self.env.id}{event.raw_ref}",
-            }
-        )
-
-    async def _recorded(self, incident: Incident, index: int) -> bool:
-        """Whether an earlier delivery of this envelope recorded (and so counted) the alert on
-        the incident. Nothing to look up on a first delivery beyond the incident itself."""
-        if self.first_delivery:
-            return alertlog.held(incident, self._alert_id(index)) is not None
-        return await find_alert(self.store, incident, self._alert_id(index)) is not None
-
-    def _with_alert(
-        self, incident: Incident, event: AlertEvent, index: int, grouping: str, *, count: bool
-    ) -> tuple[Incident, dict[str, Any] | None]:
-        updated, chunk = alertlog.add(
-            incident,
-            self._alert_record(event, index, grouping),
-            count=count,
-            description=event.description,
-        )
-        changes: dict[str, Any] = {"updated_at": max(updated.updated_at, self.ports.clock())}
-        if count:
-            changes["last_alert_at"] = max(
-                incident.last_alert_at or event.occurred_at, event.occurred_at
-            )
-        return updated.model_copy(update=changes), chunk
-
-    async def _write(self, updated: Incident, etag: str, chunk: dict[str, Any] | None) -> None:
-        """Replace the incident if it is unchanged since ``etag``; the alert records it no longer
-        holds go to their chunk first (see ``alertlog``: a repeat of that create is a no-op)."""
-        if chunk is not None:
-            with contextlib.suppress(Conflict):
-                await self.store.create(alertlog.CHUNKS, chunk)
-        try:
-            doc = await self.store.replace("incidents", to_doc(updated), if_match=etag)
-        except PreconditionFailed:
-            self.ports.incidents.discard(updated.id)
-            raise
-        self.ports.incidents.put(updated.id, (updated, str(doc["_etag"])))
-
-    async def change_incident(
-        self,
-        incident_id: str,
-        action: Action,
-        index: int,
-        *,
-        alert: AlertEvent | None = None,
-        count: bool = False,
-    ) -> Incident | None:
-        """Apply a lifecycle action with an etag-guarded read-modify-write; ``alert`` is recorded
-        (and, with ``count``, counted) in the same write.
-
-        The change's timeline lines are written first, as its intent (ids derived from the
-        envelope and the action), then the incident. So a delivery that died after the incident
-        write still left its lines, and the redelivery — which finds nothing left to change —
-        learns from the first line that the change was its own and tells escalation again
-        (signals are idempotent). Lines of a change that did not happen after all (someone
-        else changed the incident first) are taken back."""
-        now = self.ports.clock()
-        intents: list[str] = []
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await _backoff(attempt)
-            loaded = await self.incident(incident_id)
-            if loaded is None:
-                await self._withdraw(incident_id, intents)
-                return None
-            incident, etag = loaded
-            outcome = decide(incident, action, now=now)
-            updated, chunk = outcome.incident, None
-            if alert is not None and not await self._recorded(incident, index):
-                updated, chunk = self._with_alert(updated, alert, index, action.kind, count=count)
-            # What the action changed is the state machine's word: a note at the instant of the
-            # last change leaves an equal incident, and is still a change to keep.
-            if not outcome.changed and updated == incident:
-                await self._withdraw(incident_id, intents)
-                if not intents and not self.first_delivery:
-                    await self._signal_again(incident_id, action, index)
-                return incident
-            ids = await self._intend(outcome.timeline, action, index, outcome.signal)
-            await self._withdraw(incident_id, [i for i in intents if i not in ids])
-            intents = ids
-            try:
-                await self._write(updated, etag, chunk)
-            except PreconditionFailed:
-                continue
-            if outcome.signal is not None:
-                await self.ports.escalation.signal(
-                    incident_id, outcome.signal, from_source=action.actor.kind == "source"
-                )
-            return updated
-        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
-
-    def _line_id(self, index: int, action: Action, n: int) -> str:
-        return _derived(self.env.id, index, f"{action.kind}-{n}")
-
-    async def _intend(
-        self,
-        entries: tuple[TimelineEntry, ...],
-        action: Action,
-        index: int,
-        signal: Signal | None,
-    ) -> list[str]:
-        ids: list[str] = []
-        for n, entry in enumerate(entries):
-            if n == 0 and signal is not None:
-                entry = entry.model_copy(
-                    update={"data": {**entry.data, "escalation_signal": signal}}
-                )
-            # An earlier delivery's intent for the same change has the same id: kept as is.
-            ids.append(self._line_id(index, action, n))
-            await record_timeline(self.store, entry, entry_id=ids[-1])
-        return ids
-
-    async def _withdraw(self, incident_id: str, ids: list[str]) -> None:
-        for line_id in ids:
-            await self.store.delete("timeline", incident_id, line_id)
-
-    async def _signal_again(self, incident_id: str, action: Action, index: int) -> None:
-        first = await self.store.get("timeline", incident_id, self._line_id(index, action, 0))
-        signal = (first or {}).get("data", {}).get("escalation_signal")
-        if signal is not None:
-            await self.ports.escalation.signal(
-                incident_id, signal, from_source=action.actor.kind == "source"
-            )
-
-    def source_actor(self) -> Actor:
-        return Actor(
-            kind="source",
-            id=self.integration.id,
-            display=f"{self.integration.name} ({self.integration.format})",
-        )
-
-    # --- the decisions --------------------------------------------------------------------
     async def create(
         self,
         event: AlertEvent,
@@ -421,15 +148,6 @@ class _Run:
             return Outcome("create", incident_id, event.dedup_key)
         await self._append(incident_id, event, index)
         return Outcome("append", incident_id, event.dedup_key)
-
-    def _own_incident_id(self, index: int) -> str:
-        """The id of the incident this event opens, if it opens one: derived, so every delivery
-        of the envelope names the same incident."""
-        return "inc-" + hashlib.sha256(self._alert_id(index).encode()).hexdigest()[:24]
-
-    def _alert_id(self, index: int) -> str:
-        """The id of the alert record this event makes: every delivery names the same one."""
-        return _derived(self.env.id, index)
 
     async def _create_incident(
         self,
@@ -555,8 +273,9 @@ class _Run:
                 appended_to = await self._appended_before(event, index)
                 if appended_to is not None:
                     return Outcome("append", appended_to, event.dedup_key)
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await _backoff(attempt)
+
+        async def attempt(_: int) -> Outcome | Retry:
+            nonlocal use_cache
             record_doc, from_cache = await self._record(event, cached=use_cache)
             record = from_doc(DedupRecord, record_doc) if record_doc else None
             loaded, copied = None, False
@@ -579,7 +298,7 @@ class _Run:
             )
             if (from_cache or copied) and grouping.kind != "append":
                 use_cache = False
-                continue
+                return RETRY
             try:
                 return await self._apply_decision(
                     grouping.kind, event, index, record, record_doc, loaded
@@ -588,9 +307,15 @@ class _Run:
                 # Lost a race on the dedup record, or the incident closed meanwhile: read again
                 # and decide again.
                 use_cache = False
-                continue
-        raise PreconditionFailed(
-            f"dedup key {event.dedup_key!r} is too contended; retrying the message"
+                return RETRY
+
+        return await optimistic(
+            attempt,
+            attempts=MAX_WRITE_ATTEMPTS,
+            exhausted=lambda: PreconditionFailed(
+                f"dedup key {event.dedup_key!r} is too contended; retrying the message"
+            ),
+            pause=exponential_jitter,
         )
 
     async def _apply_decision(
@@ -668,62 +393,6 @@ class _Run:
             return Outcome("acknowledge", incident_id, event.dedup_key)
         raise InvalidInput(f"unknown grouping decision {kind}")
 
-    async def _append(
-        self,
-        incident_id: str,
-        event: AlertEvent,
-        index: int,
-        *,
-        loaded: tuple[Incident, str] | None = None,
-    ) -> None:
-        """Record and count one alert on the open incident, once. ``loaded``: the incident as
-        just read or as this instance last knew it, tried first (its etag makes that safe);
-        later attempts read it again, and an incident found closed by then sends the caller
-        back to decide again (PreconditionFailed)."""
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            await _backoff(attempt)
-            if attempt or loaded is None:
-                loaded = await self.incident(incident_id)
-                if loaded is None:
-                    raise PreconditionFailed(f"incident {incident_id} vanished; deciding again")
-                if not loaded[0].is_open:
-                    raise PreconditionFailed(f"incident {incident_id} closed; deciding again")
-            incident, etag = loaded
-            if await self._recorded(incident, index):
-                return
-            updated, chunk = self._with_alert(incident, event, index, "append", count=True)
-            try:
-                await self._write(updated, etag, chunk)
-                return
-            except PreconditionFailed:
-                continue
-        raise PreconditionFailed(f"incident {incident_id} is too contended; retrying the message")
-
-    async def _appended_before(self, event: AlertEvent, index: int) -> str | None:
-        """On a redelivery: the incident an earlier delivery appended this alert to, if any.
-        Appends leave no processed marker; the alert record is their evidence, and it is looked
-        for on the key's incidents changed since the envelope arrived (the key may have moved on
-        to another incident since). A margin covers clock skew between instances."""
-        since = utc_iso(self.env.received_at - REDELIVERY_CLOCK_SKEW)
-        alert_id = self._alert_id(index)
-        continuation: str | None = None
-        while True:
-            page = await self.store.query(
-                "incidents",
-                where=[eq("dedup_key", event.dedup_key), gte("updated_at", since)],
-                limit=50,
-                continuation=continuation,
-            )
-            for doc in page.items:
-                if doc.get("integration_id") != self.integration.id:
-                    continue
-                found = await find_alert(self.store, from_doc(Incident, doc), alert_id)
-                if found is not None and found.get("grouping") == "append":
-                    return str(doc["id"])
-            continuation = page.continuation
-            if continuation is None:
-                return None
-
     async def _touch_record(
         self, record_doc: dict[str, Any], event: AlertEvent, *, open_: bool
     ) -> None:
@@ -734,21 +403,6 @@ class _Run:
             await self.store.patch("dedup", record_doc["integration_id"], record_doc["id"], changes)
         except NotFound:
             pass
-
-    async def note(self, event: AlertEvent, incident_id: str, index: int) -> None:
-        actor = Actor(
-            kind="source", id=self.integration.id, display=event.actor or self.integration.name
-        )
-        await self.change_incident(
-            incident_id,
-            Action(
-                kind="add_note",
-                actor=actor,
-                note=event.note or "",
-                via=f"source:{self.integration.format}",
-            ),
-            index,
-        )
 
     async def apply_targeted(self, event: AlertEvent, index: int) -> Outcome:
         """An Opsgenie action by incident id or number. It reaches only incidents this
@@ -784,66 +438,6 @@ class _Run:
         return Outcome(event.action, incident_id, event.dedup_key)
 
 
-async def _events(
-    envelope: Envelope, integration: Integration, ports: ProcessPorts
-) -> list[AlertEvent]:
-    if envelope.kind == "heartbeat":
-        name = str(envelope.action["name"])
-        if envelope.action.get("missed"):
-            last = envelope.action.get("last_ping")
-            return [
-                heartbeat.missed(
-                    name,
-                    last_ping=datetime.fromisoformat(last) if isinstance(last, str) else None,
-                    now=envelope.received_at,
-                    interval_seconds=int(envelope.action.get("interval", 0)),
-                )
-            ]
-        await ports.store.upsert(
-            "heartbeats",
-            {
-                "id": integration.id,
-                "pk": integration.id,
-                "last_ping": utc_iso(envelope.received_at),
-            },
-        )
-        return [heartbeat.ping(name, received_at=envelope.received_at)]
-    if envelope.blob is not None:
-        if ports.claim_check is None:
-            raise InvalidInput("envelope refers to a claim-check blob but no storage is configured")
-        body = await ports.claim_check.get(envelope.blob)
-    else:
-        body = (envelope.body or "").encode("utf-8")
-    if envelope.kind == "change":
-        # A change is kept on the service, not an alert: no events.
-        change = pagerduty_change.parse_change(body, received_at=envelope.received_at)
-        await save_change(
-            ports.store, change_of(integration, change_id=envelope.id, **dict(change))
-        )
-        return []
-    if envelope.kind == "opsgenie_action":
-        a = envelope.action
-        return [
-            opsgenie.parse_action(
-                str(a["action"]),
-                str(a["identifier"]),
-                a.get("identifier_type"),
-                body,
-                received_at=envelope.received_at,
-            )
-        ]
-    mapping = None
-    if envelope.format == SourceFormat.GENERIC and integration.settings.generic_mapping is not None:
-        mapping = integration.settings.generic_mapping.model_dump()
-    return parse(
-        envelope.format,
-        body,
-        received_at=envelope.received_at,
-        event_id=envelope.id,
-        mapping=mapping,
-    )
-
-
 #: A message delivered for the first time later than this after its alert was received is
 #: processed with the redelivery checks. Service Bus counts deliveries per message, and a dead
 #: letter sent back to the queue (after a fix, by a person) starts again at 1 although an
@@ -876,7 +470,7 @@ async def process_envelope(
     run = _Run(envelope, integration, ports, first_delivery=first_delivery)
     outcomes = [
         await run.apply(event, i)
-        for i, event in enumerate(await _events(envelope, integration, ports))
+        for i, event in enumerate(await envelope_events(envelope, integration, ports))
     ]
     if (
         envelope.kind != "body"

@@ -7,11 +7,10 @@ same :class:`NotFound`, so links cannot be probed."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 from shared.auth.models import User
+from shared.auth.secret_hash import secret_hash, secret_matches
 from shared.errors import NotFound
 from shared.store.codec import strip_doc
 from shared.store.port import Doc, DocumentStore
@@ -23,19 +22,14 @@ TOKEN_HASH = "ical_token_hash"
 def new_token() -> tuple[str, str]:
     """A fresh token and the digest to store for it."""
     token = secrets.token_urlsafe(24)
-    return token, _digest(token)
+    return token, secret_hash(token)
 
 
 def check_token(doc: Doc | None, token: str) -> Doc:
     """``doc`` if ``token`` opens it; otherwise the same NotFound as an unknown id."""
-    expected = str(doc.get(TOKEN_HASH) or "") if doc else ""
-    if doc is None or not expected or not hmac.compare_digest(expected, _digest(token)):
+    if doc is None or not secret_matches(token, str(doc.get(TOKEN_HASH) or "")):
         raise NotFound("No such calendar.")
     return doc
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def issue_user_link(*, store: DocumentStore, user_id: str) -> str:

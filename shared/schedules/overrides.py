@@ -23,6 +23,7 @@ from shared.schedules.ical import EventReport, ParsedEvent, parse_calendar
 from shared.schedules.models import InvalidSchedule, Override, Schedule
 from shared.schedules.people import require_people
 from shared.store.port import DocumentStore, PreconditionFailed
+from shared.store.retry import RETRY, Retry, optimistic
 
 T = TypeVar("T")
 
@@ -51,7 +52,8 @@ async def change(
     store: DocumentStore, schedule_id: str, edit: Callable[[Schedule], tuple[Schedule, T]]
 ) -> T:
     """Read, edit, write with the ETag; a concurrent writer makes it re-read (5 tries)."""
-    for _ in range(5):
+
+    async def attempt(_: int) -> T | Retry:
         schedule, etag = await stored.load_schedule(store, schedule_id)
         new, answer = edit(schedule)
         if new is schedule:
@@ -59,9 +61,14 @@ async def change(
         try:
             await stored.save_schedule(store, new, etag=etag)
         except PreconditionFailed:
-            continue
+            return RETRY
         return answer
-    raise Conflict("The schedule is changing too fast; try again.")
+
+    return await optimistic(
+        attempt,
+        attempts=5,
+        exhausted=lambda: Conflict("The schedule is changing too fast; try again."),
+    )
 
 
 def _check_length(start: datetime, end: datetime) -> None:

@@ -56,6 +56,7 @@ for _spec in (
             "number",
             "updated_at",
             "dedup_key",
+            "assignees",
         ),
     ),
     # Alert chunks: an incident's older alert records, RECENT_ALERTS_KEPT per document.

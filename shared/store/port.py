@@ -5,13 +5,13 @@ Documents are JSON objects with ``id`` (str), the container's partition-key fiel
 the document expires ``ttl`` seconds after its last write). Hot paths are point operations by
 partition key and id; queries page with opaque continuation tokens, never OFFSET.
 
-Errors (all subclass the ``shared.errors`` class of the same name, so the HTTP edge maps them)::
+Errors are the product's own (:mod:`shared.errors`, so the HTTP edge maps them), re-exported
+here for adapters and callers of the port::
 
-    StoreError
-      NotFound            the document does not exist (replace/patch)
-      Conflict            create of an id that exists in the partition
-      PreconditionFailed  stale ``if_match`` etag
-      StoreUnavailable    the backend is unreachable after retries (503)
+    NotFound            the document does not exist (replace/patch)
+    Conflict            create of an id that exists in the partition
+    PreconditionFailed  stale ``if_match`` etag
+    StoreUnavailable    the backend is unreachable after retries (503; an ``Unavailable``)
 """
 
 from __future__ import annotations
@@ -21,29 +21,16 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from shared import errors
+from shared.errors import Conflict as Conflict
+from shared.errors import NotFound as NotFound
+from shared.errors import PreconditionFailed as PreconditionFailed
 
 Doc = dict[str, Any]
 
 Op = Literal["eq", "ne", "in", "lt", "lte", "gt", "gte", "array_contains"]
 
 
-class StoreError(errors.OpenAlertError):
-    """Base of the store's errors."""
-
-
-class NotFound(StoreError, errors.NotFound):
-    pass
-
-
-class Conflict(StoreError, errors.Conflict):
-    pass
-
-
-class PreconditionFailed(StoreError, errors.PreconditionFailed):
-    pass
-
-
-class StoreUnavailable(StoreError, errors.Unavailable):
+class StoreUnavailable(errors.Unavailable):
     pass
 
 

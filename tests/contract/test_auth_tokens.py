@@ -27,6 +27,7 @@ from shared.auth.tokens import (
     INVALID_TOKEN,
     EntraTokenValidator,
     IdentityProviderUnavailable,
+    JwksCache,
     default_audiences,
 )
 from shared.errors import Unauthenticated, Unavailable
@@ -536,3 +537,15 @@ async def test_arbitrary_token_text_only_raises_unauthenticated(
 ) -> None:
     with pytest.raises(Unauthenticated):
         await validator.validate(token)
+
+
+async def test_a_keys_whole_jwks_entry_comes_with_it(
+    entra: FakeEntra, http: httpx.AsyncClient, rsa_keys: list[rsa.RSAPrivateKey]
+) -> None:
+    """Bot Framework keys carry ``endorsements`` (the channels a key may sign for): the one
+    JWKS cache hands the Teams validator the entry along with the key."""
+    entra.jwks = [{**jwk_of(rsa_keys[0], "k1"), "endorsements": ["msteams"]}]
+    cache = JwksCache(issuer=entra.issuer(), http=http)
+    key, entry = await cache.get_entry("k1")
+    assert entry["endorsements"] == ["msteams"]
+    assert key.key_id == "k1"

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from shared import jsonin
 from shared.api.v1 import API, ApiPorts
 from shared.errors import InvalidInput
-from shared.notifications.voice import parse_events
+from shared.msteams.auth import parse_activity
+from shared.notifications.voice_events import parse_events
 from shared.store._sql import decode_state
 from shared.store.sqlite import SqliteStore
-from shared.teams.auth import parse_activity
 from tests.contract.api.test_api_views import _as_admin
 from tests.unit.alerts.test_parsers import HOSTILE_FRAGMENTS
 

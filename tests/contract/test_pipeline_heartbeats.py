@@ -8,10 +8,11 @@ from pathlib import Path
 from shared.catalog.models import Integration, IntegrationSettings, Service
 from shared.pipeline.heartbeats import check_heartbeats
 from shared.pipeline.models import Envelope
-from shared.pipeline.process import ProcessPorts, RecordedEscalation, process_envelope
+from shared.pipeline.process import ProcessPorts, process_envelope
 from shared.store.codec import to_doc
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.escalation import RecordedEscalation
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

@@ -25,13 +25,13 @@ from shared.pipeline.models import Envelope
 from shared.pipeline.process import (
     FIRST_DELIVERY_WINDOW,
     ProcessPorts,
-    RecordedEscalation,
     is_first_delivery,
     process_envelope,
 )
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import DocumentStore
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.escalation import RecordedEscalation
 from tests.fixtures.stores import BACKENDS, open_backend
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

@@ -33,8 +33,8 @@ from shared.auth.documents import user_doc
 from shared.auth.keys import INTEGRATION_KEY
 from shared.auth.models import TeamRole, User
 from shared.catalog.models import Integration, Service, Team
-from shared.escalation import service as escalation
-from shared.escalation.service import DurableEscalation
+from shared.escalation import auditor
+from shared.escalation.durable import DurableEscalation
 from shared.incidents.lifecycle import decide
 from shared.incidents.models import Action, Actor, Incident
 from shared.schedules.models import Layer, Schedule
@@ -459,7 +459,7 @@ async def test_auditor_repairs_a_killed_orchestration(env: Env) -> None:
     assert await env.runtime_status(incident) == "Terminated"
     store = await env.store()
     try:
-        repairs = await escalation.audit(store=store, client=client, now=datetime.now(UTC))
+        repairs = await auditor.audit(store=store, client=client, now=datetime.now(UTC))
     finally:
         await store.close()
     assert [r.incident_id for r in repairs if r.incident_id == incident] == [incident]

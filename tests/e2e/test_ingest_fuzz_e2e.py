@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from devhost import demo
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration, Service
 from shared.notifications.models import ContactMethod, NotificationRules, NotifyStep
-from shared.pipeline import demo
 from shared.store.codec import to_doc
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.pipeline.demo import seed
+from devhost.demo import seed
 from shared.schedules.models import Frequency, Layer, Schedule
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.devhost import ROOT, DevhostHandle, start_devhost

@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from devhost.demo import seed
 from shared.auth.keys import INTEGRATION_KEY
 from shared.catalog.models import Integration, IntegrationSettings
 from shared.incidents.models import IncidentStatus
-from shared.pipeline.demo import seed
 from shared.store.codec import to_doc
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore

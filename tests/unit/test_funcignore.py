@@ -73,3 +73,9 @@ def test_the_app_itself_ships() -> None:
             if "__pycache__" not in p.parts
         }
         assert sources and sources <= shipped, f"{package} is not shipped whole"
+
+
+def test_local_demo_seeding_does_not_ship() -> None:
+    """``make run``'s demo team, users and integration keys are for a laptop, never Azure."""
+    shipped = package_files(spec())
+    assert not [p for p in shipped if p.endswith("demo.py")]

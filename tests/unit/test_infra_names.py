@@ -38,6 +38,7 @@ RULES: dict[str, tuple[int, int, str]] = {
     # Sites allow 60; the Functions host id is the first 32 characters, kept whole here.
     "Microsoft.Web/sites": (2, 32, r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]"),
     "Microsoft.BotService/botServices": (2, 64, r"[A-Za-z0-9][A-Za-z0-9_.-]*"),
+    "Microsoft.Web/staticSites": (1, 40, r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]"),
 }
 
 

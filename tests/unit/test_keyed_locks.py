@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.pipeline.process import KeyedLocks
+from shared.pipeline.keyed_locks import KeyedLocks
 
 
 async def test_one_key_takes_turns_other_keys_do_not_wait() -> None:

@@ -40,9 +40,9 @@ from shared.escalation import policies
 from shared.escalation.models import PolicyBody
 from shared.incidents.models import Incident
 from shared.notifications.channels import Sent
+from shared.notifications.delivery import NotifyPorts
 from shared.notifications.models import ContactMethod, Webhook
 from shared.notifications.render import Message
-from shared.notifications.service import NotifyPorts
 from shared.schedules import service as schedule_service
 from shared.schedules import service as schedules
 from shared.schedules.models import ScheduleBody

@@ -16,8 +16,8 @@ from shared.api.openapi import document
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import AppRole, Principal, PrincipalKind
 from shared.catalog.models import Service, Team
+from shared.notifications.delivery import NotifyPorts, console_only, list_deliveries
 from shared.notifications.models import DeliveryAttempt, mask
-from shared.notifications.service import NotifyPorts, console_only, list_deliveries
 from shared.redact import hint, redact_url
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore

@@ -155,14 +155,31 @@ TABLE: dict[str, list[V]] = {
         V("wrong token", "GET /calendars/users/blue-resp/guess.ics", public=True, then=404)
     ],
     "myCalendar": [V("own", "GET /me/calendar", need=(READ, "any"), people_only=True)],
+    "myShifts": [V("own", "GET /me/shifts", need=(READ, "any"), people_only=True)],
+    "onCallNow": [
+        V("mine", "GET /oncall", need=(READ, "any"), hidden=BLUE_IDS),
+        V("blue", "GET /oncall", query={"team_id": "blue"}, need=(READ, "blue")),
+    ],
     "listIncidents": [
         V("all", "GET /incidents", hidden=("inc-blue",)),
         V("blue filter", "GET /incidents", query={"team_id": "blue"}, hidden=("inc-blue",)),
     ],
     "getIncident": [V("blue", "GET /incidents/inc-blue", need=(INCIDENTS, "blue"))],
+    "countIncidents": [
+        V("all", "GET /incidents/counts"),
+        V("blue filter", "GET /incidents/counts", query={"team_id": "blue"}),
+    ],
+    # 200 with a result per id: the refusal is that id's problem (403), checked per principal
+    # in tests/contract/api/test_console_api.py.
+    "bulkIncidentAction": [
+        V("blue incident", "POST /incidents/bulk", {"action": "acknowledge", "ids": ["inc-blue"]})
+    ],
     "getTimeline": [V("blue", "GET /incidents/inc-blue/timeline", need=(INCIDENTS, "blue"))],
     "getAlerts": [V("blue", "GET /incidents/inc-blue/alerts", need=(INCIDENTS, "blue"))],
     "listIncidentChanges": [V("blue", "GET /incidents/inc-blue/changes", need=(INCIDENTS, "blue"))],
+    "incidentEscalation": [
+        V("blue", "GET /incidents/inc-blue/escalation", need=(INCIDENTS, "blue"))
+    ],
     "incidentDeliveries": [
         V("blue", "GET /incidents/inc-blue/deliveries", need=(INCIDENTS, "blue"))
     ],

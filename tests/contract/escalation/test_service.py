@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
-from shared.escalation import service
+from shared.escalation import auditor, freeze, service, targets
 from shared.escalation.models import (
     Cursor,
     EscalationInput,
@@ -91,7 +92,7 @@ def effects(plan: Plan) -> list[dict[str, Any]]:
 
 
 async def test_freeze_takes_the_current_policy_version(store: SqliteStore) -> None:
-    assert await service.freeze_policy(store=store, incident=incident()) is None
+    assert await freeze.freeze_policy(store=store, incident=incident()) is None
     policy = {
         "id": "pol",
         "pk": "pol",
@@ -102,7 +103,7 @@ async def test_freeze_takes_the_current_policy_version(store: SqliteStore) -> No
         "ack_timeout_minutes": 30,
     }
     await store.upsert("escalation_policies", policy)
-    frozen = await service.freeze_policy(store=store, incident=incident())
+    frozen = await freeze.freeze_policy(store=store, incident=incident())
     assert frozen is not None
     assert (frozen.policy_version, frozen.incident_number, frozen.ack_timeout_minutes) == (4, 7, 30)
     assert frozen.frozen_at == NOW
@@ -224,8 +225,8 @@ async def test_reescalate_unacknowledges_or_wakes(store: SqliteStore) -> None:
     ],
 )
 def test_audit_decision(status: str | None, custom: Any, expected: str | None) -> None:
-    view = service.InstanceView(runtime_status=status, custom_status=custom, input=None)
-    repair = service.audit_decision(incident(), view, now=NOW)
+    view = auditor.InstanceView(runtime_status=status, custom_status=custom, input=None)
+    repair = auditor.audit_decision(incident(), view, now=NOW)
     if expected is None:
         assert repair is None
         return
@@ -236,10 +237,10 @@ def test_audit_decision(status: str | None, custom: Any, expected: str | None) -
 
 
 def test_audit_ignores_closed_and_unpaged_incidents() -> None:
-    view = service.InstanceView(runtime_status=None, custom_status=None, input=None)
-    assert service.audit_decision(incident(status="resolved"), view, now=NOW) is None
-    assert service.audit_decision(incident(page=False), view, now=NOW) is None
-    assert service.audit_decision(incident(escalation_policy_id=None), view, now=NOW) is None
+    view = auditor.InstanceView(runtime_status=None, custom_status=None, input=None)
+    assert auditor.audit_decision(incident(status="resolved"), view, now=NOW) is None
+    assert auditor.audit_decision(incident(page=False), view, now=NOW) is None
+    assert auditor.audit_decision(incident(escalation_policy_id=None), view, now=NOW) is None
 
 
 def test_status_document_round_trips() -> None:
@@ -268,3 +269,17 @@ async def test_status_updates_go_to_everyone_paged_but_the_actor(store: SqliteSt
         (None, "teams_update"),
         ("bob", "status_update"),
     ]
+
+
+async def test_round_robin_turns_are_atomic_and_continue_a_stored_counter(
+    store: SqliteStore,
+) -> None:
+    """The counter is the store's atomic increment: concurrent turns never share a turn, and a
+    counter written before (it holds the number of turns taken) goes on where it was."""
+    await add_users(store, "alice", "bob", "carol")
+    await store.create("counters", {"id": "rr:team", "pk": "rr:team", "value": 4})
+    turns = await asyncio.gather(*(targets._round_robin(store, "team") for _ in range(12)))
+    picked = [t[0] for t in turns]
+    assert sorted(picked) == sorted(["alice", "bob", "carol"] * 4)
+    assert (await store.get("counters", "rr:team", "rr:team") or {})["value"] == 16
+    assert await targets._round_robin(store, "team") == ["bob"]  # turn 16: 16 % 3 == 1

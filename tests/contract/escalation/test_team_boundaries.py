@@ -17,7 +17,7 @@ import pytest
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
 from shared.auth.service import set_team_role
-from shared.escalation import service
+from shared.escalation import freeze, service
 from shared.escalation.models import Cursor, PolicyBody, PolicySnapshot
 from shared.escalation.orchestrator import _multi_ack_key
 from shared.escalation.plan import Plan, plan_step
@@ -190,7 +190,7 @@ async def test_another_teams_policy_is_not_frozen(store: SqliteStore) -> None:
         created_at=NOW,
         updated_at=NOW,
     )
-    assert await service.freeze_policy(store=store, incident=incident) is None
+    assert await freeze.freeze_policy(store=store, incident=incident) is None
     assert await timeline(store) == [
         "Not using the escalation policy: escalation policy 'pol-blue' belongs to another team"
     ]

@@ -154,8 +154,8 @@ def test_every_channel_takes_the_send_arguments_the_service_passes() -> None:
     functions/runtime.py builds; this also holds every channel class to it, mapped or not."""
     import inspect
 
+    from shared.msteams import service as teams
     from shared.notifications import channels, voice
-    from shared.teams import service as teams
 
     expected = {"target", "message", "payload", "idempotency_key", "delivery"}
     found = [

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.incidents.models import Incident
-from shared.notifications import service
+from shared.notifications import delivery, service
 from shared.notifications.channels import Delivery, Sent, SmtpChannel
 from shared.notifications.models import ContactMethod, NotificationRules, NotifyStep, WaitStep
 from shared.notifications.render import Message, render_incident
@@ -82,7 +82,7 @@ async def test_a_title_with_a_line_break_is_mailed_on_one_subject_line(
     subject = str(mail["Subject"])
     assert "API down Bcc: victim@example.com" in subject and "evil" in subject
     assert not any(ch in subject for ch in "\r\n\x07\x1b\u202e\u2066\u2028")
-    log, _ = await service.list_deliveries(store=store, incident_id="inc-1")
+    log, _ = await delivery.list_deliveries(store=store, incident_id="inc-1")
     assert sorted((d.channel, d.status) for d in log) == [("email", "sent"), ("webhook", "sent")]
 
 
@@ -120,7 +120,7 @@ async def test_any_channel_error_is_a_failed_method_and_the_page_goes_on(
     p = ports(store, http, Clock(), sms=Exploding())
     outcome = await service.deliver(job(importance="important"), ports=p)
     assert outcome.sent == 1 and len(receiver.received) == 1, "the webhook still went out"
-    log, _ = await service.list_deliveries(store=store, incident_id="inc-1")
+    log, _ = await delivery.list_deliveries(store=store, incident_id="inc-1")
     by_channel = {d.channel: d for d in log}
     assert by_channel["sms"].status == "failed_permanent"
     assert "RuntimeError: a bug in the channel" in (by_channel["sms"].error or "")

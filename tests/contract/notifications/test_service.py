@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from shared.incidents.models import Incident, IncidentStatus
-from shared.notifications import service
+from shared.notifications import contacts, deferral, delivery, service
 from shared.notifications.channels import ConsoleChannel, SmtpChannel, WebhookChannel
 from shared.notifications.models import (
     ContactMethod,
@@ -69,8 +69,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 def ports(
     store: SqliteStore, http: httpx.AsyncClient, clock: Clock, **channels: Any
-) -> service.NotifyPorts:
-    return service.NotifyPorts(
+) -> delivery.NotifyPorts:
+    return delivery.NotifyPorts(
         store=store,
         channels={"console": ConsoleChannel(), "webhook": WebhookChannel(http), **channels},
         http=http,
@@ -103,7 +103,7 @@ async def test_delivers_once_and_a_redelivery_is_skipped(
     assert body["event"] == "paged" and body["incident"]["id"] == "inc-1"
     again = await service.deliver(job(), ports=p)
     assert again.sent == 0 and len(receiver.received) == 1
-    log, _ = await service.list_deliveries(store=store, incident_id="inc-1")
+    log, _ = await delivery.list_deliveries(store=store, incident_id="inc-1")
     assert [(d.channel, d.status, d.attempts) for d in log] == [("webhook", "sent", 1)]
 
 
@@ -121,7 +121,7 @@ async def test_transient_failures_retry_then_raise_for_redelivery(
     with pytest.raises(service.TransientDeliveryError):
         # Important pages are never held for bundling.
         await service.deliver(job("k-fail", importance="important"), ports=p)
-    log, _ = await service.list_deliveries(store=store, user_id="alice")
+    log, _ = await delivery.list_deliveries(store=store, user_id="alice")
     statuses = sorted((d.idempotency_key, d.status, d.attempts) for d in log)
     assert ("k-fail:r0", "failed_transient", 4) in statuses
     assert ("k-ok:r0", "sent", 3) in statuses
@@ -199,11 +199,11 @@ async def test_rule_waits_become_pending_steps_the_flush_emits(
     clock = Clock()
     p = ports(store, http, clock)
     await service.deliver(job(), ports=p)
-    assert await service.flush(ports=p) == []
+    assert await deferral.flush(ports=p) == []
     clock.now = NOW + timedelta(minutes=5)
-    [follow_up] = await service.flush(ports=p)
+    [follow_up] = await deferral.flush(ports=p)
     assert follow_up["rule_step"] == 1
-    assert await service.flush(ports=p) == [], "claimed: a second flush does not emit it"
+    assert await deferral.flush(ports=p) == [], "claimed: a second flush does not emit it"
     await service.deliver(NotifyJob.model_validate(follow_up), ports=p)
     assert len(receiver.received) == 2
     # Acknowledged meanwhile: the next follow-up is skipped.
@@ -245,14 +245,14 @@ async def test_bundling_turns_a_storm_into_one_digest(
     ]
     assert all(h.held for h in held) and len(receiver.received) == 1
     clock.now = NOW + timedelta(seconds=31)
-    [digest] = await service.flush(ports=p)
+    [digest] = await deferral.flush(ports=p)
     parsed = DigestJob.model_validate(digest)
     assert parsed.incident_ids == ("inc-2", "inc-3")
     await service.deliver(parsed, ports=p)
     assert len(receiver.received) == 2
     assert [i["id"] for i in receiver.received[1]["body"]["incidents"]] == ["inc-2", "inc-3"]
     clock.now = NOW + timedelta(seconds=200)
-    assert await service.flush(ports=p) == [], "delivered digests release their pages"
+    assert await deferral.flush(ports=p) == [], "delivered digests release their pages"
 
 
 async def test_outgoing_webhook_filters_events_and_signs(
@@ -297,7 +297,7 @@ async def test_contact_verification_by_email(
         tls_context=mailbox.client_tls,
     )
     p = ports(store, http, Clock(), email=smtp)
-    method = await service.add_contact_method(
+    method = await contacts.add_contact_method(
         ports=p, user_id="alice", kind="email", address="alice@example.com"
     )
     assert not method.verified and not method.usable
@@ -309,13 +309,13 @@ async def test_contact_verification_by_email(
     )
     code = next(w for w in text.replace(".", " ").split() if w.isdigit() and len(w) == 6)
     with pytest.raises(service.InvalidInput):
-        await service.verify_contact_method(
+        await contacts.verify_contact_method(
             ports=p,
             user_id="alice",
             method_id=method.id,
             code="000000" if code != "000000" else "111111",
         )
-    verified = await service.verify_contact_method(
+    verified = await contacts.verify_contact_method(
         ports=p, user_id="alice", method_id=method.id, code=code
     )
     assert verified.verified and verified.usable

@@ -22,27 +22,22 @@ from hypothesis import strategies as st
 
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
+from shared.auth.secret_hash import secret_hash
 from shared.errors import InvalidInput, NotFound
 from shared.incidents.models import Incident
 from shared.incidents.service import act
-from shared.notifications import service
+from shared.notifications import contacts, delivery, service
 from shared.notifications.channels import AcsAuth, ConsoleChannel, WebhookChannel
 from shared.notifications.models import ContactMethod, NotificationRules, NotifyJob, NotifyStep
 from shared.notifications.render import render_direct, render_incident, render_spoken
-from shared.notifications.voice import (
-    AcsCallAutomation,
-    AcsVoiceChannel,
-    VoicePorts,
-    classify_failure,
-    handle_callback,
-    parse_events,
-    token_hash,
-)
-from shared.pipeline.process import RecordedEscalation
+from shared.notifications.voice import AcsVoiceChannel, VoicePorts, handle_callback
+from shared.notifications.voice_acs import AcsCallAutomation
+from shared.notifications.voice_events import classify_failure, parse_events
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.contract.notifications.conftest import Receiver
 from tests.fixtures.acs import ACS_KEY, AcsCalling, cloud_event
+from tests.fixtures.escalation import RecordedEscalation
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ALICE_PHONE = "+4915112345678"
@@ -155,7 +150,7 @@ def test_parser_never_fails_otherwise_on_json(value: Any) -> None:
 
 
 def test_failures_are_classified() -> None:
-    from shared.notifications.voice import ResultInformation
+    from shared.notifications.voice_events import ResultInformation
 
     assert classify_failure(ResultInformation(code=408)) == (False, "no answer")
     assert classify_failure(ResultInformation(code=486)) == (False, "busy")
@@ -209,7 +204,7 @@ class Setup:
             clock=lambda: NOW,
         )
         self.escalation = RecordedEscalation()
-        self.notify = service.NotifyPorts(
+        self.notify = delivery.NotifyPorts(
             store=store,
             channels={
                 "console": ConsoleChannel(),
@@ -255,7 +250,7 @@ def setup(store: SqliteStore, http: httpx.AsyncClient, acs_calling: AcsCalling) 
     return Setup(store, http, acs_calling)
 
 
-async def page(setup: Setup, key: str = "esc:inc-1:0:alice") -> service.Outcome:
+async def page(setup: Setup, key: str = "esc:inc-1:0:alice") -> delivery.Outcome:
     job = NotifyJob(
         incident_id="inc-1", user_id="alice", importance="important", idempotency_key=key
     )
@@ -277,12 +272,12 @@ async def test_create_call_wire_format(setup: Setup) -> None:
         r"https://oa\.example\.com/api/voice/callbacks/[A-Za-z0-9_-]{43}", body["callbackUri"]
     )
     assert call["headers"]["Repeatability-Request-ID"]
-    [entry] = (await service.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
+    [entry] = (await delivery.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
     assert (entry.channel, entry.status, entry.provider_id) == ("voice", "sent", "call-1")
     assert entry.target == "+491********78"
     # The token is not stored: only its hash names the call document.
     docs = (await setup.store.query("voice_calls", limit=5)).items
-    assert [d["id"] for d in docs] == [token_hash(setup.token())]
+    assert [d["id"] for d in docs] == [secret_hash(setup.token())]
 
 
 async def test_answer_press_one_acknowledges_as_the_person_then_hangs_up(setup: Setup) -> None:
@@ -322,7 +317,7 @@ async def test_answer_press_one_acknowledges_as_the_person_then_hangs_up(setup: 
     await setup.events(0, cloud_event("PlayCompleted", "call-1", operationContext="confirm"))
     assert setup.acs.ops("call-1") == ["recognize", "play", "hangup"]
     await setup.events(0, cloud_event("CallDisconnected", "call-1"))
-    [entry] = (await service.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
+    [entry] = (await delivery.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
     assert entry.status == "sent", "an answered call stays delivered"
 
 
@@ -361,11 +356,11 @@ async def test_unanswered_call_is_a_failure_that_falls_through(
 ) -> None:
     await setup.add("voice", ALICE_PHONE)
     await setup.add("webhook", receiver.url)
-    await service.put_rules(
+    await contacts.put_rules(
         store=setup.store,
         user_id="alice",
         rules=NotificationRules(important=(NotifyStep(contact="voice"),)),
-        methods=await service.contact_methods(setup.store, "alice"),
+        methods=await contacts.contact_methods(setup.store, "alice"),
     )
     await page(setup)
     assert receiver.received == []
@@ -375,7 +370,7 @@ async def test_unanswered_call_is_a_failure_that_falls_through(
         resultInformation={"code": 408, "subCode": 10004, "message": "Call not answered."},
     )
     result = await setup.events(0, failed)
-    [entry] = (await service.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
+    [entry] = (await delivery.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
     assert (entry.channel, entry.status, entry.error) == (
         "voice",
         "failed_transient",
@@ -424,11 +419,11 @@ async def test_failure_events_arriving_together_fall_through_once(
 ) -> None:
     await setup.add("voice", ALICE_PHONE)
     await setup.add("webhook", receiver.url)
-    await service.put_rules(
+    await contacts.put_rules(
         store=setup.store,
         user_id="alice",
         rules=NotificationRules(important=(NotifyStep(contact="voice"),)),
-        methods=await service.contact_methods(setup.store, "alice"),
+        methods=await contacts.contact_methods(setup.store, "alice"),
     )
     await page(setup)
     info = {"code": 408, "subCode": 10004, "message": "Call not answered."}
@@ -466,7 +461,7 @@ async def test_forged_token_and_garbage_change_nothing(setup: Setup) -> None:
 
 
 async def test_a_verification_call_reads_the_code_and_hangs_up(setup: Setup) -> None:
-    method = await service.add_contact_method(
+    method = await contacts.add_contact_method(
         ports=setup.notify, user_id="alice", kind="voice", address=ALICE_PHONE
     )
     assert method.verified is False
@@ -477,7 +472,7 @@ async def test_a_verification_call_reads_the_code_and_hangs_up(setup: Setup) -> 
     assert read["op"] == "play" and digits is not None
     await setup.events(0, cloud_event("PlayCompleted", "call-1", operationContext="readout"))
     assert setup.acs.ops("call-1") == ["play", "hangup"]
-    verified = await service.verify_contact_method(
+    verified = await contacts.verify_contact_method(
         ports=setup.notify, user_id="alice", method_id=method.id, code=digits[1].replace(", ", "")
     )
     assert verified.verified is True
@@ -487,7 +482,7 @@ async def test_a_refused_create_call_is_a_permanent_delivery_failure(setup: Setu
     await setup.add("voice", ALICE_PHONE)
     setup.acs.create_script = [400]
     await page(setup)
-    [entry] = (await service.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
+    [entry] = (await delivery.list_deliveries(store=setup.store, incident_id="inc-1"))[0]
     assert entry.status == "failed_permanent"
     assert (await setup.store.query("voice_calls", limit=5)).items == []
 
@@ -496,7 +491,7 @@ async def test_callback_tokens_are_checked_like_call_automation_signs_them() -> 
     import jwt as pyjwt
 
     from shared.errors import Unauthenticated
-    from shared.notifications.voice import AcsCallbackAuthenticator
+    from shared.notifications.voice_acs import AcsCallbackAuthenticator
     from tests.fixtures.acs import ACS_RESOURCE_ID, acs_calling_server
 
     async with acs_calling_server() as acs, httpx.AsyncClient() as http:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from croniter import croniter
 
-from shared.notifications import service, waits
+from shared.notifications import deferral, service, waits
 from shared.notifications.models import (
     ContactMethod,
     NotificationRules,
@@ -65,9 +65,9 @@ async def test_a_wait_is_a_wake_at_its_due_time_then_released_and_forgotten(
         {"id": f"{job().idempotency_key}:r1", "claimed_at": "2026-11-23T12:05:00.000000Z"}
     ]
     assert await waits.settle(store=store, released=claimed) == 1
-    assert (await store.query(service.PENDING, limit=10)).items == []
+    assert (await store.query(deferral.PENDING, limit=10)).items == []
     clock.now = NOW + timedelta(minutes=10)
-    assert await service.flush(ports=p) == [], "the sweep finds nothing left to re-emit"
+    assert await deferral.flush(ports=p) == [], "the sweep finds nothing left to re-emit"
     # The last step leaves nothing waiting.
     last = await service.deliver(NotifyJob.model_validate(follow_up), ports=p)
     assert last.sent == 1 and last.wakes == []
@@ -93,9 +93,9 @@ async def test_settle_keeps_a_step_deferred_again_under_the_same_id(
     messages, claimed = await waits.release(ports=p)
     assert [m["rule_step"] for m in messages] == [0]
     # Before settle runs, the released job is deferred again (the rules changed meanwhile).
-    await service._defer(store, job(), until + timedelta(hours=1))
+    await deferral.defer(store, job(), until + timedelta(hours=1))
     assert await waits.settle(store=store, released=claimed) == 0
-    [kept] = (await store.query(service.PENDING, limit=10)).items
+    [kept] = (await store.query(deferral.PENDING, limit=10)).items
     assert kept["due_at"] == "2026-11-23T14:00:00.000000Z"
 
 

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 
 from shared.incidents.models import Incident
-from shared.notifications import service
+from shared.notifications import delivery, service
 from shared.notifications.channels import PermanentDeliveryError, WebhookChannel
 from shared.notifications.models import WebhookJob
 from shared.notifications.render import Message
@@ -141,9 +141,9 @@ async def test_a_failed_outgoing_webhook_leaves_no_url_or_body_in_log_or_timelin
     store = await _hooked_store(tmp_path, refusing)
     try:
         async with OutboundClient(OutboundPolicy.parse(allow, allow_http=True)) as http:
-            ports = service.NotifyPorts(
+            ports = delivery.NotifyPorts(
                 store=store,
-                channels=service.console_only(),
+                channels=delivery.console_only(),
                 http=http,
                 base_url="https://oa.example.com",
             )
@@ -152,7 +152,7 @@ async def test_a_failed_outgoing_webhook_leaves_no_url_or_body_in_log_or_timelin
             )
             outcome = await service.deliver(job, ports=ports)
         assert outcome.skipped == "permanent failure"
-        log, _ = await service.list_deliveries(store=store, incident_id="inc-1")
+        log, _ = await delivery.list_deliveries(store=store, incident_id="inc-1")
         lines = (await store.query("timeline", where=[eq("incident_id", "inc-1")])).items
         shown = json.dumps([e.model_dump(mode="json") for e in log]) + json.dumps(lines)
         assert "refused the created event" in shown

@@ -15,7 +15,7 @@ import pytest
 from shared.api.v1 import API, ApiPorts
 from shared.auth.models import AppRole, Principal, PrincipalKind
 from shared.catalog.models import Team
-from shared.notifications.service import NotifyPorts, console_only
+from shared.notifications.delivery import NotifyPorts, console_only
 from shared.outbound.client import OutboundClient, OutboundPolicy
 from shared.outbound.guard import OutboundBlocked
 from shared.store.codec import to_doc

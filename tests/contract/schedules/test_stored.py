@@ -20,11 +20,11 @@ from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole, User
 from shared.escalation import service as escalation
 from shared.escalation.models import Cursor, PolicyBody, PolicySnapshot
 from shared.escalation.plan import Plan, plan_step
+from shared.msteams.service import on_call_for_team
 from shared.schedules import limits
 from shared.schedules.models import Layer, Schedule
 from shared.store.port import eq
 from shared.store.sqlite import SqliteStore
-from shared.teams.service import on_call_for_team
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 ADMIN = Principal(kind=PrincipalKind.USER, id="admin", roles=frozenset({AppRole.ADMIN}))

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.auth.apikeys import ApiKeyCache, is_api_key, to_read, valid_key_id
-from shared.auth.cache import TtlCache
 from shared.auth.keys import API_KEY
 from shared.auth.models import ApiKey
 from shared.errors import Unauthenticated
+from shared.ttlcache import TtlCache
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

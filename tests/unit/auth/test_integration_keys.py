@@ -20,7 +20,9 @@ from shared.auth.integration_keys import (
     grafana_signature,
     verify_grafana_signature,
 )
-from shared.auth.keys import API_KEY, INTEGRATION_KEY, hash_key, key_matches
+from shared.auth.keys import API_KEY, INTEGRATION_KEY
+from shared.auth.secret_hash import secret_hash as hash_key
+from shared.auth.secret_hash import secret_matches as key_matches
 from shared.errors import InvalidInput, Unauthenticated
 
 

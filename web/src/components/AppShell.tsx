@@ -1,0 +1,101 @@
+// Header (navigation, theme, sign-out) around every page; wraps rather than scrolls on phones.
+import { Button, Menu, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { AlertUrgentRegular, CalendarRegular, PeopleRegular, SignOutRegular, WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
+import { NavLink, Outlet, useLocation } from "react-router";
+import { useSession } from "../api/context";
+import type { ThemePreference } from "../theme";
+import { ErrorBoundary } from "./ErrorBoundary";
+
+const useStyles = makeStyles({
+  header: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "center",
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  brand: { fontWeight: tokens.fontWeightSemibold, marginRight: tokens.spacingHorizontalM },
+  nav: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, flexGrow: 1 },
+  link: {
+    display: "inline-flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalXS,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    borderRadius: tokens.borderRadiusMedium,
+    color: tokens.colorNeutralForeground1,
+    textDecorationLine: "none",
+    ":hover": { backgroundColor: tokens.colorSubtleBackgroundHover },
+  },
+  active: { backgroundColor: tokens.colorSubtleBackgroundSelected, fontWeight: tokens.fontWeightSemibold },
+  main: {
+    padding: tokens.spacingHorizontalM,
+    maxWidth: "1200px",
+    marginLeft: "auto",
+    marginRight: "auto",
+    boxSizing: "border-box",
+    minWidth: 0,
+  },
+  tools: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS },
+});
+
+interface Props {
+  mode: "light" | "dark";
+  preference: ThemePreference;
+  onPreference: (p: ThemePreference) => void;
+}
+
+export function AppShell({ mode, preference, onPreference }: Props) {
+  const s = useStyles();
+  const { me, signOut } = useSession();
+  const location = useLocation();
+  const cls = ({ isActive }: { isActive: boolean }) => (isActive ? `${s.link} ${s.active}` : s.link);
+  return (
+    <>
+      <header className={s.header}>
+        <Text className={s.brand}>OpenAlert</Text>
+        <nav className={s.nav} aria-label="Main">
+          <NavLink to="/incidents" className={cls}>
+            <AlertUrgentRegular aria-hidden /> Incidents
+          </NavLink>
+          <NavLink to="/oncall" className={cls}>
+            <PeopleRegular aria-hidden /> On call now
+          </NavLink>
+          <NavLink to="/shifts" className={cls}>
+            <CalendarRegular aria-hidden /> My shifts
+          </NavLink>
+        </nav>
+        <div className={s.tools}>
+          <Menu
+            checkedValues={{ theme: [preference] }}
+            onCheckedValueChange={(_, d) => onPreference((d.checkedItems[0] ?? "system") as ThemePreference)}
+          >
+            <MenuTrigger disableButtonEnhancement>
+              <Button
+                appearance="subtle"
+                aria-label={`Theme: ${preference}`}
+                icon={mode === "dark" ? <WeatherMoonRegular /> : <WeatherSunnyRegular />}
+              />
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                <MenuItemRadio name="theme" value="system">Follow the system</MenuItemRadio>
+                <MenuItemRadio name="theme" value="light">Light</MenuItemRadio>
+                <MenuItemRadio name="theme" value="dark">Dark</MenuItemRadio>
+              </MenuList>
+            </MenuPopover>
+          </Menu>
+          <Text size={200} title={me.id}>{me.display_name}</Text>
+          <Button appearance="subtle" aria-label="Sign out" icon={<SignOutRegular />} onClick={() => void signOut()} />
+        </div>
+      </header>
+      <main className={s.main}>
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+// What every spec file gets: the running host, sign-in through devhost's identity provider,
+// alert posting, and the page checks (axe, phone width). Import `test` and `expect` from here.
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import type { HostInfo } from "./host";
+
+export { expect };
+export type Role = "Admin" | "Responder" | "Viewer";
+
+export function hostInfo(): HostInfo {
+  const raw = process.env.OA_HOST;
+  if (!raw) throw new Error("OA_HOST unset: run through playwright.config.ts (global setup)");
+  return JSON.parse(raw) as HostInfo;
+}
+
+/** Open `path` on the console and sign in as `person` (the name on the sign-in page). */
+export async function signIn(page: Page, person = "Alice (demo)", role: Role = "Responder", path = "/incidents") {
+  const host = hostInfo();
+  await page.goto(host.https + path);
+  await page.getByLabel(`Role for ${person}`).selectOption({ label: role });
+  await page.getByRole("button", { name: `Sign in as ${person}` }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Post an alert the way a monitoring tool (or curl) does; returns once it is accepted (202). */
+export async function postAlert(fields: { title: string; [field: string]: unknown }) {
+  const host = hostInfo();
+  const res = await fetch(`${host.http}/api/integrations/${host.integrationKey}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ severity: "critical", ...fields }),
+  });
+  expect(res.status, await res.text()).toBeLessThan(300);
+}
+
+/** Incident URLs the console channel printed ("NOTIFY target: subject | url") for `title`. */
+export function printedUrls(title: string): string[] {
+  const log = readFileSync(hostInfo().log, "utf8");
+  return log
+    .split("\n")
+    .filter((l) => l.includes("NOTIFY") && l.includes(title))
+    .map((l) => l.slice(l.lastIndexOf("| ") + 2).trim())
+    .filter((u) => u.startsWith("http"));
+}
+
+/** 0 serious or critical axe violations (WCAG 2.1 A/AA). */
+export async function expectAccessible(page: Page) {
+  const result = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    // Fluent's focus sentinels (tabster "dummy inputs"): aria-hidden and focusable by design, they
+    // pass focus on the moment they receive it, so no one ever lands on them.
+    .exclude("[data-tabster-dummy]")
+    .analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+/** No horizontal scrolling: the document is no wider than the viewport. */
+export async function expectNoHorizontalScroll(page: Page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  expect(scroll, `scrollWidth ${scroll} > clientWidth ${client}`).toBeLessThanOrEqual(client);
+}
+
+/** Wait until the page has drawn its data (no spinner left). */
+export async function settled(page: Page) {
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(page.locator("[role=progressbar]")).toHaveCount(0);
+}
+
+export const test = base.extend<{ host: HostInfo }>({
+  host: async ({}, use) => use(hostInfo()),
+});

@@ -1,0 +1,38 @@
+// Starts tests/browser/console_host.py (devhost + seeded store + the built console) and reads
+// the one JSON line it prints. Used by the global setup and by bench/.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { resolve } from "node:path";
+
+export interface HostInfo {
+  http: string;
+  https: string;
+  log: string;
+  integrationKey: string;
+  teamId: string;
+  serviceId: string;
+  viewer: string;
+  work: string;
+}
+
+export const REPO = resolve(import.meta.dirname, "../../../..");
+
+export async function startHost(extraArgs: string[] = []): Promise<{ info: HostInfo; stop: () => Promise<void> }> {
+  const python = process.env.PYTHON ?? resolve(REPO, ".venv/bin/python");
+  const child: ChildProcess = spawn(python, ["-m", "tests.browser.console_host", ...extraArgs], {
+    cwd: REPO,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<HostInfo>((ok, fail) => {
+    child.once("exit", (code) => fail(new Error(`console_host exited with ${code} before it was ready`)));
+    lines.once("line", (line) => ok(JSON.parse(line) as HostInfo));
+  });
+  const stop = () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once("exit", () => done());
+      child.stdin!.end(); // console_host stops devhost when its stdin closes
+    });
+  return { info, stop };
+}
