@@ -116,13 +116,16 @@ def uptime_of(
     for c in page.components:
         transitions = list(changes.get(c.id, []))
         current = shown[c.id]
-        last = transitions[-1][1] if transitions else opening.get(c.id)
+        first = opening.get(c.id)
+        last = transitions[-1][1] if transitions else first
+        if last is None:
+            # Never recorded yet: operational since it was created (as ``record`` writes it).
+            first = last = ComponentStatus.OPERATIONAL
         if current.status != last:
-            at = current.since or (c.created_at if last is None else now)
+            at = current.since or now
             if transitions and at < transitions[-1][0]:
                 at = transitions[-1][0]
             transitions.append((min(at, now), current.status))
-        first = opening.get(c.id) or (None if transitions else current.status)
         out[c.id] = daily(
             transitions, opening=first, known_from=c.created_at, now=now, tz=tz, span=span
         )
@@ -183,24 +186,37 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
         if doc is None:
             doc = await _new_month(store, page, month, now)
         transitions = {k: list(v) for k, v in doc.transitions.items()}
+        opening = dict(doc.opening)
         written = 0
         floor = int(datetime(now.year, now.month, 1, tzinfo=UTC).timestamp())
         for c in page.components:
             current = shown[c.id]
-            if doc.last(c.id) == current.status:
-                continue
+            last = doc.last(c.id)
+            created = int(c.created_at.timestamp())
             pairs = transitions.setdefault(c.id, [])
-            since = current.since or (c.created_at if doc.last(c.id) is None else now)
-            at = int(since.timestamp())
+            if last is None:
+                # Never recorded (new, or the timer was not running): a component starts
+                # operational when it is created.
+                last = ComponentStatus.OPERATIONAL
+                if created < floor:
+                    opening[c.id] = last
+                else:
+                    pairs.append((created, last))
+                written += 1
+            if last == current.status:
+                continue
+            at = int((current.since or now).timestamp())
             # Never before the month, the previous transition, or the component itself.
-            at = max(at, floor, pairs[-1][0] if pairs else floor, int(c.created_at.timestamp()))
+            at = max(at, floor, pairs[-1][0] if pairs else floor, created)
             pairs.append((min(at, int(now.timestamp())), current.status))
             written += 1
         if not written:
             return 0
         try:
             await pages.save_month(
-                store, doc.model_copy(update={"transitions": transitions}), etag=etag
+                store,
+                doc.model_copy(update={"transitions": transitions, "opening": opening}),
+                etag=etag,
             )
             return written
         except (PreconditionFailed, Conflict):

@@ -28,6 +28,7 @@ from shared.auth.models import TeamRole, User
 from shared.schedules.models import Layer, Schedule
 from shared.schedules.stored import save_schedule
 from shared.store.sqlite import SqliteStore
+from tests.browser.status_seed import seed_status_page
 from tests.fixtures.devhost import ROOT, free_port, start_devhost
 
 try:  # the house redesign moves the demo seed into devhost
@@ -75,6 +76,7 @@ async def _seed(sqlite: Path, incidents: int) -> dict[str, str]:
         )
         await save_schedule(store, schedule, etag=None)
         await _bulk_incidents(store, incidents, now)
+        keys["int-status"] = await seed_status_page(store, TEAM_ID)
         return keys
     finally:
         await store.close()
@@ -152,6 +154,7 @@ def main(argv: list[str]) -> int:
         "https": https_url,
         "log": str(work / "devhost.log"),
         "integrationKey": keys["int-demo-generic"],
+        "statusIntegrationKey": keys["int-status"],
         "teamId": TEAM_ID,
         "serviceId": SERVICE_ID,
         "viewer": VIEWER[0],

@@ -311,7 +311,9 @@ async def test_history_records_transitions_at_the_moment_they_happened(
     month, _ = await pages.load_month(store, page.id, "2026-11")
     assert month is not None
     times = [(t - int(T0.timestamp()), s) for t, s in month.transitions[api.id]]
-    assert times[1:] == [(300, ComponentStatus.MAJOR), (3900, ComponentStatus.OPERATIONAL)]
+    assert times == [(300, ComponentStatus.MAJOR), (3900, ComponentStatus.OPERATIONAL)]
+    # Created months earlier and never recorded: operational when the month opened.
+    assert month.opening[api.id] is ComponentStatus.OPERATIONAL
     snap = await live.snapshot(
         store, page, url="https://x", now=T0 + timedelta(hours=3), with_uptime=True
     )
@@ -339,3 +341,16 @@ async def test_renaming_a_slug_frees_the_old_one_and_a_stale_write_keeps_it(
             store=store, principal=admin("a"), page_id=page.id, body=stale, etag=etag, now=T0
         )
     assert await pages.page_id_for_slug(store, "newer") is None
+
+
+async def test_a_component_never_recorded_counts_as_up_since_it_was_created(
+    store: DocumentStore,
+) -> None:
+    page = await make_page(store, "a", after_minutes=0)
+    await open_incident(store, team="a", service_id="svc-a", at=T0 - timedelta(hours=2))
+    snap = await live.snapshot(store, page, url="https://x", now=T0, with_uptime=True)
+    api, web = (snap.uptime[c.id] for c in page.components)
+    assert all(d.worst is ComponentStatus.OPERATIONAL for d in web)
+    assert all(d.worst is ComponentStatus.OPERATIONAL for d in api[:-1])
+    assert api[-1].worst is ComponentStatus.MAJOR
+    assert api[-1].down_seconds == pytest.approx(2 * 3600)

@@ -280,6 +280,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/incidents/{incident_id}/escalation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Its escalation: the frozen steps, where it stands, what fires next and when, who was paged by which channel */
+        get: operations["incidentEscalation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/incidents/{incident_id}/notes": {
         parameters: {
             query?: never;
@@ -643,6 +660,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My upcoming shifts in my teams' schedules */
+        get: operations["myShifts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oncall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is on call now and next (with hand-off times) in each schedule of my teams */
+        get: operations["onCallNow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -906,6 +957,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/status-pages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status pages of the teams the caller may read */
+        get: operations["listStatusPages"];
+        put?: never;
+        /** Create a status page (slug unique) */
+        post: operations["createStatusPage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A status page with its groups and components */
+        get: operations["getStatusPage"];
+        /** Change a status page (If-Match honoured) */
+        put: operations["updateStatusPage"];
+        post?: never;
+        /** Delete a status page */
+        delete: operations["deleteStatusPage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a component (linked services must be the page team's) */
+        post: operations["addStatusComponent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/components/{component_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a component */
+        put: operations["updateStatusComponent"];
+        post?: never;
+        /** Delete a component */
+        delete: operations["deleteStatusComponent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/components/{component_id}/manual-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set (or clear, with null) the status shown whatever the incidents say */
+        put: operations["setStatusComponentManual"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a component group */
+        post: operations["addStatusGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a group (its components stay, ungrouped) */
+        delete: operations["deleteStatusGroup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a status incident (optionally about an OpenAlert incident) */
+        post: operations["postStatusIncident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/maintenances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Schedule maintenance (components show under_maintenance in the window) */
+        post: operations["scheduleStatusMaintenance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The page's status incidents and maintenances, newest first */
+        get: operations["listStatusPosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status-pages/{page_id}/posts/{post_id}/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post an update (investigating, identified, monitoring, resolved, ...) */
+        post: operations["postStatusUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams": {
         parameters: {
             query?: never;
@@ -1086,6 +1328,15 @@ export interface components {
              */
             kind: "user" | "api_key" | "source" | "system";
         };
+        /** AffectedComponent */
+        AffectedComponent: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            new_status: components["schemas"]["ComponentStatus"];
+            old_status: components["schemas"]["ComponentStatus"];
+        };
         /**
          * AlertCountCondition
          * @description Continue only if more than ``threshold`` alerts arrived in the last ``window_minutes``.
@@ -1160,6 +1411,24 @@ export interface components {
          * @enum {string}
          */
         ApiKeyScope: "read" | "write" | "incidents";
+        /** Branding */
+        Branding: {
+            /**
+             * Accent
+             * @default #0f5fa8
+             */
+            accent: string;
+            /**
+             * Background
+             * @default #ffffff
+             */
+            background: string;
+            /**
+             * Logo Url
+             * @default null
+             */
+            logo_url: string | null;
+        };
         /** BulkActionBody */
         BulkActionBody: {
             /**
@@ -1220,6 +1489,102 @@ export interface components {
             /** Code */
             code: string;
         };
+        /**
+         * Component
+         * @description A component as configured. Its shown status is decided by ``evaluate``: the manual
+         *     status while one is set, else a maintenance window, else the rule over its services'
+         *     incidents, else operational.
+         */
+        Component: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Group Id
+             * @default null
+             */
+            group_id: string | null;
+            /** Id */
+            id: string;
+            /** @default null */
+            manual_status: components["schemas"]["ComponentStatus"] | null;
+            /** Name */
+            name: string;
+            /**
+             * Only Show If Degraded
+             * @default false
+             */
+            only_show_if_degraded: boolean;
+            /**
+             * Position
+             * @default 1
+             */
+            position: number;
+            rule?: components["schemas"]["IncidentRule"];
+            /**
+             * Service Ids
+             * @default []
+             */
+            service_ids: string[];
+            /**
+             * Showcase
+             * @default true
+             */
+            showcase: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ComponentBody */
+        ComponentBody: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Group Id
+             * @default null
+             */
+            group_id: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Only Show If Degraded
+             * @default false
+             */
+            only_show_if_degraded: boolean;
+            /**
+             * Position
+             * @default 1
+             */
+            position: number;
+            rule?: components["schemas"]["IncidentRule"];
+            /**
+             * Service Ids
+             * @default []
+             */
+            service_ids: string[];
+            /**
+             * Showcase
+             * @default true
+             */
+            showcase: boolean;
+        };
+        /**
+         * ComponentStatus
+         * @enum {string}
+         */
+        ComponentStatus: "operational" | "degraded_performance" | "partial_outage" | "major_outage" | "under_maintenance";
         /** ContactMethodBody */
         ContactMethodBody: {
             /**
@@ -1311,6 +1676,34 @@ export interface components {
             /** User Id */
             user_id: string | null;
         };
+        /** EscalationProgress */
+        EscalationProgress: {
+            /** Current Step */
+            current_step: number | null;
+            /** History */
+            history: components["schemas"]["TimelineEntry"][];
+            /** Incident Id */
+            incident_id: string;
+            /** Next At */
+            next_at: string | null;
+            /** Next Step */
+            next_step: number | null;
+            /** Pages */
+            pages: components["schemas"]["PageView"][];
+            /** Policy Id */
+            policy_id: string | null;
+            /** Policy Version */
+            policy_version: number | null;
+            /** Repeats Done */
+            repeats_done: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "waiting" | "holding" | "waiting_for_acks" | "finished" | "not_paging";
+            /** Steps */
+            steps: components["schemas"]["StepView"][];
+        };
         /**
          * EventReport
          * @description What an import did with one calendar event.
@@ -1381,6 +1774,38 @@ export interface components {
              * @default null
              */
             title: string | null;
+        };
+        /** Group */
+        Group: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @default 1
+             */
+            position: number;
+        };
+        /** GroupBody */
+        GroupBody: {
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @default 1
+             */
+            position: number;
         };
         /** IcalImportBody */
         IcalImportBody: {
@@ -1547,6 +1972,23 @@ export interface components {
             snoozed: number;
             /** Triggered */
             triggered: number;
+        };
+        /**
+         * IncidentRule
+         * @description How a component follows the open incidents of its linked services: the status each
+         *     severity means, applied once an incident has been open ``after_minutes`` (so a flapping
+         *     alert does not flash the page). A severity left out does not change the component.
+         */
+        IncidentRule: {
+            /**
+             * After Minutes
+             * @default 5
+             */
+            after_minutes: number;
+            /** Severities */
+            severities?: {
+                [key: string]: "operational" | "degraded_performance" | "partial_outage" | "major_outage";
+            };
         };
         /**
          * IncidentStatus
@@ -1780,6 +2222,32 @@ export interface components {
              */
             version: number;
         };
+        /** MaintenanceBody */
+        MaintenanceBody: {
+            /** Body */
+            body: string;
+            /** Component Ids */
+            component_ids: string[];
+            /** Name */
+            name: string;
+            /**
+             * Scheduled For
+             * Format: date-time
+             */
+            scheduled_for: string;
+            /**
+             * Scheduled Until
+             * Format: date-time
+             */
+            scheduled_until: string;
+        };
+        /**
+         * ManualStatusBody
+         * @description Set (or, with null, clear) the status shown regardless of incidents.
+         */
+        ManualStatusBody: {
+            status: components["schemas"]["ComponentStatus"] | null;
+        };
         /** MeView */
         MeView: {
             /** Display Name */
@@ -1798,6 +2266,42 @@ export interface components {
         /** MembershipBody */
         MembershipBody: {
             role: components["schemas"]["TeamRole"];
+        };
+        /** MyShift */
+        MyShift: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Schedule Id */
+            schedule_id: string;
+            /** Schedule Name */
+            schedule_name: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Team Id */
+            team_id: string;
+            /** Time Zone */
+            time_zone: string;
+        };
+        /** MyShifts */
+        MyShifts: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Shifts */
+            shifts: components["schemas"]["MyShift"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
         /** NoteBody */
         NoteBody: {
@@ -1947,6 +2451,34 @@ export interface components {
             /** Users */
             users: string[];
         };
+        /** OnCallNow */
+        OnCallNow: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Schedules */
+            schedules: components["schemas"]["ScheduleOnCall"][];
+        };
+        /**
+         * OnCallShift
+         * @description Who holds a shift and its UTC bounds; ``end`` is the hand-off.
+         */
+        OnCallShift: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Users */
+            users: components["schemas"]["PersonRef"][];
+        };
         /**
          * Override
          * @description Someone on call instead of the layers over [start, end); its own resource
@@ -1999,6 +2531,64 @@ export interface components {
              */
             user: string;
         };
+        /**
+         * PageBody
+         * @description What a page owner writes; components and groups have their own operations.
+         */
+        PageBody: {
+            branding?: components["schemas"]["Branding"];
+            /**
+             * Custom Domain
+             * @default null
+             */
+            custom_domain: string | null;
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Team Id */
+            team_id: string;
+            /**
+             * Time Zone
+             * @default Etc/UTC
+             */
+            time_zone: string;
+            /**
+             * Visibility
+             * @default public
+             * @enum {string}
+             */
+            visibility: "public" | "restricted";
+        };
+        /**
+         * PageView
+         * @description One notification: who, by which channel, when, and how it went.
+         */
+        PageView: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Channel */
+            channel: string;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: string | null;
+            /** Status */
+            status: string;
+            /** User Id */
+            user_id: string | null;
+            /** User Name */
+            user_name: string;
+        };
         /** PendingUserBody */
         PendingUserBody: {
             /** Email */
@@ -2013,6 +2603,18 @@ export interface components {
              * @description The team they join.
              */
             team_id: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Email
+             * @default null
+             */
+            email: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** PersonView */
         PersonView: {
@@ -2078,6 +2680,120 @@ export interface components {
             /** Team Id */
             team_id: string;
         };
+        /**
+         * Post
+         * @description A status incident or a scheduled maintenance. ``updates`` are oldest first as stored;
+         *     the public shapes show them newest first.
+         */
+        Post: {
+            /**
+             * Component Ids
+             * @default []
+             */
+            component_ids: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /**
+             * Impact
+             * @default none
+             * @enum {string}
+             */
+            impact: "none" | "minor" | "major" | "critical" | "maintenance";
+            /**
+             * Incident Id
+             * @default null
+             */
+            incident_id: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "incident" | "maintenance";
+            /**
+             * Monitoring At
+             * @default null
+             */
+            monitoring_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Open
+             * @default true
+             */
+            open: boolean;
+            /** Page Id */
+            page_id: string;
+            /**
+             * Resolved At
+             * @default null
+             */
+            resolved_at: string | null;
+            /**
+             * Scheduled For
+             * @default null
+             */
+            scheduled_for: string | null;
+            /**
+             * Scheduled Until
+             * @default null
+             */
+            scheduled_until: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Status */
+            status: string;
+            /** Team Id */
+            team_id: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Updates
+             * @default []
+             */
+            updates: components["schemas"]["PostUpdate"][];
+        };
+        /**
+         * PostBody
+         * @description A new status incident, with its first update.
+         */
+        PostBody: {
+            /** Body */
+            body: string;
+            /**
+             * Component Ids
+             * @default []
+             */
+            component_ids: string[];
+            /**
+             * Impact
+             * @default null
+             */
+            impact: ("none" | "minor" | "major" | "critical") | null;
+            /**
+             * Incident Id
+             * @default null
+             */
+            incident_id: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @default investigating
+             * @enum {string}
+             */
+            status: "investigating" | "identified" | "monitoring" | "resolved" | "postmortem";
+        };
         /** PostToChannel */
         PostToChannel: {
             /**
@@ -2090,6 +2806,33 @@ export interface components {
              * @enum {string}
              */
             type: "post_to_channel";
+        };
+        /**
+         * PostUpdate
+         * @description One update of a post, as published (its body is plain text; renderers escape it).
+         */
+        PostUpdate: {
+            /**
+             * Affected Components
+             * @default null
+             */
+            affected_components: components["schemas"]["AffectedComponent"][] | null;
+            /**
+             * Author
+             * @default
+             */
+            author: string;
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Status */
+            status: string;
         };
         /** @description RFC 9457 problem details; `type` is stable per error kind. */
         Problem: {
@@ -2320,6 +3063,26 @@ export interface components {
             /** Time Zone */
             time_zone: string;
         };
+        /** ScheduleOnCall */
+        ScheduleOnCall: {
+            /** @default null */
+            next: components["schemas"]["OnCallShift"] | null;
+            /** @default null */
+            now: components["schemas"]["OnCallShift"] | null;
+            /**
+             * Problem
+             * @default null
+             */
+            problem: string | null;
+            /** Schedule Id */
+            schedule_id: string;
+            /** Schedule Name */
+            schedule_name: string;
+            /** Team Id */
+            team_id: string;
+            /** Time Zone */
+            time_zone: string;
+        };
         /**
          * SenderSetup
          * @description Everything a sender's configuration needs; ``snippets`` are ready to paste.
@@ -2508,6 +3271,68 @@ export interface components {
              */
             users: string[];
         };
+        /** StatusPage */
+        StatusPage: {
+            branding?: components["schemas"]["Branding"];
+            /**
+             * Components
+             * @default []
+             */
+            components: components["schemas"]["Component"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Custom Domain
+             * @default null
+             */
+            custom_domain: string | null;
+            /**
+             * Description
+             * @default null
+             */
+            description: string | null;
+            /**
+             * Groups
+             * @default []
+             */
+            groups: components["schemas"]["Group"][];
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Team Id */
+            team_id: string;
+            /**
+             * Time Zone
+             * @default Etc/UTC
+             */
+            time_zone: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Visibility
+             * @default public
+             * @enum {string}
+             */
+            visibility: "public" | "restricted";
+        };
+        /** StepView */
+        StepView: {
+            /** Position */
+            position: number;
+            /** Summary */
+            summary: string;
+            /** Type */
+            type: string;
+        };
         /** SwapBody */
         SwapBody: {
             /**
@@ -2643,6 +3468,19 @@ export interface components {
              * @default api
              */
             via: string;
+        };
+        /**
+         * UpdateBody
+         * @description A new update of a post. ``status`` defaults to the post's current one (an "Update").
+         */
+        UpdateBody: {
+            /** Body */
+            body: string;
+            /**
+             * Status
+             * @default null
+             */
+            status: ("investigating" | "identified" | "monitoring" | "resolved" | "postmortem") | ("scheduled" | "in_progress" | "verifying" | "completed") | null;
         };
         /** UserView */
         UserView: {
@@ -3756,14 +4594,14 @@ export interface operations {
                 severity?: string;
                 /** @description Only this service. */
                 service_id?: string;
-                /** @description Created at or after. */
-                created_after?: string;
-                /** @description Created before. */
-                created_before?: string;
                 /** @description Only incidents assigned to this user id; `me` for the caller. */
                 assignee?: string;
                 /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
                 q?: string;
+                /** @description Created at or after. */
+                created_after?: string;
+                /** @description Created before. */
+                created_before?: string;
             };
             header?: never;
             path?: never;
@@ -3951,10 +4789,6 @@ export interface operations {
                 severity?: string;
                 /** @description Only this service. */
                 service_id?: string;
-                /** @description Created at or after. */
-                created_after?: string;
-                /** @description Created before. */
-                created_before?: string;
                 /** @description Only incidents assigned to this user id; `me` for the caller. */
                 assignee?: string;
                 /** @description Words of the title (case-insensitive, all must occur) or the number (42 or #42). */
@@ -4538,6 +5372,98 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Incident"];
                 };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    incidentEscalation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationProgress"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -7002,6 +7928,192 @@ export interface operations {
             };
         };
     };
+    myShifts: {
+        parameters: {
+            query?: {
+                /** @description How far ahead, 1..93 days (default 14). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyShifts"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    onCallNow: {
+        parameters: {
+            query?: {
+                /** @description Only this team's schedules (default: my teams; all if I have none). */
+                team_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnCallNow"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     openapi: {
         parameters: {
             query?: never;
@@ -9025,6 +10137,1349 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStatusPages: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1..200 (default 50). */
+                limit?: number;
+                /** @description The token from the previous page. */
+                continuation?: string;
+                /** @description Only this team's items. */
+                team_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        continuation: string | null;
+                        items: components["schemas"]["StatusPage"][];
+                    };
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createStatusPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PageBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusPage"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatusPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusPage"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateStatusPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PageBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusPage"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteStatusPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addStatusComponent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateStatusComponent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+                component_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteStatusComponent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+                component_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setStatusComponentManual: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+                component_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualStatusBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Component"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addStatusGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Group"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteStatusGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postStatusIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scheduleStatusMaintenance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaintenanceBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listStatusPosts: {
+        parameters: {
+            query?: {
+                /** @description Only open posts. */
+                open?: boolean;
+            };
+            header?: never;
+            path: {
+                page_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        continuation: string | null;
+                        items: components["schemas"]["Post"][];
+                    };
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postStatusUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                page_id: string;
+                post_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
