@@ -125,18 +125,3 @@ def page_statuses(
         )
         for c in page.components
     }
-
-
-def next_change(
-    page: StatusPage, *, incidents: Sequence[Incident], now: datetime
-) -> datetime | None:
-    """The earliest moment after ``now`` at which an open incident's delay runs out, so a
-    cache of the page's view can end there (None: nothing is pending)."""
-    pending = [
-        i.created_at + timedelta(minutes=c.rule.after_minutes)
-        for c in page.components
-        for i in incidents
-        if i.is_open and i.service_id in c.service_ids and i.team_id == page.team_id
-    ]
-    later = [t for t in pending if t > now]
-    return min(later) if later else None

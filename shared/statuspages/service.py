@@ -391,11 +391,3 @@ async def list_posts(
     page, _ = await pages.load_page(store, page_id)
     require(principal, Action.READ, [page.team_id])
     return await pages.query_posts(store, page.id, open_only=open_only, limit=100)
-
-
-async def posts_for_incident(
-    *, store: DocumentStore, principal: Principal, page_id: str, incident_id: str
-) -> list[Post]:
-    """The page's posts about an OpenAlert incident (the incident page's "status update")."""
-    posts = await list_posts(store=store, principal=principal, page_id=page_id, open_only=False)
-    return [p for p in posts if p.incident_id == incident_id]

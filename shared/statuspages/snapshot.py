@@ -7,7 +7,7 @@ none of them can show something another does not, nor anything beyond the page i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from shared.statuspages.evaluate import Shown, maintenance_state
@@ -61,7 +61,3 @@ class Snapshot:
         """Statuspage's timestamp form: milliseconds and the page zone's offset."""
         text = moment.astimezone(self.tz).isoformat(timespec="milliseconds")
         return text.replace("+00:00", "Z") if self.page.time_zone in ("Etc/UTC", "UTC") else text
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
