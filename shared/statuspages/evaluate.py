@@ -108,6 +108,16 @@ def component_status(
     if worst is not None:
         return Shown(worst[0], "incidents", worst[1])
     ended = [i.resolved_at for i in mine if i.resolved_at is not None and i.resolved_at <= now]
+    # A window that has just closed is when the component came back too.
+    ended += [
+        min(p.resolved_at or p.scheduled_until, p.scheduled_until)
+        for p in maintenances
+        if component.id in p.component_ids
+        and p.scheduled_until is not None
+        and maintenance_state(p, now) == "completed"
+        and p.scheduled_for is not None
+        and p.scheduled_for <= now
+    ]
     return Shown(ComponentStatus.OPERATIONAL, "none", max(ended) if ended else None)
 
 

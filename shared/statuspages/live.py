@@ -18,11 +18,11 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict, PreconditionFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed
 from shared.incidents.models import Incident
 from shared.incidents.queries import open_incidents_of_services, resolved_incidents_of_services
 from shared.statuspages import store as pages
-from shared.statuspages.evaluate import Shown, page_statuses
+from shared.statuspages.evaluate import Shown, maintenance_state, page_statuses
 from shared.statuspages.models import ComponentStatus, Post, StatusPage
 from shared.statuspages.snapshot import Snapshot
 from shared.statuspages.store import HistoryMonth, month_of
@@ -177,6 +177,7 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
     """Write the transitions of ``page``'s components since the last recorded ones into this
     month's history; the number written. Safe to run concurrently (etag-guarded, retried)."""
     posts = await pages.query_posts(store, page.id, open_only=True, kind="maintenance", limit=200)
+    await _close_ended(store, posts, now)
     shown = await statuses(
         store, page, now=now, maintenances=posts, resolved_since=now - timedelta(minutes=15)
     )
@@ -223,6 +224,22 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
             continue
     log.warning("status history of page %s: gave up after concurrent writes", page.id)
     return 0
+
+
+async def _close_ended(store: DocumentStore, maintenances: list[Post], now: datetime) -> None:
+    """A maintenance whose window has passed is completed: it leaves the open posts (which
+    every read queries), as if its last update had said so."""
+    for post in maintenances:
+        if maintenance_state(post, now) != "completed" or post.scheduled_until is None:
+            continue
+        try:
+            stored, etag = await pages.load_post(store, post.page_id, post.id)
+            done = stored.model_copy(
+                update={"open": False, "status": "completed", "resolved_at": post.scheduled_until}
+            )
+            await pages.save_post(store, done, etag=etag)
+        except (PreconditionFailed, NotFound):
+            continue  # changed or deleted meanwhile: the next minute looks again
 
 
 async def _new_month(

@@ -354,3 +354,33 @@ async def test_a_component_never_recorded_counts_as_up_since_it_was_created(
     assert all(d.worst is ComponentStatus.OPERATIONAL for d in api[:-1])
     assert api[-1].worst is ComponentStatus.MAJOR
     assert api[-1].down_seconds == pytest.approx(2 * 3600)
+
+
+async def test_the_timer_completes_a_maintenance_whose_window_has_passed(
+    store: DocumentStore,
+) -> None:
+    page = await make_page(store, "a")
+    start = T0 + timedelta(hours=1)
+    post = await service.schedule_maintenance(
+        store=store,
+        principal=member("a"),
+        page_id=page.id,
+        body=MaintenanceBody(
+            name="Upgrade",
+            body="Planned",
+            component_ids=(page.components[1].id,),
+            scheduled_for=start,
+            scheduled_until=start + timedelta(hours=1),
+        ),
+        now=T0,
+    )
+    await live.record(store, page, now=start + timedelta(minutes=30))
+    assert [p.id for p in await pages.query_posts(store, page.id, open_only=True)] == [post.id]
+    await live.record(store, page, now=start + timedelta(hours=2))
+    assert await pages.query_posts(store, page.id, open_only=True) == []
+    done, _ = await pages.load_post(store, page.id, post.id)
+    assert done.status == "completed" and done.resolved_at == start + timedelta(hours=1)
+    month, _ = await pages.load_month(store, page.id, "2026-11")
+    assert month is not None
+    web = [(t - int(start.timestamp()), s) for t, s in month.transitions[page.components[1].id]]
+    assert web == [(0, ComponentStatus.MAINTENANCE), (3600, ComponentStatus.OPERATIONAL)]
