@@ -13,11 +13,14 @@ from functions.runtime import runtime
 from shared.auth.models import Principal
 from shared.auth.service import authenticate
 from shared.notifications.channels import ConsoleChannel
+from shared.pipeline.ratelimit import RateLimiter
 from shared.statuspages.public import PublicPorts, serve
 from shared.statuspages.tick import tick
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)
+#: Sign-ups per page, counted across this process's requests.
+_SIGNUPS = RateLimiter()
 
 
 async def _ports() -> PublicPorts:
@@ -32,6 +35,7 @@ async def _ports() -> PublicPorts:
         base_url=rt.settings.PUBLIC_BASE_URL.rstrip("/"),
         secret=rt.settings.STATUS_TOKEN_SECRET,
         email=rt.notify.channels.get("email") or ConsoleChannel(),
+        signups=_SIGNUPS,
     )
 
 

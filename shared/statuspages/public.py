@@ -27,8 +27,9 @@ from html import escape
 from typing import Any
 
 from shared.auth.models import Principal, PrincipalKind
-from shared.errors import Forbidden, NotFound, OpenAlertError, Unauthenticated
+from shared.errors import Forbidden, NotFound, OpenAlertError, RateLimited, Unauthenticated
 from shared.notifications.channels import Channel
+from shared.pipeline.ratelimit import RateLimiter
 from shared.statuspages import feeds, live, render, statuspage_json, subscribers
 from shared.statuspages import store as pages
 from shared.statuspages.forms import subscribe_address
@@ -38,6 +39,7 @@ from shared.store.port import DocumentStore
 
 Authenticate = Callable[[str | None], Awaitable[Principal]]
 MAX_AGE = 30
+SIGNUPS_PER_MINUTE = 30
 JSON_PREFIX = "api/v2/"
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -57,6 +59,9 @@ class PublicPorts:
     #: The e-mail channel (the console channel where none is configured).
     email: Channel
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: Sign-ups per page (in process): each sends an e-mail, so a script posting addresses
+    #: must not turn a page into a mail cannon.
+    signups: RateLimiter = field(default_factory=RateLimiter)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ def _problem(exc: OpenAlertError) -> PublicReply:
     headers = {"Cache-Control": "no-store"}
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="openalert"'
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(max(1, round(exc.retry_after)))
     return PublicReply(exc.status, json.dumps(doc).encode(), "application/problem+json", headers)
 
 
@@ -236,6 +243,15 @@ async def _subscription(
         if method != "POST":
             raise MethodNotAllowed("Sign up with a POST of the form on the page.")
         address = subscribe_address(_header(headers, "content-type") or "", body)
+        try:
+            ports.signups.take(
+                f"status-signup:{page.id}", per_minute=SIGNUPS_PER_MINUTE, burst=SIGNUPS_PER_MINUTE
+            )
+        except RateLimited as exc:
+            raise RateLimited(
+                "Too many sign-ups on this page just now; try again shortly.",
+                retry_after=exc.retry_after,
+            ) from None
         await subscribers.subscribe(
             store=ports.store,
             page=page,

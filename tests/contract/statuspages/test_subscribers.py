@@ -212,3 +212,24 @@ async def test_posts_and_updates_are_bundled_and_rate_limited(store: DocumentSto
     assert (await pages.load_subscriber(store, page.id, tokens.subscriber_id(page.id, to)))[
         0
     ] is None
+
+
+async def test_sign_ups_per_page_are_rate_limited(store: DocumentStore) -> None:
+    page = await make_page(store, "a")
+    mail = Mailbox()
+    base = ports(store, mail, T0)
+    answers = []
+    for n in range(31):
+        reply = await serve(
+            ports=base,
+            method="POST",
+            slug=page.slug,
+            path="subscribe",
+            query={},
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=f"email=user{n}@example.com".encode(),
+        )
+        answers.append(reply)
+    assert [r.status for r in answers[:30]] == [202] * 30
+    assert answers[30].status == 429 and int(answers[30].headers["Retry-After"]) >= 1
+    assert len(mail.sent) == 30
