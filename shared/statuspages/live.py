@@ -60,10 +60,13 @@ async def statuses(
 
 
 async def recent_posts(store: DocumentStore, page_id: str) -> list[Post]:
-    """Open posts and the 50 newest of each kind, newest first, without repeats."""
+    """Open posts and the 50 newest of each kind, newest first, without repeats (two queries:
+    the open ones, and the newest hundred of any kind)."""
     found = {p.id: p for p in await pages.query_posts(store, page_id, open_only=True, limit=200)}
-    for kind in ("incident", "maintenance"):
-        for p in await pages.query_posts(store, page_id, kind=kind, limit=RECENT):
+    kept = {"incident": 0, "maintenance": 0}
+    for p in await pages.query_posts(store, page_id, limit=2 * RECENT):
+        if kept[p.kind] < RECENT:
+            kept[p.kind] += 1
             found.setdefault(p.id, p)
     return sorted(found.values(), key=lambda p: p.created_at, reverse=True)
 

@@ -201,3 +201,42 @@ def test_a_token_names_exactly_its_own_address(email: str, other: str) -> None:
     sid = tokens.verify(secret=SECRET, token=token, page_id="p", purpose="confirm", now=T0)
     assert sid == tokens.subscriber_id("p", email)
     assert (sid == tokens.subscriber_id("p", other)) == (email.lower() == other.lower())
+
+
+def test_feed_items_label_each_update_as_statuspage_does() -> None:
+    from shared.statuspages.feeds import item_html
+    from shared.statuspages.models import PostUpdate, StatusPage
+    from shared.statuspages.snapshot import Snapshot
+
+    page = StatusPage(
+        id="pppppppppppp",
+        team_id="a",
+        name="P",
+        slug="pp",
+        created_at=T0,
+        updated_at=T0,
+        time_zone="America/Chicago",
+    )
+    updates = tuple(
+        PostUpdate(
+            id=f"u{n:011d}", status=status, body=f"<b>{n}</b>", created_at=T0 + timedelta(minutes=n)
+        )
+        for n, status in enumerate(("investigating", "investigating", "resolved"))
+    )
+    post = Post(
+        id="bbbbbbbbbbbb",
+        page_id=page.id,
+        team_id="a",
+        kind="incident",
+        name="x",
+        status="resolved",
+        created_at=T0,
+        updated_at=T0,
+        started_at=T0,
+        updates=updates,
+    )
+    snap = Snapshot(page=page, url="https://s.example.com", now=T0, shown={}, posts=(post,))
+    html = item_html(snap, post)
+    labels = [part.split("</strong>")[0] for part in html.split("<strong>")[1:]]
+    assert labels == ["Resolved", "Update", "Investigating"]  # newest first
+    assert "&lt;b&gt;2&lt;/b&gt;" in html and "CST" in html
