@@ -15,6 +15,12 @@ from shared.store.port import DocumentStore, eq, gte, in_
 LIMIT = 200
 
 
+async def incident_team(store: DocumentStore, incident_id: str) -> str | None:
+    """The team of an incident (None: there is no such incident)."""
+    doc = await store.get(INCIDENTS, incident_id, incident_id)
+    return str(doc["team_id"]) if doc else None
+
+
 async def open_incidents_of_services(
     store: DocumentStore, service_ids: Sequence[str]
 ) -> list[Incident]:

@@ -20,7 +20,7 @@ from shared.auth.access import require, team_scope
 from shared.auth.models import Action, Principal
 from shared.catalog.references import Ref, check_references
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.incidents.service import get_incident
+from shared.incidents.queries import incident_team
 from shared.statuspages import live
 from shared.statuspages import store as pages
 from shared.statuspages.models import (
@@ -87,6 +87,8 @@ async def list_pages(
     limit: int,
     continuation: str | None,
 ) -> tuple[list[StatusPage], str | None]:
+    if team_id:
+        require(principal, Action.READ, [team_id])
     scope = team_scope(principal, Action.READ)
     teams: list[str] | None = [team_id] if team_id else None
     if not scope.all_teams:
@@ -270,12 +272,11 @@ async def post_incident(
     page = await _actable(store, principal, page_id)
     _on_page(page, body.component_ids)
     if body.incident_id is not None:
-        incident = await get_incident(
-            store=store, principal=principal, incident_id=body.incident_id
-        )
-        if incident.team_id != page.team_id:
+        # A reference like any other: the page team's own incident, else 400 (whether the
+        # caller could read the other team's incident or not).
+        if await incident_team(store, body.incident_id) != page.team_id:
             raise InvalidInput(
-                "incident_id: the incident belongs to another team.", field="incident_id"
+                "incident_id: no incident of the page's team has this id.", field="incident_id"
             )
     impact: Impact | None = body.impact
     if impact is None:
