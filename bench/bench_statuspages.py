@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 
 from shared.incidents.models import Incident
-from shared.incidents.service import INCIDENTS
+from shared.incidents.stored import INCIDENTS
 from shared.statuspages import live, render, service, statuspage_json
 from shared.statuspages.models import PostBody, UpdateBody
 from shared.store.codec import to_doc

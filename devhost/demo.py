@@ -12,12 +12,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.auth.documents import user_doc
+from shared.auth.documents import put_user, user_exists
 from shared.auth.keys import INTEGRATION_KEY
 from shared.auth.models import TeamRole, User
+from shared.catalog import stored as catalog
 from shared.catalog.models import Integration, Service, Team
 from shared.config import get_settings
-from shared.store.codec import to_doc
+from shared.escalation.models import Policy
+from shared.escalation.policies import load_policy, save_policy
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 
@@ -30,7 +32,6 @@ USERS = {"demo-alice": "Alice (demo)", "demo-bob": "Bob (demo)"}
 #: Page Alice, then Bob two minutes later, then both again once.
 POLICY = {
     "id": POLICY_ID,
-    "pk": POLICY_ID,
     "name": "Demo policy",
     "team_id": TEAM_ID,
     "version": 1,
@@ -49,10 +50,10 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
     """Create what is missing; returns integration id -> key (``known_keys``: a previous run)."""
     keys = dict(known_keys)
     now = datetime.now(UTC)
-    if await store.get("teams", TEAM_ID, TEAM_ID) is None:
-        await store.upsert("teams", to_doc(Team(id=TEAM_ID, name="Demo team", created_at=now)))
+    if await catalog.load_team(store, TEAM_ID) is None:
+        await catalog.put_team(store, Team(id=TEAM_ID, name="Demo team", created_at=now))
     for user_id, name in USERS.items():
-        if await store.get("users", user_id, user_id) is None:
+        if not await user_exists(store, user_id):
             user = User(
                 id=user_id,
                 tenant_id="demo",
@@ -63,11 +64,11 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
                 updated_at=now,
                 last_seen_at=now,
             )
-            await store.upsert("users", user_doc(user))
-    if await store.get("escalation_policies", POLICY_ID, POLICY_ID) is None:
-        await store.upsert("escalation_policies", dict(POLICY))
-    service_doc = await store.get("services", SERVICE_ID, SERVICE_ID)
-    if service_doc is None or not service_doc.get("escalation_policy_id"):
+            await put_user(store, user)
+    if await load_policy(store, POLICY_ID) is None:
+        await save_policy(store, Policy.model_validate(POLICY))
+    existing_service = await catalog.load_service(store, SERVICE_ID)
+    if existing_service is None or not existing_service.escalation_policy_id:
         service = Service(
             id=SERVICE_ID,
             name="Demo service",
@@ -75,9 +76,9 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
             escalation_policy_id=POLICY_ID,
             created_at=now,
         )
-        await store.upsert("services", to_doc(service))
+        await catalog.put_service(store, service)
     for integration_id, fmt in INTEGRATIONS.items():
-        existing = await store.get("integrations", integration_id, integration_id)
+        existing = await catalog.load_integration(store, integration_id)
         if existing is None or integration_id not in keys:
             issued = INTEGRATION_KEY.issue()
             integration = Integration(
@@ -90,7 +91,7 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
                 key_hash=issued.key_hash,
                 created_at=now,
             )
-            await store.upsert("integrations", to_doc(integration))
+            await catalog.put_integration(store, integration)
             keys[integration_id] = issued.secret
     return keys
 

@@ -8,6 +8,7 @@ import azure.functions as func
 
 from functions.http_edge import json_response, problem
 from functions.runtime import runtime
+from shared.catalog.stored import probe
 from shared.errors import OpenAlertError
 
 bp = func.Blueprint()
@@ -28,7 +29,7 @@ async def health_ready(req: func.HttpRequest) -> func.HttpResponse:
     checks: dict[str, str] = {}
     try:
         rt = await runtime()
-        await rt.store.query("teams", limit=1)
+        await probe(rt.store)
         checks["store"] = "ok"
         if rt.claim_check is not None:
             await rt.claim_check.ping()

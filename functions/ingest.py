@@ -37,6 +37,34 @@ def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
     out.set(accepted.envelope.model_dump_json())
 
 
+async def _accept_body(
+    req: func.HttpRequest, endpoint: SourceFormat | None, path_key: str | None
+) -> ingest.Accepted:
+    rt = await runtime()
+    return await ingest.accept_body(
+        endpoint=endpoint,
+        path_key=path_key,
+        headers=_headers(req),
+        body=req.get_body(),
+        received_at=datetime.now(UTC),
+        ports=rt.ingest,
+    )
+
+
+def _pagerduty_error(exc: OpenAlertError) -> func.HttpResponse:
+    """PagerDuty's own answer for an invalid event. PagerDuty answers an unknown routing key
+    with 400 "invalid event" too; we keep 401 so monitoring tools surface the
+    misconfiguration, with PagerDuty's body shape."""
+    if isinstance(exc, InvalidPayload):
+        status, body = pagerduty.invalid(exc)
+        return json_response(body, status=status)
+    if exc.status == 401:
+        return json_response(
+            {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]}, status=401
+        )
+    return error_response(exc)
+
+
 @bp.function_name("ingest_integration")
 # The key is optional in the path: senders that keep it out of URLs (which end up in logs)
 # post to /api/integrations with it as a Bearer token or the Basic-auth password.
@@ -44,15 +72,7 @@ def _enqueue(out: func.Out[str], accepted: ingest.Accepted) -> None:
 @bp.service_bus_queue_output(arg_name="out", queue_name=ALERTS_QUEUE, connection=CONNECTION)
 async def ingest_integration(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     try:
-        rt = await runtime()
-        accepted = await ingest.accept_body(
-            endpoint=None,
-            path_key=req.route_params.get("key"),
-            headers=_headers(req),
-            body=req.get_body(),
-            received_at=datetime.now(UTC),
-            ports=rt.ingest,
-        )
+        accepted = await _accept_body(req, None, req.route_params.get("key"))
     except OpenAlertError as exc:
         return error_response(exc)
     _enqueue(out, accepted)
@@ -87,27 +107,9 @@ async def ingest_heartbeat(req: func.HttpRequest, out: func.Out[str]) -> func.Ht
 async def ingest_pagerduty(req: func.HttpRequest, out: func.Out[str]) -> func.HttpResponse:
     """PagerDuty Events API v2 compatible: PagerDuty's own response bodies and status codes."""
     try:
-        rt = await runtime()
-        accepted = await ingest.accept_body(
-            endpoint=SourceFormat.PAGERDUTY,
-            path_key=None,
-            headers=_headers(req),
-            body=req.get_body(),
-            received_at=datetime.now(UTC),
-            ports=rt.ingest,
-        )
-    except InvalidPayload as exc:
-        status, body = pagerduty.invalid(exc)
-        return json_response(body, status=status)
+        accepted = await _accept_body(req, SourceFormat.PAGERDUTY, None)
     except OpenAlertError as exc:
-        if exc.status == 401:
-            # PagerDuty answers an unknown routing key with 400 "invalid event" too; we keep 401
-            # so monitoring tools surface the misconfiguration, with PagerDuty's body shape.
-            return json_response(
-                {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]},
-                status=401,
-            )
-        return error_response(exc)
+        return _pagerduty_error(exc)
     _enqueue(out, accepted)
     status, body = pagerduty.accepted(accepted.dedup_key or "")
     return json_response(body, status=status)
@@ -128,16 +130,8 @@ async def ingest_pagerduty_change(req: func.HttpRequest, out: func.Out[str]) -> 
             received_at=datetime.now(UTC),
             ports=rt.ingest,
         )
-    except InvalidPayload as exc:
-        status, body = pagerduty.invalid(exc)
-        return json_response(body, status=status)
     except OpenAlertError as exc:
-        if exc.status == 401:
-            return json_response(
-                {"status": "unauthorized", "message": exc.detail, "errors": [exc.detail]},
-                status=401,
-            )
-        return error_response(exc)
+        return _pagerduty_error(exc)
     _enqueue(out, accepted)
     status, body = pagerduty_change.accepted()
     return json_response(body, status=status)
@@ -163,15 +157,7 @@ async def ingest_opsgenie_create(req: func.HttpRequest, out: func.Out[str]) -> f
     """Opsgenie Alert API v2 compatible create: ``202 {result, took, requestId}``."""
     started = time.perf_counter()
     try:
-        rt = await runtime()
-        accepted = await ingest.accept_body(
-            endpoint=SourceFormat.OPSGENIE,
-            path_key=None,
-            headers=_headers(req),
-            body=req.get_body(),
-            received_at=datetime.now(UTC),
-            ports=rt.ingest,
-        )
+        accepted = await _accept_body(req, SourceFormat.OPSGENIE, None)
     except OpenAlertError as exc:
         return _opsgenie_error(exc, "", started)
     _enqueue(out, accepted)

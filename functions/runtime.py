@@ -15,9 +15,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 from shared.auth.integration_keys import KeyResolver
-from shared.auth.secure_webhook import secure_webhook_check
-from shared.auth.service import AuthPorts, build_auth_ports
-from shared.auth.tokens import EntraTokenValidator, default_audiences
+from shared.auth.service import AuthPorts, build_auth_ports, entra_validator
 from shared.catalog.cache import CatalogCache
 from shared.catalog.queries import integration_by_key_prefix, integration_loader
 from shared.config import Settings, get_settings
@@ -42,6 +40,7 @@ from shared.pipeline.claimcheck import BlobClaimCheck
 from shared.pipeline.ingest import IngestPorts
 from shared.pipeline.ports import InstancePorts
 from shared.pipeline.ratelimit import RateLimiter
+from shared.pipeline.secure_webhook import secure_webhook_check
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 
@@ -116,16 +115,7 @@ async def _build(settings: Settings) -> Runtime:
             credential=credential,
         )
 
-    validator = None
-    if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
-        validator = EntraTokenValidator(
-            tenant_id=settings.ENTRA_TENANT_ID,
-            audiences=default_audiences(
-                settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
-            ),
-            http=http,
-            authority=settings.ENTRA_AUTHORITY,
-        )
+    validator = entra_validator(settings, http)
 
     ingest = IngestPorts(
         resolver=KeyResolver(lookup=integration_by_key_prefix(store)),

@@ -1,6 +1,6 @@
 """Action scheduling: the orchestrator's new actions and hidden retry tasks as history events.
 
-Each function appends to the episode's accumulators (``new`` history events, activity ``work``,
+Each function adds to the :class:`Episode` (``new`` history events, activity ``work``,
 ``timers``, sub-orchestration ``children``) and advances the instance's replay bookkeeping
 (``inst.replay``); the engine persists all of it in the episode's single transaction.
 """
@@ -8,6 +8,7 @@ Each function appends to the episode's accumulators (``new`` history events, act
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
@@ -43,14 +44,59 @@ from devhost.durable.history import (
 from devhost.durable.state import Instance, Replay
 
 
+@dataclass
+class Episode:
+    """What one episode adds, all persisted in its single transaction."""
+
+    #: The episode's time (epoch seconds); every event it adds carries it.
+    now: float
+    #: History events, in order.
+    new: list[dict[str, Any]] = field(default_factory=list)
+    #: Activities to run: (task id, function name, input).
+    work: list[tuple[int, str, str | None]] = field(default_factory=list)
+    #: Timers to fire: (timer id, epoch seconds).
+    timers: list[tuple[int, float]] = field(default_factory=list)
+    #: Sub-orchestrations to start.
+    children: list[dict[str, Any]] = field(default_factory=list)
+
+    def schedule_activity(self, task_id: int, name: str, input_: str | None) -> None:
+        self.new.append(
+            event(TASK_SCHEDULED, now=self.now, event_id=task_id, Name=name, Input=input_)
+        )
+        self.work.append((task_id, name, input_))
+
+    def create_child(
+        self, task_id: int, name: str, instance_id: str, input_: str | None, version: str | None
+    ) -> None:
+        self.new.append(
+            event(
+                SUB_CREATED,
+                now=self.now,
+                event_id=task_id,
+                Name=name,
+                InstanceId=instance_id,
+                Input=input_,
+            )
+        )
+        self.children.append(
+            {
+                "task_id": task_id,
+                "name": name,
+                "instance_id": instance_id,
+                "input": input_,
+                "version": version,
+            }
+        )
+
+    def create_timer(self, timer_id: int, fire_at: float) -> None:
+        self.new.append(event(TIMER_CREATED, now=self.now, event_id=timer_id, FireAt=iso(fire_at)))
+        self.timers.append((timer_id, fire_at))
+
+
 def schedule_actions(
     inst: Instance,
     actions: list[Any],
-    new: list[dict[str, Any]],
-    now: float,
-    work: list[tuple[int, str, str | None]],
-    timers: list[tuple[int, float]],
-    children: list[dict[str, Any]],
+    episode: Episode,
     *,
     activities: Collection[str],
     orchestrators: Collection[str],
@@ -64,15 +110,7 @@ def schedule_actions(
     check_determinism(inst.replay, flat)
     for action in flat[len(inst.replay.sigs) :]:
         continued = schedule_action(
-            inst,
-            action,
-            new,
-            now,
-            work,
-            timers,
-            children,
-            activities=activities,
-            orchestrators=orchestrators,
+            inst, action, episode, activities=activities, orchestrators=orchestrators
         )
         if continued is not None:
             return flat, continued
@@ -94,11 +132,7 @@ def check_determinism(replay: Replay, flat: list[dict[str, Any]]) -> None:
 def schedule_action(
     inst: Instance,
     action: dict[str, Any],
-    new: list[dict[str, Any]],
-    now: float,
-    work: list[tuple[int, str, str | None]],
-    timers: list[tuple[int, float]],
-    children: list[dict[str, Any]],
+    episode: Episode,
     *,
     activities: Collection[str],
     orchestrators: Collection[str],
@@ -113,10 +147,7 @@ def schedule_action(
         name = str(action["functionName"])
         if name not in activities:
             raise Unsupported(f"The function '{name}' doesn't exist or is not an activity.")
-        new.append(
-            event(TASK_SCHEDULED, now=now, event_id=task_id, Name=name, Input=action.get("input"))
-        )
-        work.append((task_id, name, action.get("input")))
+        episode.schedule_activity(task_id, name, action.get("input"))
         if kind == CALL_ACTIVITY_RETRY:
             replay.retry_tasks[str(task_id)] = {
                 "kind": "activity",
@@ -130,25 +161,7 @@ def schedule_action(
         if name not in orchestrators:
             raise Unsupported(f"The function '{name}' doesn't exist or is not an orchestrator.")
         child_id = action.get("instanceId") or f"{inst.instance_id}:{task_id:04d}"
-        new.append(
-            event(
-                SUB_CREATED,
-                now=now,
-                event_id=task_id,
-                Name=name,
-                InstanceId=child_id,
-                Input=action.get("input"),
-            )
-        )
-        children.append(
-            {
-                "task_id": task_id,
-                "name": name,
-                "instance_id": child_id,
-                "input": action.get("input"),
-                "version": action.get("version"),
-            }
-        )
+        episode.create_child(task_id, name, child_id, action.get("input"), action.get("version"))
         if kind == CALL_SUB_RETRY:
             replay.retry_tasks[str(task_id)] = {
                 "kind": "sub",
@@ -162,11 +175,13 @@ def schedule_action(
         fire_at = isoparse(str(action["fireAt"]))
         if fire_at.tzinfo is None:
             fire_at = fire_at.replace(tzinfo=UTC)
-        new.append(event(TIMER_CREATED, now=now, event_id=task_id, FireAt=iso_dt(fire_at)))
+        episode.new.append(
+            event(TIMER_CREATED, now=episode.now, event_id=task_id, FireAt=iso_dt(fire_at))
+        )
         if action.get("isCanceled"):
             replay.cancelled.append(task_id)
         else:
-            timers.append((task_id, fire_at.timestamp()))
+            episode.timers.append((task_id, fire_at.timestamp()))
     elif kind == CONTINUE_AS_NEW:
         return action
     elif kind in (CALL_ENTITY, SIGNAL_ENTITY):
@@ -196,11 +211,7 @@ def newly_cancelled_timers(inst: Instance, flat: list[dict[str, Any]]) -> list[i
 def retry_bookkeeping(
     inst: Instance,
     incoming: dict[str, Any],
-    new: list[dict[str, Any]],
-    now: float,
-    work: list[tuple[int, str, str | None]],
-    timers: list[tuple[int, float]],
-    children: list[dict[str, Any]],
+    episode: Episode,
 ) -> None:
     """Mirror the SDK's hidden retry tasks: a timer after each failure, then a new attempt.
 
@@ -215,9 +226,9 @@ def retry_bookkeeping(
             return
         timer_id = replay.next_id
         replay.next_id += 1
-        fire = now + retry_delay(record["options"], int(record["attempt"]))
-        new.append(event(TIMER_CREATED, now=now, event_id=timer_id, FireAt=iso(fire)))
-        timers.append((timer_id, fire))
+        episode.create_timer(
+            timer_id, episode.now + retry_delay(record["options"], int(record["attempt"]))
+        )
         replay.retry_timers[str(timer_id)] = record
     elif kind == TIMER_FIRED:
         record = replay.retry_timers.pop(str(incoming.get("TimerId")), None)
@@ -231,33 +242,8 @@ def retry_bookkeeping(
         record = {**record, "attempt": int(record["attempt"]) + 1}
         replay.retry_tasks[str(task_id)] = record
         if record["kind"] == "activity":
-            new.append(
-                event(
-                    TASK_SCHEDULED,
-                    now=now,
-                    event_id=task_id,
-                    Name=record["name"],
-                    Input=record["input"],
-                )
-            )
-            work.append((task_id, record["name"], record["input"]))
+            episode.schedule_activity(task_id, record["name"], record["input"])
         else:
-            new.append(
-                event(
-                    SUB_CREATED,
-                    now=now,
-                    event_id=task_id,
-                    Name=record["name"],
-                    InstanceId=record["instance_id"],
-                    Input=record["input"],
-                )
-            )
-            children.append(
-                {
-                    "task_id": task_id,
-                    "name": record["name"],
-                    "instance_id": record["instance_id"],
-                    "input": record["input"],
-                    "version": None,
-                }
+            episode.create_child(
+                task_id, record["name"], record["instance_id"], record["input"], None
             )

@@ -297,13 +297,20 @@ class DurableApi:
         instance_id = request.match_info["instance_id"]
         reason = request.query.get("reason", "")
         async with self.engine.lock(instance_id):
-            inst = self.engine.state.get(instance_id)
-            if inst is None:
-                return _not_found(instance_id)
-            if inst.status in TERMINAL:
-                return web.Response(status=410)
+            inst = self._running(instance_id)
+            if isinstance(inst, web.Response):
+                return inst
             self._tx(lambda: self.engine.terminate(inst, reason))
         return web.Response(status=202)
+
+    def _running(self, instance_id: str) -> Instance | web.Response:
+        """The instance, or the answer for one that is unknown (404) or finished (410)."""
+        inst = self.engine.state.get(instance_id)
+        if inst is None:
+            return _not_found(instance_id)
+        if inst.status in TERMINAL:
+            return web.Response(status=410)
+        return inst
 
     async def suspend(self, request: web.Request, rpc: bool) -> web.StreamResponse:
         return await self._set_suspended(request, True)
@@ -314,11 +321,9 @@ class DurableApi:
     async def _set_suspended(self, request: web.Request, value: bool) -> web.StreamResponse:
         instance_id = request.match_info["instance_id"]
         async with self.engine.lock(instance_id):
-            inst = self.engine.state.get(instance_id)
-            if inst is None:
-                return _not_found(instance_id)
-            if inst.status in TERMINAL:
-                return web.Response(status=410)
+            inst = self._running(instance_id)
+            if isinstance(inst, web.Response):
+                return inst
             inst.suspended = value
             self._tx(lambda: self.engine.state.put(inst))
         self.engine.wake()

@@ -27,7 +27,12 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from devhost.durable.actions import newly_cancelled_timers, retry_bookkeeping, schedule_actions
+from devhost.durable.actions import (
+    Episode,
+    newly_cancelled_timers,
+    retry_bookkeeping,
+    schedule_actions,
+)
 from devhost.durable.history import (
     EVENT_RAISED,
     EXECUTION_COMPLETED,
@@ -253,29 +258,27 @@ class Engine:
         fn = self.orchestrators.get(inst.name)
         now = time.time()
         history = self.state.played_history(inst.instance_id)
-        new: list[dict[str, Any]] = [event(ORCHESTRATOR_STARTED, now=now)]
+        episode = Episode(now=now, new=[event(ORCHESTRATOR_STARTED, now=now)])
         payload = msg.message
-        work: list[tuple[int, str, str | None]] = []
-        timers: list[tuple[int, float]] = []
-        children: list[dict[str, Any]] = []
         if payload["kind"] == "start":
-            new.append(execution_started(inst, now))
+            episode.new.append(execution_started(inst, now))
             inst.status = RUNNING
         else:
             incoming = arrived(payload["event"], now)
-            new.append(incoming)
-            retry_bookkeeping(inst, incoming, new, now, work, timers, children)
+            episode.new.append(incoming)
+            retry_bookkeeping(inst, incoming, episode)
         outcome: tuple[dict[str, Any] | None, str | None, str] | None = None
         if fn is not None:
             # The only await of an episode; the writes below are one synchronous transaction,
             # so no other coroutine can interleave on the shared connection.
-            outcome = await self._run_orchestrator(inst, fn, history, new)
+            outcome = await self._run_orchestrator(inst, fn, history, episode.new)
         self.state.begin()
         try:
             if outcome is None:
-                self._fail(inst, history, new, now, f"no orchestrator function named {inst.name!r}")
+                message = f"no orchestrator function named {inst.name!r}"
+                self._fail(inst, history, episode.new, now, message)
             else:
-                self._record(inst, outcome, history, new, now, work, timers, children)
+                self._record(inst, outcome, history, episode)
             self.state.remove_message(msg.id)
             self.state.commit()
         except BaseException:
@@ -326,24 +329,17 @@ class Engine:
         inst: Instance,
         outcome: tuple[dict[str, Any] | None, str | None, str],
         history: list[str],
-        new: list[dict[str, Any]],
-        now: float,
-        work: list[tuple[int, str, str | None]],
-        timers: list[tuple[int, float]],
-        children: list[dict[str, Any]],
+        episode: Episode,
     ) -> None:
         result, error, details = outcome
+        new, now = episode.new, episode.now
         if result is not None and "customStatus" in result:
             inst.custom_status = json.dumps(result["customStatus"])
         try:
             flat, continued = schedule_actions(
                 inst,
                 (result or {}).get("actions") or [],
-                new,
-                now,
-                work,
-                timers,
-                children,
+                episode,
                 activities=self.activities,
                 orchestrators=self.orchestrators,
             )
@@ -367,7 +363,7 @@ class Engine:
                 event(EXECUTION_COMPLETED, now=now, OrchestrationStatus=1, Result=inst.output)
             )
             self._notify_parent(inst, success=True, result=inst.output)
-        self._commit_history(inst, history, new, work, timers, children)
+        self._commit_history(inst, history, episode)
 
     def _cancel_timers(self, inst: Instance, flat: list[dict[str, Any]]) -> None:
         for timer_id in newly_cancelled_timers(inst, flat):
@@ -377,28 +373,25 @@ class Engine:
         self,
         inst: Instance,
         history: list[str],
-        new: list[dict[str, Any]],
-        work: list[tuple[int, str, str | None]],
-        timers: list[tuple[int, float]],
-        children: list[dict[str, Any]],
+        episode: Episode,
     ) -> None:
-        self.state.append_history(inst.instance_id, len(history), new)
+        self.state.append_history(inst.instance_id, len(history), episode.new)
         if inst.status not in TERMINAL:
-            for task_id, name, input_ in work:
+            for task_id, name, input_ in episode.work:
                 work_id = self.state.add_work(
                     inst.instance_id, inst.execution_id, task_id, name, input_
                 )
                 item = self.state.get_work(work_id)
                 assert item is not None
                 self._new_work.append(item)
-            for timer_id, fire in timers:
+            for timer_id, fire in episode.timers:
                 self.state.enqueue(
                     inst.instance_id,
                     timer_message(timer_id, fire),
                     execution_id=inst.execution_id,
                     visible_at=fire,
                 )
-            for child in children:
+            for child in episode.children:
                 self.create(
                     name=child["name"],
                     instance_id=child["instance_id"],

@@ -24,7 +24,6 @@ from shared.schedules.models import Schedule, Shift
 from shared.schedules.overrides import ImportResult
 from shared.schedules.people import names
 from shared.schedules.resolve import final_schedule
-from shared.store.port import in_
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +114,8 @@ async def person_calendar(req: Request, user: User) -> Reply:
     continuation: str | None = None
     while teams:
         # One query for all the person's teams: a poll's cost is the store round trips.
-        result = await ports_of(req).store.query(
-            "schedules", where=[in_("team_id", teams)], limit=200, continuation=continuation
+        result = await stored.query_schedules(
+            ports_of(req).store, team_ids=teams, limit=200, continuation=continuation
         )
         for doc in result.items:
             if not _mentions(doc, user.id):

@@ -7,6 +7,7 @@ from shared.api import crud
 from shared.api.ports import PAGING, TEAM_FILTER, config_changed, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
 from shared.api.users import UserView, user_view
+from shared.auth.models import TeamRole, User
 from shared.catalog import service as catalog
 from shared.catalog.models import (
     IntegrationBody,
@@ -31,31 +32,27 @@ async def list_members(req: Request) -> Reply:
     return page([user_view(u) for u in users], token)
 
 
-async def put_member(req: Request) -> Reply:
-    assert isinstance(req.body, MembershipBody)
+async def _set_member(req: Request, role: TeamRole | None) -> User:
     user = await catalog.set_member(
         store=ports_of(req).store,
         principal=req.caller,
         team_id=req.params["team_id"],
         user_id=req.params["user_id"],
-        role=req.body.role,
+        role=role,
         now=ports_of(req).clock(),
     )
     # Keys this person minted are bounded by their rights: re-read them on the next request.
     ports_of(req).auth.api_keys.rights.clear()
-    return ok(user_view(user))
+    return user
+
+
+async def put_member(req: Request) -> Reply:
+    assert isinstance(req.body, MembershipBody)
+    return ok(user_view(await _set_member(req, req.body.role)))
 
 
 async def delete_member(req: Request) -> Reply:
-    await catalog.set_member(
-        store=ports_of(req).store,
-        principal=req.caller,
-        team_id=req.params["team_id"],
-        user_id=req.params["user_id"],
-        role=None,
-        now=ports_of(req).clock(),
-    )
-    ports_of(req).auth.api_keys.rights.clear()
+    await _set_member(req, None)
     return Reply(204)
 
 

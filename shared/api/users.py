@@ -7,11 +7,11 @@ from pydantic import BaseModel
 
 from shared.api.ports import PAGING, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
+from shared.auth import documents
 from shared.auth import service as auth
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
-from shared.store.codec import strip_doc
 
 
 class UserView(BaseModel):
@@ -56,11 +56,10 @@ async def me(req: Request) -> Reply:
 
 async def list_users(req: Request) -> Reply:
     require(req.caller, Right.READ)
-    result = await ports_of(req).store.query(
-        "users", limit=req.limit(), continuation=req.continuation()
+    users, continuation = await documents.list_users(
+        ports_of(req).store, limit=req.limit(), continuation=req.continuation()
     )
-    users = [User.model_validate(strip_doc(d, "teams_list")) for d in result.items]
-    return page([user_view(u) for u in users], result.continuation)
+    return page([user_view(u) for u in users], continuation)
 
 
 async def get_user(req: Request) -> Reply:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.auth.models import ApiKey, User
+from shared.errors import NotFound
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import Doc, DocumentStore, eq
 
@@ -68,3 +69,32 @@ async def user_id_by_email(store: DocumentStore, email: str) -> str | None:
     """The id of the user with this e-mail (stored lower-case), or None."""
     page = await store.query(USERS, where=[eq("email", email.lower())], limit=1)
     return str(page.items[0]["id"]) if page.items else None
+
+
+async def list_users(
+    store: DocumentStore, *, limit: int, continuation: str | None
+) -> tuple[list[User], str | None]:
+    """One page of everyone, in the store's order."""
+    page = await store.query(USERS, limit=limit, continuation=continuation)
+    return [from_doc(User, d) for d in page.items], page.continuation
+
+
+async def load_user_doc(store: DocumentStore, user_id: str) -> Doc | None:
+    """The stored record as it is, for a reader that checks a stored field before trusting the
+    record (a calendar link's token hash)."""
+    return await store.get(USERS, user_id, user_id)
+
+
+async def set_user_fields(store: DocumentStore, user_id: str, fields: Doc) -> None:
+    """Set ``fields`` on the stored record, guarded by the ETag of the read it changes (a
+    concurrent write is :class:`~shared.errors.PreconditionFailed`); NotFound without one."""
+    doc = await store.get(USERS, user_id, user_id)
+    if doc is None:
+        raise NotFound(f"User {user_id!r} does not exist.")
+    await store.replace(USERS, {**doc, **fields}, if_match=doc["_etag"])
+
+
+async def put_user(store: DocumentStore, user: User) -> None:
+    """Write the record as it is, created or replaced without an ETag guard (seeding only:
+    people are provisioned on sign-in by :mod:`shared.auth.service`)."""
+    await store.upsert(USERS, user_doc(user))

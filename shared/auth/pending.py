@@ -10,7 +10,9 @@ import logging
 from datetime import datetime
 
 from shared.auth.documents import USERS, user_doc
+from shared.auth.membership import set_team_role
 from shared.auth.models import TeamRole, User
+from shared.schedules.rename import rename_person
 from shared.store.codec import from_doc
 from shared.store.port import Conflict, DocumentStore, eq
 
@@ -44,9 +46,6 @@ async def add_pending_user(
     if known is not None:
         if team_id in known.teams:
             return known
-        # Imported here: the auth service builds on this module (it claims pending records).
-        from shared.auth.service import set_team_role
-
         return await set_team_role(
             store=store, user_id=known.id, team_id=team_id, role=TeamRole.MEMBER, now=now
         )
@@ -78,9 +77,6 @@ async def claim(store: DocumentStore, email: str | None) -> User | None:
 
 
 async def finish_claim(store: DocumentStore, pending: User, user: User) -> None:
-    # Imported here: schedules build on auth, and only this step reaches back into them.
-    from shared.schedules.people import rename_person
-
     await rename_person(store, pending.id, user.id)
     await store.delete(USERS, pending.id, pending.id)
     log.info("user %s claimed pending user %s", user.id, pending.id)

@@ -39,6 +39,7 @@ from shared.auth.apikeys import ApiKeyCache, is_api_key, to_read, valid_key_id
 from shared.auth.documents import API_KEYS, USERS, api_key_doc, user_doc
 from shared.auth.headers import bearer_token
 from shared.auth.keys import API_KEY
+from shared.auth.membership import set_team_role as set_team_role
 from shared.auth.models import (
     Action,
     ApiKey,
@@ -47,7 +48,6 @@ from shared.auth.models import (
     CreatedApiKey,
     Principal,
     PrincipalKind,
-    TeamRole,
     TokenClaims,
     User,
 )
@@ -63,7 +63,6 @@ from shared.errors import (
 )
 from shared.store.codec import from_doc, utc_iso
 from shared.store.port import DocumentStore, array_contains
-from shared.store.retry import RETRY, Retry, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,6 @@ Clock = Callable[[], datetime]
 
 #: ``last_seen_at`` is rewritten at most this often per user.
 LAST_SEEN_INTERVAL = timedelta(minutes=5)
-#: Optimistic-concurrency retries for read-modify-write of one user record.
-MAX_WRITE_ATTEMPTS = 5
 
 NO_CREDENTIALS = "A bearer token or API key is required."
 
@@ -92,6 +89,20 @@ class AuthPorts:
     clock: Clock = utc_now
 
 
+def entra_validator(settings: Settings, http: httpx.AsyncClient) -> EntraTokenValidator | None:
+    """The Entra ID token check the settings describe; None when sign-in is not configured."""
+    if not (settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID):
+        return None
+    return EntraTokenValidator(
+        tenant_id=settings.ENTRA_TENANT_ID,
+        audiences=default_audiences(
+            settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
+        ),
+        http=http,
+        authority=settings.ENTRA_AUTHORITY,
+    )
+
+
 def build_auth_ports(
     settings: Settings,
     *,
@@ -99,16 +110,7 @@ def build_auth_ports(
     http: httpx.AsyncClient,
     clock: Clock = utc_now,
 ) -> AuthPorts:
-    validator = None
-    if settings.ENTRA_TENANT_ID and settings.ENTRA_CLIENT_ID:
-        validator = EntraTokenValidator(
-            tenant_id=settings.ENTRA_TENANT_ID,
-            audiences=default_audiences(
-                settings.ENTRA_CLIENT_ID, settings.ENTRA_ALLOWED_AUDIENCES.split(",")
-            ),
-            http=http,
-            authority=settings.ENTRA_AUTHORITY,
-        )
+    validator = entra_validator(settings, http)
 
     async def load(key_id: str) -> ApiKey | None:
         return await _read_api_key(store, key_id)
@@ -233,49 +235,6 @@ async def list_team_members(
         USERS, where=[array_contains("teams_list", team_id)], limit=limit, continuation=continuation
     )
     return [from_doc(User, d) for d in page.items], page.continuation
-
-
-async def set_team_role(
-    *,
-    store: DocumentStore,
-    user_id: str,
-    team_id: str,
-    role: TeamRole | None,
-    now: datetime,
-) -> User:
-    """Make the user a member or admin of a team (``role``), or remove them (None). Idempotent.
-
-    Memberships live on the user record because every request of that user reads it anyway;
-    the team's member list is a query over ``users`` (``teams`` field), not a second copy."""
-    if not team_id:
-        raise InvalidInput("team_id must not be empty.", field="team_id")
-
-    async def attempt(_: int) -> User | Retry:
-        doc = await store.get(USERS, _pk(user_id), user_id)
-        if doc is None:
-            raise NotFound(f"There is no user {user_id!r}.", field="user_id")
-        user = from_doc(User, doc)
-        teams = dict(user.teams)
-        if role is None:
-            teams.pop(team_id, None)
-        else:
-            teams[team_id] = role
-        if teams == user.teams:
-            return user
-        updated = user.model_copy(update={"teams": teams, "updated_at": now})
-        try:
-            await store.replace(USERS, user_doc(updated), if_match=doc["_etag"])
-        except PreconditionFailed:
-            return RETRY
-        return updated
-
-    return await optimistic(
-        attempt,
-        attempts=MAX_WRITE_ATTEMPTS,
-        exhausted=lambda: Conflict(
-            f"The user {user_id!r} is being changed concurrently; try again."
-        ),
-    )
 
 
 # --- API keys ----------------------------------------------------------------------------------

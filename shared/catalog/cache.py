@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from shared.catalog import stored
 from shared.catalog.models import Integration, Route, Service
 from shared.catalog.service import routes_of
-from shared.store.codec import from_doc
 from shared.store.port import DocumentStore
 from shared.ttlcache import TtlCache
 
@@ -43,8 +43,7 @@ class CatalogCache:
 
     async def integration(self, store: DocumentStore, integration_id: str) -> Integration | None:
         async def load() -> Integration | None:
-            doc = await store.get("integrations", integration_id, integration_id)
-            return from_doc(Integration, doc) if doc else None
+            return await stored.load_integration(store, integration_id)
 
         return await _through(self._integrations, integration_id, load)
 
@@ -56,8 +55,7 @@ class CatalogCache:
 
     async def service(self, store: DocumentStore, service_id: str) -> Service | None:
         async def load() -> Service | None:
-            doc = await store.get("services", service_id, service_id)
-            return from_doc(Service, doc) if doc else None
+            return await stored.load_service(store, service_id)
 
         return await _through(self._services, service_id, load)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from shared.catalog import stored
 from shared.catalog.models import Integration
-from shared.store.codec import from_doc
-from shared.store.port import DocumentStore, eq
+from shared.store.port import DocumentStore
 
 KeyLookup = Callable[[str], Awaitable[tuple[str, Integration] | None]]
 IntegrationLoader = Callable[[str], Awaitable[Integration | None]]
@@ -21,11 +21,8 @@ def integration_by_key_prefix(store: DocumentStore) -> KeyLookup:
     """``key_id -> (stored key hash, integration)`` for :class:`KeyResolver`; None if unknown."""
 
     async def lookup(key_id: str) -> tuple[str, Integration] | None:
-        page = await store.query("integrations", where=[eq("key_prefix", key_id)], limit=1)
-        if not page.items:
-            return None
-        integration = from_doc(Integration, page.items[0])
-        return integration.key_hash, integration
+        integration = await stored.integration_with_key_prefix(store, key_id)
+        return (integration.key_hash, integration) if integration is not None else None
 
     return lookup
 
@@ -34,7 +31,6 @@ def integration_loader(store: DocumentStore) -> IntegrationLoader:
     """``integration_id -> integration`` (None if there is none); the id is its partition key."""
 
     async def load_integration(integration_id: str) -> Integration | None:
-        doc = await store.get("integrations", integration_id, integration_id)
-        return from_doc(Integration, doc) if doc else None
+        return await stored.load_integration(store, integration_id)
 
     return load_integration

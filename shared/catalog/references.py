@@ -18,27 +18,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.auth.documents import USERS
+from shared.catalog.stored import SERVICES, TEAMS
 from shared.errors import InvalidInput
-from shared.escalation.models import (
-    CallWebhook,
-    NotifyRoundRobin,
-    NotifySchedule,
-    NotifyTeam,
-    NotifyUsers,
-    PolicyBody,
-)
-from shared.schedules.models import Layer, Override
-from shared.schedules.stored import SCHEDULES
 from shared.store.port import DocumentStore
 
 RefKind = Literal["policy", "schedule", "service", "team", "user", "webhook"]
 
-#: The container holding each kind of referenced document.
+#: The container holding each kind of referenced document. Policies, schedules and webhooks are
+#: named here rather than imported from their owners, which build on catalog (they check their
+#: own references through this module, or name services): importing them back would make the
+#: packages a circle.
 CONTAINERS: dict[RefKind, str] = {
     "policy": "escalation_policies",
-    "schedule": SCHEDULES,
-    "service": "services",
-    "team": "teams",
+    "schedule": "schedules",
+    "service": SERVICES,
+    "team": TEAMS,
     "user": USERS,
     "webhook": "webhooks",
 }
@@ -100,31 +94,3 @@ async def check_references(store: DocumentStore, *, team_id: str, refs: Iterable
 
 def policy_ref(policy_id: str | None, field: str = "escalation_policy_id") -> list[Ref]:
     return [Ref("policy", policy_id, field)] if policy_id else []
-
-
-def step_refs(step: object, field: str) -> list[Ref]:
-    """The references one escalation step holds."""
-    if isinstance(step, NotifyUsers):
-        return [Ref("user", u, f"{field}.user_ids.{i}") for i, u in enumerate(step.user_ids)]
-    if isinstance(step, NotifySchedule):
-        return [Ref("schedule", step.schedule_id, f"{field}.schedule_id")]
-    if isinstance(step, NotifyTeam | NotifyRoundRobin):
-        return [Ref("team", step.team_id, f"{field}.team_id")]
-    if isinstance(step, CallWebhook):
-        return [Ref("webhook", step.webhook_id, f"{field}.webhook_id")]
-    return []
-
-
-def policy_refs(body: PolicyBody) -> list[Ref]:
-    return [ref for i, step in enumerate(body.steps) for ref in step_refs(step, f"steps.{i}")]
-
-
-def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> list[Ref]:
-    """The people a schedule names: layer participants and override takers."""
-    refs = [
-        Ref("user", user_id, f"layers.{i}.participants.{j}")
-        for i, layer in enumerate(layers)
-        for j, user_id in enumerate(layer.participants)
-    ]
-    refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
-    return refs

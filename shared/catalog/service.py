@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 
 from shared.auth.access import require, team_scope
 from shared.auth.keys import INTEGRATION_KEY
+from shared.auth.membership import set_team_role
 from shared.auth.models import Action, Principal, TeamRole, User
 from shared.auth.owned import get_doc, list_owned, model_of, new_id
-from shared.auth.service import list_team_members, set_team_role
+from shared.auth.service import list_team_members
 from shared.catalog.models import (
     MAX_ROUTES,
     Integration,
@@ -33,6 +34,7 @@ from shared.catalog.models import (
 )
 from shared.catalog.references import check_references, policy_ref
 from shared.catalog.setup import KEY_PLACEHOLDER, SenderSetup, sender_setup
+from shared.catalog.stored import INTEGRATIONS, ROUTES, SERVICES, TEAMS
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.redact import restore_secrets
 from shared.store.codec import to_doc
@@ -85,12 +87,12 @@ async def create_team(
 ) -> Team:
     require(principal, Action.CONFIGURE)
     team = Team(id=new_id("team"), name=body.name, description=body.description, created_at=now)
-    await store.create("teams", to_doc(team))
+    await store.create(TEAMS, to_doc(team))
     return team
 
 
 async def get_team(*, store: DocumentStore, principal: Principal, team_id: str) -> tuple[Team, str]:
-    doc = await get_doc(store, "teams", team_id, "Team")
+    doc = await get_doc(store, TEAMS, team_id, "Team")
     require(principal, Action.READ, [team_id])
     return model_of(Team, doc), str(doc["_etag"])
 
@@ -102,29 +104,29 @@ async def list_teams(
     if scope.is_empty:
         return [], None
     where: list[Condition] = [] if scope.all_teams else [in_("id", sorted(scope.team_ids))]
-    page = await store.query("teams", where=where, limit=limit, continuation=continuation)
+    page = await store.query(TEAMS, where=where, limit=limit, continuation=continuation)
     return [model_of(Team, d) for d in page.items], page.continuation
 
 
 async def update_team(
     *, store: DocumentStore, principal: Principal, team_id: str, body: TeamBody, etag: str | None
 ) -> Team:
-    doc = await get_doc(store, "teams", team_id, "Team")
+    doc = await get_doc(store, TEAMS, team_id, "Team")
     require(principal, Action.CONFIGURE, [team_id])
     team = model_of(Team, doc).model_copy(
         update={"name": body.name, "description": body.description}
     )
-    await store.replace("teams", to_doc(team), if_match=etag or doc["_etag"])
+    await store.replace(TEAMS, to_doc(team), if_match=etag or doc["_etag"])
     return team
 
 
 async def delete_team(*, store: DocumentStore, principal: Principal, team_id: str) -> None:
-    await get_doc(store, "teams", team_id, "Team")
+    await get_doc(store, TEAMS, team_id, "Team")
     require(principal, Action.CONFIGURE)
-    services = await store.query("services", where=[eq("team_id", team_id)], limit=1)
+    services = await store.query(SERVICES, where=[eq("team_id", team_id)], limit=1)
     if services.items:
         raise Conflict("The team still owns services; move or delete them first.")
-    await store.delete("teams", team_id, team_id)
+    await store.delete(TEAMS, team_id, team_id)
 
 
 async def list_members(
@@ -150,14 +152,14 @@ async def set_member(
     role: TeamRole | None,
     now: datetime,
 ) -> User:
-    await get_doc(store, "teams", team_id, "Team")
+    await get_doc(store, TEAMS, team_id, "Team")
     require(principal, Action.CONFIGURE, [team_id])
     return await set_team_role(store=store, user_id=user_id, team_id=team_id, role=role, now=now)
 
 
 async def service_name(store: DocumentStore, service_id: str) -> str:
     """A service's display name for messages and cards (its id when it is gone)."""
-    doc = await store.get("services", service_id, service_id)
+    doc = await store.get(SERVICES, service_id, service_id)
     return str(doc.get("name", service_id)) if doc else service_id
 
 
@@ -166,17 +168,17 @@ async def create_service(
     *, store: DocumentStore, principal: Principal, body: ServiceBody, now: datetime
 ) -> Service:
     require(principal, Action.CONFIGURE, [body.team_id])
-    await get_doc(store, "teams", body.team_id, "Team")
+    await get_doc(store, TEAMS, body.team_id, "Team")
     await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = Service(id=new_id("svc"), created_at=now, **body.model_dump())
-    await store.create("services", to_doc(service))
+    await store.create(SERVICES, to_doc(service))
     return service
 
 
 async def get_service(
     *, store: DocumentStore, principal: Principal, service_id: str
 ) -> tuple[Service, str]:
-    doc = await get_doc(store, "services", service_id, "Service")
+    doc = await get_doc(store, SERVICES, service_id, "Service")
     service = model_of(Service, doc)
     require(principal, Action.READ, [service.team_id])
     return service, str(doc["_etag"])
@@ -192,7 +194,7 @@ async def list_services(
 ) -> tuple[list[Service], str | None]:
     return await list_owned(
         store,
-        "services",
+        SERVICES,
         Service,
         principal,
         team_id=team_id,
@@ -209,22 +211,22 @@ async def update_service(
     body: ServiceBody,
     etag: str | None,
 ) -> Service:
-    doc = await get_doc(store, "services", service_id, "Service")
+    doc = await get_doc(store, SERVICES, service_id, "Service")
     old = model_of(Service, doc)
     require(principal, Action.CONFIGURE, {old.team_id, body.team_id})
     await check_references(store, team_id=body.team_id, refs=policy_ref(body.escalation_policy_id))
     service = old.model_copy(update=body.model_dump())
-    await store.replace("services", to_doc(service), if_match=etag or doc["_etag"])
+    await store.replace(SERVICES, to_doc(service), if_match=etag or doc["_etag"])
     return service
 
 
 async def delete_service(*, store: DocumentStore, principal: Principal, service_id: str) -> None:
     service, _ = await get_service(store=store, principal=principal, service_id=service_id)
     require(principal, Action.CONFIGURE, [service.team_id])
-    integrations = await store.query("integrations", where=[eq("service_id", service_id)], limit=1)
+    integrations = await store.query(INTEGRATIONS, where=[eq("service_id", service_id)], limit=1)
     if integrations.items:
         raise Conflict("The service still has integrations; delete them first.")
-    await store.delete("services", service_id, service_id)
+    await store.delete(SERVICES, service_id, service_id)
 
 
 # --- integrations ----------------------------------------------------------------------------
@@ -246,7 +248,7 @@ async def create_integration(
     now: datetime,
     base_url: str,
 ) -> IntegrationCreated:
-    service_doc = await get_doc(store, "services", body.service_id, "Service")
+    service_doc = await get_doc(store, SERVICES, body.service_id, "Service")
     service = model_of(Service, service_doc)
     require(principal, Action.CONFIGURE, [service.team_id])
     issued = INTEGRATION_KEY.issue()
@@ -258,7 +260,7 @@ async def create_integration(
         created_at=now,
         **body.model_dump(),
     )
-    await store.create("integrations", to_doc(integration))
+    await store.create(INTEGRATIONS, to_doc(integration))
     return IntegrationCreated(
         integration=_integration_read(integration),
         key=issued.secret,
@@ -270,7 +272,7 @@ async def create_integration(
 async def _integration(
     store: DocumentStore, principal: Principal, integration_id: str, right: Action
 ) -> tuple[Integration, Doc]:
-    doc = await get_doc(store, "integrations", integration_id, "Integration")
+    doc = await get_doc(store, INTEGRATIONS, integration_id, "Integration")
     integration = model_of(Integration, doc)
     require(principal, right, [integration.team_id])
     return integration, doc
@@ -294,7 +296,7 @@ async def list_integrations(
 ) -> tuple[list[IntegrationRead], str | None]:
     items, token = await list_owned(
         store,
-        "integrations",
+        INTEGRATIONS,
         Integration,
         principal,
         team_id=team_id,
@@ -314,7 +316,7 @@ async def update_integration(
     base_url: str = "",
 ) -> IntegrationRead:
     old, doc = await _integration(store, principal, integration_id, Action.CONFIGURE)
-    service = model_of(Service, await get_doc(store, "services", body.service_id, "Service"))
+    service = model_of(Service, await get_doc(store, SERVICES, body.service_id, "Service"))
     require(principal, Action.CONFIGURE, {old.team_id, service.team_id})
     if body.format != old.format:
         raise InvalidInput(
@@ -327,7 +329,7 @@ async def update_integration(
     updated = Integration.model_validate(
         {**old.model_dump(), **body.model_dump(), "team_id": service.team_id}
     )
-    await store.replace("integrations", to_doc(updated), if_match=etag or doc["_etag"])
+    await store.replace(INTEGRATIONS, to_doc(updated), if_match=etag or doc["_etag"])
     return _integration_read(updated, base_url)
 
 
@@ -339,7 +341,7 @@ async def rotate_integration_key(
     old, doc = await _integration(store, principal, integration_id, Action.CONFIGURE)
     issued = INTEGRATION_KEY.issue()
     updated = old.model_copy(update={"key_prefix": issued.key_id, "key_hash": issued.key_hash})
-    await store.replace("integrations", to_doc(updated), if_match=doc["_etag"])
+    await store.replace(INTEGRATIONS, to_doc(updated), if_match=doc["_etag"])
     return IntegrationCreated(
         integration=_integration_read(updated),
         key=issued.secret,
@@ -352,7 +354,7 @@ async def delete_integration(
     *, store: DocumentStore, principal: Principal, integration_id: str
 ) -> None:
     await _integration(store, principal, integration_id, Action.CONFIGURE)
-    await store.delete("integrations", integration_id, integration_id)
+    await store.delete(INTEGRATIONS, integration_id, integration_id)
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -365,9 +367,7 @@ async def list_routes(
 
 async def routes_of(store: DocumentStore, integration_id: str) -> list[Route]:
     """An integration's routes in evaluation order (at most MAX_ROUTES: one query)."""
-    page = await store.query(
-        "routes", where=[eq("integration_id", integration_id)], limit=MAX_ROUTES
-    )
+    page = await store.query(ROUTES, where=[eq("integration_id", integration_id)], limit=MAX_ROUTES)
     return sorted((model_of(Route, d) for d in page.items), key=lambda r: r.position)
 
 
@@ -379,14 +379,14 @@ async def create_route(
     incident_team = integration.team_id
     if body.service_id:
         incident_team = model_of(
-            Service, await get_doc(store, "services", body.service_id, "Service")
+            Service, await get_doc(store, SERVICES, body.service_id, "Service")
         ).team_id
     require(principal, Action.CONFIGURE, {integration.team_id, incident_team})
     await check_references(store, team_id=incident_team, refs=policy_ref(body.escalation_policy_id))
     if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
         raise Conflict(f"An integration has at most {MAX_ROUTES} routes; delete one first.")
     route = Route(id=new_id("route"), integration_id=integration_id, **body.model_dump())
-    await store.create("routes", to_doc(route))
+    await store.create(ROUTES, to_doc(route))
     return route
 
 
@@ -394,7 +394,7 @@ async def delete_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, route_id: str
 ) -> None:
     await _integration(store, principal, integration_id, Action.CONFIGURE)
-    doc = await get_doc(store, "routes", route_id, "Route")
+    doc = await get_doc(store, ROUTES, route_id, "Route")
     if doc.get("integration_id") != integration_id:
         raise NotFound(f"Route {route_id!r} does not belong to this integration.")
-    await store.delete("routes", route_id, route_id)
+    await store.delete(ROUTES, route_id, route_id)

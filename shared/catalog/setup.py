@@ -74,23 +74,20 @@ def _alertmanager_webhook(base: str, key: str) -> str:
 
 
 def _grafana(base: str, key: str) -> str:
-    return f"""apiVersion: 1
-contactPoints:
-  - orgId: 1
-    name: openalert
-    receivers:
-      - uid: openalert
-        type: webhook
-        settings:
-          url: {base}/api/integrations
-          httpMethod: POST
-          authorization_scheme: Bearer
-          authorization_credentials: {key}
-"""
+    return _grafana_vendor(
+        "webhook",
+        {
+            "url": f"{base}/api/integrations",
+            "httpMethod": "POST",
+            "authorization_scheme": "Bearer",
+            "authorization_credentials": key,
+        },
+    )
 
 
 def _grafana_vendor(kind: str, settings: dict[str, str]) -> str:
-    """A Grafana contact point of Grafana's own PagerDuty or Opsgenie type, repointed."""
+    """A Grafana contact point of type ``kind``: a webhook, or Grafana's own PagerDuty or
+    Opsgenie type repointed."""
     lines = "".join(f"          {k}: {v}\n" for k, v in settings.items())
     return f"""apiVersion: 1
 contactPoints:

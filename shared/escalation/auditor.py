@@ -17,8 +17,9 @@ from shared.escalation.freeze import freeze_policy
 from shared.escalation.models import Cursor, EscalationInput, EscalationStatus
 from shared.escalation.timeline import write_line
 from shared.incidents.models import Incident, IncidentStatus
-from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore, in_
+from shared.incidents.stored import open_incidents
+from shared.store.codec import utc_iso
+from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -86,16 +87,9 @@ async def audit(
     """
     repairs: list[Repair] = []
     continuation: str | None = None
-    open_statuses = [s.value for s in IncidentStatus if s != IncidentStatus.RESOLVED]
     while len(repairs) < limit:
-        page = await store.query(
-            "incidents",
-            where=[in_("status", open_statuses)],
-            limit=100,
-            continuation=continuation,
-        )
-        for doc in page.items:
-            incident = from_doc(Incident, doc)
+        incidents, continuation = await open_incidents(store, limit=100, continuation=continuation)
+        for incident in incidents:
             status = await client.get_status(incident.id, show_input=False)
             runtime_status = getattr(status, "runtime_status", None)
             view = InstanceView(
@@ -108,7 +102,6 @@ async def audit(
                 continue
             await _repair(store=store, client=client, incident=incident, repair=repair, now=now)
             repairs.append(repair)
-        continuation = page.continuation
         if continuation is None:
             break
     return repairs

@@ -1,6 +1,7 @@
 """Team boundaries when paging: which of a step's targets an incident's team may still page.
 
-Policies are checked when saved (:mod:`shared.catalog.references`), but a running escalation
+Policies are checked when saved (the references :func:`policy_refs` lists, against the rule in
+:mod:`shared.catalog.references`), but a running escalation
 pages from a snapshot frozen when the incident opened, and memberships change in between. The
 activities therefore apply the same rule again, target by target, and skip (with a reason for
 the timeline) whatever the team may no longer use.
@@ -9,7 +10,14 @@ the timeline) whatever the team may no longer use.
 from __future__ import annotations
 
 from shared.catalog.references import Ref, refusal
-from shared.escalation.models import NotifyRoundRobin, NotifySchedule, NotifyTeam, NotifyUsers
+from shared.escalation.models import (
+    CallWebhook,
+    NotifyRoundRobin,
+    NotifySchedule,
+    NotifyTeam,
+    NotifyUsers,
+    PolicyBody,
+)
 from shared.store.port import DocumentStore
 
 
@@ -40,3 +48,20 @@ async def step_refusal(
     if isinstance(step, NotifyTeam | NotifyRoundRobin):
         return await refusal(store, team_id, Ref("team", step.team_id, "team_id"))
     return None
+
+
+def step_refs(step: object, field: str) -> list[Ref]:
+    """The references one escalation step holds."""
+    if isinstance(step, NotifyUsers):
+        return [Ref("user", u, f"{field}.user_ids.{i}") for i, u in enumerate(step.user_ids)]
+    if isinstance(step, NotifySchedule):
+        return [Ref("schedule", step.schedule_id, f"{field}.schedule_id")]
+    if isinstance(step, NotifyTeam | NotifyRoundRobin):
+        return [Ref("team", step.team_id, f"{field}.team_id")]
+    if isinstance(step, CallWebhook):
+        return [Ref("webhook", step.webhook_id, f"{field}.webhook_id")]
+    return []
+
+
+def policy_refs(body: PolicyBody) -> list[Ref]:
+    return [ref for i, step in enumerate(body.steps) for ref in step_refs(step, f"steps.{i}")]

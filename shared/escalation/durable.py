@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from shared.durable import OrchestrationStarter
 from shared.escalation.freeze import freeze_policy
 from shared.escalation.models import SIGNAL_EVENT, EscalationInput, SignalKind, SignalPayload
 from shared.escalation.timeline import write_line
 from shared.incidents.models import Incident
-from shared.store.codec import from_doc
+from shared.incidents.stored import load_incident
 from shared.store.port import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -25,15 +26,8 @@ log = logging.getLogger(__name__)
 ORCHESTRATOR = "escalation_orchestrator"
 
 
-class DurableClient(Protocol):
+class DurableClient(OrchestrationStarter, Protocol):
     """The part of ``DurableOrchestrationClient`` escalation uses."""
-
-    async def start_new(
-        self,
-        orchestration_function_name: str,
-        instance_id: str | None = None,
-        client_input: object | None = None,
-    ) -> str: ...
 
     async def raise_event(
         self, instance_id: str, event_name: str, event_data: Any = None
@@ -97,9 +91,9 @@ class DurableEscalation:
     async def signal(self, incident_id: str, signal: SignalKind, *, from_source: bool) -> None:
         until: datetime | None = None
         if signal == "snoozed":
-            doc = await self.store.get("incidents", incident_id, incident_id)
-            if doc is not None:
-                until = from_doc(Incident, doc).snoozed_until
+            incident = await load_incident(self.store, incident_id)
+            if incident is not None:
+                until = incident.snoozed_until
         payload = SignalPayload(signal=signal, from_source=from_source, until=until)
         try:
             await self.client.raise_event(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.zones import IanaZone
 
 Importance = Literal["default", "important"]
 
@@ -102,18 +103,9 @@ class TimeWindow(_Step):
     """
 
     type: Literal["time_window"] = "time_window"
-    timezone: str
+    timezone: IanaZone
     ranges: tuple[TimeRange, ...] = Field(min_length=1)
     outside: Literal["stop", "wait"] = "stop"
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
-        return value
 
 
 class AlertCountCondition(_Step):

@@ -13,7 +13,8 @@ from datetime import datetime
 from shared.auth.access import require
 from shared.auth.models import Action, Principal
 from shared.auth.owned import get_doc, list_owned, model_of, new_id
-from shared.catalog.references import check_references, policy_refs
+from shared.catalog.references import check_references
+from shared.escalation.boundaries import policy_refs
 from shared.escalation.models import Policy, PolicyBody
 from shared.store.codec import to_doc
 from shared.store.port import DocumentStore

@@ -34,7 +34,7 @@ from shared.escalation.targets import STEPS, describe, display_names, recorded_t
 from shared.escalation.timeline import SYSTEM, write_line
 from shared.incidents.models import Action, Incident, IncidentStatus
 from shared.incidents.service import apply_action
-from shared.store.codec import from_doc
+from shared.incidents.stored import load_incident
 from shared.store.port import DocumentStore, eq
 
 # Step is an annotated union, not a class; the cast keeps mypy's view of it simple.
@@ -163,10 +163,9 @@ async def _note(
 
 async def reescalate(*, store: DocumentStore, incident_id: str, now: datetime) -> None:
     """An acknowledgement timed out or a snooze ended: back to triggered, paging again."""
-    doc = await store.get("incidents", incident_id, incident_id)
-    if doc is None:
+    incident = await load_incident(store, incident_id)
+    if incident is None:
         return
-    incident = from_doc(Incident, doc)
     kind = "wake" if incident.status == IncidentStatus.SNOOZED else "unacknowledge"
     await system_action(
         store=store,
@@ -184,10 +183,9 @@ async def multi_ack(
     Returns (pending user ids, notification messages).
     """
     step_doc = await store.get(STEPS, incident_id, key)
-    incident_doc = await store.get("incidents", incident_id, incident_id)
-    if step_doc is None or incident_doc is None:
+    incident = await load_incident(store, incident_id)
+    if step_doc is None or incident is None:
         return [], []
-    incident = from_doc(Incident, incident_doc)
     if not incident.is_open:
         return [], []
     pending = [u for u in step_doc["targets"] if u not in incident.acknowledgers]
@@ -239,10 +237,9 @@ async def status_updates(
 ) -> list[dict[str, Any]]:
     """Status-update jobs for everyone paged for the incident except whoever did it; the
     notification side sends them only to people who opted in."""
-    incident_doc = await store.get("incidents", incident_id, incident_id)
-    if incident_doc is None:
+    incident = await load_incident(store, incident_id)
+    if incident is None:
         return []
-    incident = from_doc(Incident, incident_doc)
     actor = incident.acknowledged_by if event == "acknowledged" else incident.resolved_by
     paged: set[str] = set()
     continuation: str | None = None

@@ -20,6 +20,7 @@ from shared.schedules import limits, stored
 from shared.schedules.models import Schedule
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import utc_iso
+from shared.store.counters import count_up
 from shared.store.port import DocumentStore
 
 #: Where resolved targets of notify steps are kept (partitioned by incident).
@@ -44,7 +45,7 @@ async def _round_robin(store: DocumentStore, team_id: str) -> list[str]:
         return []
     counter_id = f"rr:{team_id}"
     # The counter holds the number of turns taken, so this turn is the one before the new value.
-    turn = await store.increment("counters", counter_id, counter_id, "value") - 1
+    turn = await count_up(store, counter_id) - 1
     return [members[turn % len(members)]]
 
 

@@ -6,32 +6,10 @@ id and an event), so activities that run again write the same entry instead of a
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from shared.incidents.models import Actor, TimelineEntry
-from shared.incidents.service import record_timeline
-from shared.store.port import DocumentStore
+from shared.incidents.models import Actor
+from shared.incidents.service import line_writer
 
 SYSTEM = Actor(kind="system", id="escalation", display="OpenAlert escalation")
 
-
-async def write_line(
-    store: DocumentStore,
-    incident_id: str,
-    at: datetime,
-    message: str,
-    *,
-    entry_id: str,
-    data: dict[str, Any] | None = None,
-) -> None:
-    entry = TimelineEntry(
-        incident_id=incident_id,
-        at=at,
-        kind="escalation",
-        actor=SYSTEM,
-        message=message,
-        via="escalation",
-        data=data or {},
-    )
-    await record_timeline(store, entry, entry_id=entry_id)
+#: ``write_line(store, incident_id, at, message, entry_id=..., data=...)``.
+write_line = line_writer(kind="escalation", actor=SYSTEM, via="escalation")

@@ -1,14 +1,15 @@
 """Incident reads for other domains that follow incidents without a caller (status pages):
-by service, without rights checks, so their callers must scope by team themselves."""
+by service, without rights checks, so their callers must scope by team themselves. Read
+through the container's owner, ``shared.incidents.stored``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from shared.incidents.models import OPEN_STATUSES, Incident, IncidentStatus
-from shared.incidents.service import INCIDENTS
-from shared.store.codec import from_doc, utc_iso
+from shared.incidents.models import Incident, IncidentStatus
+from shared.incidents.stored import OPEN_STATUSES, load_incident, query_incidents
+from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore, eq, gte, in_
 
 #: At most this many incidents are read per call (a status page needs the worst few).
@@ -17,8 +18,8 @@ LIMIT = 200
 
 async def incident_team(store: DocumentStore, incident_id: str) -> str | None:
     """The team of an incident (None: there is no such incident)."""
-    doc = await store.get(INCIDENTS, incident_id, incident_id)
-    return str(doc["team_id"]) if doc else None
+    incident = await load_incident(store, incident_id)
+    return incident.team_id if incident else None
 
 
 async def open_incidents_of_services(
@@ -27,15 +28,12 @@ async def open_incidents_of_services(
     """The open (triggered, acknowledged, snoozed) incidents of ``service_ids``."""
     if not service_ids:
         return []
-    result = await store.query(
-        INCIDENTS,
-        where=[
-            in_("service_id", sorted(set(service_ids))),
-            in_("status", sorted(s.value for s in OPEN_STATUSES)),
-        ],
+    found, _ = await query_incidents(
+        store,
+        where=[in_("service_id", sorted(set(service_ids))), in_("status", OPEN_STATUSES)],
         limit=LIMIT,
     )
-    return [from_doc(Incident, d) for d in result.items]
+    return found
 
 
 async def resolved_incidents_of_services(
@@ -44,8 +42,8 @@ async def resolved_incidents_of_services(
     """Incidents of ``service_ids`` resolved (or otherwise last changed) since ``updated_since``."""
     if not service_ids:
         return []
-    result = await store.query(
-        INCIDENTS,
+    found, _ = await query_incidents(
+        store,
         where=[
             in_("service_id", sorted(set(service_ids))),
             eq("status", IncidentStatus.RESOLVED.value),
@@ -53,4 +51,4 @@ async def resolved_incidents_of_services(
         ],
         limit=LIMIT,
     )
-    return [from_doc(Incident, d) for d in result.items]
+    return found

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 from datetime import datetime
-from typing import cast
+from typing import Any, Protocol, cast
 
 from shared import jsonin
 from shared.auth.access import require, team_scope
@@ -32,12 +32,17 @@ from shared.incidents.models import (
     IncidentStatus,
     TimelineEntry,
 )
+from shared.incidents.stored import (
+    TIMELINE,
+    load_incident,
+    load_incident_for_update,
+    query_incidents,
+    replace_incident,
+)
 from shared.store.codec import from_doc, to_doc, utc_iso
 from shared.store.port import Condition, DocumentStore, array_contains, eq, gte, in_, lt
 from shared.store.retry import RETRY, Retry, linear_jitter, optimistic
 
-INCIDENTS = "incidents"
-TIMELINE = "timeline"
 WRITE_ATTEMPTS = 6
 
 
@@ -49,10 +54,10 @@ def actor_for(principal: Principal) -> Actor:
 
 
 async def _load(store: DocumentStore, incident_id: str) -> tuple[Incident, str]:
-    doc = await store.get(INCIDENTS, incident_id, incident_id)
-    if doc is None:
+    loaded = await load_incident_for_update(store, incident_id)
+    if loaded is None:
         raise NotFound(f"Incident {incident_id!r} does not exist.")
-    return from_doc(Incident, doc), str(doc["_etag"])
+    return loaded
 
 
 async def get_incident(*, store: DocumentStore, principal: Principal, incident_id: str) -> Incident:
@@ -78,28 +83,18 @@ async def list_incidents(
     if where is None:
         return [], None
     if not filters.text:
-        result = await store.query(
-            INCIDENTS,
-            where=where,
-            order_by=("created_at", True),
-            limit=limit,
-            continuation=continuation,
+        return await query_incidents(
+            store, where=where, newest_first=True, limit=limit, continuation=continuation
         )
-        return [from_doc(Incident, d) for d in result.items], result.continuation
     found: list[Incident] = []
     token = continuation
     for _ in range(SCAN_PAGES):
         # Never more than the page still needs: the token then resumes right after the last
         # incident looked at, so nothing is skipped or repeated.
-        result = await store.query(
-            INCIDENTS,
-            where=where,
-            order_by=("created_at", True),
-            limit=limit - len(found),
-            continuation=token,
+        batch, token = await query_incidents(
+            store, where=where, newest_first=True, limit=limit - len(found), continuation=token
         )
-        found += [i for i in (from_doc(Incident, d) for d in result.items) if _matches(i, filters)]
-        token = result.continuation
+        found += [i for i in batch if _matches(i, filters)]
         if token is None or len(found) >= limit:
             break
     return found, token
@@ -159,15 +154,13 @@ async def count_by_status(
         counted = 0
         token: str | None = None
         while where is not None and counted < COUNT_CAP:
-            result = await store.query(
-                INCIDENTS, where=where, limit=min(200, COUNT_CAP - counted), continuation=token
+            batch, token = await query_incidents(
+                store, where=where, limit=min(200, COUNT_CAP - counted), continuation=token
             )
             if filters.text:
-                docs = (from_doc(Incident, d) for d in result.items)
-                counted += sum(1 for i in docs if _matches(i, filters))
+                counted += sum(1 for i in batch if _matches(i, filters))
             else:
-                counted += len(result.items)
-            token = result.continuation
+                counted += len(batch)
             if token is None:
                 break
         counts[status] = counted
@@ -294,10 +287,9 @@ async def find_alert(
 async def count_alerts(*, store: DocumentStore, incident_id: str, since: datetime) -> int:
     """Firing alerts the incident received at or after ``since`` (escalation's "more than N
     alerts in M minutes" condition)."""
-    doc = await store.get(INCIDENTS, incident_id, incident_id)
-    if doc is None:
+    incident = await load_incident(store, incident_id)
+    if incident is None:
         return 0
-    incident = from_doc(Incident, doc)
     floor = utc_iso(since)
     chunks: list[dict[str, object]] = []
     continuation: str | None = None
@@ -326,6 +318,47 @@ async def record_timeline(store: DocumentStore, entry: TimelineEntry, *, entry_i
         await store.create(TIMELINE, doc)
     except Conflict:
         pass
+
+
+class LineWriter(Protocol):
+    """Writes one line of OpenAlert's own (see :func:`line_writer`)."""
+
+    async def __call__(
+        self,
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+def line_writer(*, kind: str, actor: Actor, via: str) -> LineWriter:
+    """How one part of OpenAlert (escalation, notifications) writes its timeline lines: always
+    as ``actor``, of ``kind``, ``via`` itself, under ids its callers derive (so a repeat is a
+    no-op, as with :func:`record_timeline`)."""
+
+    async def write(
+        store: DocumentStore,
+        incident_id: str,
+        at: datetime,
+        message: str,
+        entry_id: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        entry = TimelineEntry(
+            incident_id=incident_id,
+            at=at,
+            kind=kind,
+            actor=actor,
+            message=message,
+            via=via,
+            data=data or {},
+        )
+        await record_timeline(store, entry, entry_id=entry_id)
+
+    return write
 
 
 async def apply_action(
@@ -357,7 +390,7 @@ async def apply_action(
         if not outcome.changed:
             return incident, None
         try:
-            await store.replace(INCIDENTS, to_doc(outcome.incident), if_match=etag)
+            await replace_incident(store, outcome.incident, etag=etag)
         except PreconditionFailed:
             # Someone else changed it (an alert, another responder): decide again on the new
             # state, after a short jittered pause so two writers do not collide forever.

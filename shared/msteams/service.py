@@ -24,7 +24,8 @@ from shared.auth.models import Action as Right
 from shared.auth.models import User
 from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.incidents.models import Action, Actor, Incident, IncidentStatus
+from shared.incidents.models import Action, Actor, Incident
+from shared.incidents.stored import load_incident, open_incidents
 from shared.msteams.cards import HELP, VERBS, incident_card, message_card, parse_command
 from shared.msteams.connector import ConnectorClient, card_activity
 from shared.msteams.text import md_escape, personal_text
@@ -32,8 +33,8 @@ from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
 from shared.schedules import limits, stored
 from shared.schedules.resolve import final_schedule, on_call
-from shared.store.codec import from_doc, utc_iso
-from shared.store.port import DocumentStore, eq, in_
+from shared.store.codec import utc_iso
+from shared.store.port import DocumentStore, eq
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +156,9 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
     user = await _user(ports.store, activity)
     if user is None:
         return Handled(invoke=invoke_card(message_card(NOT_SET_UP)))
-    doc = await ports.store.get("incidents", incident_id, incident_id)
-    if doc is None:
+    incident = await load_incident(ports.store, incident_id)
+    if incident is None:
         return Handled(invoke=invoke_card(message_card("This incident no longer exists.")))
-    incident = from_doc(Incident, doc)
     principal = principal_of(user)
     if not can(principal, Right.READ_INCIDENTS, [incident.team_id]):
         return Handled(invoke=invoke_card(message_card(CANNOT_SEE)))
@@ -272,16 +272,7 @@ async def _command(activity: Activity, ports: TeamsPorts) -> None:
                 )
         await _reply(ports, activity, "\n".join(lines) or "Your teams have no schedules yet.")
         return
-    page = await ports.store.query(
-        "incidents",
-        where=[
-            in_("team_id", teams),
-            in_("status", [s.value for s in IncidentStatus if s != IncidentStatus.RESOLVED]),
-        ],
-        order_by=("created_at", True),
-        limit=10,
-    )
-    items = [from_doc(Incident, d) for d in page.items]
+    items, _ = await open_incidents(ports.store, team_ids=teams, newest_first=True, limit=10)
     if not items:
         await _reply(ports, activity, "No open incidents for your teams.")
         return
@@ -395,10 +386,9 @@ async def personal_conversation(ports: TeamsPorts, user_id: str) -> str:
 
 async def update_all(ports: TeamsPorts, incident_id: str) -> int:
     """Bring every posted copy of an incident's card up to date; returns how many."""
-    doc = await ports.store.get("incidents", incident_id, incident_id)
-    if doc is None:
+    incident = await load_incident(ports.store, incident_id)
+    if incident is None:
         return 0
-    incident = from_doc(Incident, doc)
     page = await ports.store.query(CARDS, where=[eq("incident_id", incident_id)], limit=100)
     for card in page.items:
         await post_or_update(ports, incident, str(card["id"]))

@@ -212,6 +212,32 @@ class AcsAuth:
         return {"Authorization": f"Bearer {token.token}"}
 
 
+async def acs_post(
+    http: httpx.AsyncClient,
+    auth: AcsAuth,
+    url: str,
+    payload: dict[str, Any],
+    *,
+    what: str,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """POST JSON to an ACS endpoint, signed by ``auth``: a network failure is transient, an
+    answer other than 2xx is classified by :func:`http_error`."""
+    body = json.dumps(payload).encode()
+    signed = {
+        "Content-Type": "application/json",
+        **(headers or {}),
+        **await auth.headers("POST", url, body),
+    }
+    try:
+        r = await http.post(url, content=body, headers=signed)
+    except httpx.HTTPError as exc:
+        raise TransientDeliveryError(f"{what}: {type(exc).__name__}: {exc}") from exc
+    if r.status_code >= 300:
+        raise http_error(what, r.status_code, r.reason_phrase)
+    return r
+
+
 @dataclass
 class AcsEmailChannel:
     """Azure Communication Services Email (``POST /emails:send``)."""
@@ -233,30 +259,26 @@ class AcsEmailChannel:
         delivery: Delivery | None = None,
     ) -> Sent:
         url = f"{self.endpoint.rstrip('/')}/emails:send?api-version={self.api_version}"
-        body = json.dumps(
-            {
-                "senderAddress": self.sender,
-                "recipients": {"to": [{"address": target}]},
-                "content": {
-                    "subject": message.subject,
-                    "plainText": message.text,
-                    "html": message.html,
-                },
-            }
-        ).encode()
-        headers = {
-            "Content-Type": "application/json",
-            # ACS deduplicates retried sends that carry the same operation id.
-            "Operation-Id": str(uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key)),
-            **await self.auth.headers("POST", url, body),
+        # ACS deduplicates retried sends that carry the same operation id.
+        operation_id = str(uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key))
+        payload_out = {
+            "senderAddress": self.sender,
+            "recipients": {"to": [{"address": target}]},
+            "content": {
+                "subject": message.subject,
+                "plainText": message.text,
+                "html": message.html,
+            },
         }
-        try:
-            r = await self.http.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransientDeliveryError(f"acs email: {type(exc).__name__}: {exc}") from exc
-        if r.status_code >= 300:
-            raise http_error("acs email", r.status_code, r.reason_phrase)
-        return Sent(provider_id=str(r.json().get("id") or headers["Operation-Id"]))
+        r = await acs_post(
+            self.http,
+            self.auth,
+            url,
+            payload_out,
+            what="acs email",
+            headers={"Operation-Id": operation_id},
+        )
+        return Sent(provider_id=str(r.json().get("id") or operation_id))
 
 
 @dataclass
@@ -280,30 +302,20 @@ class AcsSmsChannel:
         delivery: Delivery | None = None,
     ) -> Sent:
         url = f"{self.endpoint.rstrip('/')}/sms?api-version={self.api_version}"
-        body = json.dumps(
-            {
-                "from": self.sender,
-                "smsRecipients": [
-                    {
-                        "to": target,
-                        # Repeatability: ACS drops a retry of the same request id.
-                        "repeatabilityRequestId": str(
-                            uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key)
-                        ),
-                        "repeatabilityFirstSent": formatdate(usegmt=True),
-                    }
-                ],
-                "message": message.short,
-                "smsSendOptions": {"enableDeliveryReport": True},
-            }
-        ).encode()
-        headers = {"Content-Type": "application/json", **await self.auth.headers("POST", url, body)}
-        try:
-            r = await self.http.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransientDeliveryError(f"acs sms: {type(exc).__name__}: {exc}") from exc
-        if r.status_code >= 300:
-            raise http_error("acs sms", r.status_code, r.reason_phrase)
+        payload_out = {
+            "from": self.sender,
+            "smsRecipients": [
+                {
+                    "to": target,
+                    # Repeatability: ACS drops a retry of the same request id.
+                    "repeatabilityRequestId": str(uuid.uuid5(uuid.NAMESPACE_URL, idempotency_key)),
+                    "repeatabilityFirstSent": formatdate(usegmt=True),
+                }
+            ],
+            "message": message.short,
+            "smsSendOptions": {"enableDeliveryReport": True},
+        }
+        r = await acs_post(self.http, self.auth, url, payload_out, what="acs sms")
         results = r.json().get("value") or [{}]
         first = results[0]
         if not first.get("successful", False):

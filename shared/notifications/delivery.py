@@ -21,8 +21,8 @@ from typing import Any
 
 from shared.auth.documents import user_display_name
 from shared.catalog.service import service_name
-from shared.incidents.models import Actor, Incident, TimelineEntry
-from shared.incidents.service import record_timeline
+from shared.incidents.models import Actor
+from shared.incidents.service import line_writer
 from shared.notifications.channels import (
     Channel,
     ConsoleChannel,
@@ -99,34 +99,13 @@ async def cached_service_name(ports: NotifyPorts, service_id: str) -> str:
     return name
 
 
-async def load_incident(store: DocumentStore, incident_id: str) -> Incident | None:
-    doc = await store.get("incidents", incident_id, incident_id)
-    return from_doc(Incident, doc) if doc else None
-
-
 async def user_name(store: DocumentStore, user_id: str) -> str:
     """How the timeline names a person: name, else e-mail, else id."""
     return await user_display_name(store, user_id)
 
 
-async def record_line(
-    store: DocumentStore,
-    incident_id: str,
-    now: datetime,
-    message: str,
-    entry_id: str,
-    data: dict[str, Any] | None = None,
-) -> None:
-    entry = TimelineEntry(
-        incident_id=incident_id,
-        at=now,
-        kind="notification",
-        actor=SYSTEM,
-        message=message,
-        via="notifications",
-        data=data or {},
-    )
-    await record_timeline(store, entry, entry_id=entry_id)
+#: ``record_line(store, incident_id, now, message, entry_id, data=None)``.
+record_line = line_writer(kind="notification", actor=SYSTEM, via="notifications")
 
 
 async def send_logged(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.escalation.models import TimeRange
 from shared.redact import WriteOnly, WriteOnlyUrl, redact_url
+from shared.zones import IanaZone
 
 Importance = Literal["default", "important"]
 ContactKind = Literal["email", "sms", "voice", "webhook", "teams", "console"]
@@ -87,17 +87,8 @@ class QuietHours(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str
+    timezone: IanaZone
     ranges: tuple[TimeRange, ...] = Field(min_length=1, max_length=14)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown IANA time zone {value!r}") from exc
-        return value
 
 
 class NotificationRules(BaseModel):

@@ -10,29 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.incidents.stored import load_incident
 from shared.notifications.channels import PermanentDeliveryError, WebhookChannel
 from shared.notifications.delivery import (
     NotifyPorts,
     Outcome,
     cached_service_name,
-    load_incident,
     record_line,
     send_logged,
     with_channel,
 )
-from shared.notifications.models import ContactMethod, Webhook, WebhookJob
+from shared.notifications.models import ContactMethod, WebhookJob
 from shared.notifications.render import render_incident
+from shared.notifications.webhooks import load_webhook
 from shared.notifications.workflows import workflows_message
-from shared.store.codec import from_doc, utc_iso
-
-WEBHOOKS = "webhooks"
+from shared.store.codec import utc_iso
 
 
 async def deliver_webhook(job: WebhookJob, ports: NotifyPorts) -> Outcome:
-    doc = await ports.store.get(WEBHOOKS, job.webhook_id, job.webhook_id)
-    if doc is None:
+    hook = await load_webhook(ports.store, job.webhook_id)
+    if hook is None:
         return Outcome(skipped="webhook not found")
-    hook = from_doc(Webhook, doc)
     if job.event not in hook.events:
         return Outcome(skipped=f"webhook does not want {job.event}")
     incident = await load_incident(ports.store, job.incident_id)

@@ -19,6 +19,7 @@ from pydantic import TypeAdapter
 
 from shared.errors import InvalidInput
 from shared.incidents.models import Incident
+from shared.incidents.stored import load_incident
 from shared.notifications.channels import PermanentDeliveryError, TransientDeliveryError
 from shared.notifications.contacts import preferences
 from shared.notifications.deferral import defer, hold_for_bundle, release_bundle, schedule_next
@@ -26,7 +27,6 @@ from shared.notifications.delivery import (
     NotifyPorts,
     Outcome,
     cached_service_name,
-    load_incident,
     record_line,
     send_logged,
     user_name,

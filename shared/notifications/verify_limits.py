@@ -14,9 +14,9 @@ import hashlib
 from datetime import datetime
 
 from shared.errors import RateLimited
+from shared.store.counters import count_up
 from shared.store.port import DocumentStore
 
-COUNTERS = "counters"
 WINDOW_S = 3600
 #: Verification messages one person may trigger per hour.
 PER_PERSON_PER_HOUR = 5
@@ -48,7 +48,7 @@ async def take_verification_slot(
         ),
     )
     for counter_id, limit, who in budgets:
-        if await store.increment(COUNTERS, counter_id, counter_id, "value") > limit:
+        if await count_up(store, counter_id) > limit:
             raise RateLimited(
                 f"Too many verification codes: {who} {limit} this hour. Try again later.",
                 retry_after=retry_after,

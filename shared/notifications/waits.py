@@ -24,8 +24,9 @@ import math
 from collections.abc import Generator, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from shared.durable import OrchestrationStarter
 from shared.errors import NotFound
 from shared.notifications.deferral import PENDING, flush
 from shared.notifications.delivery import NotifyPorts
@@ -39,15 +40,8 @@ ACTIVITY_RELEASE = "notify_release"
 ACTIVITY_SETTLE = "notify_settle"
 
 
-class WakeStarter(Protocol):
-    """The part of ``DurableOrchestrationClient`` a delivery uses to schedule a wake."""
-
-    async def start_new(
-        self,
-        orchestration_function_name: str,
-        instance_id: str | None = None,
-        client_input: object | None = None,
-    ) -> str: ...
+#: The part of ``DurableOrchestrationClient`` a delivery uses to schedule a wake.
+WakeStarter = OrchestrationStarter
 
 
 def wake_time(due: datetime) -> datetime:

@@ -18,9 +18,16 @@ from shared.errors import NotFound
 from shared.notifications.models import Webhook
 from shared.outbound.targets import check_saved_target
 from shared.redact import WriteOnlyUrl
+from shared.store.codec import from_doc
 from shared.store.port import DocumentStore
 
 WEBHOOKS = "webhooks"
+
+
+async def load_webhook(store: DocumentStore, webhook_id: str) -> Webhook | None:
+    """The webhook (with its signing secret), or None when it was deleted."""
+    doc = await store.get(WEBHOOKS, webhook_id, webhook_id)
+    return from_doc(Webhook, doc) if doc is not None else None
 
 
 class WebhookBody(BaseModel):

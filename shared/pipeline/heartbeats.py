@@ -12,22 +12,20 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from shared.catalog.models import Integration
+from shared.catalog.stored import integrations_of_format
 from shared.pipeline.models import Envelope
 from shared.pipeline.process import ProcessPorts, ProcessResult, process_envelope
-from shared.store.codec import from_doc, utc_iso
-from shared.store.port import eq
+from shared.store.codec import utc_iso
 
 
 async def check_heartbeats(*, ports: ProcessPorts, now: datetime) -> list[ProcessResult]:
     results: list[ProcessResult] = []
     token: str | None = None
     while True:
-        page = await ports.store.query(
-            "integrations", where=[eq("format", "heartbeat")], limit=200, continuation=token
+        integrations, next_token = await integrations_of_format(
+            ports.store, "heartbeat", limit=200, continuation=token
         )
-        for doc in page.items:
-            integration = from_doc(Integration, doc)
+        for integration in integrations:
             interval = integration.settings.heartbeat_interval_seconds
             if not integration.enabled or interval is None:
                 continue
@@ -51,6 +49,6 @@ async def check_heartbeats(*, ports: ProcessPorts, now: datetime) -> list[Proces
                 },
             )
             results.append(await process_envelope(envelope, ports=ports))
-        token = page.continuation
+        token = next_token
         if token is None:
             return results

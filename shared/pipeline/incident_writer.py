@@ -10,7 +10,6 @@ of the incident (``ProcessPorts.incidents``) where it has one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from datetime import timedelta
 from typing import Any
@@ -18,14 +17,15 @@ from typing import Any
 from shared.alerts.models import AlertEvent
 from shared.catalog.models import Integration, Route, Service
 from shared.errors import NotFound
-from shared.incidents import alertlog
+from shared.incidents import alertlog, stored
 from shared.incidents.lifecycle import decide
 from shared.incidents.models import Action, Actor, Incident, Signal, TimelineEntry
 from shared.incidents.service import find_alert, record_timeline
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import ProcessPorts
-from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, PreconditionFailed, eq, gte
+from shared.store.codec import utc_iso
+from shared.store.counters import count_up
+from shared.store.port import PreconditionFailed
 from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 #: Optimistic-concurrency attempts per read-modify-write; an alert storm on one incident makes
@@ -74,11 +74,10 @@ class IncidentWriter:
 
     async def incident(self, incident_id: str) -> tuple[Incident, str] | None:
         """A fresh read (and the instance's copy refreshed)."""
-        doc = await self.store.get("incidents", incident_id, incident_id)
-        if doc is None:
+        loaded = await stored.load_incident_for_update(self.store, incident_id)
+        if loaded is None:
             self.ports.incidents.discard(incident_id)
             return None
-        loaded = (from_doc(Incident, doc), str(doc["_etag"]))
         self.ports.incidents.put(incident_id, loaded)
         return loaded
 
@@ -89,7 +88,7 @@ class IncidentWriter:
     async def next_number(self) -> int:
         # Atomic on every backend: numbers are unique and increasing; a crash between taking a
         # number and writing the incident leaves a gap, never a duplicate.
-        return await self.store.increment("counters", COUNTER_ID, COUNTER_ID, "value")
+        return await count_up(self.store, COUNTER_ID)
 
     # --- writes ---------------------------------------------------------------------------
     def _alert_record(self, event: AlertEvent, index: int, grouping: str) -> alertlog.AlertRecord:
@@ -141,14 +140,13 @@ class IncidentWriter:
         """Replace the incident if it is unchanged since ``etag``; the alert records it no longer
         holds go to their chunk first (see ``alertlog``: a repeat of that create is a no-op)."""
         if chunk is not None:
-            with contextlib.suppress(Conflict):
-                await self.store.create(alertlog.CHUNKS, chunk)
+            await stored.save_chunk(self.store, chunk)
         try:
-            doc = await self.store.replace("incidents", to_doc(updated), if_match=etag)
+            new_etag = await stored.replace_incident(self.store, updated, etag=etag)
         except PreconditionFailed:
             self.ports.incidents.discard(updated.id)
             raise
-        self.ports.incidents.put(updated.id, (updated, str(doc["_etag"])))
+        self.ports.incidents.put(updated.id, (updated, new_etag))
 
     async def change_incident(
         self,
@@ -232,10 +230,10 @@ class IncidentWriter:
 
     async def _withdraw(self, incident_id: str, ids: list[str]) -> None:
         for line_id in ids:
-            await self.store.delete("timeline", incident_id, line_id)
+            await stored.delete_line(self.store, incident_id, line_id)
 
     async def _signal_again(self, incident_id: str, action: Action, index: int) -> None:
-        first = await self.store.get("timeline", incident_id, self._line_id(index, action, 0))
+        first = await stored.load_line_doc(self.store, incident_id, self._line_id(index, action, 0))
         signal = (first or {}).get("data", {}).get("escalation_signal")
         if signal is not None:
             await self.ports.escalation.signal(
@@ -320,18 +318,14 @@ class IncidentWriter:
         alert_id = self._alert_id(index)
         continuation: str | None = None
         while True:
-            page = await self.store.query(
-                "incidents",
-                where=[eq("dedup_key", event.dedup_key), gte("updated_at", since)],
-                limit=50,
-                continuation=continuation,
+            incidents, continuation = await stored.incidents_of_key_since(
+                self.store, event.dedup_key, since, limit=50, continuation=continuation
             )
-            for doc in page.items:
-                if doc.get("integration_id") != self.integration.id:
+            for incident in incidents:
+                if incident.integration_id != self.integration.id:
                     continue
-                found = await find_alert(self.store, from_doc(Incident, doc), alert_id)
+                found = await find_alert(self.store, incident, alert_id)
                 if found is not None and found.get("grouping") == "append":
-                    return str(doc["id"])
-            continuation = page.continuation
+                    return incident.id
             if continuation is None:
                 return None

@@ -49,7 +49,7 @@ from typing import Any
 from shared.alerts.models import AlertEvent, SourceFormat
 from shared.catalog.routing import RouteDecision, choose_route
 from shared.errors import InvalidInput, NotFound
-from shared.incidents import alertlog
+from shared.incidents import alertlog, stored
 from shared.incidents.grouping import DedupRecord, decide_grouping
 from shared.incidents.models import (
     Action,
@@ -63,7 +63,7 @@ from shared.pipeline.incident_writer import MAX_WRITE_ATTEMPTS, IncidentWriter
 from shared.pipeline.models import Envelope
 from shared.pipeline.ports import InstancePorts, ProcessPorts
 from shared.store.codec import from_doc, to_doc, utc_iso
-from shared.store.port import Conflict, PreconditionFailed, eq
+from shared.store.port import Conflict, PreconditionFailed
 from shared.store.retry import RETRY, Retry, exponential_jitter, optimistic
 
 log = logging.getLogger(__name__)
@@ -207,8 +207,8 @@ class _Run(IncidentWriter):
                 labels=event.labels,
             )
             try:
-                doc = await self.store.create("incidents", to_doc(incident))
-                self.ports.incidents.put(incident_id, (incident, str(doc["_etag"])))
+                etag = await stored.create_incident(self.store, incident)
+                self.ports.incidents.put(incident_id, (incident, etag))
             except Conflict:
                 if not ours:
                     return False  # a concurrent first delivery of the key won
@@ -417,11 +417,9 @@ class _Run(IncidentWriter):
             if loaded is not None:
                 addressed = (loaded[0].id, loaded[0].integration_id)
         elif event.target.value.isdigit():
-            page = await self.store.query(
-                "incidents", where=[eq("number", int(event.target.value))], limit=1
-            )
-            if page.items:
-                addressed = (str(page.items[0]["id"]), page.items[0].get("integration_id"))
+            numbered = await stored.incident_by_number(self.store, int(event.target.value))
+            if numbered is not None:
+                addressed = (numbered.id, numbered.integration_id)
         if addressed is None or addressed[1] != self.integration.id:
             log.info("opsgenie %s for unknown alert %s ignored", event.action, event.target.value)
             return Outcome("ignore", None, event.dedup_key)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 
+from shared.auth.documents import load_user_doc, set_user_fields
 from shared.auth.models import User
 from shared.auth.secret_hash import secret_hash, secret_matches
 from shared.errors import NotFound
-from shared.store.codec import strip_doc
+from shared.store.codec import from_doc
 from shared.store.port import Doc, DocumentStore
 
 #: The field holding the token's digest, on schedule and user documents alike.
@@ -35,14 +36,11 @@ def check_token(doc: Doc | None, token: str) -> Doc:
 async def issue_user_link(*, store: DocumentStore, user_id: str) -> str:
     """A new token for the person's own calendar (the previous link stops working)."""
     token, digest = new_token()
-    doc = await store.get("users", user_id, user_id)
-    if doc is None:
-        raise NotFound(f"User {user_id!r} does not exist.")
-    await store.replace("users", {**doc, TOKEN_HASH: digest}, if_match=doc["_etag"])
+    await set_user_fields(store, user_id, {TOKEN_HASH: digest})
     return token
 
 
 async def user_for_link(*, store: DocumentStore, user_id: str, token: str) -> User:
     """The person whose calendar link this is."""
-    doc = check_token(await store.get("users", user_id, user_id), token)
-    return User.model_validate(strip_doc(doc, "teams_list"))
+    doc = check_token(await load_user_doc(store, user_id), token)
+    return from_doc(User, doc)

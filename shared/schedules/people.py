@@ -8,16 +8,14 @@ separate check that sits beside this one.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
 
 from shared.auth.documents import load_user_label, user_exists
+from shared.catalog.references import Ref
 from shared.errors import InvalidInput
 from shared.schedules.ical import Person
-from shared.schedules.models import Layer, Schedule
+from shared.schedules.models import Layer, Override
 from shared.store.port import DocumentStore
-
-log = logging.getLogger(__name__)
 
 
 class UnknownPerson(InvalidInput):
@@ -59,39 +57,12 @@ async def names(store: DocumentStore, user_ids: Iterable[str]) -> dict[str, Pers
     return out
 
 
-async def rename_person(store: DocumentStore, old: str, new: str) -> None:
-    """Every schedule reference to ``old`` (participants, overrides, swaps) now names ``new``:
-    a pending user's first sign-in."""
-    # Imported here: the override module builds on this one.
-    from shared.schedules.overrides import change
-    from shared.schedules.stored import NeedsRepair, query_schedules
-
-    continuation: str | None = None
-    while True:
-        page = await query_schedules(store, continuation=continuation)
-        for doc in page.items:
-            if old in str(doc):
-                try:
-                    await change(store, str(doc["id"]), lambda s: (_renamed(s, old, new), None))
-                except NeedsRepair as exc:
-                    # A sign-in never fails on a schedule someone else must repair.
-                    log.error("Schedule %s not updated for %s: %s", doc.get("id"), new, exc.detail)
-        continuation = page.continuation
-        if continuation is None:
-            return
-
-
-def _renamed(schedule: Schedule, old: str, new: str) -> Schedule:
-    def swap(user: str) -> str:
-        return new if user == old else user
-
-    layers = tuple(
-        layer.model_copy(update={"participants": tuple(swap(p) for p in layer.participants)})
-        for layer in schedule.layers
-    )
-    overrides = tuple(o.model_copy(update={"user": swap(o.user)}) for o in schedule.overrides)
-    swaps = tuple(
-        s.model_copy(update={"requester_id": swap(s.requester_id), "taker_id": swap(s.taker_id)})
-        for s in schedule.swaps
-    )
-    return schedule.model_copy(update={"layers": layers, "overrides": overrides, "swaps": swaps})
+def schedule_refs(layers: Iterable[Layer], overrides: Iterable[Override]) -> list[Ref]:
+    """The people a schedule names: layer participants and override takers."""
+    refs = [
+        Ref("user", user_id, f"layers.{i}.participants.{j}")
+        for i, layer in enumerate(layers)
+        for j, user_id in enumerate(layer.participants)
+    ]
+    refs += [Ref("user", o.user, f"overrides.{k}.user") for k, o in enumerate(overrides)]
+    return refs

@@ -23,14 +23,14 @@ from shared.auth.access import require
 from shared.auth.models import Action, Principal, TeamRole, User
 from shared.auth.owned import list_owned, new_id
 from shared.auth.service import list_team_members
-from shared.catalog.references import Ref, check_references, refusal, schedule_refs
+from shared.catalog.references import Ref, check_references, refusal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from shared.schedules import limits, links, stored
 from shared.schedules.handoff import Handoff, Intent, ScheduleState, plan_handoffs
 from shared.schedules.ical import export_shifts
 from shared.schedules.models import OnCall, Override, Schedule, ScheduleBody, Shift, ShiftSwap
 from shared.schedules.overrides import change, with_overrides
-from shared.schedules.people import layer_people, names, require_people
+from shared.schedules.people import layer_people, names, require_people, schedule_refs
 from shared.schedules.resolve import final_schedule, on_call
 from shared.store.codec import utc_iso
 from shared.store.port import DocumentStore

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict, NotFound, PreconditionFailed
+from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
 from shared.incidents.models import Incident
 from shared.incidents.queries import open_incidents_of_services, resolved_incidents_of_services
 from shared.statuspages import store as pages
@@ -28,6 +28,7 @@ from shared.statuspages.snapshot import Snapshot
 from shared.statuspages.store import HistoryMonth, month_of
 from shared.statuspages.uptime import DAYS, Day, Transition, daily, window
 from shared.store.port import DocumentStore
+from shared.store.retry import RETRY, Retry, linear_jitter, optimistic
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,8 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
         store, page, now=now, maintenances=posts, resolved_since=now - timedelta(minutes=15)
     )
     month = month_of(now)
-    for _ in range(WRITE_ATTEMPTS):
+
+    async def attempt(_: int) -> int | Retry:
         doc, etag = await pages.load_month(store, page.id, month)
         if doc is None:
             doc = await _new_month(store, page, month, now)
@@ -222,11 +224,16 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
                 doc.model_copy(update={"transitions": transitions, "opening": opening}),
                 etag=etag,
             )
-            return written
         except (PreconditionFailed, Conflict):
-            continue
-    log.warning("status history of page %s: gave up after concurrent writes", page.id)
-    return 0
+            return RETRY
+        return written
+
+    return await optimistic(
+        attempt,
+        attempts=WRITE_ATTEMPTS,
+        exhausted=lambda: Unavailable(f"status history of page {page.id}: too many writers"),
+        pause=linear_jitter,
+    )
 
 
 async def _close_ended(store: DocumentStore, maintenances: list[Post], now: datetime) -> None:

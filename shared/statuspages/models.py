@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.incidents.models import Severity
+from shared.zones import IanaZone
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r".*\S.*")]
 #: Lower-case words joined by hyphens; it is the page's URL segment.
@@ -102,14 +102,6 @@ class Branding(BaseModel):
     background: Color = "#ffffff"
 
 
-def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone") from None
-    return value
-
-
 Visibility = Literal["public", "restricted"]
 #: A lower-case DNS host name of two or more labels.
 HOST_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
@@ -125,13 +117,11 @@ class PageBody(BaseModel):
     slug: Slug
     visibility: Visibility = "public"
     branding: Branding = Field(default_factory=Branding)
-    time_zone: str = "Etc/UTC"
+    time_zone: IanaZone = "Etc/UTC"
     #: The host name a custom domain serves this page at (docs/status-pages.md); links and
     #: ``page.url`` use it when set.
     custom_domain: str | None = Field(default=None, max_length=253, pattern=HOST_PATTERN)
     description: str | None = Field(default=None, max_length=2000)
-
-    _tz = field_validator("time_zone")(_zone)
 
 
 class StatusPage(PageBody):

@@ -200,7 +200,7 @@ async def update_component(
     page, etag = await _configurable(store, principal, page_id)
     old = _component(page, component_id)
     await _checked_component(store, page, body)
-    new = old.model_copy(update={**body.model_dump(), "updated_at": now})
+    new = Component.model_validate({**old.model_dump(), **body.model_dump(), "updated_at": now})
     components = tuple(new if c.id == component_id else c for c in page.components)
     await _save(store, page, etag, now, components=components)
     return new

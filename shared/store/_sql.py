@@ -20,6 +20,8 @@ MAX_LIMIT = 1000
 _ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 #: Documents are capped like Cosmos DB's item limit (2 MB), so all backends agree.
 MAX_DOC_BYTES = 2 * 1024 * 1024
+#: The comparison conditions and their operator, the same in SQLite, PostgreSQL and Cosmos SQL.
+COMPARISONS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
 def table(spec: ContainerSpec) -> str:

@@ -41,7 +41,7 @@ from shared.store.port import (
 
 T = TypeVar("T")
 _SYSTEM = ("_rid", "_self", "_attachments", "_ts")
-_OPS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_OPS = _sql.COMPARISONS
 _RETRIES = 5
 
 

@@ -44,7 +44,7 @@ ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 SCHEMA_VERSION = 1
 _MIGRATION_LOCK = 0x0A1E27  # advisory lock id: one migrating process at a time
 _RETRIES = 4
-_OPS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_OPS = _sql.COMPARISONS
 _ALIVE = "(expires_at IS NULL OR expires_at > now())"
 _EXPIRES = (
     "CASE WHEN %s::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => %s::float8) END"

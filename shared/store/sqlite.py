@@ -39,7 +39,7 @@ from shared.store.port import (
 
 T = TypeVar("T")
 
-_OPS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_OPS = _sql.COMPARISONS
 _INSERT = 'INSERT INTO "{t}" (pk_col, id, etag, expires_at, doc) VALUES (?,?,?,?,?)'
 _UPDATE = 'UPDATE "{t}" SET etag=?, expires_at=?, doc=? WHERE pk_col=? AND id=?'
 #: How long an operation waits, in its thread, for another process's write lock (seconds).

@@ -17,10 +17,10 @@ from devhost import idp, idp_token
 from shared.api.router import problem
 from shared.auth.access import check_secure_webhook_caller, principal_for_app
 from shared.auth.models import AppRole
-from shared.auth.secure_webhook import secure_webhook_check
 from shared.auth.tokens import EntraTokenValidator, default_audiences
 from shared.catalog.models import Integration, IntegrationSettings
 from shared.errors import Unauthenticated
+from shared.pipeline.secure_webhook import secure_webhook_check
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
 CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"

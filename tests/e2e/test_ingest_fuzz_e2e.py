@@ -105,7 +105,8 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         try:
             await demo.seed(store, {})
             await store.upsert(
-                "escalation_policies", {**demo.POLICY, "steps": POLICY_STEPS, "version": 2}
+                "escalation_policies",
+                {**demo.POLICY, "pk": demo.POLICY_ID, "steps": POLICY_STEPS, "version": 2},
             )
             rules = NotificationRules(default=(NotifyStep(contact="webhook"),))
             for user_id in demo.USERS:

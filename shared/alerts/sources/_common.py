@@ -21,16 +21,20 @@ M = TypeVar("M", bound=BaseModel)
 _NAMESPACE = uuid.UUID("5c4b1f8e-3d0a-4f7e-9a51-2f0e6a7c9b13")
 
 
-def load(body: bytes | Mapping[str, Any], *, limit: int, source: str) -> dict[str, Any]:
-    """The decoded top-level object; size and JSON errors are the parser's too."""
-    if isinstance(body, Mapping):
-        return dict(body)
+def _check_size(body: bytes, limit: int, source: str) -> None:
     if len(body) > limit:
         raise PayloadTooBig(
             f"{source} payload is {len(body)} bytes; the limit is {limit}",
             limit=limit,
             size=len(body),
         )
+
+
+def load(body: bytes | Mapping[str, Any], *, limit: int, source: str) -> dict[str, Any]:
+    """The decoded top-level object; size and JSON errors are the parser's too."""
+    if isinstance(body, Mapping):
+        return dict(body)
+    _check_size(body, limit, source)
     try:
         doc = jsonin.loads(body, field="$")
     except jsonin.InvalidJson as exc:
@@ -66,12 +70,7 @@ def load_model(model: type[M], body: bytes | Mapping[str, Any], *, limit: int, s
     much faster than ``json.loads`` followed by validation)."""
     if isinstance(body, Mapping):
         return validate(model, body)
-    if len(body) > limit:
-        raise PayloadTooBig(
-            f"{source} payload is {len(body)} bytes; the limit is {limit}",
-            limit=limit,
-            size=len(body),
-        )
+    _check_size(body, limit, source)
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:

@@ -15,6 +15,7 @@ from shared.statuspages import store as pages
 from shared.statuspages.models import (
     ComponentBody,
     ComponentStatus,
+    IncidentRule,
     MaintenanceBody,
     PageBody,
     PostBody,
@@ -384,3 +385,16 @@ async def test_the_timer_completes_a_maintenance_whose_window_has_passed(
     assert month is not None
     web = [(t - int(start.timestamp()), s) for t, s in month.transitions[page.components[1].id]]
     assert web == [(0, ComponentStatus.MAINTENANCE), (3600, ComponentStatus.OPERATIONAL)]
+
+
+async def test_updating_a_component_keeps_it_a_valid_component(store: DocumentStore) -> None:
+    page = await make_page(store, "a")
+    api = page.components[0]
+    body = ComponentBody(name="API v2", service_ids=("svc-a",), rule=IncidentRule(after_minutes=1))
+    updated = await service.update_component(
+        store=store, principal=admin("a"), page_id=page.id, component_id=api.id, body=body, now=T0
+    )
+    assert isinstance(updated.rule, IncidentRule) and updated.rule.after_minutes == 1
+    assert updated.created_at == api.created_at and updated.updated_at == T0
+    stored, _ = await pages.load_page(store, page.id)
+    assert stored.components[0] == updated

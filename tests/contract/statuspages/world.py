@@ -10,7 +10,7 @@ from typing import Any
 from shared.auth.models import AppRole, Principal, PrincipalKind, TeamRole
 from shared.catalog.models import Service, Team
 from shared.incidents.models import Incident, IncidentStatus, Severity
-from shared.incidents.service import INCIDENTS
+from shared.incidents.stored import INCIDENTS
 from shared.notifications.channels import Delivery, Sent
 from shared.notifications.render import Message
 from shared.statuspages import service
