@@ -1,10 +1,10 @@
 """The status page of the browser tests: a page ``demo-status`` of the demo team with a
-"Checkout" component following its own service (a P1 shows after 6 seconds) and a "Blog", and a
+"Checkout" component following its own service (a P1 shows after 1.2 seconds) and a "Blog", and a
 generic integration for that service, so alerts of the other specs (on the demo service) never
 colour it.
 
-``python -m tests.browser.status_seed post <sqlite> <title> <body>`` publishes a status incident
-about Checkout, and ``... update <sqlite> <status> <body>`` adds an update to the newest one,
+``python -m tests.browser.status_seed <sqlite> post <title> <body> [update <status> <body>]...``
+publishes a status incident about Checkout (``post``) and adds updates to the newest one,
 through the status pages' service on the store devhost serves (as a responder would through the
 API; the API path itself is covered by tests/e2e/test_statuspages_e2e.py).
 """
@@ -66,7 +66,7 @@ async def seed_status_page(store: DocumentStore, team_id: str) -> str:
             name="Checkout",
             description="Payments and orders",
             service_ids=(SERVICE,),
-            rule=IncidentRule(after_minutes=0.1),
+            rule=IncidentRule(after_minutes=0.02),
         ),
         ComponentBody(name="Blog", position=2),
     ):
@@ -76,23 +76,24 @@ async def seed_status_page(store: DocumentStore, team_id: str) -> str:
     return issued.secret
 
 
-async def _publish(sqlite: Path, action: str, first: str, second: str) -> None:
+async def _publish(sqlite: Path, steps: list[tuple[str, str, str]]) -> None:
     store = await SqliteStore.open(sqlite)
     try:
         page_id = await pages.page_id_for_slug(store, SLUG)
         assert page_id is not None
         page, _ = await pages.load_page(store, page_id)
         owner = _owner(page.team_id)
-        now = datetime.now(UTC)
-        if action == "post":
-            await service.post_incident(
-                store=store,
-                principal=owner,
-                page_id=page.id,
-                body=PostBody(name=first, body=second, component_ids=(page.components[0].id,)),
-                now=now,
-            )
-        else:
+        for action, first, second in steps:
+            now = datetime.now(UTC)
+            if action == "post":
+                await service.post_incident(
+                    store=store,
+                    principal=owner,
+                    page_id=page.id,
+                    body=PostBody(name=first, body=second, component_ids=(page.components[0].id,)),
+                    now=now,
+                )
+                continue
             [newest] = await pages.query_posts(store, page.id, limit=1)
             await service.add_update(
                 store=store,
@@ -107,5 +108,7 @@ async def _publish(sqlite: Path, action: str, first: str, second: str) -> None:
 
 
 if __name__ == "__main__":
-    _, action, db, first, second = sys.argv
-    asyncio.run(_publish(Path(db), action, first, second))
+    words = sys.argv[2:]
+    asyncio.run(
+        _publish(Path(sys.argv[1]), [tuple(words[i : i + 3]) for i in range(0, len(words), 3)])
+    )  # type: ignore[misc]

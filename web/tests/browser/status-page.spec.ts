@@ -1,5 +1,5 @@
 // The public status page in Chromium, without signing in: a P1 alert posted through ingest turns
-// its component red once the rule's delay (6 s, tests/browser/status_seed.py) has passed, a
+// its component red once the rule's delay (1.2 s, tests/browser/status_seed.py) has passed, a
 // posted status update appears, resolving the alert turns it green; axe finds no serious or
 // critical violation in each state, and the page works with JavaScript off. With OA_SCREENSHOTS=1 the
 // three states are photographed into docs/status-pages/ for docs/status-pages.md.
@@ -25,9 +25,10 @@ async function alert(http: string, key: string, fields: Record<string, string>) 
   expect(res.status, await res.text()).toBe(202);
 }
 
-function publish(work: string, action: "post" | "update", first: string, second: string) {
+/** Steps of (action, first, second): "post" name body, "update" status body. */
+function publish(work: string, ...steps: [string, string, string][]) {
   const python = process.env.PYTHON ?? resolve(REPO, ".venv/bin/python");
-  execFileSync(python, ["-m", "tests.browser.status_seed", action, join(work, "openalert.sqlite"), first, second], {
+  execFileSync(python, ["-m", "tests.browser.status_seed", join(work, "openalert.sqlite"), ...steps.flat()], {
     cwd: REPO,
     stdio: "inherit",
   });
@@ -38,7 +39,7 @@ async function eventually(page: Page, check: () => Promise<void>) {
   await expect(async () => {
     await page.reload();
     await check();
-  }).toPass({ timeout: 60_000, intervals: [500] });
+  }).toPass({ timeout: 60_000, intervals: [250] });
 }
 
 test("status page: a P1 turns Checkout red, an update appears, resolving turns it green", async ({ browser, page, host }) => {
@@ -68,8 +69,11 @@ test("status page: a P1 turns Checkout red, an update appears, resolving turns i
     "Operational",
   );
 
-  publish(host.work, "post", "Checkout errors", "We are investigating failed payments.");
-  publish(host.work, "update", "identified", "The payment provider is failing; we switched to the backup.");
+  publish(
+    host.work,
+    ["post", "Checkout errors", "We are investigating failed payments."],
+    ["update", "identified", "The payment provider is failing; we switched to the backup."],
+  );
   await page.reload();
   const incident = page.getByRole("article").filter({ hasText: "Checkout errors" });
   await expect(incident).toContainText("switched to the backup");
@@ -81,7 +85,7 @@ test("status page: a P1 turns Checkout red, an update appears, resolving turns i
   await page.setViewportSize({ width: 1280, height: 800 });
 
   await alert(host.http, host.statusIntegrationKey, { severity: "critical", status: "resolved" });
-  publish(host.work, "update", "resolved", "Payments work again.");
+  publish(host.work, ["update", "resolved", "Payments work again."]);
   await eventually(page, async () => {
     await expect(page.getByRole("status")).toHaveText("All Systems Operational", { timeout: 100 });
   });
