@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from shared.statuspages.models import StatusPage
 from shared.statuspages.snapshot import Snapshot
 from shared.store.port import DocumentStore
 
+log = logging.getLogger(__name__)
 Authenticate = Callable[[str | None], Awaitable[Principal]]
 MAX_AGE = 30
 SIGNUPS_PER_MINUTE = 30
@@ -169,6 +171,10 @@ async def serve(
         reply = await _route(ports, page, method, path, query, headers, body)
     except OpenAlertError as exc:
         reply = _problem(exc)
+    except Exception:
+        # Logged with the slug only (a token in the query is a credential).
+        log.exception("status page %r: %s %s failed", slug, method, path.split("?")[0])
+        reply = _problem(OpenAlertError("The request failed on the server; it has been logged."))
     if method == "HEAD":
         return PublicReply(reply.status, b"", reply.content_type, reply.headers)
     return reply

@@ -14,6 +14,7 @@ import feedparser
 from shared.auth.models import AppRole, Principal, PrincipalKind
 from shared.errors import Unauthenticated
 from shared.statuspages import service
+from shared.statuspages import store as pages
 from shared.statuspages.models import (
     PostBody,
     UpdateBody,
@@ -187,3 +188,18 @@ async def test_json_is_served_with_the_page_zone_offset(store: DocumentStore) ->
     assert doc["page"]["time_zone"] == "America/Chicago"
     assert doc["components"][0]["created_at"].endswith("-05:00")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", doc["components"][0]["start_date"])
+
+
+async def test_a_broken_stored_page_is_a_logged_500_problem_not_a_crash(
+    store: DocumentStore, caplog: Any
+) -> None:
+    page = await make_page(store, "a")
+    doc = await store.get(pages.HISTORY, page.id, T0.strftime("%Y-%m"))
+    assert doc is None
+    await store.upsert(
+        pages.HISTORY, {"id": T0.strftime("%Y-%m"), "page_id": page.id, "opening": 5}
+    )
+    reply = await get(store, page.slug)
+    assert reply.status == 500 and reply.content_type == "application/problem+json"
+    assert "opening" not in reply.body.decode()
+    assert "failed" in caplog.text
