@@ -222,8 +222,6 @@ class Notice(BaseModel):
     post_id: str
     update_id: str
     due_at: datetime
-    #: Subscribers already sent the bundle holding this notice (a crash mid-way resumes).
-    sent_to: tuple[str, ...] = ()
 
 
 async def add_notice(store: DocumentStore, notice: Notice) -> None:
