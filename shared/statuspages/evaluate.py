@@ -135,3 +135,48 @@ def page_statuses(
         )
         for c in page.components
     }
+
+
+def blips(
+    component: Component,
+    *,
+    team_id: str,
+    incidents: Sequence[Incident],
+    after: datetime,
+    now: datetime,
+) -> list[tuple[datetime, ComponentStatus]]:
+    """Outages that began and ended between two looks (after ``after``, by ``now``) while the
+    component showed operational at both: the transitions that record them, in time order
+    (overlapping ones merged, showing the worst). Without these, an incident resolved within
+    a minute of its delay running out would never reach the history."""
+    if component.manual_status is not None:
+        return []
+    delay = timedelta(minutes=component.rule.after_minutes)
+    spans: list[tuple[datetime, datetime, ComponentStatus]] = []
+    for i in incidents:
+        mapped = component.rule.severities.get(i.severity)
+        if (
+            i.service_id not in component.service_ids
+            or i.team_id != team_id
+            or i.resolved_at is None
+            or mapped is None
+            or ComponentStatus(mapped) is ComponentStatus.OPERATIONAL
+        ):
+            continue
+        start, end = i.created_at + delay, min(i.resolved_at, now)
+        if start > after and start < end:
+            spans.append((start, end, ComponentStatus(mapped)))
+    spans.sort(key=lambda span: span[0])
+    merged: list[tuple[datetime, datetime, ComponentStatus]] = []
+    for start, end, status in spans:
+        if merged and start <= merged[-1][1]:
+            first, last_end, worst = merged[-1]
+            if SEVERITY_RANK[status] > SEVERITY_RANK[worst]:
+                worst = status
+            merged[-1] = (first, max(end, last_end), worst)
+        else:
+            merged.append((start, end, status))
+    out: list[tuple[datetime, ComponentStatus]] = []
+    for start, end, status in merged:
+        out += [(start, status), (end, ComponentStatus.OPERATIONAL)]
+    return out

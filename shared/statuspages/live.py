@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, NotFound, PreconditionFailed, Unavailable
-from shared.incidents.models import Incident
 from shared.incidents.queries import open_incidents_of_services, resolved_incidents_of_services
 from shared.statuspages import store as pages
-from shared.statuspages.evaluate import Shown, maintenance_state, page_statuses
+from shared.statuspages.evaluate import Shown, blips, maintenance_state, page_statuses
 from shared.statuspages.models import ComponentStatus, Post, StatusPage
 from shared.statuspages.snapshot import Snapshot
 from shared.statuspages.store import HistoryMonth, month_of
@@ -42,21 +41,10 @@ def services_of(page: StatusPage) -> list[str]:
 
 
 async def statuses(
-    store: DocumentStore,
-    page: StatusPage,
-    *,
-    now: datetime,
-    maintenances: list[Post],
-    resolved_since: datetime | None = None,
+    store: DocumentStore, page: StatusPage, *, now: datetime, maintenances: list[Post]
 ) -> dict[str, Shown]:
-    """Every component's shown status at ``now``. With ``resolved_since``, incidents resolved
-    since then are read too, so a return to operational carries its resolve time."""
-    services = services_of(page)
-    incidents: list[Incident] = await open_incidents_of_services(store, services)
-    if resolved_since is not None:
-        incidents += await resolved_incidents_of_services(
-            store, services, updated_since=resolved_since
-        )
+    """Every component's shown status at ``now``, from the open incidents of its services."""
+    incidents = await open_incidents_of_services(store, services_of(page))
     return page_statuses(page, incidents=incidents, maintenances=maintenances, now=now)
 
 
@@ -182,9 +170,12 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
     month's history; the number written. Safe to run concurrently (etag-guarded, retried)."""
     posts = await pages.query_posts(store, page.id, open_only=True, kind="maintenance", limit=200)
     await _close_ended(store, posts, now)
-    shown = await statuses(
-        store, page, now=now, maintenances=posts, resolved_since=now - timedelta(minutes=15)
+    services = services_of(page)
+    resolved = await resolved_incidents_of_services(
+        store, services, updated_since=now - timedelta(minutes=15)
     )
+    incidents = [*await open_incidents_of_services(store, services), *resolved]
+    shown = page_statuses(page, incidents=incidents, maintenances=posts, now=now)
     month = month_of(now)
 
     async def attempt(_: int) -> int | Retry:
@@ -209,6 +200,13 @@ async def record(store: DocumentStore, page: StatusPage, *, now: datetime) -> in
                 else:
                     pairs.append((created, last))
                 written += 1
+            if last == current.status == ComponentStatus.OPERATIONAL:
+                after = datetime.fromtimestamp(pairs[-1][0] if pairs else floor, UTC)
+                for moment, status in blips(
+                    c, team_id=page.team_id, incidents=resolved, after=after, now=now
+                ):
+                    pairs.append((int(moment.timestamp()), status))
+                    written += 1
             if last == current.status:
                 continue
             at = int((current.since or now).timestamp())

@@ -398,3 +398,22 @@ async def test_updating_a_component_keeps_it_a_valid_component(store: DocumentSt
     assert updated.created_at == api.created_at and updated.updated_at == T0
     stored, _ = await pages.load_page(store, page.id)
     assert stored.components[0] == updated
+
+
+async def test_an_outage_between_two_timer_runs_still_reaches_the_history(
+    store: DocumentStore,
+) -> None:
+    page = await make_page(store, "a", after_minutes=1)
+    api = page.components[0]
+    await live.record(store, page, now=T0)
+    incident = await open_incident(
+        store, team="a", service_id="svc-a", at=T0 + timedelta(seconds=10)
+    )
+    await resolve_incident(store, incident, T0 + timedelta(seconds=100))
+    # The timer looks at T0 and T0 + 2 min: operational both times, red for 30 s in between.
+    assert await live.record(store, page, now=T0 + timedelta(minutes=2)) == 2
+    assert await live.record(store, page, now=T0 + timedelta(minutes=3)) == 0
+    month, _ = await pages.load_month(store, page.id, "2026-11")
+    assert month is not None
+    times = [(t - int(T0.timestamp()), s) for t, s in month.transitions[api.id]]
+    assert times == [(70, ComponentStatus.MAJOR), (100, ComponentStatus.OPERATIONAL)]
