@@ -392,3 +392,29 @@ async def list_posts(
     page, _ = await pages.load_page(store, page_id)
     require(principal, Action.READ, [page.team_id])
     return await pages.query_posts(store, page.id, open_only=open_only, limit=100)
+
+
+async def update_posts_about(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    incident_id: str,
+    body: UpdateBody,
+    now: datetime,
+    bundle: timedelta = timedelta(0),
+) -> int:
+    """Post ``body`` on every open status post about an OpenAlert incident (the Teams card's
+    "Post to status page"); how many were updated. Rights are each page's, as for
+    :func:`add_update`."""
+    posts = await pages.open_posts_about(store, incident_id)
+    for post in posts:
+        await add_update(
+            store=store,
+            principal=principal,
+            page_id=post.page_id,
+            post_id=post.id,
+            body=body,
+            now=now,
+            bundle=bundle,
+        )
+    return len(posts)

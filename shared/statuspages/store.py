@@ -140,6 +140,14 @@ async def query_posts(
     return [_post(d) for d in result.items]
 
 
+async def open_posts_about(store: DocumentStore, incident_id: str) -> list[Post]:
+    """Open posts of any page about an OpenAlert incident (a query across pages)."""
+    result = await store.query(
+        POSTS, where=[eq("incident_id", incident_id), eq("open", True)], limit=20
+    )
+    return [_post(d) for d in result.items]
+
+
 # --- history ---------------------------------------------------------------------------------
 class HistoryMonth(BaseModel):
     """One page's component transitions in one UTC month (``id`` is ``YYYY-MM``)."""
