@@ -5,8 +5,9 @@ Both containers (``shared.store.containers``) are partitioned by the document's 
 point read, and nothing needs a partition-wide query.
 
 This module owns the ``users`` container for readers outside ``shared.auth``: they call
-:func:`load_user`, :func:`load_user_label`, :func:`user_exists` and :func:`user_id_by_email`,
-never the container by name.
+:func:`load_user`, :func:`load_user_label`, :func:`user_display_name`, :func:`user_exists`,
+:func:`user_id_by_email` and :func:`list_users` (and, for a calendar link's token,
+:func:`load_user_doc` and :func:`set_user_fields`), never the container by name.
 """
 
 from __future__ import annotations
