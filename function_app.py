@@ -14,6 +14,7 @@ from functions import (
     notify_waits,
     process,
     schedules_timer,
+    statuspages,
     voice,
 )
 from shared.outbound.logs import quiet_url_loggers
@@ -37,3 +38,4 @@ app.register_functions(notify_waits.bp)
 app.register_functions(bot.bp)
 app.register_functions(schedules_timer.bp)
 app.register_functions(voice.bp)
+app.register_functions(statuspages.bp)

@@ -280,6 +280,24 @@ class Settings(BaseSettings):
         default="https://api.botframework.com", description="Issuer of Bot Framework tokens."
     )
 
+    # --- status pages (shared/statuspages, docs/status-pages.md) -------------------------------
+    STATUS_TOKEN_SECRET: str = Field(
+        default="",
+        description=(
+            "HMAC key (32+ characters) signing status-page subscribers' confirm and unsubscribe "
+            "links; a Key Vault reference in Azure. Empty or short: e-mail sign-up answers 503."
+        ),
+    )
+    STATUS_NOTIFY_BUNDLE_SECONDS: int = Field(
+        default=120,
+        ge=0,
+        le=3600,
+        description=(
+            "Status-page subscribers get posts and updates bundled over this window, and at "
+            "most one e-mail per page per window."
+        ),
+    )
+
     @property
     def console_base_url(self) -> str:
         """Where people open incidents: the one base of every link a notification carries."""

@@ -40,6 +40,11 @@ var containers = [
   { name: 'changes', pk: '/service_id', ttl: 2592000 }
   { name: 'voice_calls', pk: '/pk', ttl: 604800 }
   { name: 'voice_events', pk: '/pk', ttl: 604800 }
+  { name: 'status_pages', pk: '/pk', ttl: -1 }
+  { name: 'status_posts', pk: '/page_id', ttl: -1 }
+  { name: 'status_history', pk: '/page_id', ttl: -1 }
+  { name: 'status_subscribers', pk: '/page_id', ttl: -1 }
+  { name: 'status_outbox', pk: '/page_id', ttl: -1 }
 ]
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {

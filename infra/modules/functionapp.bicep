@@ -80,6 +80,7 @@ var optionalSettings = [
   'BOT_TENANT_ID: default ENTRA_TENANT_ID'
   'BOT_OPENID_METADATA_URL: default Bot Framework metadata'
   'BOT_ISSUER: default https://api.botframework.com'
+  'STATUS_NOTIFY_BUNDLE_SECONDS: default 120 s'
 ]
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
@@ -132,6 +133,9 @@ var baseSettings = {
   OUTBOUND_ALLOW: outboundAllow
   KEY_VAULT_URI: keyVaultUri
   ACS_ENDPOINT: acsEndpoint
+  // Signs status-page subscriber links; the secret is created once in the vault
+  // (docs/status-pages.md). Unresolved, the app refuses sign-ups rather than sign with it.
+  STATUS_TOKEN_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/status-token-secret)'
 }
 
 resource site 'Microsoft.Web/sites@2023-12-01' = {

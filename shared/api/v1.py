@@ -1,8 +1,8 @@
 """``/api/v1``: the operation table. Each domain module (``shared.api.incidents``,
 ``incident_bulk``, ``catalog``, ``heartbeats``, ``escalation``, ``schedules``, ``schedule_preview``,
-``oncall``, ``calendars``, ``notifications``, ``users``, ``keys``, ``changes``) keeps its
-handlers beside its
-``OPERATIONS`` rows; this module only gathers them into :data:`API`."""
+``oncall``, ``calendars``, ``notifications``, ``users``, ``keys``, ``changes``, ``statuspages``)
+keeps its handlers beside its ``OPERATIONS`` rows; this module only gathers them into
+:data:`API`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from shared.api import (
     oncall,
     schedule_preview,
     schedules,
+    statuspages,
     users,
 )
 from shared.api.ports import ApiPorts
@@ -57,5 +58,6 @@ API = Api(
         *keys.OPERATIONS,
         *notifications.OPERATIONS,
         *changes.OPERATIONS,
+        *statuspages.OPERATIONS,
     ]
 )

@@ -1,8 +1,9 @@
 """Which references a team's configuration may hold: the one rule, used when saving and when paging.
 
-A team object (a service, a route, an escalation policy, a schedule) may only point at things of
-its *own* team: its escalation policy, schedules and outgoing webhooks must have the same
-``team_id``, a notified or rotated team must be that team, and every person it names (policy
+A team object (a service, a route, an escalation policy, a schedule, a status page) may only
+point at things of its *own* team: its escalation policy, schedules, outgoing webhooks and the
+services a status page's components follow must have the same ``team_id``, a notified or
+rotated team must be that team, and every person it names (policy
 steps, schedule participants and overrides, imported calendar shifts) must be a member of it.
 There is no cross-team sharing in the model; a person who belongs to two teams can be named by
 both. Saving checks the rule (a 400 problem naming the field); the escalation activities check it
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.auth.documents import USERS
-from shared.catalog.stored import TEAMS
+from shared.catalog.stored import SERVICES, TEAMS
 from shared.errors import InvalidInput
 from shared.store.port import DocumentStore
 
-RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
+RefKind = Literal["policy", "schedule", "service", "team", "user", "webhook"]
 
 #: The container holding each kind of referenced document. Policies, schedules and webhooks are
 #: named here rather than imported from their owners, which build on catalog (they check their
@@ -30,6 +31,7 @@ RefKind = Literal["policy", "schedule", "team", "user", "webhook"]
 CONTAINERS: dict[RefKind, str] = {
     "policy": "escalation_policies",
     "schedule": "schedules",
+    "service": SERVICES,
     "team": TEAMS,
     "user": USERS,
     "webhook": "webhooks",
@@ -37,6 +39,7 @@ CONTAINERS: dict[RefKind, str] = {
 NOUNS: dict[RefKind, str] = {
     "policy": "escalation policy",
     "schedule": "schedule",
+    "service": "service",
     "team": "team",
     "user": "user",
     "webhook": "outgoing webhook",

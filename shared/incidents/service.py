@@ -92,10 +92,10 @@ async def list_incidents(
     for _ in range(SCAN_PAGES):
         # Never more than the page still needs: the token then resumes right after the last
         # incident looked at, so nothing is skipped or repeated.
-        page, token = await query_incidents(
+        batch, token = await query_incidents(
             store, where=where, newest_first=True, limit=limit - len(found), continuation=token
         )
-        found += [i for i in page if _matches(i, filters)]
+        found += [i for i in batch if _matches(i, filters)]
         if token is None or len(found) >= limit:
             break
     return found, token
@@ -156,10 +156,10 @@ async def count_by_status(
         token: str | None = None
         while where is not None and counted < COUNT_CAP:
             if filters.text:
-                page, token = await query_incidents(
+                batch, token = await query_incidents(
                     store, where=where, limit=min(200, COUNT_CAP - counted), continuation=token
                 )
-                counted += sum(1 for i in page if _matches(i, filters))
+                counted += sum(1 for i in batch if _matches(i, filters))
             else:
                 found, token = await count_incidents(
                     store, where=where, limit=COUNT_CAP - counted, continuation=token

@@ -28,6 +28,20 @@ VERBS: dict[str, tuple[str, int | None]] = {
     "reopen": ("reopen", None),
 }
 
+#: The card's "Post to status page": the note's text as an update of the incident's open
+#: status-page posts (shared.msteams.status_update), with this status.
+STATUS_UPDATE = "status_update"
+STATUS_CHOICE: dict[str, Any] = {
+    "type": "Input.ChoiceSet",
+    "id": "status",
+    "label": "Status (for a status-page update)",
+    "value": "identified",
+    "choices": [
+        {"title": s.title(), "value": s}
+        for s in ("investigating", "identified", "monitoring", "resolved")
+    ],
+}
+
 _SEVERITY_COLOR = {
     "P1": "attention",
     "P2": "attention",
@@ -150,9 +164,15 @@ def incident_card(
                             "isMultiline": True,
                             "placeholder": "What did you find?",
                             "maxLength": 2000,
-                        }
+                        },
+                        STATUS_CHOICE,
                     ],
-                    "actions": [_execute("Save note", "note", incident.id)],
+                    # Teams shows at most six actions on a card, all taken: the text can go
+                    # to the incident's status-page posts from here instead.
+                    "actions": [
+                        _execute("Save note", "note", incident.id),
+                        _execute("Post to status page", STATUS_UPDATE, incident.id),
+                    ],
                 },
             },
         ]

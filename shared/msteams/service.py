@@ -26,8 +26,16 @@ from shared.catalog.service import service_name
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.incidents.models import Action, Actor, Incident
 from shared.incidents.stored import load_incident, open_incidents
-from shared.msteams.cards import HELP, VERBS, incident_card, message_card, parse_command
+from shared.msteams.cards import (
+    HELP,
+    STATUS_UPDATE,
+    VERBS,
+    incident_card,
+    message_card,
+    parse_command,
+)
 from shared.msteams.connector import ConnectorClient, card_activity
+from shared.msteams.status_update import post_status_update
 from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.msteams.text import md_escape, personal_text
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
@@ -165,6 +173,11 @@ async def _card_action(activity: Activity, ports: TeamsPorts) -> Handled:
     principal = principal_of(user)
     if not can(principal, Right.READ_INCIDENTS, [incident.team_id]):
         return Handled(invoke=invoke_card(message_card(CANNOT_SEE)))
+    if verb == STATUS_UPDATE:
+        notice = await post_status_update(
+            store=ports.store, principal=principal, incident=incident, data=data, now=ports.clock()
+        )
+        return Handled(invoke=invoke_card(await card_for(ports, incident, notice=notice)))
     if verb == "refresh" or verb not in VERBS:
         return Handled(invoke=invoke_card(await card_for(ports, incident)))
     kind, minutes = VERBS[verb]

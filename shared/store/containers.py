@@ -86,5 +86,12 @@ for _spec in (
     # A call lasts minutes; a week covers late redeliveries and looking into a complaint.
     ContainerSpec("voice_calls", "pk", (), default_ttl=7 * _DAY),
     ContainerSpec("voice_events", "pk", (), default_ttl=7 * _DAY),
+    # Status pages (shared/statuspages/store.py): pages and their slug claims by own id; posts,
+    # monthly status history, subscribers and subscriber notices by page id.
+    ContainerSpec("status_pages", "pk", ("team_id", "slug")),
+    ContainerSpec("status_posts", "page_id", ("kind", "open", "created_at", "incident_id")),
+    ContainerSpec("status_history", "page_id"),
+    ContainerSpec("status_subscribers", "page_id", ("confirmed",)),
+    ContainerSpec("status_outbox", "page_id", ("due_at",)),
 ):
     register(_spec)

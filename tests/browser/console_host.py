@@ -29,6 +29,7 @@ from shared.auth.models import TeamRole, User
 from shared.schedules.models import Layer, Schedule
 from shared.schedules.stored import save_schedule
 from shared.store.sqlite import SqliteStore
+from tests.browser.status_seed import seed_status_page
 from tests.fixtures.devhost import ROOT, free_port, start_devhost
 
 TENANT = "00000000-0000-4000-8000-00000000a11e"
@@ -71,6 +72,7 @@ async def _seed(sqlite: Path, incidents: int) -> dict[str, str]:
         )
         await save_schedule(store, schedule, etag=None)
         await _bulk_incidents(store, incidents, now)
+        keys["int-status"] = await seed_status_page(store, TEAM_ID)
         return keys
     finally:
         await store.close()
@@ -148,6 +150,7 @@ def main(argv: list[str]) -> int:
         "https": https_url,
         "log": str(work / "devhost.log"),
         "integrationKey": keys["int-demo-generic"],
+        "statusIntegrationKey": keys["int-status"],
         "teamId": TEAM_ID,
         "serviceId": SERVICE_ID,
         "viewer": VIEWER[0],

@@ -40,6 +40,9 @@ PUBLIC_FUNCTIONS = {
     # ACS Call Automation events: the unguessable per-call token in the URL is the credential
     # (unknown token: 404; tests/e2e/test_voice_e2e.py).
     "voice_callback",
+    # Public status pages: anonymous by design for public pages; a restricted page refuses
+    # anonymous callers (tests/e2e/test_statuspages_e2e.py).
+    "status_public",
 }
 PUBLIC_OPERATIONS = {
     "openapi",

@@ -46,6 +46,8 @@ from shared.notifications.render import Message
 from shared.schedules import service as schedule_service
 from shared.schedules import service as schedules
 from shared.schedules.models import ScheduleBody
+from shared.statuspages import models as status_models
+from shared.statuspages import service as statuspages
 from shared.store.codec import from_doc, to_doc
 from shared.store.sqlite import SqliteStore
 
@@ -266,6 +268,46 @@ async def _seed_team(
             f"apikey-{color}": key.key.id,
         }
     )
+    ids.update(await _seed_status_page(store, color, admin, service.id))
+
+
+async def _seed_status_page(
+    store: SqliteStore, color: str, admin: Principal, service_id: str
+) -> dict[str, str]:
+    """A status page of the team: a group, a component following its service, a post."""
+    page = await statuspages.create_page(
+        store=store,
+        principal=admin,
+        body=status_models.PageBody(team_id=color, name=f"{color} status", slug=f"{color}-status"),
+        now=NOW,
+    )
+    group = await statuspages.add_group(
+        store=store,
+        principal=admin,
+        page_id=page.id,
+        body=status_models.GroupBody(name="EU"),
+        now=NOW,
+    )
+    component = await statuspages.add_component(
+        store=store,
+        principal=admin,
+        page_id=page.id,
+        body=status_models.ComponentBody(name="API", service_ids=(service_id,)),
+        now=NOW,
+    )
+    post = await statuspages.post_incident(
+        store=store,
+        principal=admin,
+        page_id=page.id,
+        body=status_models.PostBody(name=f"{color} trouble", body="Looking"),
+        now=NOW,
+    )
+    return {
+        f"page-{color}": page.id,
+        f"group-{color}": group.id,
+        f"comp-{color}": component.id,
+        f"post-{color}": post.id,
+    }
 
 
 @dataclass

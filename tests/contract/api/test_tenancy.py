@@ -738,6 +738,143 @@ TABLE: dict[str, list[V]] = {
     "getApiKey": [
         V("blue lead's", "GET /api-keys/{apikey-blue}", need=(CONFIGURE, "blue"), denied=404)
     ],
+    "listStatusPages": [
+        V("blue filter", "GET /status-pages", query={"team_id": "blue"}, need=(READ, "blue")),
+        V("all", "GET /status-pages", hidden=("{page-blue}",)),
+    ],
+    "createStatusPage": [
+        V(
+            "in blue",
+            "POST /status-pages",
+            {"team_id": "blue", "name": "x", "slug": "{who}-new"},
+            need=(CONFIGURE, "blue"),
+            then=201,
+        )
+    ],
+    "getStatusPage": [V("blue", "GET /status-pages/{page-blue}", need=(READ, "blue"))],
+    "updateStatusPage": [
+        V(
+            "blue",
+            "PUT /status-pages/{page-blue}",
+            {"team_id": "blue", "name": "x", "slug": "blue-status"},
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "move blue's to red",
+            "PUT /status-pages/{page-blue}",
+            {"team_id": "red", "name": "x", "slug": "blue-status"},
+            need=(CONFIGURE, "blue"),
+            then=400,  # its component follows blue's service
+        ),
+    ],
+    "deleteStatusPage": [
+        V("blue", "DELETE /status-pages/{page-blue}", need=(CONFIGURE, "blue"), then=204)
+    ],
+    "addStatusGroup": [
+        V(
+            "on blue's page",
+            "POST /status-pages/{page-blue}/groups",
+            {"name": "x"},
+            need=(CONFIGURE, "blue"),
+            then=201,
+        )
+    ],
+    "deleteStatusGroup": [
+        V(
+            "blue's",
+            "DELETE /status-pages/{page-blue}/groups/{group-blue}",
+            need=(CONFIGURE, "blue"),
+            then=204,
+        )
+    ],
+    "addStatusComponent": [
+        V(
+            "on blue's page",
+            "POST /status-pages/{page-blue}/components",
+            {"name": "x", "service_ids": ["{svc-blue}"]},
+            need=(CONFIGURE, "blue"),
+            then=201,
+        ),
+        V(
+            "red's following blue's service",
+            "POST /status-pages/{page-red}/components",
+            {"name": "x", "service_ids": ["{svc-blue}"]},
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "updateStatusComponent": [
+        V(
+            "blue's",
+            "PUT /status-pages/{page-blue}/components/{comp-blue}",
+            {"name": "x"},
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red's onto blue's service",
+            "PUT /status-pages/{page-red}/components/{comp-red}",
+            {"name": "x", "service_ids": ["{svc-blue}"]},
+            need=(CONFIGURE, "red"),
+            then=400,
+        ),
+    ],
+    "deleteStatusComponent": [
+        V(
+            "blue's",
+            "DELETE /status-pages/{page-blue}/components/{comp-blue}",
+            need=(CONFIGURE, "blue"),
+            then=204,
+        )
+    ],
+    "setStatusComponentManual": [
+        V(
+            "blue's",
+            "PUT /status-pages/{page-blue}/components/{comp-blue}/manual-status",
+            {"status": "major_outage"},
+            need=(ACT, "blue"),
+        )
+    ],
+    "listStatusPosts": [V("blue", "GET /status-pages/{page-blue}/posts", need=(READ, "blue"))],
+    "postStatusIncident": [
+        V(
+            "on blue's page",
+            "POST /status-pages/{page-blue}/incidents",
+            {"name": "x", "body": "y"},
+            need=(ACT, "blue"),
+            then=201,
+        ),
+        V(
+            "red's about blue's incident",
+            "POST /status-pages/{page-red}/incidents",
+            {"name": "x", "body": "y", "incident_id": "inc-blue"},
+            need=(ACT, "red"),
+            then=400,
+        ),
+    ],
+    "scheduleStatusMaintenance": [
+        V(
+            "on blue's page",
+            "POST /status-pages/{page-blue}/maintenances",
+            {
+                "name": "x",
+                "body": "y",
+                "component_ids": ["{comp-blue}"],
+                "scheduled_for": SOON.isoformat(),
+                "scheduled_until": (SOON + timedelta(hours=1)).isoformat(),
+            },
+            need=(ACT, "blue"),
+            then=201,
+        )
+    ],
+    "postStatusUpdate": [
+        V(
+            "blue's post",
+            "POST /status-pages/{page-blue}/posts/{post-blue}/updates",
+            {"body": "y", "status": "identified"},
+            need=(ACT, "blue"),
+            then=201,
+        )
+    ],
     "revokeApiKey": [
         V(
             "blue lead's",

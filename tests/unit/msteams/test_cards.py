@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.incidents.models import Actor, Incident, IncidentStatus
-from shared.msteams.cards import VERBS, incident_card, parse_command
+from shared.msteams.cards import STATUS_UPDATE, VERBS, incident_card, parse_command
 from shared.msteams.package import build, manifest
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -54,7 +54,16 @@ ELEMENT: dict[str, Any] = {
     "type": "object",
     "required": ["type"],
     "properties": {
-        "type": {"enum": ["TextBlock", "FactSet", "Input.Text", "Container", "ColumnSet"]}
+        "type": {
+            "enum": [
+                "TextBlock",
+                "FactSet",
+                "Input.Text",
+                "Input.ChoiceSet",
+                "Container",
+                "ColumnSet",
+            ]
+        }
     },
     "allOf": [
         {
@@ -105,6 +114,19 @@ ELEMENT: dict[str, Any] = {
             },
         },
         {"if": {"properties": {"type": {"const": "Input.Text"}}}, "then": {"required": ["id"]}},
+        {
+            "if": {"properties": {"type": {"const": "Input.ChoiceSet"}}},
+            "then": {
+                "required": ["id", "choices"],
+                "properties": {
+                    "choices": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "object", "required": ["title", "value"]},
+                    }
+                },
+            },
+        },
     ],
 }
 SCHEMA: dict[str, Any] = {
@@ -158,14 +180,26 @@ def verbs(card: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        ({}, ["acknowledge", "resolve", "snooze30", "snooze60", "snooze240", "escalate", "note"]),
+        (
+            {},
+            [
+                "acknowledge",
+                "resolve",
+                "snooze30",
+                "snooze60",
+                "snooze240",
+                "escalate",
+                "note",
+                "status_update",
+            ],
+        ),
         (
             {
                 "status": IncidentStatus.ACKNOWLEDGED,
                 "acknowledged_at": NOW,
                 "acknowledged_by": Actor(kind="user", id="a", display="Alice"),
             },
-            ["resolve", "snooze30", "snooze60", "snooze240", "escalate", "note"],
+            ["resolve", "snooze30", "snooze60", "snooze240", "escalate", "note", "status_update"],
         ),
         (
             {
@@ -188,7 +222,7 @@ def test_cards_are_valid_and_offer_the_right_actions(
     )
     jsonschema.validate(card, SCHEMA)
     assert verbs(card) == expected
-    assert all(v in VERBS for v in verbs(card))
+    assert all(v in VERBS or v == STATUS_UPDATE for v in verbs(card))
     text = json.dumps(card)
     if state.get("status") == IncidentStatus.RESOLVED:
         assert "Alice, 2026-11-23 08:00 UTC" in text

@@ -9,6 +9,8 @@ export interface HostInfo {
   https: string;
   log: string;
   integrationKey: string;
+  /** The generic integration of the status page's own service (tests/browser/status_seed.py). */
+  statusIntegrationKey: string;
   teamId: string;
   serviceId: string;
   viewer: string;
