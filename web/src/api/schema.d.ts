@@ -108,6 +108,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/escalation-policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who an unsaved policy would page, and when (nothing saved, nobody paged) */
+        post: operations["previewPolicyBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/escalation-policies/{policy_id}": {
         parameters: {
             query?: never;
@@ -122,6 +139,91 @@ export interface paths {
         post?: never;
         /** Delete a policy */
         delete: operations["deletePolicy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/escalation-policies/{policy_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would be paged, and when, if an incident opened at a moment (nobody paged) */
+        post: operations["previewPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/escalation-policies/{policy_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The policy's saved versions, newest first */
+        get: operations["listPolicyVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/escalation-policies/{policy_id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version of the policy, as it was */
+        get: operations["getPolicyVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/heartbeats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Heartbeats with their last ping and state */
+        get: operations["listHeartbeats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/heartbeats/{integration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A heartbeat's last ping and state */
+        get: operations["getHeartbeat"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -505,6 +607,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/integrations/{integration_id}/routes/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which route a sample alert takes, and why (nothing stored or paged) */
+        post: operations["testRoutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/integrations/{integration_id}/routes/{route_id}": {
         parameters: {
             query?: never;
@@ -517,6 +636,40 @@ export interface paths {
         post?: never;
         /** Delete a route */
         delete: operations["deleteRoute"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/{integration_id}/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What to paste into each sender (the key as a placeholder) */
+        get: operations["getIntegrationSetup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/{integration_id}/test-alert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a sample alert of the integration's source through ingest (it pages) */
+        post: operations["sendTestAlert"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -660,6 +813,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/notification-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What my saved rules do with a page arriving now (or at), per rule set */
+        get: operations["previewMyRules"];
+        put?: never;
+        /** What these unsaved rules would do with a page arriving now (or at) */
+        post: operations["previewRulesBody"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/shifts": {
         parameters: {
             query?: never;
@@ -729,6 +900,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The final shifts a new schedule body would produce, with gaps (nothing saved) */
+        post: operations["previewSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/schedules/{schedule_id}": {
         parameters: {
             query?: never;
@@ -791,7 +979,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import an external calendar's shifts as overrides */
+        /** Import an external calendar's shifts as overrides (dry_run: preview only) */
         post: operations["importIcal"];
         delete?: never;
         options?: never;
@@ -868,6 +1056,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules/{schedule_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The final shifts an edit would produce, with the schedule's overrides and gaps (nothing saved) */
+        post: operations["previewScheduleEdit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/schedules/{schedule_id}/swaps": {
         parameters: {
             query?: never;
@@ -897,6 +1102,23 @@ export interface paths {
         put?: never;
         /** Accept, decline or cancel a swap (accepted: an override) */
         post: operations["decideSwap"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/take-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the running shift from now (an override for me until its end or until) */
+        post: operations["takeOverShift"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1152,6 +1374,20 @@ export interface components {
             /** Window Minutes */
             window_minutes: number;
         };
+        /** AlertRouting */
+        AlertRouting: {
+            decision: components["schemas"]["Decision"];
+            /** Labels */
+            labels: {
+                [key: string]: string;
+            };
+            /** Routes */
+            routes: components["schemas"]["RouteResult"][];
+            /** Severity */
+            severity: string;
+            /** Title */
+            title: string;
+        };
         /**
          * ApiKeyCreate
          * @description A request to create an API key (the management API's request body).
@@ -1271,6 +1507,19 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** ConditionResult */
+        ConditionResult: {
+            /** Actual */
+            actual: string | null;
+            /** Field */
+            field: string;
+            /** Op */
+            op: string;
+            /** Result */
+            result: boolean;
+            /** Value */
+            value: string | string[] | null;
+        };
         /** ContactMethodBody */
         ContactMethodBody: {
             /**
@@ -1316,6 +1565,19 @@ export interface components {
             key: components["schemas"]["ApiKeyRead"];
             /** Secret */
             secret: string;
+        };
+        /** Decision */
+        Decision: {
+            /** Escalation Policy Id */
+            escalation_policy_id: string | null;
+            /** Page */
+            page: boolean;
+            /** Route Id */
+            route_id: string | null;
+            /** Service Id */
+            service_id: string;
+            /** Severity */
+            severity: string;
         };
         /** DeliveryAttempt */
         DeliveryAttempt: {
@@ -1415,6 +1677,35 @@ export interface components {
             /** Uid */
             uid: string;
         };
+        /** FiredStep */
+        FiredStep: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * More People
+             * @default 0
+             */
+            more_people: number;
+            /** People */
+            people?: components["schemas"]["PagedPerson"][];
+            /** Round */
+            round: number;
+            /** Skipped */
+            skipped?: string[];
+            /** Step */
+            step: number;
+            /**
+             * Target
+             * @description The channel or webhook id it posts to.
+             * @default null
+             */
+            target: string | null;
+            /** Type */
+            type: string;
+        };
         /**
          * Frequency
          * @enum {string}
@@ -1461,6 +1752,29 @@ export interface components {
              */
             title: string | null;
         };
+        /** HeartbeatStatus */
+        HeartbeatStatus: {
+            /** Due At */
+            due_at: string | null;
+            /** Integration Id */
+            integration_id: string;
+            /** Interval Seconds */
+            interval_seconds: number | null;
+            /** Last Ping */
+            last_ping: string | null;
+            /** Name */
+            name: string;
+            /** Service Id */
+            service_id: string;
+            /**
+             * State
+             * @description ok: pinged within the interval; waiting: never pinged, still within the interval since creation; missed: an incident opens (or is open); unmonitored: no interval set, pings are only recorded; disabled: the integration is off.
+             * @enum {string}
+             */
+            state: "ok" | "waiting" | "missed" | "unmonitored" | "disabled";
+            /** Team Id */
+            team_id: string;
+        };
         /** IcalImportBody */
         IcalImportBody: {
             /**
@@ -1474,6 +1788,11 @@ export interface components {
              * @default 90
              */
             days: number;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run: boolean;
             /**
              * Ics
              * @description The iCalendar text.
@@ -1490,6 +1809,11 @@ export interface components {
         };
         /** ImportResult */
         ImportResult: {
+            /**
+             * Created
+             * @default []
+             */
+            created: components["schemas"]["Override"][];
             /** Events */
             events: components["schemas"]["EventReport"][];
             /** Imported */
@@ -1640,6 +1964,11 @@ export interface components {
              */
             enabled: boolean;
             /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
+            /**
              * Format
              * @enum {string}
              */
@@ -1687,6 +2016,11 @@ export interface components {
             created_at: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /**
              * Format
              * @enum {string}
@@ -1821,6 +2155,11 @@ export interface components {
          */
         ListedSchedule: {
             /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
+            /**
              * Ical Token Hash
              * @default null
              */
@@ -1877,6 +2216,21 @@ export interface components {
         /** MembershipBody */
         MembershipBody: {
             role: components["schemas"]["TeamRole"];
+        };
+        /**
+         * MethodView
+         * @description A contact method as a preview names it (never its address).
+         */
+        MethodView: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "email" | "sms" | "voice" | "webhook" | "teams" | "console";
+            /** Label */
+            label: string;
         };
         /** MyShift */
         MyShift: {
@@ -2166,6 +2520,14 @@ export interface components {
             /** User Name */
             user_name: string;
         };
+        /** PagedPerson */
+        PagedPerson: {
+            /** Name */
+            name: string;
+            plan: components["schemas"]["PersonPlan"];
+            /** User Id */
+            user_id: string;
+        };
         /** PendingUserBody */
         PendingUserBody: {
             /** Email */
@@ -2180,6 +2542,27 @@ export interface components {
              * @description The team they join.
              */
             team_id: string;
+        };
+        /** PersonPlan */
+        PersonPlan: {
+            /** Deliveries */
+            deliveries: components["schemas"]["PlannedDelivery"][];
+            /**
+             * Importance
+             * @enum {string}
+             */
+            importance: "default" | "important";
+            /**
+             * Note
+             * @default null
+             */
+            note: string | null;
+            /**
+             * Rule Set
+             * @description The rules used: the person's own set, or the fallback (every usable method now and again after 5 minutes) when that set is empty.
+             * @enum {string}
+             */
+            rule_set: "default" | "important" | "fallback";
         };
         /** PersonRef */
         PersonRef: {
@@ -2204,6 +2587,23 @@ export interface components {
             /** Pending */
             pending: boolean;
         };
+        /** PlannedDelivery */
+        PlannedDelivery: {
+            /** After Minutes */
+            after_minutes: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Held By Quiet Hours
+             * @default false
+             */
+            held_by_quiet_hours: boolean;
+            /** Methods */
+            methods: components["schemas"]["MethodView"][];
+        };
         /** Policy */
         Policy: {
             /**
@@ -2211,6 +2611,11 @@ export interface components {
              * @default null
              */
             ack_timeout_minutes: number | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Id */
             id: string;
             /** Name */
@@ -2245,6 +2650,11 @@ export interface components {
              * @default null
              */
             ack_timeout_minutes: number | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Name */
             name: string;
             /**
@@ -2256,6 +2666,41 @@ export interface components {
             steps: (components["schemas"]["NotifyUsers"] | components["schemas"]["NotifySchedule"] | components["schemas"]["NotifyTeam"] | components["schemas"]["NotifyRoundRobin"] | components["schemas"]["PostToChannel"] | components["schemas"]["CallWebhook"] | components["schemas"]["Wait"] | components["schemas"]["TimeWindow"] | components["schemas"]["AlertCountCondition"] | components["schemas"]["Repeat"] | components["schemas"]["ResolveIncident"])[];
             /** Team Id */
             team_id: string;
+        };
+        /** PolicyPreview */
+        PolicyPreview: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Fired */
+            fired: components["schemas"]["FiredStep"][];
+            /** Notes */
+            notes: string[];
+            /** Policy Id */
+            policy_id: string | null;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+            /** Version */
+            version: number | null;
+        };
+        /**
+         * PolicyVersion
+         * @description One version as listed: enough to pick one to read back.
+         */
+        PolicyVersion: {
+            /** Name */
+            name: string;
+            /** Steps */
+            steps: number;
+            /** Updated At */
+            updated_at: string | null;
+            /** Version */
+            version: number;
         };
         /** PostToChannel */
         PostToChannel: {
@@ -2269,6 +2714,25 @@ export interface components {
              * @enum {string}
              */
             type: "post_to_channel";
+        };
+        /** PreviewShift */
+        PreviewShift: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Gap */
+            gap: boolean;
+            /** Source */
+            source: string | null;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** User */
+            user: string | null;
         };
         /** @description RFC 9457 problem details; `type` is stable per error kind. */
         Problem: {
@@ -2350,6 +2814,8 @@ export interface components {
          * @description An ordered routing rule of an integration; the first match wins.
          */
         Route: {
+            /** @default null */
+            active: components["schemas"]["RouteWindow"] | null;
             /** Conditions */
             conditions: components["schemas"]["RouteCondition"][];
             /**
@@ -2357,6 +2823,11 @@ export interface components {
              * @default null
              */
             escalation_policy_id: string | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Id */
             id: string;
             /** Integration Id */
@@ -2392,6 +2863,8 @@ export interface components {
         };
         /** RouteBody */
         RouteBody: {
+            /** @default null */
+            active: components["schemas"]["RouteWindow"] | null;
             /** Conditions */
             conditions: components["schemas"]["RouteCondition"][];
             /**
@@ -2399,6 +2872,11 @@ export interface components {
              * @default null
              */
             escalation_policy_id: string | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /**
              * Match
              * @default all
@@ -2446,8 +2924,84 @@ export interface components {
              */
             value: string | string[] | null;
         };
+        /** RouteResult */
+        RouteResult: {
+            /** Conditions */
+            conditions: components["schemas"]["ConditionResult"][];
+            /**
+             * Match
+             * @enum {string}
+             */
+            match: "all" | "any";
+            /** Matched */
+            matched: boolean;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Route Id */
+            route_id: string;
+        };
+        /** RouteTestBody */
+        RouteTestBody: {
+            /**
+             * Alert Id
+             * @description Which of its recent alerts (default newest).
+             * @default null
+             */
+            alert_id: string | null;
+            /**
+             * Incident Id
+             * @description Or an incident's recorded alert.
+             * @default null
+             */
+            incident_id: string | null;
+            /**
+             * Payload
+             * @description A body as the sender posts it (the integration's format).
+             * @default null
+             */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** RouteTestResult */
+        RouteTestResult: {
+            /** Alerts */
+            alerts: components["schemas"]["AlertRouting"][];
+            /** Integration Id */
+            integration_id: string;
+        };
+        /** RouteWindow */
+        RouteWindow: {
+            /** Ranges */
+            ranges: components["schemas"]["TimeRange"][];
+            /** Timezone */
+            timezone: string;
+        };
+        /**
+         * RulesPreview
+         * @description A page arriving at ``at`` under each rule set (the escalation step's importance picks
+         *     one: ``important`` for steps marked so, ``default`` otherwise).
+         */
+        RulesPreview: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            default: components["schemas"]["PersonPlan"];
+            important: components["schemas"]["PersonPlan"];
+            /** Unmatched */
+            unmatched: string[];
+        };
         /** Schedule */
         Schedule: {
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /**
              * Ical Token Hash
              * @default null
@@ -2488,6 +3042,11 @@ export interface components {
          */
         ScheduleBody: {
             /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
+            /**
              * Layers
              * @default []
              */
@@ -2518,6 +3077,35 @@ export interface components {
             team_id: string;
             /** Time Zone */
             time_zone: string;
+        };
+        /**
+         * SchedulePreview
+         * @description The final schedule the body would produce over [start, end).
+         */
+        SchedulePreview: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Gap Hours */
+            gap_hours: number;
+            /**
+             * Gaps
+             * @description How many of the shifts are gaps.
+             */
+            gaps: number;
+            /** Hours */
+            hours: {
+                [key: string]: number;
+            };
+            /** Shifts */
+            shifts: components["schemas"]["PreviewShift"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
         /**
          * SenderSetup
@@ -2575,6 +3163,11 @@ export interface components {
              * @default null
              */
             escalation_policy_id: string | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Id */
             id: string;
             /** Name */
@@ -2594,6 +3187,11 @@ export interface components {
              * @default null
              */
             escalation_policy_id: string | null;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Name */
             name: string;
             /** Team Id */
@@ -2739,6 +3337,15 @@ export interface components {
              */
             decision: "accept" | "decline" | "cancel";
         };
+        /** TakeOverBody */
+        TakeOverBody: {
+            /**
+             * Until
+             * @description When to hand back (default: the running shift's end).
+             * @default null
+             */
+            until: string | null;
+        };
         /** Team */
         Team: {
             /**
@@ -2751,6 +3358,11 @@ export interface components {
              * @default
              */
             description: string;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Id */
             id: string;
             /** Name */
@@ -2763,6 +3375,11 @@ export interface components {
              * @default
              */
             description: string;
+            /**
+             * External Id
+             * @default null
+             */
+            external_id: string | null;
             /** Name */
             name: string;
         };
@@ -2772,6 +3389,22 @@ export interface components {
          * @enum {string}
          */
         TeamRole: "admin" | "member";
+        /**
+         * TestAlertSent
+         * @description Queued: the incident appears once the alert is processed (seconds).
+         */
+        TestAlertSent: {
+            /** Dedup Key */
+            dedup_key: string | null;
+            /** Envelope Id */
+            envelope_id: string;
+            /** Format */
+            format: string;
+            /** Integration Id */
+            integration_id: string;
+            /** Title */
+            title: string;
+        };
         /**
          * TimeRange
          * @description Weekdays (0 = Monday) and a local time range; ``end <= start`` wraps past midnight.
@@ -3685,6 +4318,96 @@ export interface operations {
             };
         };
     };
+    previewPolicyBody: {
+        parameters: {
+            query?: {
+                /** @description The moment the incident opens (default now). */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyPreview"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPolicy: {
         parameters: {
             query?: never;
@@ -3879,6 +4602,474 @@ export interface operations {
         responses: {
             /** @description Done */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewPolicy: {
+        parameters: {
+            query?: {
+                /** @description The moment the incident opens (default now). */
+                at?: string;
+            };
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyPreview"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPolicyVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        continuation: string | null;
+                        items: components["schemas"]["PolicyVersion"][];
+                    };
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPolicyVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listHeartbeats: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1..200 (default 50). */
+                limit?: number;
+                /** @description The token from the previous page. */
+                continuation?: string;
+                /** @description Only this team's items. */
+                team_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        continuation: string | null;
+                        items: components["schemas"]["HeartbeatStatus"][];
+                    };
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatStatus"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6331,6 +7522,95 @@ export interface operations {
             };
         };
     };
+    testRoutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteTestBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteTestResult"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deleteRoute: {
         parameters: {
             query?: never;
@@ -6349,6 +7629,183 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntegrationSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SenderSetup"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sendTestAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestAlertSent"];
+                };
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
@@ -7298,6 +8755,189 @@ export interface operations {
             };
         };
     };
+    previewMyRules: {
+        parameters: {
+            query?: {
+                /** @description When the page arrives (default now). */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesPreview"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewRulesBody: {
+        parameters: {
+            query?: {
+                /** @description When the page arrives (default now). */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationRules"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesPreview"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     myShifts: {
         parameters: {
             query?: {
@@ -7685,6 +9325,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Schedule"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query?: {
+                /** @description Range start (default now). */
+                start?: string;
+                /** @description Weeks to show, 1..13 (default 2). */
+                weeks?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
                 };
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
@@ -8748,6 +10480,100 @@ export interface operations {
             };
         };
     };
+    previewScheduleEdit: {
+        parameters: {
+            query?: {
+                /** @description Range start (default now). */
+                start?: string;
+                /** @description Weeks to show, 1..13 (default 2). */
+                weeks?: number;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreview"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listSwaps: {
         parameters: {
             query?: {
@@ -8960,6 +10786,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShiftSwap"];
+                };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    takeOverShift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TakeOverBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Override"];
                 };
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
