@@ -22,6 +22,7 @@ from shared.alerts.parse import MAX_BYTES, parse
 from shared.auth.access import require
 from shared.auth.models import Action, Principal
 from shared.catalog.models import Integration, Route
+from shared.catalog.route_windows import window_open
 from shared.catalog.routing import choose_route, explain, route_matches
 from shared.catalog.service import routes_of
 from shared.catalog.stored import load_integration
@@ -103,9 +104,14 @@ class _Recorded:
 
 
 def evaluate(
-    integration: Integration, routes: list[Route], alert: Any, description: str
+    integration: Integration,
+    routes: list[Route],
+    alert: Any,
+    description: str,
+    received_at: datetime,
 ) -> AlertRouting:
-    """Pure: every route with its conditions' results, and the pipeline's decision."""
+    """Pure: every route with its conditions' results, and the pipeline's decision for an alert
+    received at ``received_at`` (a route with an ``active`` window matches only inside it)."""
     results = []
     for route in sorted(routes, key=lambda r: (r.position, r.id)):
         conditions = []
@@ -116,7 +122,9 @@ def evaluate(
                     field=cond.field, op=cond.op, value=cond.value, actual=actual, result=ok
                 )
             )
-        matched = route_matches(route, alert, source=integration.format, description=description)
+        matched = route_matches(
+            route, alert, source=integration.format, description=description
+        ) and window_open(route.active, received_at)
         results.append(
             RouteResult(
                 route_id=route.id,
@@ -127,7 +135,9 @@ def evaluate(
                 conditions=conditions,
             )
         )
-    decision = choose_route(integration, routes, alert, description=description)
+    decision = choose_route(
+        integration, routes, alert, description=description, received_at=received_at
+    )
     return AlertRouting(
         title=alert.title,
         severity=alert.severity,
@@ -182,7 +192,7 @@ async def try_routes(
         alert, description = await _recorded(store, principal, integration, body)
         return RouteTestResult(
             integration_id=integration.id,
-            alerts=[evaluate(integration, routes, alert, description)],
+            alerts=[evaluate(integration, routes, alert, description, now)],
         )
     fmt = SourceFormat(integration.format)
     if fmt == SourceFormat.HEARTBEAT:
@@ -196,5 +206,5 @@ async def try_routes(
     events = parse(fmt, raw, received_at=now, event_id="route-test", mapping=mapping)
     return RouteTestResult(
         integration_id=integration.id,
-        alerts=[evaluate(integration, routes, e, e.description or "") for e in events],
+        alerts=[evaluate(integration, routes, e, e.description or "", now) for e in events],
     )

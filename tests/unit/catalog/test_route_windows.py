@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from shared.catalog.models import RouteBody
+from shared.catalog.route_trial import evaluate
 from shared.catalog.route_windows import RouteWindow
 from shared.catalog.routing import choose_route
 from tests.unit.catalog.test_routing import INTEGRATION, Alert, route
@@ -47,3 +48,11 @@ def test_windows_are_validated() -> None:
         RouteBody.model_validate(
             {"position": 0, "conditions": [ANY], "active": {"timezone": "UTC", "ranges": []}}
         )
+
+
+def test_a_route_trial_shows_the_window_deciding() -> None:
+    routes = [route(0, ANY, active=NIGHT, page=False)]
+    night = evaluate(INTEGRATION, routes, Alert(), "", datetime(2027, 1, 11, 22, tzinfo=UTC))
+    day = evaluate(INTEGRATION, routes, Alert(), "", datetime(2027, 1, 11, 12, tzinfo=UTC))
+    assert (night.routes[0].matched, night.decision.page) == (True, False)
+    assert (day.routes[0].matched, day.decision.page) == (False, True)
