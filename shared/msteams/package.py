@@ -18,6 +18,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from shared.config import get_settings
 from shared.msteams.tab import console_host, static_tab, teams_app_id, web_application_info
 
 MANIFEST_SCHEMA = (
@@ -160,13 +161,18 @@ def main(argv: list[str] | None = None) -> None:
         help="a fixed Teams app id (default: derived from the bot id; cards' Open buttons "
         "link to the derived one)",
     )
+    settings = get_settings()
     parser.add_argument(
         "--console-url",
-        help="where the console is served (default: https://<host>, the Function App)",
+        default=settings.CONSOLE_BASE_URL or None,
+        help="where the console is served (default: the CONSOLE_BASE_URL setting, else "
+        "https://<host>, the Function App)",
     )
     parser.add_argument(
         "--client-id",
-        help="the Entra app registration's client id (ENTRA_CLIENT_ID), for Teams SSO in the tab",
+        default=settings.ENTRA_CLIENT_ID or None,
+        help="the Entra app registration's client id (default: the ENTRA_CLIENT_ID setting), "
+        "for Teams SSO in the tab",
     )
     parser.add_argument("--out", type=Path, default=Path("openalert-teams.zip"))
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from shared.msteams.cards import incident_card
-from shared.msteams.package import build, manifest
+from shared.msteams.package import build, main, manifest
 from shared.msteams.tab import TAB_ENTITY_ID, incident_deep_link, teams_app_id
 from tests.unit.msteams.test_cards import SCHEMA, incident
 
@@ -83,3 +83,16 @@ def test_the_manifest_passes_microsofts_schema(options: dict[str, str]) -> None:
     validator = jsonschema.Draft4Validator(SCHEMA_117, format_checker=jsonschema.FormatChecker())
     problems = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(made)]
     assert not problems, problems
+
+
+def test_the_builder_takes_the_console_and_client_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONSOLE_BASE_URL", CONSOLE)
+    monkeypatch.setenv("ENTRA_CLIENT_ID", CLIENT)
+    out = tmp_path / "app.zip"
+    main(["--bot-id", BOT, "--host", HOST, "--out", str(out)])
+    with zipfile.ZipFile(out) as z:
+        m = json.loads(z.read("manifest.json"))
+    assert m["staticTabs"][0]["contentUrl"] == f"{CONSOLE}/tab"
+    assert m["webApplicationInfo"]["id"] == CLIENT
