@@ -76,11 +76,9 @@ def incident_card(
     on_call: list[str],
     url: str,
     notice: str | None = None,
-    tab_url: str | None = None,
 ) -> dict[str, Any]:
-    """``url``: the incident's console page; ``tab_url``: a Teams deep link to that page in the
-    app's OpenAlert tab, which the "Open" button then uses instead (Teams shows at most six
-    actions, and the deep link falls back to ``url`` where the app is not installed)."""
+    """``url``: the incident's console page (Teams shows at most six actions; this is the
+    last)."""
     status = incident.status
     facts = [
         _fact("Severity", incident.severity),
@@ -176,10 +174,7 @@ def incident_card(
                 },
             },
         ]
-    if tab_url:
-        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": tab_url})
-    else:
-        actions.append({"type": "Action.OpenUrl", "title": "Open incident", "url": url})
+    actions.append({"type": "Action.OpenUrl", "title": "Open incident", "url": url})
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
