@@ -37,6 +37,7 @@ from shared.escalation import auditor
 from shared.escalation.durable import DurableEscalation
 from shared.incidents.lifecycle import decide
 from shared.incidents.models import Action, Actor, Incident
+from shared.incidents.stored import TIMELINE
 from shared.schedules.models import Layer, Schedule
 from shared.store.codec import from_doc, to_doc
 from shared.store.port import DocumentStore, eq
@@ -460,10 +461,15 @@ async def test_auditor_repairs_a_killed_orchestration(env: Env) -> None:
     store = await env.store()
     try:
         repairs = await auditor.audit(store=store, client=client, now=datetime.now(UTC))
+        # devhost runs the auditor's own timer too (every minute at :30): on a slow machine it
+        # can repair the instance between the kill and this call. Either way the repair is
+        # recorded exactly once on the incident's timeline.
+        lines = await store.query(TIMELINE, where=[eq("incident_id", incident)], limit=1000)
     finally:
         await store.close()
-    assert [r.incident_id for r in repairs if r.incident_id == incident] == [incident]
-    assert "terminated" in next(r.reason for r in repairs if r.incident_id == incident)
+    assert [r.incident_id for r in repairs if r.incident_id == incident] in ([incident], [])
+    repaired = [d["message"] for d in lines.items if d["message"].startswith("Escalation repaired")]
+    assert len(repaired) == 1 and "terminated" in repaired[0], repaired
     assert await env.runtime_status(incident) == "Running"
     # Restarted at the recorded cursor (step 1, then its wait): paging continues to bob.
     paged = await env.wait_paged(incident, 2, within=30)

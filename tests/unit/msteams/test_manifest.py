@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from shared.config import get_settings
 from shared.msteams.package import build, main, manifest
 from shared.msteams.tab import teams_app_id
 
@@ -51,8 +52,13 @@ def test_the_builder_takes_the_console_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CONSOLE_BASE_URL", CONSOLE)
+    # Settings are read once per process; an earlier test may have read them without this.
+    get_settings.cache_clear()
     out = tmp_path / "app.zip"
-    main(["--bot-id", BOT, "--host", HOST, "--out", str(out)])
+    try:
+        main(["--bot-id", BOT, "--host", HOST, "--out", str(out)])
+    finally:
+        get_settings.cache_clear()
     with zipfile.ZipFile(out) as z:
         m = json.loads(z.read("manifest.json"))
     assert m["validDomains"] == [HOST, "console.example.com"]
