@@ -470,7 +470,8 @@ async def test_auditor_repairs_a_killed_orchestration(env: Env) -> None:
     assert [r.incident_id for r in repairs if r.incident_id == incident] in ([incident], [])
     repaired = [d["message"] for d in lines.items if d["message"].startswith("Escalation repaired")]
     assert len(repaired) == 1 and "terminated" in repaired[0], repaired
-    assert await env.runtime_status(incident) == "Running"
+    # Restarted: Pending until devhost's Durable worker picks the new instance up.
+    await env.wait_status(incident, "Running")
     # Restarted at the recorded cursor (step 1, then its wait): paging continues to bob.
     paged = await env.wait_paged(incident, 2, within=30)
     assert [t for _, t in paged][-1] in (["alice"], ["bob"])

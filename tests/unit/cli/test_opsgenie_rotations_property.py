@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,17 @@ ZONES = [
     ("Asia/Tokyo", datetime(2027, 6, 1, tzinfo=UTC)),
 ]
 DAY = st.sampled_from(mapping.DAYS)
+
+
+def _repeated_wall_time(at: datetime, tz: str) -> bool:
+    """True in a DST fall-back's repeated hour. A boundary written as a wall time there (02:30)
+    names two instants; Opsgenie's documentation does not say which one it means, and the
+    stand-in and OpenAlert pick differently, so the two readings may differ for that hour only
+    (the importer's --verify-weeks compares the real account's timeline)."""
+    local = at.astimezone(ZoneInfo(tz))
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 HOUR = st.integers(0, 23)
 HALF = st.sampled_from([0, 30])
 
@@ -84,6 +96,8 @@ def test_mapped_rotations_agree_with_the_stand_ins_timeline(
     theirs = final_timeline({"timezone": tz, "rotations": [raw]}, [], window, end)[0]["periods"]
     for h in range(7 * 24):
         at = window + timedelta(hours=h, minutes=15)
+        if _repeated_wall_time(at, tz):
+            continue
         want = {p["recipient"]["id"] for p in theirs if _covers(p, at)}
         got = {s.user for s in ours if s.start <= at < s.end and s.user is not None}
         assert got == want, at
