@@ -41,9 +41,9 @@ web: web/dist/index.html
 web-test: setup web
 	cd web && npm run --silent typecheck && npm test && npm run --silent browser
 
-# Re-take docs/console/*.png (each page light, dark and at 360 px) with the browser tests.
+# Re-take docs/console/*.png (each page light, dark and at 360 px): every browser spec photographs its pages.
 web-screenshots: setup web
-	cd web && OA_SCREENSHOTS=1 npx playwright test audit.spec.ts
+	cd web && OA_SCREENSHOTS=1 npx playwright test
 
 run: setup web
 	@echo "OpenAlert console: https://127.0.0.1:$(HTTPS_PORT)/ (self-signed certificate: accept it once; also http://127.0.0.1:$(PORT)/)"

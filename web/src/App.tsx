@@ -15,6 +15,15 @@ import { useThemePreference } from "./theme";
 const IncidentPage = lazy(() => import("./pages/IncidentPage").then((m) => ({ default: m.IncidentPage })));
 const OnCallPage = lazy(() => import("./pages/OnCallPage").then((m) => ({ default: m.OnCallPage })));
 const MyShiftsPage = lazy(() => import("./pages/MyShiftsPage").then((m) => ({ default: m.MyShiftsPage })));
+const SchedulesPage = lazy(() => import("./pages/SchedulesPage").then((m) => ({ default: m.SchedulesPage })));
+const SchedulePage = lazy(() => import("./pages/SchedulePage").then((m) => ({ default: m.SchedulePage })));
+const PoliciesPage = lazy(() => import("./pages/PoliciesPage").then((m) => ({ default: m.PoliciesPage })));
+const PolicyPage = lazy(() => import("./pages/PolicyPage").then((m) => ({ default: m.PolicyPage })));
+const ServicesPage = lazy(() => import("./pages/ServicesPage").then((m) => ({ default: m.ServicesPage })));
+const ServicePage = lazy(() => import("./pages/ServicePage").then((m) => ({ default: m.ServicePage })));
+const HeartbeatsPage = lazy(() => import("./pages/HeartbeatsPage").then((m) => ({ default: m.HeartbeatsPage })));
+const ProfilePage = lazy(() => import("./pages/ProfilePage").then((m) => ({ default: m.ProfilePage })));
+const AdminPage = lazy(() => import("./pages/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -42,6 +51,15 @@ export function App({ session }: { session: Session }) {
               <Route path="incidents/:id" element={<IncidentPage />} />
               <Route path="oncall" element={<OnCallPage />} />
               <Route path="shifts" element={<MyShiftsPage />} />
+              <Route path="schedules" element={<SchedulesPage />} />
+              <Route path="schedules/:id" element={<SchedulePage />} />
+              <Route path="escalation-policies" element={<PoliciesPage />} />
+              <Route path="escalation-policies/:id" element={<PolicyPage />} />
+              <Route path="services" element={<ServicesPage />} />
+              <Route path="services/:id" element={<ServicePage />} />
+              <Route path="heartbeats" element={<HeartbeatsPage />} />
+              <Route path="profile" element={<ProfilePage />} />
+              <Route path="admin" element={<AdminPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

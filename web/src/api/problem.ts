@@ -6,6 +6,8 @@ export interface Problem {
   status?: number;
   detail?: string;
   field?: string;
+  /** Every failed field of a 422 (dotted path from the body root, e.g. `steps.0.delay_minutes`). */
+  errors?: { field: string; message: string }[];
 }
 
 export class ProblemError extends Error {
@@ -39,4 +41,13 @@ export function describeError(error: unknown): { title: string; detail: string }
   }
   if (error instanceof Error) return { title: "Something went wrong", detail: error.message };
   return { title: "Something went wrong", detail: String(error) };
+}
+
+/** The API's message for one form field (dotted path, e.g. `layers.0.participants`), for a Fluent
+ * `Field`'s `validationMessage`; prefix match so `steps.0` also catches `steps.0.targets.1`. */
+export function fieldMessage(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ProblemError)) return undefined;
+  const all = error.problem.errors ?? (error.problem.field ? [{ field: error.problem.field, message: error.problem.detail ?? "" }] : []);
+  const hit = all.find((e) => e.field === field || e.field.startsWith(field + "."));
+  return hit?.message;
 }

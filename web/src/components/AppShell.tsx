@@ -1,8 +1,18 @@
 // Header (navigation, theme, sign-out) around every page; wraps rather than scrolls on phones.
-import { Button, Menu, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { AlertUrgentRegular, CalendarRegular, PeopleRegular, SignOutRegular, WeatherMoonRegular, WeatherSunnyRegular } from "@fluentui/react-icons";
+import { Button, Menu, MenuItem, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  AlertUrgentRegular,
+  CalendarRegular,
+  ChevronDownRegular,
+  PeopleRegular,
+  PersonRegular,
+  SettingsRegular,
+  SignOutRegular,
+  WeatherMoonRegular,
+  WeatherSunnyRegular,
+} from "@fluentui/react-icons";
 import { Suspense } from "react";
-import { NavLink, Outlet, useLocation } from "react-router";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useSession } from "../api/context";
 import type { ThemePreference } from "../theme";
 import { ErrorBoundary } from "./ErrorBoundary";
@@ -43,6 +53,15 @@ const useStyles = makeStyles({
   tools: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS },
 });
 
+// Configuration pages, behind one menu so the header stays one line on a phone.
+const CONFIGURE: [string, string][] = [
+  ["/schedules", "Schedules"],
+  ["/escalation-policies", "Escalation policies"],
+  ["/services", "Services and integrations"],
+  ["/heartbeats", "Heartbeats"],
+  ["/admin", "Teams, people and API keys"],
+];
+
 interface Props {
   mode: "light" | "dark";
   preference: ThemePreference;
@@ -53,6 +72,8 @@ export function AppShell({ mode, preference, onPreference }: Props) {
   const s = useStyles();
   const { me, signOut } = useSession();
   const location = useLocation();
+  const navigate = useNavigate();
+  const configuring = CONFIGURE.some(([path]) => location.pathname.startsWith(path));
   const cls = ({ isActive }: { isActive: boolean }) => (isActive ? `${s.link} ${s.active}` : s.link);
   return (
     <>
@@ -68,6 +89,27 @@ export function AppShell({ mode, preference, onPreference }: Props) {
           <NavLink to="/shifts" className={cls}>
             <CalendarRegular aria-hidden /> My shifts
           </NavLink>
+          <Menu>
+            <MenuTrigger disableButtonEnhancement>
+              <Button
+                appearance="subtle"
+                className={configuring ? `${s.link} ${s.active}` : s.link}
+                icon={<SettingsRegular />}
+                iconPosition="before"
+              >
+                Configure <ChevronDownRegular aria-hidden />
+              </Button>
+            </MenuTrigger>
+            <MenuPopover>
+              <MenuList>
+                {CONFIGURE.map(([path, label]) => (
+                  <MenuItem key={path} onClick={() => void navigate(path)}>
+                    {label}
+                  </MenuItem>
+                ))}
+              </MenuList>
+            </MenuPopover>
+          </Menu>
         </nav>
         <div className={s.tools}>
           <Menu
@@ -89,7 +131,10 @@ export function AppShell({ mode, preference, onPreference }: Props) {
               </MenuList>
             </MenuPopover>
           </Menu>
-          <Text size={200} title={me.id}>{me.display_name}</Text>
+          <NavLink to="/profile" className={cls} title={`${me.display_name}: my profile`}>
+            <PersonRegular aria-hidden />
+            <Text size={200}>{me.display_name}</Text>
+          </NavLink>
           <Button appearance="subtle" aria-label="Sign out" icon={<SignOutRegular />} onClick={() => void signOut()} />
         </div>
       </header>

@@ -1,16 +1,6 @@
 // Every page: axe (light and dark), no horizontal scroll at 360 px, screenshots. With
 // OA_SCREENSHOTS=1 (make web-screenshots) the screenshots land in docs/console/ for docs/console.md.
-import { resolve } from "node:path";
-import type { Page } from "@playwright/test";
-import { expect, expectAccessible, expectNoHorizontalScroll, hostInfo, postAlert, printedUrls, settled, signIn, test } from "./harness/fixtures";
-
-// Photographs only when asked (they cost seconds each and belong in docs, not in every run).
-const SHOTS = process.env.OA_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "../../../docs/console") : null;
-
-async function shoot(page: Page, name: string) {
-  if (!SHOTS) return;
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, animations: "disabled", caret: "hide" });
-}
+import { auditPage, expect, expectAccessible, postAlert, printedUrls, settled, signIn, test } from "./harness/fixtures";
 
 test("every page is accessible in light and dark, fits 360 px, and is photographed", async ({ page }) => {
   test.setTimeout(120_000);
@@ -33,24 +23,7 @@ test("every page is accessible in light and dark, fits 360 px, and is photograph
     ["not-found", "/no-such-page"],
   ];
   for (const [name, path] of pages) {
-    await test.step(name, async () => {
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await page.emulateMedia({ colorScheme: "light" });
-      await page.goto(hostInfo().https + path);
-      await settled(page);
-      // The theme follows the OS live: switching the emulated scheme needs no reload.
-      for (const scheme of ["light", "dark"] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await expect(page.locator(`[data-theme=${scheme}]`)).toHaveCount(1);
-        await expectAccessible(page, scheme === "dark" ? ["color-contrast", "link-in-text-block"] : undefined);
-        await shoot(page, `${name}-${scheme}`);
-      }
-      await page.emulateMedia({ colorScheme: "light" });
-      await page.setViewportSize({ width: 360, height: 740 });
-      await expect(page.locator("[data-theme=light]")).toHaveCount(1);
-      await expectNoHorizontalScroll(page);
-      await shoot(page, `${name}-phone`);
-    });
+    await test.step(name, () => auditPage(page, name, path));
   }
 });
 

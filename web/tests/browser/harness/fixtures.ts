@@ -3,6 +3,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { HostInfo } from "./host";
 
 export { expect };
@@ -75,3 +76,34 @@ export async function settled(page: Page) {
 export const test = base.extend<{ host: HostInfo }>({
   host: async ({}, use) => use(hostInfo()),
 });
+
+// Photographs only when asked (they cost seconds each and belong in docs, not in every run).
+const SHOTS = process.env.OA_SCREENSHOTS === "1" ? resolve(import.meta.dirname, "../../../../docs/console") : null;
+
+/** docs/console/<name>.png, only under OA_SCREENSHOTS=1 (make web-screenshots). */
+export async function shoot(page: Page, name: string) {
+  if (!SHOTS) return;
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true, animations: "disabled", caret: "hide" });
+}
+
+/** The page bar for one page of the console: open `path` (already signed in), wait for its data,
+ * axe in light and dark (the theme follows the OS live), no horizontal scroll at 360 px, and the
+ * three screenshots `<name>-light|dark|phone` for docs/console.md. */
+export async function auditPage(page: Page, name: string, path: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto(hostInfo().https + path);
+  await settled(page);
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await expect(page.locator(`[data-theme=${scheme}]`)).toHaveCount(1);
+    await expectAccessible(page, scheme === "dark" ? ["color-contrast", "link-in-text-block"] : undefined);
+    await shoot(page, `${name}-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expect(page.locator("[data-theme=light]")).toHaveCount(1);
+  await expectNoHorizontalScroll(page);
+  await shoot(page, `${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
