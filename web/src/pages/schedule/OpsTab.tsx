@@ -1,0 +1,5 @@
+import type { ScheduleTabProps } from "./types";
+
+export function ScheduleOpsTab({ schedule }: ScheduleTabProps) {
+  return <p>{schedule.name}</p>;
+}
