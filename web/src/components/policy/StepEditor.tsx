@@ -13,6 +13,9 @@ const useStyles = makeStyles({
   head: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalS, justifyContent: "space-between" },
   tools: { display: "flex", gap: tokens.spacingHorizontalXS },
   add: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", gap: tokens.spacingHorizontalM },
+  // The type names are long: the picker shrinks with the page instead of widening it.
+  type: { minWidth: 0, maxWidth: "100%", width: "360px" },
+  fill: { minWidth: 0, width: "100%" },
 });
 
 interface Props {
@@ -86,8 +89,8 @@ export function StepEditor({ steps, error, choices, teamId, zone, onChange }: Pr
         })}
       </ol>
       <div className={s.add}>
-        <Field label="New step">
-          <Select value={type} onChange={(_, d) => setType(d.value as StepType)}>
+        <Field label="New step" className={s.type}>
+          <Select className={s.fill} select={{ className: s.fill }} value={type} onChange={(_, d) => setType(d.value as StepType)}>
             {STEP_TYPES.map((t) => (
               <option key={t} value={t}>
                 {STEP_LABELS[t]}

@@ -14,7 +14,8 @@ export interface Choices {
 
 const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalM, alignItems: "flex-end" },
-  grow: { flexGrow: 1, minWidth: "min(100%, 220px)" },
+  grow: { flexGrow: 1, minWidth: "min(100%, 220px)", maxWidth: "100%" },
+  fill: { minWidth: 0, width: "100%" },
 });
 
 interface Props<S extends DraftStep = DraftStep> {
@@ -60,7 +61,7 @@ function Pick({ label, value, options, message, onChange }: {
   const listed = options.some((o) => o.id === value) || !value ? options : [{ id: value, name: value }, ...options];
   return (
     <Field label={label} validationMessage={message} className={s.grow}>
-      <Select value={value} onChange={(_, d) => onChange(d.value)}>
+      <Select className={s.fill} select={{ className: s.fill }} value={value} onChange={(_, d) => onChange(d.value)}>
         <option value="">Choose…</option>
         {listed.map((o) => (
           <option key={o.id} value={o.id}>
