@@ -1,6 +1,6 @@
 // One escalation policy (or a new one at /escalation-policies/new): the step editor, its saved
 // versions, and who it would page when — every rule and answer from the API.
-import { Caption1, MessageBar, MessageBarBody, Title2, makeStyles, tokens } from "@fluentui/react-components";
+import { Body1, Caption1, MessageBar, MessageBarBody, Title2, makeStyles, tokens } from "@fluentui/react-components";
 import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useNames, useTeams, useUsers } from "../api/catalog";
@@ -53,7 +53,8 @@ function Editor({ saved, initial }: { saved: Policy | null; initial: Draft }) {
   const save = useSavePolicy(saved?.id);
   const base = useMemo(() => (saved ? fromPolicy(saved) : null), [saved]);
   const dirty = !base || !same(draft, base);
-  const editable = canConfigure(me, saved?.team_id ?? (draft.team_id || undefined));
+  // A new policy's team is being picked: any team the caller configures will do for the form.
+  const editable = canConfigure(me, saved?.team_id);
   const zone = viewerZone();
   const body = useMemo(() => toBody(draft), [draft]);
   const onSave = () =>
@@ -85,12 +86,14 @@ function Editor({ saved, initial }: { saved: Policy | null; initial: Draft }) {
             onSave={onSave}
             onDiscard={base ? () => (setDraft(base), setRestored(null), save.reset()) : null}
           />
+        ) : saved ? (
+          <PolicySummary policy={saved} name={choices.name} />
         ) : (
-          saved && <PolicySummary policy={saved} name={choices.name} />
+          <Body1>Only an administrator of a team can create its escalation policies.</Body1>
         )}
       </div>
       <div className={s.side}>
-        <PreviewPanel policyId={saved?.id} draft={editable && dirty ? body : null} />
+        {(saved || editable) && <PreviewPanel policyId={saved?.id} draft={editable && dirty ? body : null} />}
         {saved && (
           <VersionsPanel
             policyId={saved.id}

@@ -4,7 +4,7 @@ import type { Policy, PolicyBody } from "../../src/api/policies";
 import { fromPolicy, moveStep, toBody } from "../../src/components/policy/draft";
 import { PolicyPage } from "../../src/pages/PolicyPage";
 import type { Me } from "../../src/api/context";
-import { json, renderWith } from "./render";
+import { VIEWER, json, renderWith } from "./render";
 
 const ADMIN: Me = { id: "u-1", kind: "user", display_name: "Ada", roles: ["OpenAlert.Admin"], teams: {} };
 
@@ -127,5 +127,15 @@ describe("PolicyPage", () => {
     expect(await within(wait).findByText("Input should be greater than 0")).toBeTruthy();
     expect(minutes.getAttribute("aria-invalid")).toBe("true");
     expect(saves).toEqual(['PUT /escalation-policies/pol-1 {"type":"wait","minutes":-1}']);
+  });
+
+  it("shows a viewer the policy in words, without the editor or restore", async () => {
+    const handler = fakeApi(() => json({}, { status: 500 }));
+    renderWith(<PolicyPage />, { handler, me: VIEWER, path: "/escalation-policies/pol-1", route: "/escalation-policies/:id" });
+    expect(await screen.findByText("Repeat from step 1, 2 time(s)")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Save" })).toBeNull();
+    fireEvent.click(await screen.findByRole("button", { name: "View version 4" }));
+    expect(await screen.findByRole("dialog")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Restore this version" })).toBeNull();
   });
 });
