@@ -1,4 +1,4 @@
-import { auditPage, expect, signIn, test } from "./harness/fixtures";
+import { auditPage, expect, expectAccessible, signIn, test } from "./harness/fixtures";
 
 test("an admin builds a policy step by step, sees the server's messages and preview, and keeps versions", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/oncall");
@@ -47,6 +47,8 @@ test("an admin builds a policy step by step, sees the server's messages and prev
   await expect(wait.getByText("Input should be greater than 0")).toBeVisible();
   await expect(wait.getByLabel("Minutes to wait")).toHaveAttribute("aria-invalid", "true");
   await expect(step(4, "Notify people").getByText(/at least 1 item/)).toBeVisible();
+  // Every kind of field the editor draws, its error messages included, passes axe.
+  await expectAccessible(page);
 
   await wait.getByLabel("Minutes to wait").fill("10");
   await step(4, "Notify people").getByRole("combobox", { name: "People" }).click();
