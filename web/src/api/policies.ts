@@ -76,7 +76,11 @@ export function useSavePolicy(id: string | undefined) {
       id
         ? unwrap(await api.PUT("/escalation-policies/{policy_id}", { params: { path: { policy_id: id } }, body }))
         : unwrap(await api.POST("/escalation-policies", { body })),
-    onSuccess: () => client.invalidateQueries({ queryKey: ["policies"] }),
+    onSuccess: (policy) => {
+      // The editor starts again from what was saved at once, not after the refetch.
+      client.setQueryData(["policies", "one", policy.id], policy);
+      return client.invalidateQueries({ queryKey: ["policies"] });
+    },
   });
 }
 

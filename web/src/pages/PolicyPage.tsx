@@ -65,6 +65,11 @@ function Editor({ saved, initial }: { saved: Policy | null; initial: Draft }) {
         else setDraft(fromPolicy(policy));
       },
     });
+  const discard = () => {
+    if (base) setDraft(base);
+    setRestored(null);
+    save.reset();
+  };
   return (
     <div className={s.columns}>
       <div className={s.page}>
@@ -84,7 +89,7 @@ function Editor({ saved, initial }: { saved: Policy | null; initial: Draft }) {
             dirty={dirty}
             onChange={setDraft}
             onSave={onSave}
-            onDiscard={base ? () => (setDraft(base), setRestored(null), save.reset()) : null}
+            onDiscard={base ? discard : null}
           />
         ) : saved ? (
           <PolicySummary policy={saved} name={choices.name} />
