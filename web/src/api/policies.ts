@@ -33,11 +33,16 @@ export function usePolicies() {
   });
 }
 
+/** The policy and the ETag it was read with (sent back as If-Match, so a save never silently
+ * replaces a version someone else saved meanwhile: the API answers 412 instead). */
 export function usePolicy(id: string | undefined) {
   const api = useApi();
   return useQuery({
     queryKey: ["policies", "one", id],
-    queryFn: async () => unwrap(await api.GET("/escalation-policies/{policy_id}", { params: { path: { policy_id: id! } } })),
+    queryFn: async () => {
+      const result = await api.GET("/escalation-policies/{policy_id}", { params: { path: { policy_id: id! } } });
+      return { policy: unwrap(result), etag: result.response.headers.get("ETag") };
+    },
     enabled: !!id,
   });
 }
@@ -67,20 +72,23 @@ export function usePolicyVersion(id: string, version: number | null) {
   });
 }
 
-/** Create (no id) or update (a new version); lists, the policy and its versions refetch after. */
-export function useSavePolicy(id: string | undefined) {
+/** Create (no `saved`) or update the version read with `saved.etag` (a new version); it settles
+ * once the lists, the policy (and its new ETag) and its versions are fetched again. */
+export function useSavePolicy(saved: { id: string; etag: string | null } | null) {
   const api = useApi();
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (body: PolicyBody) =>
-      id
-        ? unwrap(await api.PUT("/escalation-policies/{policy_id}", { params: { path: { policy_id: id } }, body }))
+      saved
+        ? unwrap(
+            await api.PUT("/escalation-policies/{policy_id}", {
+              params: { path: { policy_id: saved.id } },
+              body,
+              headers: saved.etag ? { "If-Match": saved.etag } : {},
+            }),
+          )
         : unwrap(await api.POST("/escalation-policies", { body })),
-    onSuccess: (policy) => {
-      // The editor starts again from what was saved at once, not after the refetch.
-      client.setQueryData(["policies", "one", policy.id], policy);
-      return client.invalidateQueries({ queryKey: ["policies"] });
-    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ["policies"] }),
   });
 }
 

@@ -43,14 +43,14 @@ function useChoices(): Choices & { name: (id: string) => string } {
 }
 
 /** The editor over a loaded (or new) policy; `saved` is null for a new one. */
-function Editor({ saved, initial }: { saved: Policy | null; initial: Draft }) {
+function Editor({ saved, etag, initial }: { saved: Policy | null; etag: string | null; initial: Draft }) {
   const s = useStyles();
   const { me } = useSession();
   const navigate = useNavigate();
   const choices = useChoices();
   const [draft, setDraft] = useState(initial);
   const [restored, setRestored] = useState<number | null>(null);
-  const save = useSavePolicy(saved?.id);
+  const save = useSavePolicy(saved ? { id: saved.id, etag } : null);
   const base = useMemo(() => (saved ? fromPolicy(saved) : null), [saved]);
   const dirty = !base || !same(draft, base);
   // A new policy's team is being picked: any team the caller configures will do for the form.
@@ -123,7 +123,8 @@ export function PolicyPage() {
   const policy = usePolicy(isNew ? undefined : id);
   const teams = useTeams();
   const { me } = useSession();
-  const title = isNew ? "New escalation policy" : (policy.data?.name ?? "Escalation policy");
+  const loaded = policy.data?.policy;
+  const title = isNew ? "New escalation policy" : (loaded?.name ?? "Escalation policy");
   const firstTeam = teams.data?.find((t) => canConfigure(me, t.id))?.id ?? "";
   return (
     <section className={s.page} aria-labelledby="policy-title">
@@ -133,9 +134,9 @@ export function PolicyPage() {
       <Title2 as="h1" id="policy-title">
         {title}
       </Title2>
-      {policy.data && (
+      {loaded && (
         <Caption1>
-          Version {policy.data.version}; an incident keeps the version it started with.
+          Version {loaded.version}; an incident keeps the version it started with.
         </Caption1>
       )}
       <ProblemBar error={policy.error} />
@@ -143,12 +144,12 @@ export function PolicyPage() {
         teams.isPending ? (
           <Loading label="Loading teams…" />
         ) : (
-          <Editor saved={null} initial={emptyDraft(firstTeam)} />
+          <Editor saved={null} etag={null} initial={emptyDraft(firstTeam)} />
         )
       ) : policy.isPending ? (
         <Loading label="Loading the policy…" />
-      ) : policy.data ? (
-        <Editor key={policy.data.id} saved={policy.data} initial={fromPolicy(policy.data)} />
+      ) : loaded ? (
+        <Editor key={loaded.id} saved={loaded} etag={policy.data?.etag ?? null} initial={fromPolicy(loaded)} />
       ) : null}
     </section>
   );

@@ -61,15 +61,15 @@ describe("policy draft shaping", () => {
   });
 });
 
-function fakeApi(onSave: (method: string, path: string, body: PolicyBody) => Response) {
+function fakeApi(onSave: (method: string, path: string, body: PolicyBody, ifMatch: string | null) => Response) {
   return async (req: Request) => {
     const path = new URL(req.url).pathname.replace("/api/v1", "");
     if (path.endsWith("/preview")) return json({ at: "2026-12-02T10:00:00Z", policy_id: null, version: null, fired: [], notes: [], truncated: false });
-    if (req.method === "GET" && path === "/escalation-policies/pol-1") return json(saved);
+    if (req.method === "GET" && path === "/escalation-policies/pol-1") return json(saved, { headers: { ETag: '"e-4"' } });
     if (req.method === "GET" && path.endsWith("/versions")) return json({ items: [{ version: 4, name: "Everything", updated_at: null, steps: 11 }], continuation: null });
     if (req.method === "GET" && path === "/teams") return json({ items: [{ id: "team-1", name: "Team one" }], continuation: null });
     if (req.method === "GET") return json({ items: [], continuation: null });
-    return onSave(req.method, path, (await req.json()) as PolicyBody);
+    return onSave(req.method, path, (await req.json()) as PolicyBody, req.headers.get("If-Match"));
   };
 }
 
@@ -106,7 +106,7 @@ describe("PolicyPage", () => {
     });
   });
 
-  it("saves an edit with PUT and shows the server's message on the step's field", async () => {
+  it("saves an edit with PUT (If-Match: the ETag it was read with) and shows the server's message on the step's field", async () => {
     const problem = {
       title: "Invalid input",
       status: 400,
@@ -115,8 +115,8 @@ describe("PolicyPage", () => {
       errors: [{ field: "steps.6.wait.minutes", message: "Input should be greater than 0" }],
     };
     const saves: string[] = [];
-    const handler = fakeApi((method, path, body) => {
-      saves.push(`${method} ${path} ${JSON.stringify(body.steps[6])}`);
+    const handler = fakeApi((method, path, body, ifMatch) => {
+      saves.push(`${method} ${path} ${ifMatch} ${JSON.stringify(body.steps[6])}`);
       return json(problem, { status: 400 });
     });
     renderWith(<PolicyPage />, { handler, me: ADMIN, path: "/escalation-policies/pol-1", route: "/escalation-policies/:id" });
@@ -126,7 +126,7 @@ describe("PolicyPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     expect(await within(wait).findByText("Input should be greater than 0")).toBeTruthy();
     expect(minutes.getAttribute("aria-invalid")).toBe("true");
-    expect(saves).toEqual(['PUT /escalation-policies/pol-1 {"type":"wait","minutes":-1}']);
+    expect(saves).toEqual(['PUT /escalation-policies/pol-1 "e-4" {"type":"wait","minutes":-1}']);
   });
 
   it("shows a viewer the policy in words, without the editor or restore", async () => {
