@@ -1,4 +1,4 @@
-import { auditPage, expect, signIn, test } from "./harness/fixtures";
+import { auditPage, expect, expectAccessible, shoot, signIn, test } from "./harness/fixtures";
 
 test("build a schedule in the editor: server preview, save, timeline, keyboard override", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/schedules");
@@ -30,6 +30,8 @@ test("build a schedule in the editor: server preview, save, timeline, keyboard o
   // Weekdays 09:00-17:00 only: the rest of the week is a gap in the preview.
   await page.getByRole("button", { name: "Add restriction" }).click();
   await expect(summary).toHaveText(/\d+ gaps \(\d+(\.\d+)? h nobody on call\)\. On call: Alice \(demo\) 40 h, Bob \(demo\) 40 h/);
+  await expectAccessible(page);
+  await shoot(page, "schedule-layers-light");
   await page.getByRole("button", { name: "Save layers" }).click();
   await expect(page.getByRole("button", { name: "Save layers" })).toBeDisabled();
 

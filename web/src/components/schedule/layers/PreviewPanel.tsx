@@ -21,7 +21,7 @@ const useStyles = makeStyles({
   head: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   strip: { overflowX: "auto", maxWidth: "100%" },
   canvas: { minWidth: "560px" },
-  list: { margin: 0, paddingInlineStart: tokens.spacingHorizontalL, maxHeight: "16em", overflowY: "auto" },
+  list: { margin: 0, paddingInlineStart: tokens.spacingHorizontalXXXL, maxHeight: "16em", overflowY: "auto" },
   gap: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
 });
 
@@ -74,7 +74,7 @@ export function PreviewPanel({ preview, error, updating, name, scheduleZone }: P
             </div>
           </div>
           <Caption1>Shifts in your zone ({zone}):</Caption1>
-          <ol className={s.list} aria-label="Preview shifts">
+          <ol className={s.list} aria-label="Preview shifts" tabIndex={0}>
             {preview.shifts.map((x) => (
               <li key={x.start} className={x.gap ? s.gap : undefined}>
                 {shiftLabel(who(x.user) ?? "Gap: nobody on call", new Date(x.start), new Date(x.end), zone, "month")}

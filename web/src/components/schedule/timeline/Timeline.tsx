@@ -9,7 +9,7 @@ import type { TimeRange } from "../../../pages/schedule/types";
 import { viewerZone } from "../../../time";
 import { Loading, ProblemBar } from "../../States";
 import { DayHeader } from "./DayHeader";
-import { daySlots, rangeAround, shiftAnchor, type RangeKind } from "./geometry";
+import { daySlots, place, rangeAround, shiftAnchor, type RangeKind } from "./geometry";
 import type { Bar } from "./ShiftBar";
 import { TimelineRow } from "./TimelineRow";
 
@@ -24,7 +24,16 @@ const useStyles = makeStyles({
     padding: tokens.spacingHorizontalS,
     ":focus-visible": { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}` },
   },
-  canvas: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  canvas: { position: "relative", display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS },
+  now: {
+    position: "absolute",
+    top: 0,
+    bottom: 0,
+    width: 0,
+    borderLeft: `${tokens.strokeWidthThick} solid ${tokens.colorBrandStroke1}`,
+    pointerEvents: "none",
+    zIndex: 1,
+  },
   day: { minWidth: "720px" },
   week: { minWidth: "840px" },
   month: { minWidth: "1400px" },
@@ -96,6 +105,8 @@ export function Timeline({ schedule, onOverride }: TimelineProps) {
   }));
   const rowProps = { range, kind, days, viewerZone: zone, scheduleZone: schedule.time_zone, onOverride };
   const title = rangeTitle(kind, range, zone);
+  const now = Date.now();
+  const nowAt = now >= range.start.getTime() && now < range.end.getTime() ? place(new Date(now), new Date(now + 1), range.start, range.end).left : null;
 
   return (
     <section className={s.root} aria-labelledby="timeline-range">
@@ -128,6 +139,7 @@ export function Timeline({ schedule, onOverride }: TimelineProps) {
         <div className={s.scroller} role="region" aria-label={`Timeline, ${title}`} tabIndex={0}>
           <div className={`${s.canvas} ${s[kind]}`}>
             <DayHeader days={days} kind={kind} zone={zone} />
+            {nowAt !== null && <div className={s.now} style={{ left: `${nowAt * 100}%` }} title="Now" aria-hidden />}
             {(layers.data ?? []).map((row) => (
               <TimelineRow key={row.index} label={`Layer ${row.index + 1}: ${row.name}`} bars={toBars(`l${row.index}`, row.shifts, false)} {...rowProps} />
             ))}
