@@ -1,4 +1,4 @@
-import { auditPage, expect, expectAccessible, shoot, signIn, test } from "./harness/fixtures";
+import { auditPage, expect, expectAccessible, hostInfo, shoot, signIn, test } from "./harness/fixtures";
 
 test("build a schedule in the editor: server preview, save, timeline, keyboard override", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/schedules");
@@ -72,4 +72,7 @@ test("schedules pages pass the page audit", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/schedules");
   await auditPage(page, "schedules", "/schedules");
   await auditPage(page, "schedule", "/schedules/sch-demo");
+  // Berlin springs forward on 2027-03-28: that day is drawn (and labelled) 23 hours long.
+  await page.goto(hostInfo().https + "/schedules/sch-demo?tab=timeline&range=week&at=2027-03-25");
+  await expect(page.getByRole("listitem", { name: /March 28, 2027, 23 hours$/ })).toHaveText(/23 h/);
 });
