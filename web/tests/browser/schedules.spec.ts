@@ -53,6 +53,15 @@ test("build a schedule in the editor: server preview, save, timeline, keyboard o
   await expect(page).toHaveURL(/at=\d{4}-\d{2}-\d{2}/);
   await page.getByRole("button", { name: "Today" }).click();
 
+  // Dragging across the final row picks a range to override.
+  const box = (await final.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByRole("dialog").or(page.getByRole("button", { name: /^sched-/ }))).toBeVisible();
+  await page.keyboard.press("Escape");
+
   // Keyboard: Tab from the timeline's region to a shift of the final row, open its menu, override.
   await page.getByRole("region", { name: /^Timeline, / }).focus();
   for (let i = 0; i < 80; i++) {

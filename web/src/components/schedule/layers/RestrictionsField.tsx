@@ -1,5 +1,5 @@
 // Restrictions: windows (weekdays + local start/end time) in which the layer may page; several.
-import { Button, Checkbox, Field, Input, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Caption1, Checkbox, Field, Input, Label, makeStyles, tokens } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { fieldMessage } from "../../../api/problem";
 import type { DraftRestriction } from "./draft";
@@ -19,6 +19,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalS,
     minWidth: 0,
   },
+  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, alignItems: "flex-start" },
   days: { display: "flex", flexWrap: "wrap" },
 });
 
@@ -36,7 +37,9 @@ export function RestrictionsField({ layerName, path, value, onChange, error, dis
   const s = useStyles();
   const set = (i: number, patch: Partial<DraftRestriction>) => onChange(value.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
-    <div>
+    <div className={s.root}>
+      <Label>Restrictions</Label>
+      <Caption1>When this layer may page, in the schedule's zone; none: at all times.</Caption1>
       <ul className={s.list} aria-label={`Restrictions of ${layerName}`}>
         {value.map((r, i) => (
           <li key={i}>

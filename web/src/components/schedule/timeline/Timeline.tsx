@@ -40,6 +40,9 @@ const useStyles = makeStyles({
   gaps: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalXS, color: tokens.colorPaletteRedForeground1 },
 });
 
+/** How an override came about, when not typed in by hand. */
+const SOURCE: Record<string, string> = { swap: " (swap)", ical: " (imported)" };
+
 const KINDS: RangeKind[] = ["day", "week", "month"];
 const KIND_LABEL: Record<RangeKind, string> = { day: "Day", week: "Week", month: "Month" };
 
@@ -98,7 +101,7 @@ export function Timeline({ schedule, onOverride }: TimelineProps) {
   const gaps = finalBars.filter((b) => b.who === null).length;
   const overrideBars: Bar[] = (overrides.data ?? []).map((o) => ({
     key: o.id,
-    who: people(o.user),
+    who: `${people(o.user)}${SOURCE[o.source] ?? ""}`,
     colorKey: o.user,
     start: new Date(o.start),
     end: new Date(o.end),
@@ -143,7 +146,7 @@ export function Timeline({ schedule, onOverride }: TimelineProps) {
             {(layers.data ?? []).map((row) => (
               <TimelineRow key={row.index} label={`Layer ${row.index + 1}: ${row.name}`} bars={toBars(`l${row.index}`, row.shifts, false)} {...rowProps} />
             ))}
-            <TimelineRow label="Overrides" bars={overrideBars} {...rowProps} />
+            <TimelineRow label="Overrides" bars={overrideBars} empty="No overrides or swaps in this range" {...rowProps} />
             <TimelineRow label={gaps ? `Final schedule (${gaps === 1 ? "1 gap" : `${gaps} gaps`})` : "Final schedule"} bars={finalBars} selectable {...rowProps} />
           </div>
         </div>

@@ -18,6 +18,16 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorNeutralBackground2,
     borderRadius: tokens.borderRadiusMedium,
   },
+  empty: {
+    listStyleType: "none",
+    position: "sticky",
+    left: 0,
+    display: "inline-block",
+    paddingInline: tokens.spacingHorizontalS,
+    lineHeight: "32px",
+    fontSize: tokens.fontSizeBase200,
+    color: tokens.colorNeutralForeground2,
+  },
   draggable: { cursor: "crosshair", userSelect: "none" },
   dayLine: {
     position: "absolute",
@@ -48,13 +58,15 @@ export interface TimelineRowProps {
   onOverride?: (range: TimeRange) => void;
   /** Dragging across the row picks a range to override. */
   selectable?: boolean;
+  /** Said inside the track when it has no shifts. */
+  empty?: string;
 }
 
 /** Pixels a pointer must travel before a press becomes a drag (a click still opens the shift). */
 const DRAG_PX = 6;
 
 export function TimelineRow(props: TimelineRowProps) {
-  const { label, bars, range, kind, days, viewerZone, scheduleZone, onOverride, selectable } = props;
+  const { label, bars, range, kind, days, viewerZone, scheduleZone, onOverride, selectable, empty } = props;
   const s = useStyles();
   const id = useId();
   const track = useRef<HTMLUListElement>(null);
@@ -115,6 +127,7 @@ export function TimelineRow(props: TimelineRowProps) {
       </Caption1Strong>
       <div className={s.wrap}>
         <ul ref={track} aria-labelledby={id} className={dragging ? `${s.track} ${s.draggable}` : s.track} {...handlers}>
+          {bars.length === 0 && empty && <li className={s.empty}>{empty}</li>}
           {bars.map((bar) => (
             <ShiftBar key={bar.key} bar={bar} range={range} kind={kind} viewerZone={viewerZone} scheduleZone={scheduleZone} onOverride={onOverride} />
           ))}
