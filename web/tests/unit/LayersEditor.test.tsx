@@ -65,6 +65,10 @@ describe("LayersEditor", () => {
     expect(put.headers.get("If-Match")).toBe('"e1"');
     const body = (await put.json()) as { layers: { name: string; start: string }[] };
     expect(body.layers[0]).toMatchObject({ name: "Weekly cover", start: "2027-03-22T09:00:00" });
+    // Reloading clears the warning; the draft stays until a new version of the layers arrives.
+    fireEvent.click(screen.getByRole("button", { name: "Reload" }));
+    await waitFor(() => expect(screen.queryByText("Changed by someone else")).toBeNull());
+    expect((screen.getByLabelText(/^Layer name/) as HTMLInputElement).value).toBe("Weekly cover");
   });
 
   it("shows a viewer the layers read-only and asks for no preview", async () => {

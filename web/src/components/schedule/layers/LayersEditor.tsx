@@ -101,10 +101,19 @@ export function LayersEditor({ schedule, etag, editable }: LayersEditorProps) {
         <MessageBar intent="warning" role="alert">
           <MessageBarBody>
             <MessageBarTitle>Changed by someone else</MessageBarTitle>
-            This schedule was saved by someone else since you opened it; reload to see their version (your unsaved edits are dropped).
+            This schedule was changed by someone else since you opened it. Reload: if they changed the layers, you see their version (your unsaved edits are dropped).
           </MessageBarBody>
           <MessageBarActions>
-            <Button onClick={() => client.invalidateQueries({ queryKey: ["schedules", schedule.id] })}>Reload</Button>
+            <Button
+              onClick={async () => {
+                // A new version of the layers re-mounts this editor from it; a newer ETag alone
+                // (an override added meanwhile) keeps the draft, now saved against that ETag.
+                await client.invalidateQueries({ queryKey: ["schedules", schedule.id] });
+                reset();
+              }}
+            >
+              Reload
+            </Button>
           </MessageBarActions>
         </MessageBar>
       ) : (
