@@ -1,5 +1,5 @@
 // Participants in turn: pick people, add gap slots, reorder with up/down.
-import { Button, Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Field, Select, Text, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { AddRegular, ArrowDownRegular, ArrowUpRegular, DeleteRegular } from "@fluentui/react-icons";
 import { useId, useState } from "react";
 import type { UserView } from "../../../api/catalog";
@@ -42,7 +42,7 @@ export function ParticipantsField({ layerName, value, onChange, users, name, mes
             {value.map((id, i) => (
               <li key={`${i}-${id}`}>
                 <span className={s.item}>
-                  <Text className={id === "" ? `${s.who} ${s.gap}` : s.who}>{label(id)}</Text>
+                  <Text className={mergeClasses(s.who, id === "" && s.gap)}>{label(id)}</Text>
                   {!disabled && (
                     <>
                       <Button size="small" icon={<ArrowUpRegular />} aria-label={`Move ${label(id)} up`} disabled={i === 0} onClick={() => move(i, -1)} />

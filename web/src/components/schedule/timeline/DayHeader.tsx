@@ -51,20 +51,20 @@ export function DayHeader({ days, kind, zone }: { days: DaySlot[]; kind: RangeKi
   const long = new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: "full" });
   return (
     <>
-    <ol className={s.ruler} aria-label="Days">
-      {days.map((d) => (
-        <li
-          key={d.start.toISOString()}
-          className={s.day}
-          style={{ left: `${d.left * 100}%`, width: `${d.width * 100}%` }}
-          aria-label={`${long.format(d.start)}, ${d.hours} hours`}
-        >
-          <Caption1>{fmt.format(d.start)}</Caption1>
-          {d.hours !== 24 && <Caption1 className={s.odd}>{d.hours} h</Caption1>}
-        </li>
-      ))}
-    </ol>
-    {kind === "day" && days[0] && <HourTicks day={days[0]} zone={zone} />}
+      <ol className={s.ruler} aria-label="Days">
+        {days.map((d) => (
+          <li
+            key={d.start.toISOString()}
+            className={s.day}
+            style={{ left: `${d.left * 100}%`, width: `${d.width * 100}%` }}
+            aria-label={`${long.format(d.start)}, ${d.hours} hours`}
+          >
+            <Caption1>{fmt.format(d.start)}</Caption1>
+            {d.hours !== 24 && <Caption1 className={s.odd}>{d.hours} h</Caption1>}
+          </li>
+        ))}
+      </ol>
+      {kind === "day" && days[0] && <HourTicks day={days[0]} zone={zone} />}
     </>
   );
 }

@@ -1,6 +1,6 @@
 // The schedule's timeline: a row per layer, the overrides, and the final schedule the API resolves,
 // over a day, week or month in the viewer's zone. Range and date live in the URL.
-import { Button, Caption1, Subtitle2, ToggleButton, Toolbar, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Caption1, Subtitle2, ToggleButton, Toolbar, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { ChevronLeftRegular, ChevronRightRegular, WarningRegular } from "@fluentui/react-icons";
 import { useSearchParams } from "react-router";
 import { useNames } from "../../../api/catalog";
@@ -140,7 +140,7 @@ export function Timeline({ schedule, onOverride }: TimelineProps) {
         <Loading label="Loading the timeline…" />
       ) : (
         <div className={s.scroller} role="region" aria-label={`Timeline, ${title}`} tabIndex={0}>
-          <div className={`${s.canvas} ${s[kind]}`}>
+          <div className={mergeClasses(s.canvas, s[kind])}>
             <DayHeader days={days} kind={kind} zone={zone} />
             {nowAt !== null && <div className={s.now} style={{ left: `${nowAt * 100}%` }} title="Now" aria-hidden />}
             {(layers.data ?? []).map((row) => (

@@ -1,6 +1,6 @@
 // One row of the timeline (a layer, the overrides, or the final schedule) as a labelled list of
 // shifts on a track. The final row also takes a dragged range to override.
-import { Caption1Strong, makeStyles, tokens } from "@fluentui/react-components";
+import { Caption1Strong, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { useId, useRef, useState, type PointerEvent } from "react";
 import type { TimeRange } from "../../../pages/schedule/types";
 import { instantAt, type DaySlot, type RangeKind } from "./geometry";
@@ -126,7 +126,7 @@ export function TimelineRow(props: TimelineRowProps) {
         {label}
       </Caption1Strong>
       <div className={s.wrap}>
-        <ul ref={track} aria-labelledby={id} className={dragging ? `${s.track} ${s.draggable}` : s.track} {...handlers}>
+        <ul ref={track} aria-labelledby={id} className={mergeClasses(s.track, dragging && s.draggable)} {...handlers}>
           {bars.length === 0 && empty && <li className={s.empty}>{empty}</li>}
           {bars.map((bar) => (
             <ShiftBar key={bar.key} bar={bar} range={range} kind={kind} viewerZone={viewerZone} scheduleZone={scheduleZone} onOverride={onOverride} />
