@@ -35,7 +35,7 @@ export function CopyField({ label, value, hint }: { label: string; value: string
       >
         <Input ref={input} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
       </Field>
-      <Button icon={state === "copied" ? <CheckmarkRegular /> : <CopyRegular />} onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+      <Button icon={state === "copied" ? <CheckmarkRegular /> : <CopyRegular />} onClick={copy} aria-label={`Copy ${label}`}>
         Copy
       </Button>
     </div>
