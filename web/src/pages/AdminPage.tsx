@@ -11,6 +11,8 @@ const TABS = { teams: "Teams", members: "Members", keys: "API keys", users: "Use
 type TabName = keyof typeof TABS;
 
 const useStyles = makeStyles({
+  // Fluent's Text is inline: stack the title and its caption.
+  header: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, minWidth: 0 },
   tabs: { flexWrap: "wrap" },
 });
@@ -28,11 +30,11 @@ export function AdminPage() {
   };
   return (
     <section className={s.page} aria-labelledby="admin-title">
-      <div>
+      <div className={s.header}>
         <Title2 as="h1" id="admin-title">
           Administration
         </Title2>
-        <Caption1 as="p">Teams, people and API keys. What you may change depends on your role; the API has the last word.</Caption1>
+        <Caption1>Teams, people and API keys. What you may change depends on your role; the API has the last word.</Caption1>
       </div>
       <TabList className={s.tabs} selectedValue={tab} onTabSelect={(_, d) => go(d.value as TabName)} aria-label="Administration sections">
         {(Object.keys(TABS) as TabName[]).map((t) => (

@@ -8,6 +8,8 @@ import { RulesEditor } from "../components/people/RulesEditor";
 import { Loading, ProblemBar } from "../components/States";
 
 const useStyles = makeStyles({
+  // Fluent's Text is inline: stack the title and its caption.
+  header: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
   page: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXL, minWidth: 0 },
 });
 
@@ -18,11 +20,11 @@ export function ProfilePage() {
   const methods = useContactMethods();
   return (
     <section className={s.page} aria-labelledby="profile-title">
-      <div>
+      <div className={s.header}>
         <Title2 as="h1" id="profile-title">
           My profile
         </Title2>
-        <Caption1 as="p">
+        <Caption1>
           {me.display_name} · {me.roles.length ? me.roles.map((r) => r.replace("OpenAlert.", "")).join(", ") : "no OpenAlert role"}
         </Caption1>
       </div>

@@ -19,7 +19,7 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     backgroundColor: tokens.colorNeutralBackground2,
   },
-  minutes: { width: "120px" },
+  minutes: { width: "180px" },
   contacts: { flexGrow: 1, minWidth: "200px" },
   dropdown: { minWidth: "0", width: "100%" },
 });

@@ -6,6 +6,9 @@ const useStyles = makeStyles({
     overflowX: "auto",
     maxWidth: "100%",
     ":focus-visible": { outline: `${tokens.strokeWidthThick} solid ${tokens.colorStrokeFocus2}` },
+    // Columns keep a readable width; a narrow screen scrolls the region sideways instead.
+    "& > table": { minWidth: "760px" },
+    "& td": { overflowWrap: "anywhere" },
   },
 });
 
