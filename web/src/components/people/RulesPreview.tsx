@@ -53,7 +53,7 @@ function Plan({ id, title, plan }: { id: string; title: string; plan: PersonPlan
 export function RulesPreview({ preview, draft, describe }: { preview: Preview; draft: boolean; describe: (contact: string) => string }) {
   const s = useStyles();
   return (
-    <section className={s.box} aria-labelledby="preview-title" aria-live="polite">
+    <section className={s.box} aria-labelledby="preview-title">
       <Subtitle2 as="h2" id="preview-title">
         If a page arrives now ({draft ? "your unsaved changes" : "your saved rules"})
       </Subtitle2>
