@@ -67,10 +67,18 @@ test("my profile: verify an e-mail, edit a rule by keyboard and see the P1 previ
   await auditPage(page, "profile", "/profile");
 });
 
-test("admin: create a team, invite Carol as its admin, create an API key shown once and revoke it", async ({ page }) => {
+test("admin: create, rename and delete teams, invite Carol as a team admin, an API key shown once and revoked", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/admin");
   await page.getByLabel("New team's name").fill("Night shift");
   await page.getByRole("button", { name: "Create team" }).click();
+  await page.getByLabel("New team's name").fill("Scratch");
+  await page.getByRole("button", { name: "Create team" }).click();
+  await page.getByRole("button", { name: "Rename Scratch" }).click();
+  await page.getByRole("dialog").getByLabel("Name").fill("Scratch two");
+  await page.getByRole("dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("button", { name: "Delete Scratch two" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("table", { name: "Teams" }).getByRole("row", { name: /Scratch/ })).toHaveCount(0);
   await page.getByRole("button", { name: "Members of Night shift" }).click();
   await expect(page).toHaveURL(/tab=members&team=/);
   await page.getByRole("textbox", { name: "E-mail" }).fill("carol@example.com");

@@ -36,9 +36,17 @@ interface Props {
 export function RulesEditor({ saved, methods, readOnly }: Props) {
   const s = useStyles();
   const [draft, setDraft] = useState<Draft>(() => toDraft(saved));
+  // The saved rules the draft started from: when they change elsewhere (another tab) and nothing
+  // was edited here, the draft follows them.
+  const [base, setBase] = useState(saved);
   const save = useSaveRules();
   const body = useMemo(() => fromDraft(draft), [draft]);
-  const dirty = JSON.stringify(body) !== JSON.stringify(fromDraft(toDraft(saved)));
+  const same = (a: NotificationRules, b: NotificationRules) => JSON.stringify(a) === JSON.stringify(b);
+  if (base !== saved) {
+    setBase(saved);
+    if (same(body, fromDraft(toDraft(base)))) setDraft(toDraft(saved));
+  }
+  const dirty = !same(body, fromDraft(toDraft(saved)));
   const previewed = useSettled(dirty ? body : null, 300);
   const preview = useRulesPreview(previewed);
   const choices = contactChoices(methods);
