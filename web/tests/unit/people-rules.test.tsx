@@ -103,3 +103,24 @@ describe("the rules editor", () => {
     expect(calls.some((c) => c.method === "PUT")).toBe(true);
   });
 });
+
+describe("quiet hours", () => {
+  it("are sent as the API's shape: a zone and windows with weekdays", async () => {
+    const posted: Rules[] = [];
+    const empty: Rules = { default: [], important: [], quiet_hours: null, notify_on_acknowledged: false, notify_on_resolved: false };
+    const plan = { importance: "default", rule_set: "fallback", deliveries: [], note: "no usable contact method" };
+    renderWith(<RulesEditor saved={empty} methods={[]} readOnly={false} />, {
+      handler: async (req) => {
+        if (req.method === "POST") posted.push((await req.json()) as Rules);
+        return json({ at: "2026-12-02T10:00:00Z", unmatched: [], default: plan, important: { ...plan, importance: "important" } });
+      },
+    });
+    fireEvent.click(await screen.findByRole("switch", { name: "Use quiet hours" }));
+    fireEvent.click(screen.getByRole("checkbox", { name: "Sun" }));
+    fireEvent.change(screen.getByLabelText("Window 1: until"), { target: { value: "06:30" } });
+    await waitFor(() => expect(posted.at(-1)?.quiet_hours?.ranges[0]?.end).toBe("06:30"));
+    const quiet = posted.at(-1)!.quiet_hours!;
+    expect(quiet.timezone).toBeTruthy();
+    expect(quiet.ranges).toEqual([{ start: "22:00", end: "06:30", weekdays: [0, 1, 2, 3, 4, 5] }]);
+  });
+});
