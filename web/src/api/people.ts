@@ -18,9 +18,6 @@ export type TeamRole = S["TeamRole"];
 export type Member = S["UserView"];
 type Team = S["Team"];
 
-/** The scopes the API's key model lists (ApiKeyScope), in the order the docs explain them. */
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ["read", "incidents", "write"];
-export const TEAM_ROLES: readonly TeamRole[] = ["member", "admin"];
 
 const METHODS = ["me", "contact-methods"];
 const RULES = ["me", "notification-rules"];

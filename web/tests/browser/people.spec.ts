@@ -101,9 +101,10 @@ test("admin: create, rename and delete teams, invite Carol as a team admin, an A
   await expect(page.getByRole("textbox", { name: "API key" })).toHaveCount(0);
   const row = page.getByRole("table", { name: "API keys" }).getByRole("row", { name: /CI deploys/ });
   await expect(row).toContainText("read, write");
+  await expect(row).toContainText("Does not expire");
   await row.getByRole("button", { name: "Revoke CI deploys" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
-  await expect(row.getByText("Revoked")).toBeVisible();
+  await expect(row.getByText(/^Revoked /)).toBeVisible();
 
   await auditPage(page, "admin", "/admin");
   await auditPage(page, "admin-keys", "/admin?tab=keys");

@@ -2,6 +2,7 @@
 import {
   Badge,
   Button,
+  Caption1,
   Checkbox,
   Field,
   Input,
@@ -21,7 +22,7 @@ import { KeyRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { useNames, useTeams } from "../../../api/catalog";
 import { useSession } from "../../../api/context";
-import { API_KEY_SCOPES, type ApiKey, type ApiKeyScope, useApiKeys, useCreateApiKey, useRevokeApiKey } from "../../../api/people";
+import { type ApiKey, type ApiKeyScope, useApiKeys, useCreateApiKey, useRevokeApiKey } from "../../../api/people";
 import { fieldMessage } from "../../../api/problem";
 import { formatTime } from "../../../time";
 import { Empty, Loading, ProblemBar } from "../../States";
@@ -38,6 +39,8 @@ const useStyles = makeStyles({
   error: { color: tokens.colorPaletteRedForeground1, flexBasis: "100%" },
 });
 
+// Every scope of the API's key model (a Record over the generated type: a new scope fails the
+// typecheck until it is described here).
 const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   read: "read — read configuration and incidents",
   incidents: "incidents — read incidents and act on them",
@@ -53,6 +56,7 @@ function CreateForm({ onCreated }: { onCreated: (secret: string, name: string) =
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["read"]);
   const [limit, setLimit] = useState<string[]>([]);
+  const [expires, setExpires] = useState("");
   const toggle = <T,>(list: T[], item: T, on: boolean) => (on ? [...list, item] : list.filter((x) => x !== item));
   const teamName = (id: string) => teams.find((t) => t.id === id)?.name ?? id;
   return (
@@ -62,11 +66,18 @@ function CreateForm({ onCreated }: { onCreated: (secret: string, name: string) =
       onSubmit={(e) => {
         e.preventDefault();
         create.mutate(
-          { name: name.trim(), scopes, team_ids: limit.length ? limit : null, expires_at: null },
+          {
+            name: name.trim(),
+            scopes,
+            team_ids: limit.length ? limit : null,
+            // The end of the chosen day where the admin is.
+            expires_at: expires ? new Date(`${expires}T23:59:59`).toISOString() : null,
+          },
           {
             onSuccess: (created) => {
               onCreated(created.secret, created.key.name);
               setName("");
+              setExpires("");
             },
           },
         );
@@ -77,7 +88,7 @@ function CreateForm({ onCreated }: { onCreated: (secret: string, name: string) =
       </Field>
       <fieldset className={s.group}>
         <legend className={s.legend}>Scopes</legend>
-        {API_KEY_SCOPES.map((scope) => (
+        {(Object.keys(SCOPE_LABELS) as ApiKeyScope[]).map((scope) => (
           <Checkbox
             key={scope}
             label={SCOPE_LABELS[scope]}
@@ -94,6 +105,9 @@ function CreateForm({ onCreated }: { onCreated: (secret: string, name: string) =
         ))}
         {fieldMessage(create.error, "team_ids") && <span className={s.error}>{fieldMessage(create.error, "team_ids")}</span>}
       </fieldset>
+      <Field label="Expires (optional)" hint="The key stops working at the end of that day." validationMessage={fieldMessage(create.error, "expires_at")}>
+        <Input type="date" value={expires} onChange={(_, d) => setExpires(d.value)} />
+      </Field>
       <div>
         <Button type="submit" appearance="primary" icon={<KeyRegular />} disabled={create.isPending}>
           Create key
@@ -104,12 +118,6 @@ function CreateForm({ onCreated }: { onCreated: (secret: string, name: string) =
       )}
     </form>
   );
-}
-
-function status(k: ApiKey): { text: string; color: "success" | "danger" | "warning" } {
-  if (k.revoked_at) return { text: "Revoked", color: "danger" };
-  if (k.expires_at && new Date(k.expires_at).getTime() < Date.now()) return { text: "Expired", color: "warning" };
-  return { text: "Active", color: "success" };
 }
 
 export function KeysTab() {
@@ -155,7 +163,6 @@ export function KeysTab() {
             </TableHeader>
             <TableBody>
               {keys.data.map((k) => {
-                const st = status(k);
                 return (
                   <TableRow key={k.id}>
                     <TableCell>{k.name}</TableCell>
@@ -169,9 +176,14 @@ export function KeysTab() {
                     </TableCell>
                     <TableCell>{k.last_used_at ? formatTime(k.last_used_at) : "Never"}</TableCell>
                     <TableCell>
-                      <Badge appearance="tint" color={st.color}>
-                        {st.text}
-                      </Badge>{" "}
+                      {/* Revocation is a fact; whether an expiry has passed is the API's call. */}
+                      {k.revoked_at ? (
+                        <Badge appearance="tint" color="danger">
+                          Revoked {formatTime(k.revoked_at)}
+                        </Badge>
+                      ) : (
+                        <Caption1>{k.expires_at ? `Expires ${formatTime(k.expires_at)}` : "Does not expire"}</Caption1>
+                      )}{" "}
                       {!k.revoked_at && (
                         <Button size="small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
                           Revoke

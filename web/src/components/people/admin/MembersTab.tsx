@@ -19,7 +19,7 @@ import { DeleteRegular, PersonAddRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { useTeams } from "../../../api/catalog";
 import { useSession } from "../../../api/context";
-import { type Member, TEAM_ROLES, type TeamRole, useInvite, useMembers, useSetMember } from "../../../api/people";
+import { type Member, type TeamRole, useInvite, useMembers, useSetMember } from "../../../api/people";
 import { fieldMessage } from "../../../api/problem";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { ConfirmDialog } from "../ConfirmDialog";
@@ -33,6 +33,7 @@ const useStyles = makeStyles({
 });
 
 const ROLE_LABELS: Record<TeamRole, string> = { member: "Member", admin: "Team admin" };
+const TEAM_ROLES = Object.keys(ROLE_LABELS) as TeamRole[];
 
 function InviteForm({ teamId }: { teamId: string }) {
   const s = useStyles();
