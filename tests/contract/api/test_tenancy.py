@@ -570,6 +570,9 @@ TABLE: dict[str, list[V]] = {
             people_only=True,
         )
     ],
+    "myTeamsConnection": [
+        V("own", "GET /me/teams-connection", need=(READ, "any"), people_only=True)
+    ],
     "previewMyRules": [
         V("own", "GET /me/notification-rules/preview", need=(READ, "any"), people_only=True)
     ],

@@ -848,6 +848,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/teams-connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the Teams bot has a 1:1 chat with me (and runs at all) */
+        get: operations["myTeamsConnection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oncall": {
         parameters: {
             query?: never;
@@ -4047,6 +4064,24 @@ export interface components {
          * @enum {string}
          */
         TeamRole: "admin" | "member";
+        /** TeamsConnection */
+        TeamsConnection: {
+            /**
+             * Bot Enabled
+             * @description This deployment runs the Teams bot (BOT_APP_ID set); without it no Teams message goes out.
+             */
+            bot_enabled: boolean;
+            /**
+             * Connected
+             * @description The bot has a 1:1 conversation with me, so a ``teams`` contact method reaches me without the bot first opening one.
+             */
+            connected: boolean;
+            /**
+             * Since
+             * @default null
+             */
+            since: string | null;
+        };
         /**
          * TestAlertSent
          * @description Queued: the incident appears once the alert is processed (seconds).
@@ -4158,6 +4193,11 @@ export interface components {
         };
         /** UserView */
         UserView: {
+            /**
+             * App Roles
+             * @description OpenAlert app roles from the person's latest sign-in (assigned in Entra ID, Enterprise applications > OpenAlert > Users and groups; read-only here).
+             */
+            app_roles?: string[];
             /** Email */
             email: string | null;
             /** Id */
@@ -9628,6 +9668,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MyShifts"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    myTeamsConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamsConnection"];
                 };
             };
             /** @description Not modified (the ETag named in If-None-Match) */
