@@ -85,8 +85,8 @@ def manifest(
     console_url: str | None = None,
     client_id: str | None = None,
 ) -> dict[str, Any]:
-    """``console_url``: where the console is served (default the Function App, which serves it
-    at its root); ``client_id``: the Entra app registration the API trusts, for Teams SSO in
+    """``console_url``: where the console is served (default ``https://<host>``, for a console
+    served beside the API as devhost does; in Azure the Static Web App's URL); ``client_id``: the Entra app registration the API trusts, for Teams SSO in
     the tab (without it the tab signs in with its own prompt)."""
     console = console_url or f"https://{host}"
     commands = [
