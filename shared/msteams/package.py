@@ -86,8 +86,10 @@ def manifest(
     client_id: str | None = None,
 ) -> dict[str, Any]:
     """``console_url``: where the console is served (default ``https://<host>``, for a console
-    served beside the API as devhost does; in Azure the Static Web App's URL); ``client_id``: the Entra app registration the API trusts, for Teams SSO in
-    the tab (without it the tab signs in with its own prompt)."""
+    served beside the API as devhost does; in Azure the Static Web App's URL); ``client_id``:
+    the Entra app registration the API trusts, named in ``webApplicationInfo`` so admins can
+    consent for the tab and older Teams clients can use Teams SSO (nested app auth, which the
+    tab uses, works from the registration alone)."""
     console = console_url or f"https://{host}"
     commands = [
         {"title": "oncall", "description": "Who is on call for my teams now and next"},
