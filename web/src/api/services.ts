@@ -1,6 +1,7 @@
 // Services, integrations, routes and heartbeats: the API decides (setup snippets, which route
 // matches, heartbeat state); these hooks fetch and write, and invalidate what a write changes.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useNames } from "./catalog";
 import { useApi, type Me } from "./context";
 import { unwrap } from "./client";
 import type { components } from "./schema";
@@ -251,4 +252,12 @@ export function useHeartbeats() {
     queryFn: async () => unwrap(await api.GET("/heartbeats", { params: { query: { limit: 200 } } })).items,
     refetchInterval: 30_000,
   });
+}
+
+/** id -> name for teams, services, people and escalation policies (the id while loading). */
+export function useConfigNames(): (id: string | null | undefined) => string {
+  const names = useNames();
+  const policies = usePolicies().data ?? [];
+  const policy = new Map(policies.map((p) => [p.id, p.name]));
+  return (id) => (id && policy.has(id) ? policy.get(id)! : names(id));
 }

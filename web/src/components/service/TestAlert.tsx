@@ -1,0 +1,44 @@
+// "Send a test alert": the API posts its vendor sample through the real ingest path (it pages);
+// the incident it opens is linked once the pipeline has processed it.
+import { Body1, Button, Spinner, makeStyles, tokens } from "@fluentui/react-components";
+import { SendRegular } from "@fluentui/react-icons";
+import { Link as RouterLink } from "react-router";
+import { useSendTestAlert, useTestIncident } from "../../api/services";
+import { ProblemBar } from "../States";
+
+const useStyles = makeStyles({
+  box: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, minWidth: 0 },
+  link: { color: tokens.colorBrandForegroundLink },
+});
+
+export function TestAlert({ integrationId, editable }: { integrationId: string; editable: boolean }) {
+  const s = useStyles();
+  const send = useSendTestAlert(integrationId);
+  const incident = useTestIncident(send.data);
+  if (!editable) return null;
+  return (
+    <div className={s.box}>
+      <div>
+        <Button icon={<SendRegular />} disabled={send.isPending} onClick={() => send.mutate()}>
+          Send a test alert
+        </Button>
+      </div>
+      <ProblemBar error={send.error ?? incident.error} />
+      {send.data && (
+        <div role="status">
+          {incident.data ? (
+            <Body1>
+              Test alert opened{" "}
+              <RouterLink className={s.link} to={`/incidents/${encodeURIComponent(incident.data.id)}`}>
+                incident #{incident.data.number}: {incident.data.title}
+              </RouterLink>
+              . It pages whoever the routes and policy say.
+            </Body1>
+          ) : (
+            <Spinner size="tiny" label={`Sent “${send.data.title}”; waiting for its incident…`} />
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
