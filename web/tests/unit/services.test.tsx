@@ -1,0 +1,111 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { RouteTestResult, SenderSetup } from "../../src/api/services";
+import { CopyBlock } from "../../src/components/service/CopyBlock";
+import { RouteTestResultView } from "../../src/components/service/RouteTestResultView";
+import { SetupView } from "../../src/components/service/SetupView";
+import { json, renderWith } from "./render";
+
+const none = () => json({ items: [], continuation: null });
+
+function clipboard(write: (text: string) => Promise<void>) {
+  Object.defineProperty(navigator, "clipboard", { value: { writeText: vi.fn(write) }, configurable: true });
+  return navigator.clipboard.writeText as ReturnType<typeof vi.fn>;
+}
+
+describe("CopyBlock", () => {
+  it("shows the text read-only and copies it, saying Copied", async () => {
+    const write = clipboard(async () => {});
+    renderWith(<CopyBlock label="Integration key" text="oai_secret" inline />, { handler: none });
+    expect(screen.getByRole("region", { name: "Integration key" }).textContent).toBe("oai_secret");
+    fireEvent.click(screen.getByRole("button", { name: "Copy Integration key" }));
+    expect(await screen.findByText("Copied")).toBeTruthy();
+    expect(write).toHaveBeenCalledWith("oai_secret");
+  });
+
+  it("says so when the clipboard refuses", async () => {
+    clipboard(async () => {
+      throw new Error("denied");
+    });
+    renderWith(<CopyBlock label="URL" text="https://x" />, { handler: none });
+    fireEvent.click(screen.getByRole("button", { name: "Copy URL" }));
+    expect(await screen.findByText(/Could not copy/)).toBeTruthy();
+  });
+
+  it("renders every snippet of a sender setup with its own copy button", async () => {
+    const write = clipboard(async () => {});
+    const setup: SenderSetup = {
+      url: "https://oa.example/api/integrations/<integration-key>",
+      key_in: "the path",
+      opsgenie_base_url: null,
+      pagerduty_enqueue_url: null,
+      routing_key: null,
+      snippets: { alertmanager: "receivers: []\n", curl: "curl -X POST …\n" },
+    };
+    renderWith(<SetupView setup={setup} />, { handler: none });
+    expect(screen.getByRole("heading", { name: "Alertmanager receiver" })).toBeTruthy();
+    expect(screen.getByRole("region", { name: "curl snippet" }).textContent).toBe("curl -X POST …\n");
+    fireEvent.click(screen.getByRole("button", { name: "Copy Alertmanager receiver snippet" }));
+    await waitFor(() => expect(write).toHaveBeenCalledWith("receivers: []\n"));
+  });
+});
+
+const RESULT: RouteTestResult = {
+  integration_id: "int-1",
+  alerts: [
+    {
+      title: "Disk full",
+      severity: "P3",
+      labels: { env: "staging" },
+      decision: { route_id: "r2", service_id: "svc-1", escalation_policy_id: null, page: false, severity: "P5" },
+      routes: [
+        {
+          route_id: "r1",
+          name: "payments",
+          position: 0,
+          match: "all",
+          matched: false,
+          conditions: [{ field: "label:team", op: "eq", value: "payments", actual: null, result: false }],
+        },
+        {
+          route_id: "r2",
+          name: "staging",
+          position: 5,
+          match: "any",
+          matched: true,
+          conditions: [
+            { field: "label:env", op: "eq", value: "staging", actual: "staging", result: true },
+            { field: "severity", op: "in", value: ["P4", "P5"], actual: "P3", result: false },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+describe("RouteTestResultView", () => {
+  it("says which route the server chose and shows each condition's value and result", () => {
+    const names = (id: string | null | undefined) => (id === "svc-1" ? "Checkout" : (id ?? "—"));
+    renderWith(<RouteTestResultView result={RESULT} name={names} />, { handler: none });
+    const verdict = screen.getByRole("status").textContent;
+    expect(verdict).toContain("Takes route 2 “staging”");
+    expect(verdict).toContain("Checkout");
+    expect(verdict).toContain("P5");
+    expect(verdict).toContain("does not page");
+    const first = screen.getByRole("table", { name: "Conditions of route 1" });
+    expect(first.textContent).toContain("label:team equals payments");
+    expect(first.textContent).toContain("(nothing)");
+    expect(first.textContent).toContain("✗ fails");
+    const second = screen.getByRole("table", { name: "Conditions of route 2" });
+    expect(second.textContent).toContain("severity is one of P4, P5");
+    expect(second.textContent).toContain("✓ holds");
+    expect(screen.getByText("Taken")).toBeTruthy();
+    expect(screen.getByText("Not matched")).toBeTruthy();
+  });
+
+  it("says when no route matched", () => {
+    const none_ = { ...RESULT, alerts: [{ ...RESULT.alerts[0]!, decision: { ...RESULT.alerts[0]!.decision, route_id: null, page: true } }] };
+    renderWith(<RouteTestResultView result={none_} name={(id) => id ?? "—"} />, { handler: none });
+    expect(screen.getByRole("status").textContent).toContain("No route matched");
+  });
+});
