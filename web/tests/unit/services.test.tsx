@@ -44,8 +44,8 @@ describe("CopyBlock", () => {
     };
     renderWith(<SetupView setup={setup} />, { handler: none });
     expect(screen.getByRole("heading", { name: "Alertmanager receiver" })).toBeTruthy();
-    expect(screen.getByRole("region", { name: "curl snippet" }).textContent).toBe("curl -X POST …\n");
-    fireEvent.click(screen.getByRole("button", { name: "Copy Alertmanager receiver snippet" }));
+    expect(screen.getByRole("region", { name: "curl" }).textContent).toBe("curl -X POST …\n");
+    fireEvent.click(screen.getByRole("button", { name: "Copy Alertmanager receiver" }));
     await waitFor(() => expect(write).toHaveBeenCalledWith("receivers: []\n"));
   });
 });

@@ -20,15 +20,16 @@ interface Props {
   confirm: string;
   onConfirm: () => void;
   disabled?: boolean;
+  size?: "small" | "medium";
   children: ReactNode;
 }
 
-export function ConfirmButton({ label, text, icon, title, confirm, onConfirm, disabled, children }: Props) {
+export function ConfirmButton({ label, text, icon, title, confirm, onConfirm, disabled, size = "medium", children }: Props) {
   const [open, setOpen] = useState(false);
   return (
     <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
       <DialogTrigger disableButtonEnhancement>
-        <Button size="small" icon={icon} aria-label={text ? undefined : label} disabled={disabled}>
+        <Button size={size} icon={icon} aria-label={text ? undefined : label} disabled={disabled}>
           {text}
         </Button>
       </DialogTrigger>

@@ -1,5 +1,5 @@
 // Read-only text to paste elsewhere (a key, a URL, a sender's configuration) with a copy button.
-import { Button, Caption1, Label, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Caption1, Label, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
 import { CheckmarkRegular, CopyRegular } from "@fluentui/react-icons";
 import { useEffect, useId, useState } from "react";
 
@@ -28,9 +28,11 @@ interface Props {
   text: string;
   /** One line (a key, a URL): wrap instead of scrolling sideways. */
   inline?: boolean;
+  /** Show the label as a heading of this level (a sender's snippet in a list of them). */
+  heading?: "h3" | "h4";
 }
 
-export function CopyBlock({ label, text, inline = false }: Props) {
+export function CopyBlock({ label, text, inline = false, heading }: Props) {
   const s = useStyles();
   const id = useId();
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
@@ -51,7 +53,13 @@ export function CopyBlock({ label, text, inline = false }: Props) {
   return (
     <div className={s.block}>
       <div className={s.head}>
-        <Label id={`${id}-label`}>{label}</Label>
+        {heading ? (
+          <Subtitle2 as={heading} id={`${id}-label`}>
+            {label}
+          </Subtitle2>
+        ) : (
+          <Label id={`${id}-label`}>{label}</Label>
+        )}
         <span>
           <Caption1 aria-live="polite" className={state === "copied" ? s.copied : undefined}>
             {state === "copied" ? "Copied" : state === "failed" ? "Could not copy: select the text and copy it" : ""}

@@ -85,6 +85,7 @@ export function IntegrationCard({ integration: it, issued, onIssued, editable }:
               Its senders are refused from now on. Its incidents stay.
             </ConfirmButton>
           )}
+          {!heartbeat && <TestAlert integrationId={it.id} editable={editable} />}
         </div>
       )}
       {showSetup && !issued && (
@@ -94,7 +95,6 @@ export function IntegrationCard({ integration: it, issued, onIssued, editable }:
           {setup.isPending ? <Loading label="Loading setup…" /> : setup.data && <SetupView setup={setup.data} headingLevel={4} />}
         </section>
       )}
-      {!heartbeat && <TestAlert integrationId={it.id} editable={editable} />}
       {!heartbeat && (
         <section className={s.part} aria-label={`Routes of ${it.name}`}>
           <Subtitle2 as="h4">Routes</Subtitle2>

@@ -60,7 +60,7 @@ function Decision({ alert, name }: { alert: AlertRouting; name: NameOf }) {
       {route
         ? `Takes route ${at + 1}${route.name ? ` “${route.name}”` : ""}`
         : "No route matched: the integration's own service and policy"}
-      {` → ${name(d.service_id)}, policy ${d.escalation_policy_id ? name(d.escalation_policy_id) : "none"}, ${d.severity}, `}
+      {` → ${name(d.service_id)}, ${d.escalation_policy_id ? `policy ${name(d.escalation_policy_id)}` : "the service's policy"}, ${d.severity}, `}
       {d.page ? "pages" : "recorded, does not page"}.
     </Body1>
   );

@@ -1,7 +1,15 @@
 // An integration's routes in evaluation order (the first match wins): move, edit, delete, add,
 // and test them against a sample alert.
 import { Badge, Body1, Button, Caption1, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
-import { AddRegular, ArrowDownRegular, ArrowUpRegular, DeleteRegular, EditRegular } from "@fluentui/react-icons";
+import {
+  AddRegular,
+  ArrowDownRegular,
+  ArrowUpRegular,
+  BeakerRegular,
+  ChevronUpRegular,
+  DeleteRegular,
+  EditRegular,
+} from "@fluentui/react-icons";
 import { useState } from "react";
 import { useConfigNames, useDeleteRoute, useReorderRoutes, useRoutes, type Route } from "../../api/services";
 import { Loading, ProblemBar } from "../States";
@@ -45,6 +53,7 @@ export function RoutesEditor({ integrationId, serviceId, editable }: Props) {
   const remove = useDeleteRoute(integrationId);
   // "new" or the route being edited; the dialog mounts afresh each time so its form starts clean.
   const [editing, setEditing] = useState<Route | "new" | null>(null);
+  const [testing, setTesting] = useState(false);
   const list = routes.data ?? [];
   const move = (from: number, to: number) => {
     const ids = list.map((r) => r.id);
@@ -96,6 +105,7 @@ export function RoutesEditor({ integrationId, serviceId, editable }: Props) {
                     <Button size="small" icon={<EditRegular />} aria-label={`Edit ${label}`} onClick={() => setEditing(r)} />
                     <ConfirmButton
                       label={`Delete ${label}`}
+                      size="small"
                       icon={<DeleteRegular />}
                       title={`Delete ${label}?`}
                       confirm="Delete"
@@ -126,8 +136,12 @@ export function RoutesEditor({ integrationId, serviceId, editable }: Props) {
           onClose={() => setEditing(null)}
         />
       )}
-      <Subtitle2 as="h5">Test against a sample alert</Subtitle2>
-      <RouteTester integrationId={integrationId} serviceId={serviceId} />
+      <div>
+        <Button icon={testing ? <ChevronUpRegular /> : <BeakerRegular />} aria-expanded={testing} onClick={() => setTesting(!testing)}>
+          Test against a sample alert
+        </Button>
+      </div>
+      {testing && <RouteTester integrationId={integrationId} serviceId={serviceId} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // What to paste into each sender, as the API built it: with the key when it was just issued,
 // else with the API's placeholder where the key goes.
-import { Body1, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
+import { Body1, makeStyles, tokens } from "@fluentui/react-components";
 import type { SenderSetup } from "../../api/services";
 import { CopyBlock } from "./CopyBlock";
 
@@ -33,10 +33,7 @@ export function SetupView({ setup, headingLevel = 3 }: { setup: SenderSetup; hea
       )}
       {setup.routing_key && <CopyBlock label="Routing key" text={setup.routing_key} inline />}
       {Object.entries(setup.snippets ?? {}).map(([name, text]) => (
-        <section key={name} aria-label={SENDERS[name] ?? name}>
-          <Subtitle2 as={H}>{SENDERS[name] ?? name}</Subtitle2>
-          <CopyBlock label={`${SENDERS[name] ?? name} snippet`} text={text} />
-        </section>
+        <CopyBlock key={name} label={SENDERS[name] ?? name} text={text} heading={H} />
       ))}
     </div>
   );

@@ -7,7 +7,8 @@ import { useSendTestAlert, useTestIncident } from "../../api/services";
 import { ProblemBar } from "../States";
 
 const useStyles = makeStyles({
-  box: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, minWidth: 0 },
+  // The button sits in its card's tool row; what follows takes a line of its own.
+  line: { flexBasis: "100%", minWidth: 0 },
   link: { color: tokens.colorBrandForegroundLink },
 });
 
@@ -17,15 +18,17 @@ export function TestAlert({ integrationId, editable }: { integrationId: string; 
   const incident = useTestIncident(send.data);
   if (!editable) return null;
   return (
-    <div className={s.box}>
-      <div>
-        <Button icon={<SendRegular />} disabled={send.isPending} onClick={() => send.mutate()}>
-          Send a test alert
-        </Button>
-      </div>
-      <ProblemBar error={send.error ?? incident.error} />
+    <>
+      <Button icon={<SendRegular />} disabled={send.isPending} onClick={() => send.mutate()}>
+        Send a test alert
+      </Button>
+      {(send.error ?? incident.error) && (
+        <div className={s.line}>
+          <ProblemBar error={send.error ?? incident.error} />
+        </div>
+      )}
       {send.data && (
-        <div role="status">
+        <div role="status" className={s.line}>
           {incident.data ? (
             <Body1>
               Test alert opened{" "}
@@ -39,6 +42,6 @@ export function TestAlert({ integrationId, editable }: { integrationId: string; 
           )}
         </div>
       )}
-    </div>
+    </>
   );
 }
