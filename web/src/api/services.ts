@@ -261,3 +261,16 @@ export function useConfigNames(): (id: string | null | undefined) => string {
   const policy = new Map(policies.map((p) => [p.id, p.name]));
   return (id) => (id && policy.has(id) ? policy.get(id)! : names(id));
 }
+
+export function useUpdateIntegration(id: string) {
+  const api = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: IntegrationBody) =>
+      unwrap(await api.PUT("/integrations/{integration_id}", { params: { path: { integration_id: id } }, body })),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["heartbeats"] });
+      return client.invalidateQueries({ queryKey: ["integrations"] });
+    },
+  });
+}

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { SOURCES, useDeleteIntegration, useRotateKey, useSetup, type Integration, type IntegrationCreated } from "../../api/services";
 import { Loading, ProblemBar } from "../States";
 import { ConfirmButton } from "./ConfirmButton";
+import { IntegrationSettingsDialog } from "./IntegrationSettingsDialog";
 import { KeyOnce } from "./KeyOnce";
 import { RoutesEditor } from "./RoutesEditor";
 import { SetupView } from "./SetupView";
@@ -60,6 +61,7 @@ export function IntegrationCard({ integration: it, issued, onIssued, editable }:
           >
             Setup
           </Button>
+          {editable && <IntegrationSettingsDialog integration={it} />}
           {editable && (
             <ConfirmButton
               label={`Rotate the key of ${it.name}`}
