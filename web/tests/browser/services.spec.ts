@@ -76,10 +76,16 @@ test("a service, an Alertmanager integration with its key once, a test alert, a 
   const routes = page.getByRole("list", { name: "Routes in order" });
   await expect(routes.getByText("1. Staging quiet")).toBeVisible();
   await expect(routes.getByText("Record, don't page")).toBeVisible();
+  // Edited in place (PUT): the tester below sees the change.
+  await routes.getByRole("button", { name: "Edit Staging quiet" }).click();
+  const editDialog = page.getByRole("dialog", { name: "Edit route" });
+  await editDialog.getByLabel("Severity").selectOption("P5");
+  await editDialog.getByRole("button", { name: "Save route" }).click();
+  await expect(routes.getByText("→ this service, as P5")).toBeVisible();
   await page.getByRole("button", { name: "Test against a sample alert" }).click();
   await page.getByLabel("Sample alert (JSON)").fill(JSON.stringify(STAGING_ALERT));
   await page.getByRole("button", { name: "Test routes" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "Takes route 1 “Staging quiet”" })).toContainText("does not page");
+  await expect(page.getByRole("status").filter({ hasText: "Takes route 1 “Staging quiet”" })).toContainText("P5, recorded, does not page");
   const conditions = page.getByRole("table", { name: "Conditions of route 1" });
   await expect(conditions.getByRole("row", { name: /label:env equals staging staging ✓ holds/ })).toBeVisible();
 
