@@ -2,7 +2,7 @@
 // with its setup, a test alert through the real ingest path, a route tested against a sample,
 // a heartbeat pinged from outside, and the page bar for the three pages.
 import type { Page } from "@playwright/test";
-import { auditPage, expect, hostInfo, signIn, test } from "./harness/fixtures";
+import { auditPage, expect, expectAccessible, hostInfo, signIn, test } from "./harness/fixtures";
 
 const STAGING_ALERT = {
   version: "4",
@@ -72,6 +72,7 @@ test("a service, an Alertmanager integration with its key once, a test alert, a 
   await routeDialog.getByLabel("Condition 1 label name").fill("env");
   await routeDialog.getByLabel("Condition 1 value").fill("staging");
   await routeDialog.getByRole("switch", { name: /Record, don't page/ }).check();
+  await expectAccessible(page);
   await routeDialog.getByRole("button", { name: "Save route" }).click();
   const routes = page.getByRole("list", { name: "Routes in order" });
   await expect(routes.getByText("1. Staging quiet")).toBeVisible();

@@ -97,7 +97,7 @@ export function CreateIntegrationDialog({ services, format, trigger, onCreated }
               </Field>
               {services.length > 1 && (
                 <Field label="Service" required validationMessage={fieldMessage(err, "service_id")}>
-                  <Select value={serviceId} onChange={(_, d) => setServiceId(d.value)}>
+                  <Select value={serviceId || services[0]?.id} onChange={(_, d) => setServiceId(d.value)}>
                     {services.map((svc) => (
                       <option key={svc.id} value={svc.id}>
                         {svc.name}

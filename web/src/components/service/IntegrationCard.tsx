@@ -100,7 +100,7 @@ export function IntegrationCard({ integration: it, issued, onIssued, editable }:
       {!heartbeat && (
         <section className={s.part} aria-label={`Routes of ${it.name}`}>
           <Subtitle2 as="h4">Routes</Subtitle2>
-          <RoutesEditor integrationId={it.id} serviceId={it.service_id} editable={editable} />
+          <RoutesEditor integrationId={it.id} serviceId={it.service_id} teamId={it.team_id} editable={editable} />
         </section>
       )}
     </Card>

@@ -29,6 +29,8 @@ const SEVERITIES = ["P1", "P2", "P3", "P4", "P5"] as const;
 
 interface Props {
   integrationId: string;
+  /** The integration's team: its incidents' team unless the route sends them to another's service. */
+  teamId: string;
   /** Absent: a new route, placed at `position`. */
   route?: Route;
   position: number;
@@ -36,7 +38,7 @@ interface Props {
   onClose: () => void;
 }
 
-export function RouteDialog({ integrationId, route, position, open, onClose }: Props) {
+export function RouteDialog({ integrationId, teamId, route, position, open, onClose }: Props) {
   const s = useStyles();
   const services = useServices().data ?? [];
   const policies = usePolicies().data ?? [];
@@ -49,6 +51,8 @@ export function RouteDialog({ integrationId, route, position, open, onClose }: P
   const [policyId, setPolicyId] = useState(route?.escalation_policy_id ?? "");
   const [severity, setSeverity] = useState(route?.severity ?? "");
   const [recordOnly, setRecordOnly] = useState(route ? !route.page : false);
+  // A route's policy must be of the team its incidents land in (the API refuses others).
+  const targetTeam = services.find((svc) => svc.id === serviceId)?.team_id ?? teamId;
 
   const close = () => {
     save.reset();
@@ -105,11 +109,13 @@ export function RouteDialog({ integrationId, route, position, open, onClose }: P
               <Field label="Escalation policy" validationMessage={fieldMessage(err, "escalation_policy_id")}>
                 <Select value={policyId} onChange={(_, d) => setPolicyId(d.value)}>
                   <option value="">The service's policy</option>
-                  {policies.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
+                  {policies
+                    .filter((p) => p.team_id === targetTeam || p.id === policyId)
+                    .map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.name}
+                      </option>
+                    ))}
                 </Select>
               </Field>
               <Field label="Severity">

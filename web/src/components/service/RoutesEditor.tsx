@@ -42,10 +42,11 @@ function summary(r: Route): string {
 interface Props {
   integrationId: string;
   serviceId: string;
+  teamId: string;
   editable: boolean;
 }
 
-export function RoutesEditor({ integrationId, serviceId, editable }: Props) {
+export function RoutesEditor({ integrationId, serviceId, teamId, editable }: Props) {
   const s = useStyles();
   const name = useConfigNames();
   const routes = useRoutes(integrationId);
@@ -130,6 +131,7 @@ export function RoutesEditor({ integrationId, serviceId, editable }: Props) {
       {editing && (
         <RouteDialog
           integrationId={integrationId}
+          teamId={teamId}
           route={editing === "new" ? undefined : editing}
           position={last ? last.position + 1 : 0}
           open

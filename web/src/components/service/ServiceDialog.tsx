@@ -19,7 +19,8 @@ import { AddRegular, EditRegular } from "@fluentui/react-icons";
 import { useState, type FormEvent } from "react";
 import { useTeams, type Service } from "../../api/catalog";
 import { fieldMessage } from "../../api/problem";
-import { usePolicies, useSaveService } from "../../api/services";
+import { useSession } from "../../api/context";
+import { canConfigure, usePolicies, useSaveService } from "../../api/services";
 import { ProblemBar } from "../States";
 
 const useStyles = makeStyles({
@@ -38,7 +39,9 @@ interface Props {
 
 export function ServiceDialog({ service, teamId, onSaved }: Props) {
   const s = useStyles();
-  const teams = useTeams().data ?? [];
+  const { me } = useSession();
+  // Teams the caller may configure (and the service's own, when editing); the API decides.
+  const teams = (useTeams().data ?? []).filter((t) => t.id === service?.team_id || canConfigure(me, t.id));
   const policies = usePolicies().data ?? [];
   const [open, setOpen] = useState(false);
   const [name, setName] = useState(service?.name ?? "");
