@@ -148,9 +148,12 @@ export function useSendTestAlert(id: string) {
   });
 }
 
+/** How long the page looks for a test alert's incident. */
+export const TEST_ALERT_WAIT_MS = 60_000;
+
 /** The incident a test alert opened, once the pipeline has processed it (found by its own
  * dedup key among incidents titled like it). */
-export function useTestIncident(sent: TestAlertSent | undefined) {
+export function useTestIncident(sent: TestAlertSent | undefined, sentAt: number) {
   const api = useApi();
   return useQuery({
     queryKey: ["incidents", "test-alert", sent?.envelope_id],
@@ -159,7 +162,8 @@ export function useTestIncident(sent: TestAlertSent | undefined) {
       const page = unwrap(await api.GET("/incidents", { params: { query: { q: sent!.title, limit: 50 } } }));
       return page.items.find((i) => i.dedup_key === sent!.dedup_key) ?? null;
     },
-    refetchInterval: (query) => (query.state.data ? false : 1_000),
+    // Every second until it shows, for at most a minute (then the page says where to look).
+    refetchInterval: (query) => (query.state.data || query.state.dataUpdatedAt - sentAt >= TEST_ALERT_WAIT_MS ? false : 1_000),
   });
 }
 

@@ -4,6 +4,7 @@ import type { RouteTestResult, SenderSetup } from "../../src/api/services";
 import { CopyBlock } from "../../src/components/service/CopyBlock";
 import { RouteTestResultView } from "../../src/components/service/RouteTestResultView";
 import { SetupView } from "../../src/components/service/SetupView";
+import { TestAlert } from "../../src/components/service/TestAlert";
 import { json, renderWith } from "./render";
 
 const none = () => json({ items: [], continuation: null });
@@ -107,5 +108,26 @@ describe("RouteTestResultView", () => {
     const none_ = { ...RESULT, alerts: [{ ...RESULT.alerts[0]!, decision: { ...RESULT.alerts[0]!.decision, route_id: null, page: true } }] };
     renderWith(<RouteTestResultView result={none_} name={(id) => id ?? "—"} />, { handler: none });
     expect(screen.getByRole("status").textContent).toContain("No route matched");
+  });
+});
+
+describe("TestAlert", () => {
+  it("posts the test alert and links the incident that carries its dedup key", async () => {
+    const sent = { envelope_id: "env-1", integration_id: "int-1", format: "alertmanager", dedup_key: "test-1", title: "[Test] Disk full" };
+    let polls = 0;
+    const handler = (req: Request) => {
+      const url = new URL(req.url);
+      if (url.pathname.endsWith("/test-alert")) return json(sent, { status: 202 });
+      expect(url.searchParams.get("q")).toBe("[Test] Disk full");
+      polls += 1;
+      // An older test of the same title first; then this one's incident.
+      const items = [{ id: "inc-old", number: 1, title: sent.title, dedup_key: "test-0" }];
+      if (polls > 1) items.push({ id: "inc-2", number: 2, title: sent.title, dedup_key: "test-1" });
+      return json({ items, continuation: null });
+    };
+    renderWith(<TestAlert integrationId="int-1" editable />, { handler });
+    fireEvent.click(screen.getByRole("button", { name: "Send a test alert" }));
+    const link = await screen.findByRole("link", { name: "incident #2: [Test] Disk full" }, { timeout: 4_000 });
+    expect(link.getAttribute("href")).toBe("/incidents/inc-2");
   });
 });

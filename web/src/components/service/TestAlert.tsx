@@ -3,7 +3,7 @@
 import { Body1, Button, Spinner, makeStyles, tokens } from "@fluentui/react-components";
 import { SendRegular } from "@fluentui/react-icons";
 import { Link as RouterLink } from "react-router";
-import { useSendTestAlert, useTestIncident } from "../../api/services";
+import { TEST_ALERT_WAIT_MS, useSendTestAlert, useTestIncident } from "../../api/services";
 import { ProblemBar } from "../States";
 
 const useStyles = makeStyles({
@@ -15,7 +15,8 @@ const useStyles = makeStyles({
 export function TestAlert({ integrationId, editable }: { integrationId: string; editable: boolean }) {
   const s = useStyles();
   const send = useSendTestAlert(integrationId);
-  const incident = useTestIncident(send.data);
+  const incident = useTestIncident(send.data, send.submittedAt);
+  const gaveUp = !incident.data && incident.dataUpdatedAt - send.submittedAt >= TEST_ALERT_WAIT_MS;
   if (!editable) return null;
   return (
     <>
@@ -36,6 +37,14 @@ export function TestAlert({ integrationId, editable }: { integrationId: string; 
                 incident #{incident.data.number}: {incident.data.title}
               </RouterLink>
               . It pages whoever the routes and policy say.
+            </Body1>
+          ) : gaveUp ? (
+            <Body1>
+              Sent “{send.data.title}”, but no incident showed within a minute: look for it under{" "}
+              <RouterLink className={s.link} to="/incidents">
+                Incidents
+              </RouterLink>
+              .
             </Body1>
           ) : (
             <Spinner size="tiny" label={`Sent “${send.data.title}”; waiting for its incident…`} />
