@@ -72,6 +72,7 @@ export function CreateIntegrationDialog({ services, format, trigger, onCreated }
         onSuccess: (created) => {
           setOpen(false);
           setName("");
+          // The key moves to the page's state only; the mutation cache forgets it.
           create.reset();
           onCreated(created);
         },

@@ -70,7 +70,15 @@ export function IntegrationCard({ integration: it, issued, onIssued, editable }:
               title={`Rotate the key of ${it.name}?`}
               confirm="Rotate"
               disabled={rotate.isPending}
-              onConfirm={() => rotate.mutate(undefined, { onSuccess: onIssued })}
+              onConfirm={() =>
+                rotate.mutate(undefined, {
+                  onSuccess: (created) => {
+                    // The key moves to the page's state only; the mutation cache forgets it.
+                    rotate.reset();
+                    onIssued(created);
+                  },
+                })
+              }
             >
               The current key stops working at once (within a minute everywhere): every sender must get the new one.
             </ConfirmButton>
