@@ -90,6 +90,15 @@ test("a service, an Alertmanager integration with its key once, a test alert, a 
   const conditions = page.getByRole("table", { name: "Conditions of route 1" });
   await expect(conditions.getByRole("row", { name: /label:env equals staging staging ✓ holds/ })).toBeVisible();
 
+  // Rotation, confirmed first: a new key, shown once, and the old one refused at ingest.
+  await page.getByRole("button", { name: "Rotate key" }).click();
+  await page.getByRole("dialog", { name: /Rotate the key/ }).getByRole("button", { name: "Rotate" }).click();
+  const rotated = (await page.getByRole("region", { name: "Integration key" }).textContent())!.trim();
+  expect(rotated).not.toBe(key);
+  const old = await page.request.post(`${host.http}/api/integrations/${key}`, { data: STAGING_ALERT });
+  expect(old.status()).toBe(401);
+  await page.getByRole("button", { name: "I have copied it" }).click();
+
   // The create dialog works from the keyboard alone.
   await page.getByRole("button", { name: "Add integration" }).focus();
   await page.keyboard.press("Enter");
