@@ -5,6 +5,7 @@ import { CopyBlock } from "../../src/components/service/CopyBlock";
 import { RouteTestResultView } from "../../src/components/service/RouteTestResultView";
 import { SetupView } from "../../src/components/service/SetupView";
 import { TestAlert } from "../../src/components/service/TestAlert";
+import { RouteDialog } from "../../src/components/service/RouteDialog";
 import { json, renderWith } from "./render";
 
 const none = () => json({ items: [], continuation: null });
@@ -129,5 +130,35 @@ describe("TestAlert", () => {
     fireEvent.click(screen.getByRole("button", { name: "Send a test alert" }));
     const link = await screen.findByRole("link", { name: "incident #2: [Test] Disk full" }, { timeout: 4_000 });
     expect(link.getAttribute("href")).toBe("/incidents/inc-2");
+  });
+});
+
+describe("RouteDialog", () => {
+  it("posts the conditions in the API's shape and shows its message on the row's value", async () => {
+    const posted: unknown[] = [];
+    const handler = async (req: Request) => {
+      if (req.method === "GET") return none();
+      posted.push(await req.json());
+      return json(
+        {
+          title: "Invalid input",
+          status: 400,
+          detail: "conditions.0: bad pattern",
+          field: "conditions.0",
+          errors: [{ field: "conditions.0", message: "Value error, the pattern does not compile" }],
+        },
+        { status: 400 },
+      );
+    };
+    renderWith(<RouteDialog integrationId="int-1" teamId="t1" position={3} open onClose={() => {}} />, { handler });
+    fireEvent.change(screen.getByLabelText("Condition 1 field"), { target: { value: "label" } });
+    fireEvent.change(screen.getByLabelText(/Condition 1 label name/), { target: { value: "env" } });
+    fireEvent.change(screen.getByLabelText("Condition 1 operator"), { target: { value: "in" } });
+    fireEvent.change(screen.getByLabelText(/Condition 1 value/), { target: { value: "prod, staging" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save route" }));
+    expect(await screen.findByText("Value error, the pattern does not compile")).toBeTruthy();
+    expect(posted).toEqual([
+      expect.objectContaining({ position: 3, page: true, conditions: [{ field: "label:env", op: "in", value: ["prod", "staging"] }] }),
+    ]);
   });
 });

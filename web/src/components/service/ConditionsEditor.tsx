@@ -67,9 +67,14 @@ export function ConditionsEditor({ value, onChange, error }: Props) {
         {value.map((c, i) => {
           const n = i + 1;
           const noValue = c.op === "exists" || c.op === "not_exists";
+          // The API names the field (`conditions.0.field`) or the whole row (a value that does not
+          // fit the operator, a bad regex): each message on the control it is about, once.
+          const fieldMsg = fieldMessage(error, `conditions.${i}.field`);
+          const rowMsg = fieldMessage(error, `conditions.${i}`);
+          const valueMsg = rowMsg !== fieldMsg ? rowMsg : undefined;
           return (
             <li key={i} className={s.row}>
-              <Field label={`Condition ${n} field`} validationMessage={fieldMessage(error, `conditions.${i}.field`)}>
+              <Field label={`Condition ${n} field`} validationMessage={c.field === "label" ? undefined : fieldMsg}>
                 <Select value={c.field} onChange={(_, d) => set(i, { field: d.value as ConditionDraft["field"] })}>
                   {FIELDS.map((f) => (
                     <option key={f} value={f}>
@@ -79,7 +84,7 @@ export function ConditionsEditor({ value, onChange, error }: Props) {
                 </Select>
               </Field>
               {c.field === "label" && (
-                <Field label={`Condition ${n} label name`} required>
+                <Field label={`Condition ${n} label name`} required validationMessage={fieldMsg}>
                   <Input value={c.label} onChange={(_, d) => set(i, { label: d.value })} />
                 </Field>
               )}
@@ -97,7 +102,7 @@ export function ConditionsEditor({ value, onChange, error }: Props) {
                   className={s.grow}
                   label={`Condition ${n} value`}
                   hint={c.op === "in" || c.op === "not_in" ? "Comma-separated" : undefined}
-                  validationMessage={fieldMessage(error, `conditions.${i}`)}
+                  validationMessage={valueMsg}
                 >
                   <Input value={c.value} onChange={(_, d) => set(i, { value: d.value })} />
                 </Field>
