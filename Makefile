@@ -65,7 +65,13 @@ typecheck: $(PY_STAMP)
 pytest: setup
 	$(PY) -m pytest
 
-test: setup lint typecheck lint-infra pytest web-test
+# The static checks side by side, then pytest beside the console's checks: both spend most of
+# their time waiting on the processes they start (devhost, servers, Chromium), so on two cores
+# running them together takes little longer than the longer of the two. Each job's output is
+# printed whole when it ends.
+test: setup
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck lint-infra
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest web-test
 
 # The inner loop: unit and contract tests on SQLite only (markers: tests/fixtures/tiers.py).
 test-fast: setup
