@@ -396,3 +396,33 @@ async def test_accepting_a_swap_checks_the_taker_is_still_in_the_team(store: Sql
         )
     assert refused.value.extensions["field"] == "taker_id"
     assert (await read(store)).overrides == ()
+
+
+async def test_a_shift_offered_to_anyone_goes_to_whoever_accepts_first(store: SqliteStore) -> None:
+    """An offer to anyone in the team (no taker): nobody declines it for all, the asker cannot
+    take it, the first teammate to accept becomes the taker (and gets the override), and a
+    later accept is refused rather than answered as if it were theirs."""
+    swap = await service.request_swap(
+        store=store,
+        schedule_id="sched",
+        requester=user("ben"),
+        start=NOW + timedelta(hours=1),
+        end=NOW + timedelta(hours=2),
+        taker_id=None,
+        now=NOW,
+    )
+    assert swap.taker_id is None and swap.status == "requested"
+    decide = {"store": store, "schedule_id": "sched", "swap_id": swap.id, "now": NOW}
+    with pytest.raises(Forbidden, match="cancel the offer"):
+        await service.decide_swap(**decide, user=user("ben"), decision="accept")
+    with pytest.raises(Conflict, match="not declined"):
+        await service.decide_swap(**decide, user=user("cat"), decision="decline")
+    taken = await service.decide_swap(**decide, user=user("cat"), decision="accept")
+    assert (taken.status, taken.taker_id) == ("accepted", "cat")
+    again = await service.decide_swap(**decide, user=user("cat"), decision="accept")
+    assert again == taken
+    with pytest.raises(Conflict, match="already accepted"):
+        await service.decide_swap(**decide, user=user("ann"), decision="accept")
+    s = await read(store)
+    assert [(o.user, o.source, o.swap_id) for o in s.overrides] == [("cat", "swap", swap.id)]
+    assert on_call(s, NOW + timedelta(hours=1, minutes=30)).users == ("cat",)

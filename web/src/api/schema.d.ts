@@ -3817,8 +3817,8 @@ export interface components {
         };
         /**
          * ShiftSwap
-         * @description A asks B to take [start, end); accepted, it becomes an override for B (kept here for the
-         *     record: who asked, who took, when).
+         * @description A asks B (or anyone in the team) to take [start, end); accepted, it becomes an override
+         *     for the taker (kept here for the record: who asked, who took, when).
          */
         ShiftSwap: {
             /**
@@ -3851,8 +3851,11 @@ export interface components {
              * @enum {string}
              */
             status: "requested" | "accepted" | "declined" | "cancelled" | "expired";
-            /** Taker Id */
-            taker_id: string;
+            /**
+             * Taker Id
+             * @default null
+             */
+            taker_id: string | null;
         };
         /** SnoozeBody */
         SnoozeBody: {
@@ -3943,8 +3946,12 @@ export interface components {
              * Format: date-time
              */
             start: string;
-            /** Taker Id */
-            taker_id: string;
+            /**
+             * Taker Id
+             * @description Who is asked; omitted or null: offered to anyone in the team.
+             * @default null
+             */
+            taker_id: string | null;
         };
         /** SwapDecision */
         SwapDecision: {

@@ -33,7 +33,7 @@ export function ScheduleOpsTab({ schedule }: ScheduleTabProps) {
         {offered && (
           <MessageBar intent="success" politeness="polite">
             <MessageBarBody>
-              Offered {formatTime(offered.start)} – {formatTime(offered.end)} to {nameOf(members.data, offered.taker_id)}.
+              Offered {formatTime(offered.start)} – {formatTime(offered.end)} to {offered.taker_id ? nameOf(members.data, offered.taker_id) : "anyone in the team"}.
             </MessageBarBody>
           </MessageBar>
         )}

@@ -38,8 +38,10 @@ const STATUS: Record<ShiftSwap["status"], { label: string; color: BadgeProps["co
 /** The decisions this person can take on this swap now (the API has the last word). */
 function decisions(swap: ShiftSwap, me: string): SwapDecision[] {
   if (swap.status === "requested") {
-    if (swap.taker_id === me) return ["accept", "decline"];
     if (swap.requester_id === me) return ["cancel"];
+    // An offer to anyone is accepted by any teammate and declined by nobody.
+    if (swap.taker_id === null) return ["accept"];
+    if (swap.taker_id === me) return ["accept", "decline"];
   }
   const party = swap.requester_id === me || swap.taker_id === me;
   if (swap.status === "accepted" && party && new Date(swap.start).getTime() > Date.now()) return ["cancel"];
@@ -84,7 +86,7 @@ export function SwapList({ schedule }: { schedule: Schedule }) {
                 return (
                   <TableRow key={swap.id}>
                     <TableCell>{from}</TableCell>
-                    <TableCell>{nameOf(members.data, swap.taker_id)}</TableCell>
+                    <TableCell>{swap.taker_id ? nameOf(members.data, swap.taker_id) : "Anyone in the team"}</TableCell>
                     <TableCell>
                       <ZonedRange start={swap.start} end={swap.end} zone={schedule.time_zone} />
                     </TableCell>

@@ -1,5 +1,5 @@
-// Offer one of my upcoming shifts on this schedule to a teammate. The API checks that the time is
-// mine and the taker is the team's.
+// Offer one of my upcoming shifts on this schedule to a teammate, or to anyone in the team (the
+// first to accept takes it). The API checks that the time is mine and the taker is the team's.
 import { Button, Field, Select, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowSwapRegular } from "@fluentui/react-icons";
 import { useState } from "react";
@@ -12,6 +12,8 @@ import { formatTime } from "../../../time";
 import { ProblemBar } from "../../States";
 
 const DAYS = 28;
+/** The "Offer to" choice that names nobody: the API's null taker. */
+const ANYONE = "*";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", gap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalS },
@@ -32,7 +34,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
   const [picked, setPicked] = useState("");
   const [taker, setTaker] = useState("");
   const shift = mine.find((x) => x.start === picked) ?? mine[0];
-  const to = taker || others[0]?.id || "";
+  const to = taker || ANYONE;
   const general = ["start", "end", "taker_id"].some((f) => fieldMessage(offer.error, f)) ? null : offer.error;
   return (
     <section className={s.section} aria-labelledby="swap-offer-title">
@@ -43,7 +45,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
         className={s.form}
         onSubmit={(e) => {
           e.preventDefault();
-          if (shift) offer.mutate({ start: shift.start, end: shift.end, taker_id: to }, { onSuccess: onOffered });
+          if (shift) offer.mutate({ start: shift.start, end: shift.end, taker_id: to === ANYONE ? null : to }, { onSuccess: onOffered });
         }}
       >
         <Field
@@ -61,7 +63,8 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
           </Select>
         </Field>
         <Field className={s.field} label="Offer to" validationMessage={fieldMessage(offer.error, "taker_id")}>
-          <Select value={to} onChange={(_, d) => setTaker(d.value)} disabled={others.length === 0}>
+          <Select value={to} onChange={(_, d) => setTaker(d.value)}>
+            <option value={ANYONE}>Anyone in the team</option>
             {others.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name || m.email || m.id}
@@ -69,7 +72,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
             ))}
           </Select>
         </Field>
-        <Button type="submit" icon={<ArrowSwapRegular />} disabled={!shift || !to || offer.isPending}>
+        <Button type="submit" icon={<ArrowSwapRegular />} disabled={!shift || offer.isPending}>
           Offer swap
         </Button>
       </form>
