@@ -17,7 +17,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.schedules import limits, overrides, service, stored
 from shared.schedules import service as schedule_service
 from shared.schedules.ical import Person, export_shifts
-from shared.schedules.models import Layer, Schedule, ScheduleBody
+from shared.schedules.models import Layer, Schedule, ScheduleBody, ShiftSwap
 from shared.schedules.overrides import TooManyOverrides
 from shared.schedules.people import UnknownPerson
 from shared.schedules.resolve import final_schedule, on_call
@@ -412,17 +412,27 @@ async def test_a_shift_offered_to_anyone_goes_to_whoever_accepts_first(store: Sq
         now=NOW,
     )
     assert swap.taker_id is None and swap.status == "requested"
-    decide = {"store": store, "schedule_id": "sched", "swap_id": swap.id, "now": NOW}
+
+    async def decide(who: str, decision: str) -> ShiftSwap:
+        return await service.decide_swap(
+            store=store,
+            schedule_id="sched",
+            swap_id=swap.id,
+            user=user(who),
+            decision=decision,
+            now=NOW,
+        )
+
     with pytest.raises(Forbidden, match="cancel the offer"):
-        await service.decide_swap(**decide, user=user("ben"), decision="accept")
+        await decide("ben", "accept")
     with pytest.raises(Conflict, match="not declined"):
-        await service.decide_swap(**decide, user=user("cat"), decision="decline")
-    taken = await service.decide_swap(**decide, user=user("cat"), decision="accept")
+        await decide("cat", "decline")
+    taken = await decide("cat", "accept")
     assert (taken.status, taken.taker_id) == ("accepted", "cat")
-    again = await service.decide_swap(**decide, user=user("cat"), decision="accept")
+    again = await decide("cat", "accept")
     assert again == taken
     with pytest.raises(Conflict, match="already accepted"):
-        await service.decide_swap(**decide, user=user("ann"), decision="accept")
+        await decide("ann", "accept")
     s = await read(store)
     assert [(o.user, o.source, o.swap_id) for o in s.overrides] == [("cat", "swap", swap.id)]
     assert on_call(s, NOW + timedelta(hours=1, minutes=30)).users == ("cat",)

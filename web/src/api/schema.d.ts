@@ -979,7 +979,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import an external calendar's shifts as overrides (dry_run: preview only) */
+        /** Import an external calendar's shifts (its text, or a URL read once) as overrides (dry_run: preview only) */
         post: operations["importIcal"];
         delete?: never;
         options?: never;
@@ -2141,9 +2141,16 @@ export interface components {
             dry_run: boolean;
             /**
              * Ics
-             * @description The iCalendar text.
+             * @description The iCalendar text (or give url).
+             * @default null
              */
-            ics: string;
+            ics: string | null;
+            /**
+             * Url
+             * @description Where to read the iCalendar text (https; the server fetches it once).
+             * @default null
+             */
+            url: string | null;
         };
         /**
          * IcalLink

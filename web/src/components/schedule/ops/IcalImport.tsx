@@ -1,10 +1,13 @@
-// Import an external calendar (an .ics file) as overrides: the API's dry run shows what would be
-// created and what is skipped and why; Import then writes exactly that.
+// Import an external calendar (an .ics file, or a URL the server reads) as overrides: the API's dry
+// run shows what would be created and what is skipped and why; Import then writes exactly that.
 import {
   Badge,
   Body1,
   Button,
   Field,
+  Input,
+  Radio,
+  RadioGroup,
   MessageBar,
   MessageBarBody,
   Select,
@@ -42,10 +45,14 @@ export function IcalImport({ schedule }: { schedule: Schedule }) {
   const members = useTeamMembers(schedule.team_id);
   const preview = useIcalImport(schedule.id);
   const commit = useIcalImport(schedule.id);
+  const [source, setSource] = useState<"file" | "url">("file");
   const [ics, setIcs] = useState<string | null>(null);
+  const [url, setUrl] = useState("");
   const [fileName, setFileName] = useState("");
   const [options, setOptions] = useState<Options>({ days: 90, all_day: "import" });
-  const body = (dryRun: boolean): IcalImportBody => ({ ics: ics ?? "", ...options, dry_run: dryRun });
+  const body = (dryRun: boolean): IcalImportBody =>
+    source === "file" ? { ics: ics ?? "", url: null, ...options, dry_run: dryRun } : { ics: null, url, ...options, dry_run: dryRun };
+  const ready = source === "file" ? ics !== null : url.trim() !== "";
   // A changed file or option makes the preview stale: it must be looked at again before importing.
   const reset = () => {
     preview.reset();
@@ -68,20 +75,53 @@ export function IcalImport({ schedule }: { schedule: Schedule }) {
           preview.mutate(body(true));
         }}
       >
-        <Field className={s.field} label="Calendar file (.ics)" validationMessage={fieldMessage(preview.error, "ics")}>
-          {/* A native file input: Fluent has none, and this one is labelled and keyboard operable. */}
-          <input
-            className={s.file}
-            type="file"
-            accept=".ics,text/calendar"
-            onChange={async (e) => {
-              const file = e.currentTarget.files?.[0];
+        <Field className={s.field} label="Import from">
+          <RadioGroup
+            layout="horizontal"
+            value={source}
+            onChange={(_, d) => {
               reset();
-              setFileName(file?.name ?? "");
-              setIcs(file ? await file.text() : null);
+              setIcs(null); // the file input is drawn anew, empty
+              setFileName("");
+              setSource(d.value as "file" | "url");
             }}
-          />
+          >
+            <Radio value="file" label="A file" />
+            <Radio value="url" label="A URL" />
+          </RadioGroup>
         </Field>
+        {source === "file" ? (
+          <Field className={s.field} label="Calendar file (.ics)" validationMessage={fieldMessage(preview.error, "ics")}>
+            {/* A native file input: Fluent has none, and this one is labelled and keyboard operable. */}
+            <input
+              className={s.file}
+              type="file"
+              accept=".ics,text/calendar"
+              onChange={async (e) => {
+                const file = e.currentTarget.files?.[0];
+                reset();
+                setFileName(file?.name ?? "");
+                setIcs(file ? await file.text() : null);
+              }}
+            />
+          </Field>
+        ) : (
+          <Field
+            className={s.field}
+            label="Calendar URL"
+            hint="https; the server reads it once"
+            validationMessage={fieldMessage(preview.error, "url") ?? fieldMessage(commit.error, "url")}
+          >
+            <Input
+              type="url"
+              value={url}
+              onChange={(_, d) => {
+                reset();
+                setUrl(d.value);
+              }}
+            />
+          </Field>
+        )}
         <Field className={s.field} label="How far ahead" validationMessage={fieldMessage(preview.error, "days")}>
           <Select
             value={String(options.days)}
@@ -108,11 +148,11 @@ export function IcalImport({ schedule }: { schedule: Schedule }) {
             <option value="skip">Skip them</option>
           </Select>
         </Field>
-        <Button type="submit" icon={<EyeRegular />} disabled={ics === null || preview.isPending}>
+        <Button type="submit" icon={<EyeRegular />} disabled={!ready || preview.isPending}>
           Preview import
         </Button>
       </form>
-      <ProblemBar error={fieldMessage(preview.error, "ics") || fieldMessage(preview.error, "days") ? null : preview.error} />
+      <ProblemBar error={["ics", "url", "days"].some((f) => fieldMessage(preview.error, f)) ? null : preview.error} />
       {result && <ImportPreview result={result} schedule={schedule} names={(id) => nameOf(members.data, id)} file={fileName} />}
       {result && !commit.data && (
         <div>
@@ -121,7 +161,7 @@ export function IcalImport({ schedule }: { schedule: Schedule }) {
           </Button>
         </div>
       )}
-      <ProblemBar error={commit.error} />
+      <ProblemBar error={fieldMessage(commit.error, "url") ? null : commit.error} />
       {commit.data && (
         <MessageBar intent="success" politeness="polite">
           <MessageBarBody>

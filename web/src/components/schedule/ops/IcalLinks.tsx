@@ -28,7 +28,8 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
     a.href = url;
     a.download = `${schedule.name || schedule.id}.ics`;
     a.click();
-    URL.revokeObjectURL(url);
+    // Revoked after the click has been handled: revoking at once can cancel the download.
+    setTimeout(() => URL.revokeObjectURL(url), 0);
   };
   return (
     <>
