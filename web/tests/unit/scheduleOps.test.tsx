@@ -4,6 +4,7 @@ import { OverrideDialog } from "../../src/components/schedule/OverrideDialog";
 import { localInputToIso, toLocalInput } from "../../src/components/schedule/ops/localTime";
 import { SwapList } from "../../src/components/schedule/ops/SwapList";
 import { TakeOver } from "../../src/components/schedule/ops/TakeOver";
+import { IcalImport } from "../../src/components/schedule/ops/IcalImport";
 import type { Schedule } from "../../src/pages/schedule/types";
 import { RESPONDER, VIEWER, json, renderWith } from "./render";
 
@@ -179,5 +180,37 @@ describe("SwapList", () => {
     expect(within(mine).getByRole("button", { name: /^Cancel swap/ })).toBeTruthy();
     fireEvent.click(within(open).getByRole("button", { name: /^Accept/ }));
     await waitFor(() => expect(decided).toEqual([["s2", { decision: "accept" }]]));
+  });
+});
+
+describe("IcalImport", () => {
+  it("previews with a dry run, then imports exactly that", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const created = [{ id: "ovr-9", user: "u-3", start: "2026-12-24T08:00:00Z", end: "2026-12-24T11:00:00Z", source: "ical", swap_id: null }];
+    const handler = api(async (req, url) => {
+      if (!url.pathname.endsWith("/ical-import")) return null;
+      const body = (await req.json()) as Record<string, unknown>;
+      bodies.push(body);
+      const events = [
+        { uid: "1", summary: "u-3", outcome: "imported", reason: null, occurrences: 1 },
+        { uid: "2", summary: "who@example.com", outcome: "skipped", reason: "no known user matches 'who@example.com'", occurrences: 0 },
+      ];
+      return json({ imported: 1, merged: 0, skipped: 1, events, created });
+    });
+    renderWith(<IcalImport schedule={schedule} />, { handler });
+    const file = new File(["BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"], "team.ics", { type: "text/calendar" });
+    fireEvent.change(screen.getByLabelText(/Calendar file/), { target: { files: [file] } });
+    const preview = screen.getByRole("button", { name: "Preview import" });
+    await waitFor(() => expect((preview as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(preview);
+    const table = await screen.findByRole("table", { name: "What will be created from team.ics" });
+    expect(await within(table).findByText("Bea")).toBeTruthy();
+    expect(screen.getByRole("table", { name: "Left out" }).textContent).toContain("no known user matches");
+    fireEvent.click(screen.getByRole("button", { name: "Import 1 override" }));
+    expect(await screen.findByText("Imported 1 override (0 already there, 1 skipped).")).toBeTruthy();
+    expect(bodies.map((b) => [b.dry_run, b.url, b.days, typeof b.ics])).toEqual([
+      [true, null, 90, "string"],
+      [false, null, 90, "string"],
+    ]);
   });
 });

@@ -92,18 +92,22 @@ export function IcalImport({ schedule }: { schedule: Schedule }) {
         </Field>
         {source === "file" ? (
           <Field className={s.field} label="Calendar file (.ics)" validationMessage={fieldMessage(preview.error, "ics")}>
-            {/* A native file input: Fluent has none, and this one is labelled and keyboard operable. */}
-            <input
-              className={s.file}
-              type="file"
-              accept=".ics,text/calendar"
-              onChange={async (e) => {
-                const file = e.currentTarget.files?.[0];
-                reset();
-                setFileName(file?.name ?? "");
-                setIcs(file ? await file.text() : null);
-              }}
-            />
+            {/* A native file input (Fluent has none): the render function gives it the Field's id
+                and ARIA attributes, so its label and messages reach it. */}
+            {(fieldProps) => (
+              <input
+                {...fieldProps}
+                className={s.file}
+                type="file"
+                accept=".ics,text/calendar"
+                onChange={async (e) => {
+                  const file = e.currentTarget.files?.[0];
+                  reset();
+                  setFileName(file?.name ?? "");
+                  setIcs(file ? await file.text() : null);
+                }}
+              />
+            )}
           </Field>
         ) : (
           <Field
