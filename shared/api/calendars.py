@@ -8,7 +8,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.api.ports import ports_of, signed_in_user
 from shared.api.router import Operation, Reply, Request, ok
@@ -16,7 +16,7 @@ from shared.api.schedules import RANGE, configurable_schedule, requested_range
 from shared.auth.access import require
 from shared.auth.models import Action as Right
 from shared.auth.models import User
-from shared.schedules import limits, links, stored
+from shared.schedules import ical_source, limits, links, stored
 from shared.schedules import overrides as ovr
 from shared.schedules import service as schedules
 from shared.schedules.ical import export_calendar, export_shifts
@@ -31,7 +31,18 @@ log = logging.getLogger(__name__)
 class IcalImportBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ics: str = Field(min_length=10, max_length=512 * 1024, description="The iCalendar text.")
+    ics: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=ical_source.MAX_BYTES,
+        description="The iCalendar text (or give url).",
+    )
+    url: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=2000,
+        description="Where to read the iCalendar text (https; the server fetches it once).",
+    )
     days: int = Field(default=90, ge=1, le=366)
     #: "import": an all-day event is whole local days in the calendar's zone; "skip": it is
     #: left out and reported.
@@ -39,14 +50,24 @@ class IcalImportBody(BaseModel):
     #: True: answer what the import would create, and change nothing (the editor's preview).
     dry_run: bool = False
 
+    @model_validator(mode="after")
+    def _one_source(self) -> IcalImportBody:
+        if (self.ics is None) == (self.url is None):
+            raise ValueError("give either ics (the calendar's text) or url, not both")
+        return self
+
 
 async def import_ical(req: Request) -> Reply:
     assert isinstance(req.body, IcalImportBody)
     schedule = await configurable_schedule(req)
+    if req.body.url is not None:
+        ics = await ical_source.fetch_calendar(ports_of(req).notify.http, req.body.url)
+    else:
+        ics = (req.body.ics or "").encode()
     result = await ovr.import_calendar(
         store=ports_of(req).store,
         schedule_id=schedule.id,
-        ics=req.body.ics.encode(),
+        ics=ics,
         now=ports_of(req).clock(),
         days=req.body.days,
         all_day=req.body.all_day,
@@ -238,7 +259,8 @@ OPERATIONS = [
         method="POST",
         path="/schedules/{schedule_id}/ical-import",
         name="importIcal",
-        summary="Import an external calendar's shifts as overrides (dry_run: preview only)",
+        summary="Import an external calendar's shifts (its text, or a URL read once) as overrides "
+        "(dry_run: preview only)",
         tag="schedules",
         handler=import_ical,
         body=IcalImportBody,

@@ -193,7 +193,12 @@ class SwapBody(BaseModel):
 
     start: datetime
     end: datetime
-    taker_id: str = Field(min_length=1, max_length=100)
+    taker_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Who is asked; omitted or null: offered to anyone in the team.",
+    )
 
 
 class SwapDecision(BaseModel):

@@ -228,13 +228,14 @@ class Override(BaseModel):
 
 
 class ShiftSwap(BaseModel):
-    """A asks B to take [start, end); accepted, it becomes an override for B (kept here for the
-    record: who asked, who took, when)."""
+    """A asks B (or anyone in the team) to take [start, end); accepted, it becomes an override
+    for the taker (kept here for the record: who asked, who took, when)."""
 
     model_config = ConfigDict(frozen=True)
     id: str
     requester_id: str
-    taker_id: str
+    #: None: offered to anyone in the team; whoever accepts first becomes the taker.
+    taker_id: str | None = None
     start: datetime
     end: datetime
     #: "cancelled" also after "accepted": either party may take an accepted swap back until

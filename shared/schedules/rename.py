@@ -36,13 +36,16 @@ def _renamed(schedule: Schedule, old: str, new: str) -> Schedule:
     def swap(user: str) -> str:
         return new if user == old else user
 
+    def taker(user: str | None) -> str | None:
+        return None if user is None else swap(user)
+
     layers = tuple(
         layer.model_copy(update={"participants": tuple(swap(p) for p in layer.participants)})
         for layer in schedule.layers
     )
     overrides = tuple(o.model_copy(update={"user": swap(o.user)}) for o in schedule.overrides)
     swaps = tuple(
-        s.model_copy(update={"requester_id": swap(s.requester_id), "taker_id": swap(s.taker_id)})
+        s.model_copy(update={"requester_id": swap(s.requester_id), "taker_id": taker(s.taker_id)})
         for s in schedule.swaps
     )
     return schedule.model_copy(update={"layers": layers, "overrides": overrides, "swaps": swaps})

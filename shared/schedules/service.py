@@ -242,21 +242,24 @@ async def request_swap(
     requester: User,
     start: datetime,
     end: datetime,
-    taker_id: str,
+    taker_id: str | None,
     now: datetime,
 ) -> ShiftSwap:
-    """A asks B to take [start, end). A must be on call for all of it; B must not be A."""
+    """A asks B (None: anyone in the team) to take [start, end). A must be on call for all of
+    it; B must not be A."""
     if end - start < limits.MIN_SHIFT or end - start > timedelta(days=31):
         raise InvalidInput("A swap covers 15 minutes to 31 days.", field="end")
     if start < now - timedelta(minutes=1):
         raise InvalidInput("A swap cannot start in the past.", field="start")
     if taker_id == requester.id:
         raise InvalidInput("Swap with someone else.", field="taker_id")
-    await require_people(store, [("taker_id", taker_id)])
+    if taker_id is not None:
+        await require_people(store, [("taker_id", taker_id)])
     schedule, etag = await stored.load_schedule(store, schedule_id)
-    await check_references(
-        store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
-    )
+    if taker_id is not None:
+        await check_references(
+            store, team_id=schedule.team_id, refs=[Ref("user", taker_id, "taker_id")]
+        )
     # A swap hands over the asker's own time only: covering anyone else's shifts is an
     # override, which takes a team admin.
     shifts = await limits.compute(final_schedule, schedule, start, end)
@@ -301,7 +304,13 @@ def _decide(swap: ShiftSwap, user: User, decision: str, now: datetime) -> str:
         return "cancelled"
     if swap.status != "requested":
         raise Conflict(f"The swap is already {swap.status}.")
-    if decision in ("accept", "decline") and user.id != swap.taker_id:
+    if swap.taker_id is None and decision in ("accept", "decline"):
+        # An offer to anyone: nobody in particular was asked, so nobody declines it for all.
+        if user.id == swap.requester_id:
+            raise Forbidden("You offered this shift; cancel the offer instead.")
+        if decision == "decline":
+            raise Conflict("An offer to anyone is not declined; leave it for someone else.")
+    elif decision in ("accept", "decline") and user.id != swap.taker_id:
         raise Forbidden("Only the person asked can accept or decline a swap.")
     if decision == "cancel" and user.id != swap.requester_id:
         raise Forbidden("Only the person who asked can cancel a swap.")
@@ -318,34 +327,40 @@ async def decide_swap(
     decision: str,
     now: datetime,
 ) -> ShiftSwap:
-    """The taker accepts or declines; the requester cancels a request; either cancels an
-    accepted swap before it starts. Accepted: an override for the taker; cancelled after
+    """The taker accepts or declines (an offer to anyone: any other team member accepts, and
+    becomes the taker); the requester cancels a request; either cancels an accepted swap
+    before it starts. Accepted: an override for the taker; cancelled after
     acceptance: that override is removed."""
     if decision == "accept":
         # Accepting writes an override: the taker must still be one of the team's members
         # (checked when asked too, but memberships change while a request waits).
+        # An offer to anyone is taken by whoever accepts: they must be the team's.
         schedule, _ = await stored.load_schedule(store, schedule_id)
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)
         if swap is not None:
+            taker = swap.taker_id or user.id
             await check_references(
-                store, team_id=schedule.team_id, refs=[Ref("user", swap.taker_id, "taker_id")]
+                store, team_id=schedule.team_id, refs=[Ref("user", taker, "taker_id")]
             )
 
     def apply(schedule: Schedule) -> tuple[Schedule, ShiftSwap]:
         swap = next((s for s in schedule.swaps if s.id == swap_id), None)
         if swap is None:
             raise NotFound(f"Swap {swap_id!r} does not exist.")
-        if swap.status == _DECIDED.get(decision):
-            return schedule, swap  # idempotent
+        if swap.status == _DECIDED.get(decision) and (
+            decision != "accept" or swap.taker_id == user.id
+        ):
+            return schedule, swap  # idempotent (an open offer taken by another: refused below)
         status = _decide(swap, user, decision, now)
-        decided = swap.model_copy(update={"status": status, "decided_at": now})
+        taker = swap.taker_id or (user.id if status == "accepted" else None)
+        decided = swap.model_copy(update={"status": status, "decided_at": now, "taker_id": taker})
         swaps = tuple(decided if s.id == swap_id else s for s in schedule.swaps)
         kept = tuple(o for o in schedule.overrides if o.swap_id != swap_id)
         added: tuple[Override, ...] = ()
         if status == "accepted":
             added = (
                 Override(
-                    user=swap.taker_id,
+                    user=decided.taker_id or user.id,
                     start=swap.start,
                     end=swap.end,
                     source="swap",

@@ -17,7 +17,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.schedules import limits, overrides, service, stored
 from shared.schedules import service as schedule_service
 from shared.schedules.ical import Person, export_shifts
-from shared.schedules.models import Layer, Schedule, ScheduleBody
+from shared.schedules.models import Layer, Schedule, ScheduleBody, ShiftSwap
 from shared.schedules.overrides import TooManyOverrides
 from shared.schedules.people import UnknownPerson
 from shared.schedules.resolve import final_schedule, on_call
@@ -396,3 +396,43 @@ async def test_accepting_a_swap_checks_the_taker_is_still_in_the_team(store: Sql
         )
     assert refused.value.extensions["field"] == "taker_id"
     assert (await read(store)).overrides == ()
+
+
+async def test_a_shift_offered_to_anyone_goes_to_whoever_accepts_first(store: SqliteStore) -> None:
+    """An offer to anyone in the team (no taker): nobody declines it for all, the asker cannot
+    take it, the first teammate to accept becomes the taker (and gets the override), and a
+    later accept is refused rather than answered as if it were theirs."""
+    swap = await service.request_swap(
+        store=store,
+        schedule_id="sched",
+        requester=user("ben"),
+        start=NOW + timedelta(hours=1),
+        end=NOW + timedelta(hours=2),
+        taker_id=None,
+        now=NOW,
+    )
+    assert swap.taker_id is None and swap.status == "requested"
+
+    async def decide(who: str, decision: str) -> ShiftSwap:
+        return await service.decide_swap(
+            store=store,
+            schedule_id="sched",
+            swap_id=swap.id,
+            user=user(who),
+            decision=decision,
+            now=NOW,
+        )
+
+    with pytest.raises(Forbidden, match="cancel the offer"):
+        await decide("ben", "accept")
+    with pytest.raises(Conflict, match="not declined"):
+        await decide("cat", "decline")
+    taken = await decide("cat", "accept")
+    assert (taken.status, taken.taker_id) == ("accepted", "cat")
+    again = await decide("cat", "accept")
+    assert again == taken
+    with pytest.raises(Conflict, match="already accepted"):
+        await decide("ann", "accept")
+    s = await read(store)
+    assert [(o.user, o.source, o.swap_id) for o in s.overrides] == [("cat", "swap", swap.id)]
+    assert on_call(s, NOW + timedelta(hours=1, minutes=30)).users == ("cat",)

@@ -7,8 +7,10 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
 
 from shared.api.router import Reply
@@ -76,11 +78,14 @@ async def call(
     path: str,
     payload: Any = None,
     query: dict[str, str] | None = None,
+    http: httpx.AsyncClient | None = None,
 ) -> Reply:
     async def authenticate(authorization: str | None) -> Principal:
         return principal_of(PEOPLE[who])
 
-    ports = ApiPorts(store=store, auth=None, escalation=None, notify=None, clock=lambda: NOW)  # type: ignore[arg-type]
+    # Only the outbound client of the notification ports is read here (calendar URLs).
+    notify = SimpleNamespace(http=http)
+    ports = ApiPorts(store=store, auth=None, escalation=None, notify=notify, clock=lambda: NOW)  # type: ignore[arg-type]
     return await API.dispatch(
         method=method,
         path=path,
@@ -251,3 +256,45 @@ async def test_the_fix_of_a_schedule_that_needs_repair_can_be_previewed(store: S
     reply = await call(store, "lead", "POST", "/schedules/sched/preview", body(), {"weeks": "1"})
     assert reply.status == 200, reply.body
     assert reply.body["shifts"][0]["user"] == "ann"
+
+
+async def test_a_calendar_is_imported_from_a_url_through_the_guarded_client(
+    store: SqliteStore,
+) -> None:
+    """The server reads the URL once (a browser could not: calendar hosts send no CORS
+    headers); a refusal names the field and never repeats the URL, which may hold a secret."""
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        "DTSTART:20261124T100000Z\r\nDTEND:20261124T140000Z\r\nSUMMARY:lead@example.com\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oncall.ics":
+            return httpx.Response(200, text=ics)
+        if request.url.path == "/big.ics":
+            return httpx.Response(200, content=b"x" * (600 * 1024))
+        return httpx.Response(404)
+
+    path = "/schedules/sched/ical-import"
+    async with httpx.AsyncClient(transport=httpx.MockTransport(serve)) as http:
+
+        async def post(payload: dict[str, Any]) -> Reply:
+            return await call(store, "lead", "POST", path, payload, http=http)
+
+        dry = await post({"url": "https://cal.example/oncall.ics?token=s3cret", "dry_run": True})
+        assert dry.status == 200, dry.body
+        assert [o["user"] for o in dry.body["created"]] == ["lead"]
+        for url, why in (
+            ("https://cal.example/gone.ics", "answered HTTP 404"),
+            ("https://cal.example/big.ics", "larger than 512 KiB"),
+            ("https://10.0.0.7/oncall.ics?token=s3cret", "not an allowed target"),
+            ("http://cal.example/oncall.ics", "not an allowed target"),
+        ):
+            refused = await post({"url": url, "dry_run": True})
+            assert refused.status == 400, refused.body
+            assert why in refused.body["detail"] and "s3cret" not in refused.body["detail"]
+            assert refused.body["field"] == "url"
+        both = await post({"url": "https://cal.example/oncall.ics", "ics": ics})
+        assert both.status in (400, 422) and "not both" in json.dumps(both.body)
+    assert (await stored.load_schedule(store, "sched"))[0].overrides == ()

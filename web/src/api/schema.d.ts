@@ -998,7 +998,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import an external calendar's shifts as overrides (dry_run: preview only) */
+        /** Import an external calendar's shifts (its text, or a URL read once) as overrides (dry_run: preview only) */
         post: operations["importIcal"];
         delete?: never;
         options?: never;
@@ -2177,9 +2177,16 @@ export interface components {
             dry_run: boolean;
             /**
              * Ics
-             * @description The iCalendar text.
+             * @description The iCalendar text (or give url).
+             * @default null
              */
-            ics: string;
+            ics: string | null;
+            /**
+             * Url
+             * @description Where to read the iCalendar text (https; the server fetches it once).
+             * @default null
+             */
+            url: string | null;
         };
         /**
          * IcalLink
@@ -3885,8 +3892,8 @@ export interface components {
         };
         /**
          * ShiftSwap
-         * @description A asks B to take [start, end); accepted, it becomes an override for B (kept here for the
-         *     record: who asked, who took, when).
+         * @description A asks B (or anyone in the team) to take [start, end); accepted, it becomes an override
+         *     for the taker (kept here for the record: who asked, who took, when).
          */
         ShiftSwap: {
             /**
@@ -3919,8 +3926,11 @@ export interface components {
              * @enum {string}
              */
             status: "requested" | "accepted" | "declined" | "cancelled" | "expired";
-            /** Taker Id */
-            taker_id: string;
+            /**
+             * Taker Id
+             * @default null
+             */
+            taker_id: string | null;
         };
         /** SnoozeBody */
         SnoozeBody: {
@@ -4011,8 +4021,12 @@ export interface components {
              * Format: date-time
              */
             start: string;
-            /** Taker Id */
-            taker_id: string;
+            /**
+             * Taker Id
+             * @description Who is asked; omitted or null: offered to anyone in the team.
+             * @default null
+             */
+            taker_id: string | null;
         };
         /** SwapDecision */
         SwapDecision: {

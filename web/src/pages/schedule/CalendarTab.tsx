@@ -1,5 +1,21 @@
+// The schedule and calendars: import an external calendar as overrides, subscribe, export.
+import { makeStyles, tokens } from "@fluentui/react-components";
+import { canAct, useSession } from "../../api/context";
+import { IcalImport } from "../../components/schedule/ops/IcalImport";
+import { IcalLinks } from "../../components/schedule/ops/IcalLinks";
 import type { ScheduleTabProps } from "./types";
 
+const useStyles = makeStyles({
+  tab: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXL, minWidth: 0 },
+});
+
 export function ScheduleCalendarTab({ schedule }: ScheduleTabProps) {
-  return <p>{schedule.name}</p>;
+  const s = useStyles();
+  const { me } = useSession();
+  return (
+    <div className={s.tab}>
+      <IcalLinks schedule={schedule} />
+      {canAct(me) && <IcalImport schedule={schedule} />}
+    </div>
+  );
 }
