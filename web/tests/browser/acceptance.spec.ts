@@ -10,6 +10,7 @@ import { startHost, type HostInfo } from "./harness/host";
 let host: HostInfo;
 let stopHost: () => Promise<void>;
 let alertmanager: Alertmanager | undefined;
+let api: APIRequestContext | undefined;
 
 test.beforeAll(async () => {
   ({ info: host, stop: stopHost } = await startHost(["--empty"]));
@@ -22,6 +23,7 @@ test.afterEach(async ({}, testInfo) => {
 });
 
 test.afterAll(async () => {
+  await api?.dispose();
   await alertmanager?.stop();
   await stopHost?.();
 });
@@ -47,7 +49,7 @@ async function created<T>(api: APIRequestContext, path: string, body: unknown): 
 
 test("from an empty store to the right person paged by a real Alertmanager", async ({ page }) => {
   test.setTimeout(120_000);
-  const api = await adminApi(page, () => signInNew(page, ADMIN, "/incidents", host));
+  api = await adminApi(page, () => signInNew(page, ADMIN, "/incidents", host));
   await expect(page.getByRole("heading", { name: "Incidents", level: 1 })).toBeVisible();
 
   const team = await created<{ id: string }>(api, "teams", { name: "Follow the sun" });
@@ -103,10 +105,12 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
   const other = [...nameOf.values()].find((n) => n !== right)!;
   expect(right).toBeDefined();
 
-  await page.goto(host.https + incidentUrl.pathname);
+  // The console shows it: in the list, and on its page who was paged.
+  await page.goto(host.https + "/incidents");
+  await page.getByRole("link", { name: new RegExp(summary) }).click();
   await expect(page.getByRole("heading", { name: new RegExp(summary) })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${incidentUrl.pathname}$`));
   const paged = page.getByRole("list", { name: "Paged" });
-  await expect(paged).toContainText(right);
+  await expect(paged).toContainText(`${right} by console`);
   await expect(paged).not.toContainText(other);
-  await api.dispose();
 });
