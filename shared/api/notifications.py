@@ -11,6 +11,7 @@ from shared.api.ports import PAGING, TEAM_FILTER, person_id, ports_of
 from shared.api.router import Operation, QueryParam, Reply, Request, ok, page
 from shared.auth import owned
 from shared.incidents import service as incidents
+from shared.msteams.connection import TeamsConnection, personal_connection
 from shared.notifications import contacts as notifications
 from shared.notifications import webhooks
 from shared.notifications.delivery import list_deliveries
@@ -159,6 +160,16 @@ async def preview_rules(req: Request) -> Reply:
     return ok(await asyncio.to_thread(rules_preview, rules, methods, at))
 
 
+async def my_teams_connection(req: Request) -> Reply:
+    """Whether the Teams bot can message me 1:1 (the profile's "Teams connection")."""
+    ports = ports_of(req)
+    return ok(
+        await personal_connection(
+            ports.store, person_id(req), bot_enabled="teams" in ports.notify.channels
+        )
+    )
+
+
 RULES_AT = (QueryParam("at", "When the page arrives (default now).", "date-time"),)
 
 
@@ -296,6 +307,15 @@ OPERATIONS = [
         handler=put_rules,
         body=NotificationRules,
         response=NotificationRules,
+    ),
+    Operation(
+        method="GET",
+        path="/me/teams-connection",
+        name="myTeamsConnection",
+        summary="Whether the Teams bot has a 1:1 chat with me (and runs at all)",
+        tag="notifications",
+        handler=my_teams_connection,
+        response=TeamsConnection,
     ),
     Operation(
         method="GET",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.api.ports import PAGING, ports_of
 from shared.api.router import Operation, Reply, Request, ok, page
@@ -21,6 +21,11 @@ class UserView(BaseModel):
     teams: dict[str, str]
     #: Added by e-mail and not signed in yet (POST /users/pending).
     pending: bool = False
+    app_roles: list[str] = Field(
+        default_factory=list,
+        description="OpenAlert app roles from the person's latest sign-in (assigned in Entra ID, "
+        "Enterprise applications > OpenAlert > Users and groups; read-only here).",
+    )
 
 
 class MeView(BaseModel):
@@ -38,6 +43,7 @@ def user_view(user: User) -> UserView:
         email=user.email,
         teams={k: v.value for k, v in user.teams.items()},
         pending=user.pending,
+        app_roles=sorted(user.app_roles),
     )
 
 

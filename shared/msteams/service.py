@@ -34,6 +34,7 @@ from shared.msteams.cards import (
     message_card,
     parse_command,
 )
+from shared.msteams.connection import CONVERSATIONS
 from shared.msteams.connector import ConnectorClient, card_activity
 from shared.msteams.status_update import post_status_update
 from shared.msteams.text import md_escape, personal_text
@@ -46,7 +47,6 @@ from shared.store.port import DocumentStore, eq
 
 log = logging.getLogger(__name__)
 
-CONVERSATIONS = "conversations"
 CARDS = "teams_cards"
 #: Where Teams sends bots' traffic in the public cloud, for a first 1:1 message to someone
 #: the bot has not heard from in this process (Teams answers with the right region's URL).

@@ -517,6 +517,7 @@ TABLE: dict[str, list[V]] = {
     ],
     "whoIsOnCall": [V("blue", "GET /schedules/{sched-blue}/oncall", need=(READ, "blue"))],
     "finalSchedule": [V("blue", "GET /schedules/{sched-blue}/final", need=(READ, "blue"))],
+    "layerShifts": [V("blue", "GET /schedules/{sched-blue}/layer-shifts", need=(READ, "blue"))],
     "scheduleIcal": [V("blue", "GET /schedules/{sched-blue}/ical", need=(READ, "blue"))],
     "listContactMethods": [
         V(
@@ -568,6 +569,9 @@ TABLE: dict[str, list[V]] = {
             then=400,
             people_only=True,
         )
+    ],
+    "myTeamsConnection": [
+        V("own", "GET /me/teams-connection", need=(READ, "any"), people_only=True)
     ],
     "previewMyRules": [
         V("own", "GET /me/notification-rules/preview", need=(READ, "any"), people_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -9,6 +11,7 @@ from shared.notifications.channels import (
     AcsAuth,
     AcsEmailChannel,
     AcsSmsChannel,
+    ConsoleChannel,
     PermanentDeliveryError,
     SmtpChannel,
     TransientDeliveryError,
@@ -171,3 +174,18 @@ def test_every_channel_takes_the_send_arguments_the_service_passes() -> None:
     for cls in found:
         params = set(inspect.signature(cls.send).parameters) - {"self"}
         assert params == expected, cls.__name__
+
+
+async def test_console_logs_a_verification_code_but_not_a_pages_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    console = ConsoleChannel()
+    await console.send(target="a@example.com", message=MSG, payload={}, idempotency_key="k1")
+    code = Message(subject="Your code", text="Your code is 123456.", html="", short="", url="")
+    await console.send(
+        target="a@example.com", message=code, payload={"event": "verify"}, idempotency_key="k2"
+    )
+    lines = [r.getMessage() for r in caplog.records]
+    assert "NOTIFY a@example.com: Your code is 123456." in lines
+    assert not [line for line in lines if "Incident #7: Database down" in line]

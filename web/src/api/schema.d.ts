@@ -848,6 +848,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/teams-connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the Teams bot has a 1:1 chat with me (and runs at all) */
+        get: operations["myTeamsConnection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oncall": {
         parameters: {
             query?: never;
@@ -998,6 +1015,23 @@ export interface paths {
         put?: never;
         /** Issue (or replace) the calendar subscription URL */
         post: operations["issueIcalLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{schedule_id}/layer-shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each layer's own shifts over a range, without overrides (timeline rows) */
+        get: operations["layerShifts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2492,6 +2526,30 @@ export interface components {
             /**
              * Start
              * @description A local wall-clock date-time in the schedule's zone, without a UTC offset.
+             */
+            start: string;
+        };
+        /** LayerRow */
+        LayerRow: {
+            /** Index */
+            index: number;
+            /** Name */
+            name: string;
+            /** Shifts */
+            shifts: components["schemas"]["Shift"][];
+        };
+        /** LayerRows */
+        LayerRows: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Layers */
+            layers: components["schemas"]["LayerRow"][];
+            /**
+             * Start
+             * Format: date-time
              */
             start: string;
         };
@@ -4006,6 +4064,24 @@ export interface components {
          * @enum {string}
          */
         TeamRole: "admin" | "member";
+        /** TeamsConnection */
+        TeamsConnection: {
+            /**
+             * Bot Enabled
+             * @description This deployment runs the Teams bot (BOT_APP_ID set); without it no Teams message goes out.
+             */
+            bot_enabled: boolean;
+            /**
+             * Connected
+             * @description The bot has a 1:1 conversation with me, so a ``teams`` contact method reaches me without the bot first opening one.
+             */
+            connected: boolean;
+            /**
+             * Since
+             * @default null
+             */
+            since: string | null;
+        };
         /**
          * TestAlertSent
          * @description Queued: the incident appears once the alert is processed (seconds).
@@ -4117,6 +4193,11 @@ export interface components {
         };
         /** UserView */
         UserView: {
+            /**
+             * App Roles
+             * @description OpenAlert app roles from the person's latest sign-in (assigned in Entra ID, Enterprise applications > OpenAlert > Users and groups; read-only here).
+             */
+            app_roles?: string[];
             /** Email */
             email: string | null;
             /** Id */
@@ -9661,6 +9742,96 @@ export interface operations {
             };
         };
     };
+    myTeamsConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamsConnection"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     onCallNow: {
         parameters: {
             query?: {
@@ -10676,6 +10847,103 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IcalLink"];
                 };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    layerShifts: {
+        parameters: {
+            query?: {
+                /** @description Range start (default now). */
+                start?: string;
+                /** @description Range end (default start + 7 days, at most 93 days). */
+                end?: string;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayerRows"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
