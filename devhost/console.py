@@ -1,7 +1,8 @@
 """devhost serves the built web console (``web/dist``) at ``/``, beside the API under ``/api``.
 
 - A path that names a file in the build is that file; any other GET outside ``/api`` and
-  devhost's own prefixes is ``index.html`` (the console's router draws ``/incidents/42``).
+  devhost's own prefixes is ``index.html`` (the console's router draws ``/incidents/42``, and
+  ``/tab``, the Teams personal tab's content URL, and its pages ``/tab/incidents/42``).
 - ``/assets/*`` (content-hashed names) are cached for a year as immutable, ``index.html`` is
   ``no-cache`` (a new build is picked up on the next load), and ``/redirect.html`` (MSAL's
   redirect bridge) is ``no-store``, as MSAL requires. A missing asset is a real 404, never

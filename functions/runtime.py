@@ -214,7 +214,9 @@ def _channels(
 ) -> dict[str, Channel]:
     """The channel per contact kind from the settings; console where nothing is configured.
     ``http`` calls the operator's own services (ACS); ``outbound`` the addresses users enter."""
-    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    channels: dict[str, Channel] = {
+        "console": ConsoleChannel(show_codes=settings.NOTIFY_CONSOLE_SHOWS_CODES)
+    }
     channels["webhook"] = WebhookChannel(outbound)
     if settings.SMTP_HOST:
         channels["email"] = SmtpChannel(

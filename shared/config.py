@@ -177,6 +177,14 @@ class Settings(BaseSettings):
             "digest (0 disables bundling). Important pages are never held."
         ),
     )
+    NOTIFY_CONSOLE_SHOWS_CODES: bool = Field(
+        default=False,
+        description=(
+            "The console channel (the log) also writes contact-method verification codes. For "
+            "local runs without e-mail or SMS (devhost's example settings turn it on); never in "
+            "Azure, where log readers must not verify addresses they do not hold."
+        ),
+    )
     SMTP_HOST: str = Field(default="", description="SMTP server for e-mail; empty: not used.")
     SMTP_PORT: int = Field(default=587, ge=1, le=65535, description="SMTP port (587 submission).")
     SMTP_USERNAME: str = Field(default="", description="SMTP user; empty: no authentication.")

@@ -61,6 +61,7 @@ var optionalSettings = [
   'ServiceBusConnection: set identity-based as ServiceBusConnection__fullyQualifiedNamespace'
   'FUNCTIONS_WORKER_RUNTIME: Flex Consumption takes it from functionAppConfig.runtime'
   'NOTIFY_BUNDLE_SECONDS: default 30 s'
+  'NOTIFY_CONSOLE_SHOWS_CODES: devhost only (verification codes in the log), never in Azure'
   'SMTP_HOST: e-mail over SMTP is opt-in (set with the other SMTP_* settings after deployment)'
   'SMTP_PORT: default 587'
   'SMTP_USERNAME: opt-in with SMTP_HOST'

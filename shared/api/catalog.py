@@ -15,6 +15,7 @@ from shared.catalog.models import (
     MembershipBody,
     Route,
     RouteBody,
+    RouteOrderBody,
     Service,
     ServiceBody,
     Team,
@@ -136,6 +137,32 @@ async def create_route(req: Request) -> Reply:
     )
     config_changed(req)
     return ok(route, status=201)
+
+
+async def update_route(req: Request) -> Reply:
+    assert isinstance(req.body, RouteBody)
+    route = await catalog.update_route(
+        store=ports_of(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        route_id=req.params["route_id"],
+        body=req.body,
+        etag=req.if_match(),
+    )
+    config_changed(req)
+    return ok(route)
+
+
+async def reorder_routes(req: Request) -> Reply:
+    assert isinstance(req.body, RouteOrderBody)
+    routes = await catalog.reorder_routes(
+        store=ports_of(req).store,
+        principal=req.caller,
+        integration_id=req.params["integration_id"],
+        route_ids=req.body.route_ids,
+    )
+    config_changed(req)
+    return page(routes, None)
 
 
 async def delete_route(req: Request) -> Reply:
@@ -404,6 +431,27 @@ OPERATIONS = [
         body=RouteBody,
         response=Route,
         status=201,
+    ),
+    Operation(
+        method="PUT",
+        path="/integrations/{integration_id}/routes",
+        name="reorderRoutes",
+        summary="Put the routes in a new order (each route once)",
+        tag="integrations",
+        handler=reorder_routes,
+        body=RouteOrderBody,
+        response=Route,
+        is_list=True,
+    ),
+    Operation(
+        method="PUT",
+        path="/integrations/{integration_id}/routes/{route_id}",
+        name="updateRoute",
+        summary="Change a route",
+        tag="integrations",
+        handler=update_route,
+        body=RouteBody,
+        response=Route,
     ),
     Operation(
         method="DELETE",

@@ -220,3 +220,9 @@ class RouteBody(_Body):
     severity: Literal["P1", "P2", "P3", "P4", "P5"] | None = None
     active: RouteWindow | None = None
     external_id: ExternalId | None = None
+
+
+class RouteOrderBody(_Body):
+    """The integration's routes in their new evaluation order (each of them, once)."""
+
+    route_ids: list[str] = Field(min_length=1, max_length=MAX_ROUTES)

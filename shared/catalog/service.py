@@ -379,16 +379,20 @@ async def routes_of(store: DocumentStore, integration_id: str) -> list[Route]:
     return sorted((model_of(Route, d) for d in page.items), key=lambda r: r.position)
 
 
+async def _incident_team(
+    store: DocumentStore, integration: Integration, service_id: str | None
+) -> str:
+    """The team a route's incidents belong to: that of the service it routes to."""
+    if not service_id:
+        return integration.team_id
+    return model_of(Service, await get_doc(store, SERVICES, service_id, "Service")).team_id
+
+
 async def create_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, body: RouteBody
 ) -> Route:
     integration, _ = await _integration(store, principal, integration_id, Action.CONFIGURE)
-    # The route's incidents belong to the team of the service it routes to.
-    incident_team = integration.team_id
-    if body.service_id:
-        incident_team = model_of(
-            Service, await get_doc(store, SERVICES, body.service_id, "Service")
-        ).team_id
+    incident_team = await _incident_team(store, integration, body.service_id)
     require(principal, Action.CONFIGURE, {integration.team_id, incident_team})
     await check_references(store, team_id=incident_team, refs=policy_ref(body.escalation_policy_id))
     if len(await routes_of(store, integration_id)) >= MAX_ROUTES:
@@ -402,7 +406,58 @@ async def delete_route(
     *, store: DocumentStore, principal: Principal, integration_id: str, route_id: str
 ) -> None:
     await _integration(store, principal, integration_id, Action.CONFIGURE)
+    await _route(store, integration_id, route_id)
+    await store.delete(ROUTES, route_id, route_id)
+
+
+async def _route(store: DocumentStore, integration_id: str, route_id: str) -> tuple[Route, Doc]:
     doc = await get_doc(store, ROUTES, route_id, "Route")
     if doc.get("integration_id") != integration_id:
         raise NotFound(f"Route {route_id!r} does not belong to this integration.")
-    await store.delete(ROUTES, route_id, route_id)
+    return model_of(Route, doc), doc
+
+
+async def update_route(
+    *,
+    store: DocumentStore,
+    principal: Principal,
+    integration_id: str,
+    route_id: str,
+    body: RouteBody,
+    etag: str | None,
+) -> Route:
+    """Replace a route (conditions, target, position...). Moving a route's incidents from one
+    team to another needs the configure right on both, as moving a service does."""
+    integration, _ = await _integration(store, principal, integration_id, Action.CONFIGURE)
+    old, doc = await _route(store, integration_id, route_id)
+    old_team = await _incident_team(store, integration, old.service_id)
+    new_team = await _incident_team(store, integration, body.service_id)
+    require(principal, Action.CONFIGURE, {integration.team_id, old_team, new_team})
+    await check_references(store, team_id=new_team, refs=policy_ref(body.escalation_policy_id))
+    route = Route(id=old.id, integration_id=integration_id, **body.model_dump())
+    await store.replace(ROUTES, to_doc(route), if_match=etag or doc["_etag"])
+    return route
+
+
+async def reorder_routes(
+    *, store: DocumentStore, principal: Principal, integration_id: str, route_ids: list[str]
+) -> list[Route]:
+    """Give the routes the positions 0, 1, 2... in the order of ``route_ids``, which must name
+    each of the integration's routes once (so a reorder never drops or duplicates one, and two
+    routes never share a position and leave their order to their ids)."""
+    await _integration(store, principal, integration_id, Action.CONFIGURE)
+    routes = await routes_of(store, integration_id)
+    if sorted(route_ids) != sorted(r.id for r in routes):
+        raise InvalidInput(
+            "route_ids must list each of the integration's routes exactly once.",
+            field="route_ids",
+        )
+    by_id = {r.id: r for r in routes}
+    ordered = []
+    for position, rid in enumerate(route_ids):
+        route = by_id[rid]
+        if route.position != position:
+            route = route.model_copy(update={"position": position})
+            await store.upsert(ROUTES, to_doc(route))
+        ordered.append(route)
+    return ordered

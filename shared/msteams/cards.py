@@ -76,9 +76,12 @@ def incident_card(
     on_call: list[str],
     url: str,
     notice: str | None = None,
+    tab_url: str | None = None,
 ) -> dict[str, Any]:
-    """``url``: the incident's console page (Teams shows at most six actions; this is the
-    last)."""
+    """``url``: the incident's console page; ``tab_url``: a Teams deep link to that page in the
+    app's OpenAlert tab, which the "Open" button then uses (Teams shows at most six actions,
+    so the console page stays reachable as a link under the facts: a card forwarded outside
+    Teams, or read where the app is not installed, still opens in a browser)."""
     status = incident.status
     facts = [
         _fact("Severity", incident.severity),
@@ -117,6 +120,16 @@ def incident_card(
     if description:
         # The source's own words under the title; long ones fold (the API has them whole).
         body.insert(1, {"type": "TextBlock", "text": description, "wrap": True, "maxLines": 8})
+    if tab_url:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": f"[Open in the browser]({url})",
+                "wrap": True,
+                "size": "Small",
+                "isSubtle": True,
+            }
+        )
     if notice:
         body.append(
             {
@@ -174,7 +187,10 @@ def incident_card(
                 },
             },
         ]
-    actions.append({"type": "Action.OpenUrl", "title": "Open incident", "url": url})
+    if tab_url:
+        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": tab_url})
+    else:
+        actions.append({"type": "Action.OpenUrl", "title": "Open incident", "url": url})
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

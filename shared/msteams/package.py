@@ -1,7 +1,7 @@
 """Build the Teams app package: ``python -m shared.msteams.package --bot-id <id> --host <host>``.
 
 The zip holds ``manifest.json`` (schema 1.17: the bot with team, personal and group-chat scopes,
-its commands, valid domains: the Function App's and the console's) and
+its commands, the console as a personal tab with the Entra app for Teams SSO, valid domains) and
 the two icons Teams requires (192x192 colour, 32x32 white
 outline on transparent), drawn here so the repository carries no binary assets.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.config import get_settings
-from shared.msteams.tab import console_host, teams_app_id
+from shared.msteams.tab import console_host, static_tab, teams_app_id, web_application_info
 
 MANIFEST_SCHEMA = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
@@ -83,9 +83,13 @@ def manifest(
     app_id: str | None = None,
     version: str = "1.0.0",
     console_url: str | None = None,
+    client_id: str | None = None,
 ) -> dict[str, Any]:
-    """``console_url``: where the console is served (cards link to its incident pages, so its
-    host is a valid domain); without it only the Function App's host is listed."""
+    """``console_url``: where the console is served (default ``https://<host>``, for a console
+    served beside the API as devhost does; in Azure the Static Web App's URL); ``client_id``:
+    the Entra app registration the API trusts, named in ``webApplicationInfo`` so admins can
+    consent for the tab and older Teams clients can use Teams SSO (nested app auth, which the
+    tab uses, works from the registration alone)."""
     console = console_url or f"https://{host}"
     commands = [
         {"title": "oncall", "description": "Who is on call for my teams now and next"},
@@ -124,8 +128,10 @@ def manifest(
                 ],
             }
         ],
+        "staticTabs": [static_tab(console)],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": list(dict.fromkeys([host, console_host(console)])),
+        **({"webApplicationInfo": web_application_info(client_id, console)} if client_id else {}),
     }
 
 
@@ -135,8 +141,11 @@ def build(
     host: str,
     app_id: str | None = None,
     console_url: str | None = None,
+    client_id: str | None = None,
 ) -> bytes:
-    made = manifest(bot_id=bot_id, host=host, app_id=app_id, console_url=console_url)
+    made = manifest(
+        bot_id=bot_id, host=host, app_id=app_id, console_url=console_url, client_id=client_id
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", json.dumps(made, indent=2))
@@ -151,25 +160,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", required=True, help="the Function App host name")
     parser.add_argument(
         "--app-id",
-        help="a fixed Teams app id (default: derived from the bot id, so a rebuilt package "
-        "keeps the app's identity)",
+        help="a fixed Teams app id (default: derived from the bot id; cards' Open buttons "
+        "link to the derived one)",
     )
     settings = get_settings()
     parser.add_argument(
         "--console-url",
         default=settings.CONSOLE_BASE_URL or None,
-        help="where the console is served (default: the CONSOLE_BASE_URL setting); cards "
-        "link to its incident pages",
+        help="where the console is served (default: the CONSOLE_BASE_URL setting, else "
+        "https://<host>, the Function App)",
+    )
+    parser.add_argument(
+        "--client-id",
+        default=settings.ENTRA_CLIENT_ID or None,
+        help="the Entra app registration's client id (default: the ENTRA_CLIENT_ID setting), "
+        "for Teams SSO in the tab",
     )
     parser.add_argument("--out", type=Path, default=Path("openalert-teams.zip"))
     args = parser.parse_args(argv)
     uuid.UUID(args.bot_id)
+    if args.client_id:
+        uuid.UUID(args.client_id)
     args.out.write_bytes(
         build(
             bot_id=args.bot_id,
             host=args.host,
             app_id=args.app_id,
             console_url=args.console_url,
+            client_id=args.client_id,
         )
     )
     print(f"wrote {args.out}")

@@ -37,6 +37,7 @@ from shared.msteams.cards import (
 from shared.msteams.connection import CONVERSATIONS
 from shared.msteams.connector import ConnectorClient, card_activity
 from shared.msteams.status_update import post_status_update
+from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.msteams.text import md_escape, personal_text
 from shared.notifications.channels import Delivery, PermanentDeliveryError, Sent
 from shared.notifications.render import Message, incident_url
@@ -118,6 +119,7 @@ async def card_for(
         on_call=await on_call_for_team(ports.store, incident.team_id, ports.clock()),
         url=url,
         notice=notice,
+        tab_url=incident_deep_link(teams_app_id(ports.bot_id), incident.id, url),
     )
 
 

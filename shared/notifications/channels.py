@@ -86,9 +86,17 @@ def http_error(channel: str, status: int, reason: str) -> Exception:
 
 
 class ConsoleChannel:
-    """Writes the rendered message to the log: the default for local runs."""
+    """Writes the rendered message to the log: the default for local runs.
+
+    ``show_codes`` also logs a verification message's text (its code): on for devhost, where the
+    log is the only place a code reaches; off in Azure, where whoever reads the logs must not be
+    able to verify an address they do not hold.
+    """
 
     name = "console"
+
+    def __init__(self, *, show_codes: bool = False) -> None:
+        self.show_codes = show_codes
 
     async def send(
         self,
@@ -100,9 +108,8 @@ class ConsoleChannel:
         delivery: Delivery | None = None,
     ) -> Sent:
         log.warning("NOTIFY %s: %s | %s", target or "(console)", message.subject, message.url)
-        if payload.get("event") == "verify":
-            # Where no e-mail or SMS service is configured (local runs), the log is the only
-            # place a verification code reaches; pages keep to subject and link.
+        if self.show_codes and payload.get("event") == "verify":
+            # Pages keep to subject and link: their text may carry alert details.
             log.warning("NOTIFY %s: %s", target or "(console)", message.text)
         return Sent(provider_id=f"console:{idempotency_key}")
 

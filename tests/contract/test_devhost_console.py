@@ -46,7 +46,15 @@ async def built(tmp_path: Path) -> AsyncIterator[str]:
 
 async def test_spa_fallback_and_cache_headers(built: str) -> None:
     async with httpx.AsyncClient(base_url=built) as http:
-        for path in ("/", "/incidents/inc-1", "/on-call", "/index.html"):
+        # /tab is the Teams personal tab's contentUrl; /tab/... its pages.
+        for path in (
+            "/",
+            "/incidents/inc-1",
+            "/on-call",
+            "/index.html",
+            "/tab",
+            "/tab/incidents/x",
+        ):
             r = await http.get(path)
             assert r.status_code == 200 and "<title>index</title>" in r.text, path
             assert r.headers["cache-control"] == "no-cache", path

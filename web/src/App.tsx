@@ -8,6 +8,7 @@ import { ProblemError } from "./api/problem";
 import { AppShell } from "./components/AppShell";
 import { IncidentsPage } from "./pages/IncidentsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import type { HostTheme } from "./teams/theme";
 import { useThemePreference } from "./theme";
 
 // The landing page (the list) ships in the first bundle; the rest load on first visit, which keeps
@@ -37,15 +38,22 @@ export function makeQueryClient(): QueryClient {
   });
 }
 
-export function App({ session }: { session: Session }) {
+interface Props {
+  session: Session;
+  /** Inside Teams: the host's theme, followed instead of the person's pick (and the header
+   * compact: no theme menu, no sign-out; Teams owns both). */
+  hostTheme?: HostTheme;
+}
+
+export function App({ session, hostTheme }: Props) {
   const [client] = useState(makeQueryClient);
   const { theme, mode, preference, setPreference } = useThemePreference();
   return (
-    <FluentProvider theme={theme} data-theme={mode} style={{ minHeight: "100vh" }}>
+    <FluentProvider theme={hostTheme?.theme ?? theme} data-theme={hostTheme?.mode ?? mode} style={{ minHeight: "100vh" }}>
       <QueryClientProvider client={client}>
         <SessionContext.Provider value={session}>
           <Routes>
-            <Route element={<AppShell mode={mode} preference={preference} onPreference={setPreference} />}>
+            <Route element={<AppShell mode={mode} preference={preference} onPreference={setPreference} embedded={!!hostTheme} />}>
               <Route index element={<Navigate to="/incidents" replace />} />
               <Route path="incidents" element={<IncidentsPage />} />
               <Route path="incidents/:id" element={<IncidentPage />} />

@@ -1,18 +1,20 @@
-// Start-up: config, sign-in (MSAL redirect), who am I, then the app.
+// Start-up: config, sign-in (MSAL redirect), who am I, then the app. The Teams tab (/tab) starts
+// through src/teams/tab.tsx instead, loaded only there so the Teams SDK stays out of the
+// console's first bundle.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 import { App } from "./App";
-import { loadConfig } from "./config";
+import { loadConfig, type ConsoleConfig } from "./config";
 import { createAuth } from "./auth/msal";
 import { createApi, unwrap } from "./api/client";
 import { ProblemBar } from "./components/States";
+import { isTabPath } from "./teams/paths";
 
 const root = createRoot(document.getElementById("root")!);
 
-async function start() {
-  const cfg = await loadConfig();
+async function startConsole(cfg: ConsoleConfig) {
   const auth = await createAuth(cfg);
   if (!auth.account() && !(await auth.silentSignIn())) {
     await auth.signIn();
@@ -27,6 +29,16 @@ async function start() {
       </BrowserRouter>
     </StrictMode>,
   );
+}
+
+async function start() {
+  const cfg = await loadConfig();
+  if (isTabPath(window.location.pathname)) {
+    const { startTab } = await import("./teams/tab");
+    await startTab(root, cfg, () => startConsole(cfg));
+    return;
+  }
+  await startConsole(cfg);
 }
 
 start().catch((error: unknown) => {

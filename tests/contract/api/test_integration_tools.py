@@ -245,3 +245,44 @@ async def test_setup_carries_no_stored_secret(world: World) -> None:
         reply = await world.call("red-lead", "GET", f"/integrations/{iid}/setup")
         assert reply.status == 200, reply.body
         assert hmac not in json.dumps(reply.body) and sentry not in json.dumps(reply.body)
+
+
+async def test_routes_are_edited_and_reordered_and_the_test_follows(world: World) -> None:
+    iid = (await integration(world, "alertmanager"))["integration"]["id"]
+    crit = [{"field": "severity", "op": "eq", "value": "P1"}]
+    first = await route(world, iid, 0, name="quiet", conditions=crit, page=False)
+    second = await route(world, iid, 1, name="loud", conditions=crit, severity="P2")
+    edited = await world.call(
+        "red-lead",
+        "PUT",
+        f"/integrations/{iid}/routes/{first}",
+        {"name": "quiet", "position": 0, "conditions": crit, "page": False, "severity": "P5"},
+    )
+    assert (edited.status, edited.body["severity"]) == (200, "P5"), edited.body
+
+    async def decision() -> dict[str, Any]:
+        got = await world.call(
+            "red-viewer", "POST", f"/integrations/{iid}/routes/test", {"payload": SAMPLE}
+        )
+        assert got.status == 200, got.body
+        answer: dict[str, Any] = got.body["alerts"][0]["decision"]
+        return answer
+
+    assert (await decision())["route_id"] == first
+    path = f"/integrations/{iid}/routes"
+    moved = await world.call("red-lead", "PUT", path, {"route_ids": [second, first]})
+    assert moved.status == 200, moved.body
+    assert [(r["id"], r["position"]) for r in moved.body["items"]] == [(second, 0), (first, 1)]
+    assert (await decision())["route_id"] == second, "the first route now matches first"
+    listed = await world.call("red-viewer", "GET", path)
+    assert [r["id"] for r in listed.body["items"]] == [second, first]
+    for ids in ([second], [second, first, first], [second, "route-nope"]):
+        refused = await world.call("red-lead", "PUT", path, {"route_ids": ids})
+        assert (refused.status, refused.body.get("field")) == (400, "route_ids"), ids
+    stranger = await world.call(
+        "red-lead",
+        "PUT",
+        f"/integrations/{world.ids['int-red']}/routes/{first}",
+        {"position": 0, "conditions": crit},
+    )
+    assert stranger.status == 404, "another integration's route is not reached through it"

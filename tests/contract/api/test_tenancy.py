@@ -370,6 +370,28 @@ TABLE: dict[str, list[V]] = {
             then=400,
         ),
     ],
+    "updateRoute": [
+        V(
+            "blue",
+            "PUT /integrations/{int-blue}/routes/{route-blue}",
+            ROUTE,
+            need=(CONFIGURE, "blue"),
+        ),
+        V(
+            "red's moved onto blue's service",
+            "PUT /integrations/{int-red}/routes/{route-red}",
+            {**ROUTE, "service_id": "{svc-blue}"},
+            need=(CONFIGURE, "blue"),
+        ),
+    ],
+    "reorderRoutes": [
+        V(
+            "blue",
+            "PUT /integrations/{int-blue}/routes",
+            {"route_ids": ["{route-blue}"]},
+            need=(CONFIGURE, "blue"),
+        )
+    ],
     "deleteRoute": [
         V(
             "blue",

@@ -102,6 +102,24 @@ async def test_a_route_cannot_use_another_teams_policy(store: SqliteStore) -> No
         )
     )
     assert field == "escalation_policy_id"
+    # Nor can a route be changed to page through it.
+    fine = await catalog.create_route(
+        store=store,
+        principal=RED_ADMIN,
+        integration_id=created.integration.id,
+        body=body.model_copy(update={"escalation_policy_id": None}),
+    )
+    changed = await refused_field(
+        catalog.update_route(
+            store=store,
+            principal=RED_ADMIN,
+            integration_id=created.integration.id,
+            route_id=fine.id,
+            body=body,
+            etag=None,
+        )
+    )
+    assert changed == "escalation_policy_id"
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from shared.msteams.auth import parse_activity
 from shared.msteams.cards import VERBS
 from shared.msteams.connector import ConnectorClient
 from shared.msteams.service import CANNOT_SEE, NOT_SET_UP, TeamsPorts, handle
+from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
 from tests.fixtures.escalation import RecordedEscalation
@@ -232,8 +233,10 @@ async def test_oncall_says_which_schedule_needs_repair_and_answers_the_others(bo
     assert "**Old**: cannot be resolved" in text
 
 
-async def test_the_card_opens_the_incidents_console_page(bot: Bot) -> None:
+async def test_the_card_opens_the_incident_in_the_teams_tab(bot: Bot) -> None:
     card = await bot.click("alice", "acknowledge", "inc-a")
     (opener,) = [a for a in card["actions"] if a["type"] == "Action.OpenUrl"]
-    assert opener["title"] == "Open incident"
-    assert opener["url"] == "https://oa.example.com/incidents/inc-a"
+    assert opener["title"] == "Open"
+    assert opener["url"] == incident_deep_link(
+        teams_app_id("bot"), "inc-a", "https://oa.example.com/incidents/inc-a"
+    )

@@ -20,6 +20,7 @@ import pytest
 
 from shared.incidents.models import Actor, IncidentStatus
 from shared.msteams.cards import incident_card, message_card
+from shared.msteams.tab import incident_deep_link, teams_app_id
 from shared.notifications.workflows import workflows_message
 from tests.unit.msteams.test_cards import incident
 
@@ -75,6 +76,18 @@ CARDS: dict[str, dict[str, Any]] = {
         "incidents of their own teams)."
     ),
     "not set up": card(notice="You are not set up in OpenAlert yet."),
+    # Six actions, the last the deep link to the incident in the Teams tab.
+    "opened in the tab": incident_card(
+        incident(),
+        service_name="Checkout",
+        on_call=["Alice"],
+        url="https://oa.example.com/incidents/inc-1",
+        tab_url=incident_deep_link(
+            teams_app_id("6b1c0b1e-5d8e-4f6b-9a51-2a3c4d5e6f70"),
+            "inc-1",
+            "https://oa.example.com/incidents/inc-1",
+        ),
+    ),
     "message": message_card("This incident no longer exists."),
     "workflows": workflows_message(
         incident(), service_name="Checkout", base_url="https://oa.example.com", event="triggered"

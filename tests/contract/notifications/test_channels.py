@@ -176,13 +176,17 @@ def test_every_channel_takes_the_send_arguments_the_service_passes() -> None:
         assert params == expected, cls.__name__
 
 
-async def test_console_logs_a_verification_code_but_not_a_pages_text(
+async def test_console_logs_a_verification_code_only_when_told_and_never_a_pages_text(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING)
-    console = ConsoleChannel()
-    await console.send(target="a@example.com", message=MSG, payload={}, idempotency_key="k1")
     code = Message(subject="Your code", text="Your code is 123456.", html="", short="", url="")
+    await ConsoleChannel().send(
+        target="a@example.com", message=code, payload={"event": "verify"}, idempotency_key="k0"
+    )
+    assert not [r for r in caplog.records if "123456" in r.getMessage()]
+    console = ConsoleChannel(show_codes=True)
+    await console.send(target="a@example.com", message=MSG, payload={}, idempotency_key="k1")
     await console.send(
         target="a@example.com", message=code, payload={"event": "verify"}, idempotency_key="k2"
     )

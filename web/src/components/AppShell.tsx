@@ -1,4 +1,5 @@
 // Header (navigation, theme, sign-out) around every page; wraps rather than scrolls on phones.
+// Embedded in the Teams tab it drops the theme menu and sign-out: Teams owns both.
 import { Button, Menu, MenuItem, MenuItemRadio, MenuList, MenuPopover, MenuTrigger, Text, makeStyles, tokens } from "@fluentui/react-components";
 import {
   AlertUrgentRegular,
@@ -39,9 +40,15 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
     color: tokens.colorNeutralForeground1,
     textDecorationLine: "none",
-    ":hover": { backgroundColor: tokens.colorSubtleBackgroundHover },
+    // The hover and selected foregrounds differ from the resting one only in high contrast (Teams'
+    // "contrast" theme), where the selected background is a bright highlight.
+    ":hover": { backgroundColor: tokens.colorSubtleBackgroundHover, color: tokens.colorNeutralForeground1Hover },
   },
-  active: { backgroundColor: tokens.colorSubtleBackgroundSelected, fontWeight: tokens.fontWeightSemibold },
+  active: {
+    backgroundColor: tokens.colorSubtleBackgroundSelected,
+    color: tokens.colorNeutralForeground1Selected,
+    fontWeight: tokens.fontWeightSemibold,
+  },
   main: {
     padding: tokens.spacingHorizontalM,
     maxWidth: "1200px",
@@ -66,9 +73,10 @@ interface Props {
   mode: "light" | "dark";
   preference: ThemePreference;
   onPreference: (p: ThemePreference) => void;
+  embedded?: boolean;
 }
 
-export function AppShell({ mode, preference, onPreference }: Props) {
+export function AppShell({ mode, preference, onPreference, embedded = false }: Props) {
   const s = useStyles();
   const { me, signOut } = useSession();
   const location = useLocation();
@@ -112,30 +120,34 @@ export function AppShell({ mode, preference, onPreference }: Props) {
           </Menu>
         </nav>
         <div className={s.tools}>
-          <Menu
-            checkedValues={{ theme: [preference] }}
-            onCheckedValueChange={(_, d) => onPreference((d.checkedItems[0] ?? "system") as ThemePreference)}
-          >
-            <MenuTrigger disableButtonEnhancement>
-              <Button
-                appearance="subtle"
-                aria-label={`Theme: ${preference}`}
-                icon={mode === "dark" ? <WeatherMoonRegular /> : <WeatherSunnyRegular />}
-              />
-            </MenuTrigger>
-            <MenuPopover>
-              <MenuList>
-                <MenuItemRadio name="theme" value="system">Follow the system</MenuItemRadio>
-                <MenuItemRadio name="theme" value="light">Light</MenuItemRadio>
-                <MenuItemRadio name="theme" value="dark">Dark</MenuItemRadio>
-              </MenuList>
-            </MenuPopover>
-          </Menu>
+          {!embedded && (
+            <Menu
+              checkedValues={{ theme: [preference] }}
+              onCheckedValueChange={(_, d) => onPreference((d.checkedItems[0] ?? "system") as ThemePreference)}
+            >
+              <MenuTrigger disableButtonEnhancement>
+                <Button
+                  appearance="subtle"
+                  aria-label={`Theme: ${preference}`}
+                  icon={mode === "dark" ? <WeatherMoonRegular /> : <WeatherSunnyRegular />}
+                />
+              </MenuTrigger>
+              <MenuPopover>
+                <MenuList>
+                  <MenuItemRadio name="theme" value="system">Follow the system</MenuItemRadio>
+                  <MenuItemRadio name="theme" value="light">Light</MenuItemRadio>
+                  <MenuItemRadio name="theme" value="dark">Dark</MenuItemRadio>
+                </MenuList>
+              </MenuPopover>
+            </Menu>
+          )}
           <NavLink to="/profile" className={cls} title={`${me.display_name}: my profile`}>
             <PersonRegular aria-hidden />
             <Text size={200}>{me.display_name}</Text>
           </NavLink>
-          <Button appearance="subtle" aria-label="Sign out" icon={<SignOutRegular />} onClick={() => void signOut()} />
+          {!embedded && (
+            <Button appearance="subtle" aria-label="Sign out" icon={<SignOutRegular />} onClick={() => void signOut()} />
+          )}
         </div>
       </header>
       <main className={s.main}>

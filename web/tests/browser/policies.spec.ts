@@ -13,6 +13,8 @@ test("an admin builds a policy step by step, sees the server's messages and prev
   await page.getByRole("button", { name: "New policy" }).click();
   await expect(page.getByRole("heading", { name: "New escalation policy", level: 1 })).toBeVisible();
   await page.getByLabel("Name").fill("Follow the sun");
+  // Other specs add teams to the shared store: name the one whose schedule and people it uses.
+  await page.getByLabel("Team").selectOption({ label: "Demo team" });
 
   // Steps added and ordered by keyboard alone: pick a type, Tab to "Add step", Enter.
   const step = (n: number, label: string) => page.getByRole("group", { name: `Step ${n}: ${label}` });

@@ -8,6 +8,8 @@ test("build a schedule in the editor: server preview, save, timeline, keyboard o
   await page.getByRole("button", { name: "New schedule" }).click();
   const create = page.getByRole("dialog", { name: "New schedule" });
   await create.getByLabel("Name").fill("Weekday cover");
+  // Other specs add teams to the shared store: name the one whose members the layer uses.
+  await create.getByLabel("Team").selectOption({ label: "Demo team" });
   await expect(create.getByRole("combobox", { name: "Time zone" })).toHaveValue("Europe/Berlin");
   await create.getByRole("button", { name: "Create" }).click();
   await expect(page).toHaveURL(/\/schedules\/[^/?]+\?tab=layers$/);
