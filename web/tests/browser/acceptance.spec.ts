@@ -44,14 +44,9 @@ async function adminApi(page: Page, signIn: () => Promise<void>): Promise<APIReq
 /** `text` as a literal inside a RegExp. */
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-async function created<T>(api: APIRequestContext, path: string, body: unknown): Promise<T> {
-  const res = await api.post(path, { data: body });
-  expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
-  return (await res.json()) as T;
-}
-
-test("from an empty store to the right person paged by a real Alertmanager", async ({ page }) => {
+test("from an empty store to the right person paged by a real Alertmanager", async ({ page, context }) => {
   test.setTimeout(120_000);
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: host.https });
   api = await adminApi(page, () => signInNew(page, ADMIN, "/incidents", host));
   await expect(page.getByRole("heading", { name: "Incidents", level: 1 })).toBeVisible();
 
@@ -107,7 +102,7 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
   // The policy: page whoever is on call in that schedule.
   await configure("Escalation policies", "Escalation policies");
   await page.getByRole("button", { name: "New policy" }).click();
-  await page.getByLabel("Name").fill("Follow the sun");
+  await page.getByLabel("Name").fill("Page who is on call");
   await page.getByRole("button", { name: "Remove step 1" }).click();
   await page.getByLabel("New step").selectOption({ label: "Notify who is on call (schedule)" });
   await page.getByRole("button", { name: "Add step" }).click();
@@ -116,18 +111,31 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
     .getByLabel("Schedule")
     .selectOption({ label: "Around the clock (Follow the sun)" });
   await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByRole("heading", { name: "Follow the sun", level: 1 })).toBeVisible();
-  const policyId = new URL(page.url()).pathname.split("/").pop()!;
-  const { team_id: teamId } = (await (await api.get(`escalation-policies/${policyId}`)).json()) as { team_id: string };
-  const service = await created<{ id: string }>(api, "services", { name: "Storage", team_id: teamId, escalation_policy_id: policyId });
-  const integration = await created<{ setup: { snippets: { alertmanager: string } } }>(api, "integrations", {
-    name: "Alertmanager",
-    service_id: service.id,
-    format: "alertmanager",
-  });
+  await expect(page.getByRole("heading", { name: "Page who is on call", level: 1 })).toBeVisible();
+
+  // A service paged through that policy, and its Alertmanager integration: the key and the
+  // receiver snippet are shown once, and the snippet is taken with the page's Copy button.
+  await configure("Services and integrations", "Services");
+  await page.getByRole("button", { name: "New service" }).click();
+  const newService = page.getByRole("dialog", { name: "New service" });
+  await newService.getByLabel("Name").fill("Storage");
+  await newService.getByLabel("Team").selectOption({ label: "Follow the sun" });
+  await newService.getByLabel("Escalation policy").selectOption({ label: "Page who is on call" });
+  await newService.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("heading", { name: "Storage", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Add integration" }).click();
+  const add = page.getByRole("dialog", { name: "Add integration" });
+  await add.getByLabel("Name").fill("Prometheus");
+  await add.getByLabel("Source").selectOption("alertmanager");
+  await add.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("button", { name: "Copy Alertmanager receiver" }).click();
+  await expect(page.getByText("Copied", { exact: true })).toBeVisible();
+  const snippet = await page.evaluate(() => navigator.clipboard.readText());
+  expect(snippet).toBe(await page.getByRole("region", { name: "Alertmanager receiver" }).textContent());
+  await page.getByRole("button", { name: "I have copied it" }).click();
 
   // The snippet pasted, unchanged, into a whole Alertmanager configuration.
-  alertmanager = await startAlertmanager(configAround(integration.setup.snippets.alertmanager));
+  alertmanager = await startAlertmanager(configAround(snippet));
   const summary = `Disk full on db-1 ${Date.now()}`;
   await alertmanager.post([
     {
