@@ -155,9 +155,9 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
   const oncall = await (await api.get(`schedules/${scheduleId}/oncall?at=${encodeURIComponent(incident.created_at)}`)).json();
   const people = ((await (await api.get("users")).json()) as { items: { id: string; name: string }[] }).items;
   expect(oncall.users).toHaveLength(1);
-  const right = people.find((u) => u.id === oncall.users[0])?.name;
-  expect([EUROPE.name, AMERICAS.name]).toContain(right);
-  const other = [EUROPE.name, AMERICAS.name].find((n) => n !== right)!;
+  const right = [EUROPE, AMERICAS].find((p) => p.name === people.find((u) => u.id === oncall.users[0])?.name)!;
+  expect(right, `on call: ${JSON.stringify(oncall)}`).toBeDefined();
+  const other = [EUROPE, AMERICAS].find((p) => p !== right)!;
 
   // The console shows it: in the list, and on its page who was paged.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Incidents" }).click();
@@ -165,6 +165,16 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
   await expect(page.getByRole("heading", { name: new RegExp(summary) })).toBeVisible();
   await expect(page).toHaveURL(new RegExp(`${incidentUrl.pathname}$`));
   const paged = page.getByRole("list", { name: "Paged" });
-  await expect(paged).toContainText(`${right} by console`);
-  await expect(paged).not.toContainText(other);
+  await expect(paged).toContainText(`${right.name} by console`);
+  await expect(paged).not.toContainText(other.name);
+
+  // The invitation is a working account: the person paged signs in for the first time and
+  // acknowledges the incident from its page.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInNew(page, { ...right, role: "Responder" }, incidentUrl.pathname, host);
+  await expect(page.getByRole("heading", { name: new RegExp(summary) })).toBeVisible();
+  await page.getByRole("button", { name: "Acknowledge" }).click();
+  await expect(page.locator("dl").getByText("acknowledged", { exact: true })).toBeVisible();
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  await expect(timeline.getByRole("listitem").filter({ hasText: /acknowledged/i }).filter({ hasText: right.name })).not.toHaveCount(0);
 });
