@@ -37,7 +37,8 @@ export async function postAlert(fields: { title: string; [field: string]: unknow
 /** Open `path` on the console and sign in as someone the store does not know yet: the sign-in
  * page's "Someone else" form (e-mail, name, role), as on a first install. */
 export async function signInNew(page: Page, who: { email: string; name: string; role: Role }, path: string, host = hostInfo()) {
-  await page.goto(host.https + path);
+  // The console redirects to the identity provider as it starts, at times before "load".
+  await page.goto(host.https + path, { waitUntil: "commit" });
   await page.getByLabel("E-mail").fill(who.email);
   await page.getByLabel("Name", { exact: true }).fill(who.name);
   await page.getByLabel("Role for someone else").selectOption({ label: who.role });
