@@ -94,7 +94,8 @@ export async function startAlertmanager(config: string): Promise<Alertmanager> {
   );
   spawnError.catch(() => undefined); // raced below; an error after that has nothing to fail
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    // child.pid is unset when it never started (no binary): nothing to end.
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited(child);
