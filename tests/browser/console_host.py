@@ -1,12 +1,14 @@
 """devhost serving the built web console, for the browser tests and the console benches.
 
-    .venv/bin/python -m tests.browser.console_host [--incidents N]
+    .venv/bin/python -m tests.browser.console_host [--incidents N | --empty]
 
 Seeds a fresh store in a temporary directory (the demo team, service, policy and integrations,
-plus a viewer), copies ``web/dist`` beside it with a ``config.json`` pointing MSAL at devhost's
-identity provider, starts devhost on free loopback ports (http for the API and the console, https
-for the identity provider and the console again), prints one JSON line describing all that, and
-runs until stdin closes or SIGTERM. Playwright's global setup (web/tests/browser/harness) starts it.
+plus a viewer; with ``--empty`` nothing at all, for the acceptance test that starts from an
+empty store, and the printed seeded fields are empty strings), copies ``web/dist`` beside it
+with a ``config.json`` pointing MSAL at devhost's identity provider, starts devhost on free
+loopback ports (http for the API and the console, https for the identity provider and the
+console again), prints one JSON line describing all that, and runs until stdin closes or
+SIGTERM. Playwright's global setup (web/tests/browser/harness) starts it.
 """
 
 from __future__ import annotations
@@ -112,13 +114,18 @@ def _write_config(dist: Path, https_url: str) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.browser.console_host")
     parser.add_argument("--incidents", type=int, default=0, help="extra incidents in the store")
+    parser.add_argument(
+        "--empty", action="store_true", help="seed nothing: an empty store, as on a first install"
+    )
     args = parser.parse_args(argv)
+    if args.empty and args.incidents:
+        parser.error("--empty and --incidents exclude each other")
     if not (DIST / "index.html").is_file():
         print(f"no console build in {DIST}: run `make web`", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="console-host-"))
     sqlite = work / "openalert.sqlite"
-    keys = asyncio.run(_seed(sqlite, args.incidents))
+    keys = {} if args.empty else asyncio.run(_seed(sqlite, args.incidents))
     dist = work / "dist"
     shutil.copytree(DIST, dist)
     http_port, https_port = free_port(), free_port()
@@ -149,11 +156,12 @@ def main(argv: list[str]) -> int:
         "http": handle.base_url,
         "https": https_url,
         "log": str(work / "devhost.log"),
-        "integrationKey": keys["int-demo-generic"],
-        "statusIntegrationKey": keys["int-status"],
-        "teamId": TEAM_ID,
-        "serviceId": SERVICE_ID,
-        "viewer": VIEWER[0],
+        "seeded": not args.empty,
+        "integrationKey": keys.get("int-demo-generic", ""),
+        "statusIntegrationKey": keys.get("int-status", ""),
+        "teamId": "" if args.empty else TEAM_ID,
+        "serviceId": "" if args.empty else SERVICE_ID,
+        "viewer": "" if args.empty else VIEWER[0],
         "work": str(work),
     }
     print(json.dumps(info), flush=True)

@@ -1,5 +1,5 @@
 // A time-window step: its zone, what happens outside the windows, and the weekday/time ranges.
-import { Button, Checkbox, Field, Input, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Checkbox, Field, FieldContextProvider, Input, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { useId } from "react";
 import { newRange, stepMessage, type DraftRange, type DraftStep } from "./draft";
@@ -44,11 +44,15 @@ function RangeFields({ range, n, index, error, onChange, onRemove }: {
         Window {n + 1}
       </Text>
       <Field label="Days" validationMessage={daysMessage}>
-        <div className={s.days} role="group" aria-label={`Days of window ${n + 1}`}>
-          {DAYS.map((day, d) => (
-            <Checkbox key={day} label={day} checked={range.weekdays.includes(d)} onChange={(_, data) => toggle(d, !!data.checked)} />
-          ))}
-        </div>
+        {/* Seven controls in one Field: without this each would take the Field's one control
+            id, and every day's label would toggle Monday. */}
+        <FieldContextProvider value={undefined}>
+          <div className={s.days} role="group" aria-label={`Days of window ${n + 1}`}>
+            {DAYS.map((day, d) => (
+              <Checkbox key={day} label={day} checked={range.weekdays.includes(d)} onChange={(_, data) => toggle(d, !!data.checked)} />
+            ))}
+          </div>
+        </FieldContextProvider>
       </Field>
       <div className={s.row}>
         <Field label="From" validationMessage={msg("start")}>

@@ -16,8 +16,7 @@ export function hostInfo(): HostInfo {
 }
 
 /** Open `path` on the console and sign in as `person` (the name on the sign-in page). */
-export async function signIn(page: Page, person = "Alice (demo)", role: Role = "Responder", path = "/incidents") {
-  const host = hostInfo();
+export async function signIn(page: Page, person = "Alice (demo)", role: Role = "Responder", path = "/incidents", host = hostInfo()) {
   await page.goto(host.https + path);
   await page.getByLabel(`Role for ${person}`).selectOption({ label: role });
   await page.getByRole("button", { name: `Sign in as ${person}` }).click();
@@ -35,9 +34,21 @@ export async function postAlert(fields: { title: string; [field: string]: unknow
   expect(res.status, await res.text()).toBeLessThan(300);
 }
 
+/** Open `path` on the console and sign in as someone the store does not know yet: the sign-in
+ * page's "Someone else" form (e-mail, name, role), as on a first install. */
+export async function signInNew(page: Page, who: { email: string; name: string; role: Role }, path: string, host = hostInfo()) {
+  // The console redirects to the identity provider as it starts, at times before "load".
+  await page.goto(host.https + path, { waitUntil: "commit" });
+  await page.getByLabel("E-mail").fill(who.email);
+  await page.getByLabel("Name", { exact: true }).fill(who.name);
+  await page.getByLabel("Role for someone else").selectOption({ label: who.role });
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
 /** Incident URLs the console channel printed ("NOTIFY target: subject | url") for `title`. */
-export function printedUrls(title: string): string[] {
-  const log = readFileSync(hostInfo().log, "utf8");
+export function printedUrls(title: string, host = hostInfo()): string[] {
+  const log = readFileSync(host.log, "utf8");
   return log
     .split("\n")
     .filter((l) => l.includes("NOTIFY") && l.includes(title))

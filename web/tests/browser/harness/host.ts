@@ -1,5 +1,6 @@
 // Starts tests/browser/console_host.py (devhost + seeded store + the built console) and reads
-// the one JSON line it prints. Used by the global setup and by bench/.
+// the one JSON line it prints. Used by the global setup, by bench/, and with "--empty" by the
+// acceptance spec (its own host on an empty store).
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { resolve } from "node:path";
@@ -8,6 +9,8 @@ export interface HostInfo {
   http: string;
   https: string;
   log: string;
+  /** False for an empty store (`startHost(["--empty"])`): the seeded fields below are "". */
+  seeded: boolean;
   integrationKey: string;
   /** The generic integration of the status page's own service (tests/browser/status_seed.py). */
   statusIntegrationKey: string;

@@ -1,5 +1,5 @@
 // Restrictions: windows (weekdays + local start/end time) in which the layer may page; several.
-import { Button, Caption1, Checkbox, Field, Input, Label, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Caption1, Checkbox, Field, FieldContextProvider, Input, Label, makeStyles, tokens } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { fieldMessage } from "../../../api/problem";
 import type { DraftRestriction } from "./draft";
@@ -46,17 +46,21 @@ export function RestrictionsField({ layerName, path, value, onChange, error, dis
             <fieldset className={s.window}>
               <legend>Window {i + 1}</legend>
               <Field label="Weekdays" validationMessage={fieldMessage(error, `${path}.${i}.weekdays`) ?? fieldMessage(error, `${path}.${i}`)}>
-                <div className={s.days}>
-                  {DAYS.map((d, n) => (
-                    <Checkbox
-                      key={d}
-                      label={d}
-                      disabled={disabled}
-                      checked={r.weekdays.includes(n)}
-                      onChange={(_, c) => set(i, { weekdays: c.checked ? [...r.weekdays, n].sort() : r.weekdays.filter((x) => x !== n) })}
-                    />
-                  ))}
-                </div>
+                {/* Seven controls in one Field: without this each would take the Field's one
+                    control id, and every day's label would toggle Monday. */}
+                <FieldContextProvider value={undefined}>
+                  <div className={s.days} role="group" aria-label={`Weekdays of window ${i + 1}`}>
+                    {DAYS.map((d, n) => (
+                      <Checkbox
+                        key={d}
+                        label={d}
+                        disabled={disabled}
+                        checked={r.weekdays.includes(n)}
+                        onChange={(_, c) => set(i, { weekdays: c.checked ? [...r.weekdays, n].sort() : r.weekdays.filter((x) => x !== n) })}
+                      />
+                    ))}
+                  </div>
+                </FieldContextProvider>
               </Field>
               <Field label="From" validationMessage={fieldMessage(error, `${path}.${i}.start`)}>
                 <Input type="time" value={r.start} disabled={disabled} onChange={(_, d) => set(i, { start: d.value })} />
