@@ -19,6 +19,7 @@ from shared.errors import InvalidInput
 from shared.schedules import limits
 from shared.schedules import overrides as ovr
 from shared.schedules import service as schedules
+from shared.schedules.layer_rows import LayerRows, compute_layer_rows
 from shared.schedules.models import OnCall, Override, Schedule, ScheduleBody, Shift, ShiftSwap
 from shared.schedules.stored import ListedSchedule
 
@@ -176,6 +177,15 @@ async def final(req: Request) -> Reply:
         end=end,
     )
     return page(shifts, None)
+
+
+async def layers(req: Request) -> Reply:
+    """Each layer's own shifts over a range (the timeline's layer rows)."""
+    start, end = requested_range(req)
+    schedule, _ = await schedules.get_schedule(
+        store=ports_of(req).store, principal=req.caller, schedule_id=req.params["schedule_id"]
+    )
+    return ok(await compute_layer_rows(schedule, start, end))
 
 
 class SwapBody(BaseModel):
@@ -361,6 +371,16 @@ OPERATIONS = [
         handler=final,
         response=Shift,
         is_list=True,
+        query=RANGE,
+    ),
+    Operation(
+        method="GET",
+        path="/schedules/{schedule_id}/layer-shifts",
+        name="layerShifts",
+        summary="Each layer's own shifts over a range, without overrides (timeline rows)",
+        tag="schedules",
+        handler=layers,
+        response=LayerRows,
         query=RANGE,
     ),
     Operation(

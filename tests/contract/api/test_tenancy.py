@@ -517,6 +517,7 @@ TABLE: dict[str, list[V]] = {
     ],
     "whoIsOnCall": [V("blue", "GET /schedules/{sched-blue}/oncall", need=(READ, "blue"))],
     "finalSchedule": [V("blue", "GET /schedules/{sched-blue}/final", need=(READ, "blue"))],
+    "layerShifts": [V("blue", "GET /schedules/{sched-blue}/layer-shifts", need=(READ, "blue"))],
     "scheduleIcal": [V("blue", "GET /schedules/{sched-blue}/ical", need=(READ, "blue"))],
     "listContactMethods": [
         V(

@@ -1004,6 +1004,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/schedules/{schedule_id}/layer-shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each layer's own shifts over a range, without overrides (timeline rows) */
+        get: operations["layerShifts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/schedules/{schedule_id}/oncall": {
         parameters: {
             query?: never;
@@ -2499,6 +2516,30 @@ export interface components {
             /**
              * Start
              * @description A local wall-clock date-time in the schedule's zone, without a UTC offset.
+             */
+            start: string;
+        };
+        /** LayerRow */
+        LayerRow: {
+            /** Index */
+            index: number;
+            /** Name */
+            name: string;
+            /** Shifts */
+            shifts: components["schemas"]["Shift"][];
+        };
+        /** LayerRows */
+        LayerRows: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Layers */
+            layers: components["schemas"]["LayerRow"][];
+            /**
+             * Start
+             * Format: date-time
              */
             start: string;
         };
@@ -10690,6 +10731,103 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["IcalLink"];
                 };
+            };
+            /** @description Invalid input (which field and why in `detail`/`field`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or team does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (e.g. a transition the incident's state does not allow) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Stale If-Match */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    layerShifts: {
+        parameters: {
+            query?: {
+                /** @description Range start (default now). */
+                start?: string;
+                /** @description Range end (default start + 7 days, at most 93 days). */
+                end?: string;
+            };
+            header?: never;
+            path: {
+                schedule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayerRows"];
+                };
+            };
+            /** @description Not modified (the ETag named in If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid input (which field and why in `detail`/`field`) */
             400: {
