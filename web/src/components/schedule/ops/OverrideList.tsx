@@ -15,7 +15,8 @@ import {
 } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { canAct, useSession } from "../../../api/context";
+import { useSession } from "../../../api/context";
+import { canConfigure } from "../../../api/scheduleEditor";
 import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, useTeamMembers, type Override } from "../../../api/scheduleOps";
 import type { Schedule, TimeRange } from "../../../pages/schedule/types";
 import { formatTime } from "../../../time";
@@ -41,7 +42,7 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
   const members = useTeamMembers(schedule.team_id);
   const remove = useDeleteOverride(schedule.id);
   const [range, setRange] = useState<TimeRange | null>(null);
-  const editor = canAct(me);
+  const editor = canConfigure(me, schedule.team_id);
   const rows: Override[] = overrides.data ?? [];
   return (
     <section className={s.section} aria-labelledby="overrides-title">
