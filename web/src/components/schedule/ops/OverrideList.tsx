@@ -14,7 +14,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useSession } from "../../../api/context";
 import { canConfigure } from "../../../api/scheduleEditor";
 import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, useTeamMembers, type Override } from "../../../api/scheduleOps";
@@ -42,6 +42,7 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
   const members = useTeamMembers(schedule.team_id);
   const remove = useDeleteOverride(schedule.id);
   const [range, setRange] = useState<TimeRange | null>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
   const editor = canConfigure(me, schedule.team_id);
   const rows: Override[] = overrides.data ?? [];
   return (
@@ -51,7 +52,7 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
           Overrides
         </Subtitle1>
         {editor && (
-          <Button icon={<AddRegular />} onClick={() => setRange(nextHour())}>
+          <Button ref={addButton} icon={<AddRegular />} onClick={() => setRange(nextHour())}>
             Add override
           </Button>
         )}
@@ -104,7 +105,15 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
           </Table>
         </div>
       )}
-      <OverrideDialog scheduleId={schedule.id} range={range} onClose={() => setRange(null)} />
+      <OverrideDialog
+        scheduleId={schedule.id}
+        range={range}
+        onClose={() => {
+          setRange(null);
+          // The dialog was opened without a trigger, so focus goes back by hand to where it was.
+          addButton.current?.focus();
+        }}
+      />
     </section>
   );
 }
