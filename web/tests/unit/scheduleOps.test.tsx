@@ -14,6 +14,7 @@ const members = [
   { id: "u-3", name: "Bea", email: null, pending: false, teams: {} },
 ];
 const HOUR = 3_600_000;
+const ADMIN = { ...RESPONDER, roles: ["OpenAlert.Admin"] };
 // Inside dialogs, role queries pass `hidden: true`: under happy-dom, Fluent's focus manager
 // (tabster) at times marks the open dialog itself aria-hidden while it settles, which no browser
 // does; the browser spec checks the real dialog's roles and names.
@@ -109,7 +110,7 @@ describe("TakeOver", () => {
       },
       (req, url) => final(holder)(req, url),
     );
-    renderWith(<TakeOver schedule={schedule} />, { handler, me: RESPONDER });
+    renderWith(<TakeOver schedule={schedule} />, { handler, me: ADMIN });
     expect(await screen.findByText("Bea")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Take over now" }));
     const dialog = await screen.findByRole("dialog", { name: "Take over now?", hidden: true });
@@ -129,7 +130,7 @@ describe("TakeOver", () => {
       posted.push(await req.json());
       return json({ title: "Invalid input", status: 400, detail: "until must be in the future.", field: "until" }, { status: 400 });
     }, final("u-3"));
-    renderWith(<TakeOver schedule={schedule} />, { handler });
+    renderWith(<TakeOver schedule={schedule} />, { handler, me: ADMIN });
     fireEvent.click(await screen.findByRole("button", { name: "Take over now" }));
     const dialog = await screen.findByRole("dialog", { hidden: true });
     fireEvent.click(await within(dialog).findByRole("radio", { name: "A time I choose", hidden: true }));
@@ -140,10 +141,13 @@ describe("TakeOver", () => {
     expect(posted[0]?.until).toMatch(/^2026-12-24T18:45:00[+-]\d\d:\d\d$/);
   });
 
-  it("offers no take-over to a viewer", async () => {
-    renderWith(<TakeOver schedule={schedule} />, { handler: api(final("u-3")), me: VIEWER });
-    expect(await screen.findByText("Bea")).toBeTruthy();
-    expect(screen.queryByRole("button", { name: "Take over now" })).toBeNull();
+  it("offers no take-over to a viewer, nor to a responder who is not the team's admin", async () => {
+    for (const me of [VIEWER, RESPONDER]) {
+      const { unmount } = renderWith(<TakeOver schedule={schedule} />, { handler: api(final("u-3")), me });
+      expect(await screen.findByText("Bea")).toBeTruthy();
+      expect(screen.queryByRole("button", { name: "Take over now" })).toBeNull();
+      unmount();
+    }
   });
 });
 

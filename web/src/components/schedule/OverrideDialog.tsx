@@ -72,7 +72,9 @@ function OverrideForm({ scheduleId, range, onClose }: { scheduleId: string; rang
             Times are in your zone ({viewerZone()}){schedule.data ? `; the schedule runs in ${schedule.data.time_zone}` : ""}.
           </Caption1>
           <Field label="Who is on call" required validationMessage={fieldMessage(create.error, "user")}>
-            <Select value={who} onChange={(_, d) => setUser(d.value)} disabled={people.length === 0}>
+            {/* Never disabled while the people load: the dialog's first focus lands here. */}
+            <Select value={who} onChange={(_, d) => setUser(d.value)}>
+              {people.length === 0 && <option value="">Loading people…</option>}
               {people.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name || m.email || m.id}

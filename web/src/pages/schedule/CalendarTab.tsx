@@ -1,6 +1,7 @@
 // The schedule and calendars: import an external calendar as overrides, subscribe, export.
 import { makeStyles, tokens } from "@fluentui/react-components";
-import { canAct, useSession } from "../../api/context";
+import { useSession } from "../../api/context";
+import { canConfigure } from "../../api/scheduleEditor";
 import { IcalImport } from "../../components/schedule/ops/IcalImport";
 import { IcalLinks } from "../../components/schedule/ops/IcalLinks";
 import type { ScheduleTabProps } from "./types";
@@ -15,7 +16,7 @@ export function ScheduleCalendarTab({ schedule }: ScheduleTabProps) {
   return (
     <div className={s.tab}>
       <IcalLinks schedule={schedule} />
-      {canAct(me) && <IcalImport schedule={schedule} />}
+      {canConfigure(me, schedule.team_id) && <IcalImport schedule={schedule} />}
     </div>
   );
 }

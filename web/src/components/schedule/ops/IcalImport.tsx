@@ -32,7 +32,7 @@ import { ZonedRange } from "./ZonedTime";
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
   form: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", gap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalS },
-  field: { minWidth: "200px", maxWidth: "420px", flexGrow: 1 },
+  field: { flexBasis: "200px", minWidth: 0, maxWidth: "420px", flexGrow: 1 },
   file: { fontFamily: tokens.fontFamilyBase, fontSize: tokens.fontSizeBase300, color: tokens.colorNeutralForeground1, maxWidth: "100%" },
   scroll: { overflowX: "auto", maxWidth: "100%" },
   table: { minWidth: "520px" },

@@ -3,7 +3,8 @@
 import { Body1, Button, Field, Input, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDownloadRegular, CalendarLtrRegular, CopyRegular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { canAct, useSession } from "../../../api/context";
+import { useSession } from "../../../api/context";
+import { canConfigure } from "../../../api/scheduleEditor";
 import { useIcalExport, useIcalLink } from "../../../api/scheduleOps";
 import type { Schedule } from "../../../pages/schedule/types";
 import { ProblemBar } from "../../States";
@@ -41,7 +42,7 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
           Outlook, Google Calendar or any calendar app can subscribe to this schedule&apos;s shifts. Anyone with the link can read them;
           a new link replaces the previous one.
         </Body1>
-        {canAct(me) && (
+        {canConfigure(me, schedule.team_id) && (
           <div>
             <Button icon={<CalendarLtrRegular />} disabled={link.isPending} onClick={() => link.mutate(undefined, { onSuccess: () => setCopied(false) })}>
               {link.data ? "Replace the link" : "Get the subscription link"}

@@ -14,8 +14,9 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
-import { useState } from "react";
-import { canAct, useSession } from "../../../api/context";
+import { useRef, useState } from "react";
+import { useSession } from "../../../api/context";
+import { canConfigure } from "../../../api/scheduleEditor";
 import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, useTeamMembers, type Override } from "../../../api/scheduleOps";
 import type { Schedule, TimeRange } from "../../../pages/schedule/types";
 import { formatTime } from "../../../time";
@@ -41,7 +42,8 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
   const members = useTeamMembers(schedule.team_id);
   const remove = useDeleteOverride(schedule.id);
   const [range, setRange] = useState<TimeRange | null>(null);
-  const editor = canAct(me);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const editor = canConfigure(me, schedule.team_id);
   const rows: Override[] = overrides.data ?? [];
   return (
     <section className={s.section} aria-labelledby="overrides-title">
@@ -50,7 +52,7 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
           Overrides
         </Subtitle1>
         {editor && (
-          <Button icon={<AddRegular />} onClick={() => setRange(nextHour())}>
+          <Button ref={addButton} icon={<AddRegular />} onClick={() => setRange(nextHour())}>
             Add override
           </Button>
         )}
@@ -103,7 +105,15 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
           </Table>
         </div>
       )}
-      <OverrideDialog scheduleId={schedule.id} range={range} onClose={() => setRange(null)} />
+      <OverrideDialog
+        scheduleId={schedule.id}
+        range={range}
+        onClose={() => {
+          setRange(null);
+          // The dialog was opened without a trigger, so focus goes back by hand to where it was.
+          addButton.current?.focus();
+        }}
+      />
     </section>
   );
 }

@@ -17,7 +17,9 @@ const ANYONE = "*";
 
 const useStyles = makeStyles({
   form: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", gap: tokens.spacingHorizontalM, rowGap: tokens.spacingVerticalS },
-  field: { minWidth: "220px", flexGrow: 1, maxWidth: "420px" },
+  // A native select is as wide as its longest option: let it shrink with the phone's width.
+  field: { flexGrow: 1, flexBasis: "220px", minWidth: 0, maxWidth: "420px" },
+  select: { minWidth: 0, width: "100%" },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, minWidth: 0 },
 });
 
@@ -54,7 +56,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
           hint={mine.length === 0 && !shifts.isPending ? `You have no upcoming shifts here in the next ${DAYS} days.` : undefined}
           validationMessage={fieldMessage(offer.error, "start") ?? fieldMessage(offer.error, "end")}
         >
-          <Select value={shift?.start ?? ""} onChange={(_, d) => setPicked(d.value)} disabled={mine.length === 0}>
+          <Select className={s.select} value={shift?.start ?? ""} onChange={(_, d) => setPicked(d.value)} disabled={mine.length === 0}>
             {mine.map((x) => (
               <option key={x.start} value={x.start}>
                 {formatTime(x.start)} – {formatTime(x.end)}
@@ -63,7 +65,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
           </Select>
         </Field>
         <Field className={s.field} label="Offer to" validationMessage={fieldMessage(offer.error, "taker_id")}>
-          <Select value={to} onChange={(_, d) => setTaker(d.value)}>
+          <Select className={s.select} value={to} onChange={(_, d) => setTaker(d.value)}>
             <option value={ANYONE}>Anyone in the team</option>
             {others.map((m) => (
               <option key={m.id} value={m.id}>

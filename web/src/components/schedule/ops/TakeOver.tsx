@@ -21,7 +21,8 @@ import {
 } from "@fluentui/react-components";
 import { PersonArrowLeftRegular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { canAct, useSession } from "../../../api/context";
+import { useSession } from "../../../api/context";
+import { canConfigure } from "../../../api/scheduleEditor";
 import { fieldMessage } from "../../../api/problem";
 import { nameOf, useCurrentShift, useTakeOver, useTeamMembers, type Override, type Shift } from "../../../api/scheduleOps";
 import type { Schedule } from "../../../pages/schedule/types";
@@ -65,7 +66,7 @@ export function TakeOver({ schedule }: { schedule: Schedule }) {
           <MessageBarBody>You are on call until {formatTime(taken.end)}.</MessageBarBody>
         </MessageBar>
       )}
-      {canAct(me) && current && !mine && (
+      {canConfigure(me, schedule.team_id) && current && !mine && (
         <Button icon={<PersonArrowLeftRegular />} onClick={() => setConfirming(true)}>
           Take over now
         </Button>
