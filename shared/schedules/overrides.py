@@ -78,8 +78,17 @@ def _check_length(start: datetime, end: datetime) -> None:
 
 
 async def create_override(
-    *, store: DocumentStore, schedule_id: str, user: str, start: datetime, end: datetime
+    *,
+    store: DocumentStore,
+    schedule_id: str,
+    user: str,
+    start: datetime,
+    end: datetime,
+    replacing: frozenset[str] = frozenset(),
 ) -> Override:
+    """``replacing``: people whose overrides give way over [start, end) (a take-over: the
+    person on call through an override hands that stretch over; overlapping overrides would
+    otherwise put both on call). Their overrides keep what lies outside, in the same write."""
     _check_length(start, end)
     await require_people(store, [("user", user)])
     schedule, _ = await stored.load_schedule(store, schedule_id)
@@ -87,9 +96,30 @@ async def create_override(
     made = Override(id=f"ovr-{secrets.token_hex(6)}", user=user, start=start, end=end)
 
     def add(schedule: Schedule) -> tuple[Schedule, Override]:
-        return with_overrides(schedule, schedule.overrides, (made,), path="API"), made
+        kept = tuple(
+            part
+            for o in schedule.overrides
+            for part in (
+                _outside(o, start, end)
+                if o.user in replacing and o.start < end and o.end > start
+                else (o,)
+            )
+        )
+        return with_overrides(schedule, kept, (made,), path="API"), made
 
     return await change(store, schedule_id, add)
+
+
+def _outside(o: Override, start: datetime, end: datetime) -> tuple[Override, ...]:
+    """What is left of ``o`` before ``start`` and after ``end`` (the part after gets an id of
+    its own, so both stay deletable one by one)."""
+    before = (o.model_copy(update={"end": start}),) if o.start < start else ()
+    after = (
+        (o.model_copy(update={"id": f"ovr-{secrets.token_hex(6)}", "start": end}),)
+        if o.end > end
+        else ()
+    )
+    return before + after
 
 
 def in_range(schedule: Schedule, start: datetime, end: datetime) -> list[Override]:

@@ -146,6 +146,13 @@ async def take_over(
     shift = running_shift(shifts, now)
     if shift.user is not None and user_id in shift.user.split(","):
         raise Conflict("You are already on call in this schedule now.")
+    # The person on call hands the stretch over: if they hold it through an override, that
+    # override gives way there (else both would be on call).
     return await ovr.create_override(
-        store=store, schedule_id=schedule.id, user=user_id, start=now, end=until or shift.end
+        store=store,
+        schedule_id=schedule.id,
+        user=user_id,
+        start=now,
+        end=until or shift.end,
+        replacing=frozenset(shift.user.split(",")) if shift.user else frozenset(),
     )

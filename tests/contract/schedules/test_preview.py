@@ -210,6 +210,15 @@ async def test_take_over_now_runs_to_the_shifts_end_or_a_chosen_time(store: Sqli
         PEOPLE["ben"] = user("ben")
     assert chosen.status == 201, chosen.body
     assert chosen.body["end"] == "2026-11-23T12:00:00Z"
+    # lead held the shift through an override: it gives way to ben's until 12:00 (not both on
+    # call), and lead has the rest of the shift back after that.
+    oncall = await call(store, "lead", "GET", "/schedules/sched/oncall")
+    assert oncall.body == {"users": ["ben"], "source": "override"}
+    overrides = (await stored.load_schedule(store, "sched"))[0].overrides
+    assert sorted((o.user, o.start.isoformat(), o.end.isoformat()) for o in overrides) == [
+        ("ben", "2026-11-23T09:30:00+00:00", "2026-11-23T12:00:00+00:00"),
+        ("lead", "2026-11-23T12:00:00+00:00", "2026-11-24T09:00:00+00:00"),
+    ]
 
 
 @pytest.mark.parametrize(
