@@ -1,7 +1,7 @@
 // Escalation policies: list, read, save (each save a new version), saved versions, and the
 // server's preview of who a policy would page and when. The engine's rules stay on the server.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useApi, type Me } from "./context";
+import { useApi } from "./context";
 import { unwrap } from "./client";
 import type { components } from "./schema";
 
@@ -16,14 +16,6 @@ export type ListedSchedule = components["schemas"]["ListedSchedule"];
 export type WebhookView = components["schemas"]["WebhookView"];
 const STALE = 60_000;
 
-/** Whether the caller may change a team's configuration (app Admin, or a Responder who is that
- * team's admin); only hides buttons, the API decides. Without a team: any team at all. */
-export function canConfigure(me: Me, teamId?: string): boolean {
-  if (me.roles.includes("OpenAlert.Admin")) return true;
-  if (!me.roles.includes("OpenAlert.Responder")) return false;
-  const adminOf = Object.entries(me.teams).filter(([, role]) => role === "admin").map(([id]) => id);
-  return teamId ? adminOf.includes(teamId) : adminOf.length > 0;
-}
 
 export function usePolicies() {
   const api = useApi();

@@ -1,7 +1,7 @@
 // Schedules as an editor sees them: the list, one schedule with its ETag, the final and per-layer
 // shifts of a range, overrides, the server's preview of an unsaved body, create and save.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useApi, type Me } from "./context";
+import { useApi } from "./context";
 import { unwrap } from "./client";
 import { toProblemError } from "./problem";
 import type { components } from "./schema";
@@ -15,11 +15,6 @@ export type Override = components["schemas"]["Override"];
 export type SchedulePreview = components["schemas"]["SchedulePreview"];
 export type ListedSchedule = components["schemas"]["ListedSchedule"];
 
-/** Whether the caller may change a team's schedules (the API decides; this only hides controls). */
-export function canConfigure(me: Me, teamId: string): boolean {
-  if (me.roles.includes("OpenAlert.Admin")) return true;
-  return me.roles.includes("OpenAlert.Responder") && me.teams[teamId] === "admin";
-}
 
 export function useSchedules() {
   const api = useApi();

@@ -2,7 +2,7 @@
 // matches, heartbeat state); these hooks fetch and write, and invalidate what a write changes.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNames } from "./catalog";
-import { useApi, type Me } from "./context";
+import { useApi } from "./context";
 import { unwrap } from "./client";
 import type { components } from "./schema";
 
@@ -37,13 +37,6 @@ export const SOURCES: Record<SourceFormat, string> = {
   heartbeat: "Heartbeat (cron pings)",
 };
 
-/** Whether the caller may change a team's configuration (Admin, or a team admin who is a
- * Responder); it only hides controls, the API decides. */
-export function canConfigure(me: Me, teamId: string | undefined): boolean {
-  if (me.roles.includes("OpenAlert.Admin")) return true;
-  if (!teamId || !me.roles.includes("OpenAlert.Responder")) return false;
-  return me.teams[teamId] === "admin";
-}
 
 export function useService(id: string) {
   const api = useApi();

@@ -17,7 +17,8 @@ import { AddRegular } from "@fluentui/react-icons";
 import { Link, useNavigate } from "react-router";
 import { useNames, useServices } from "../api/catalog";
 import { useSession } from "../api/context";
-import { canConfigure, usePolicies, type Policy } from "../api/policies";
+import { usePolicies, type Policy } from "../api/policies";
+import { canConfigureAny } from "../api/rights";
 import { Empty, Loading, ProblemBar } from "../components/States";
 import { formatTime } from "../time";
 
@@ -91,7 +92,7 @@ export function PoliciesPage() {
         <Title2 as="h1" id="policies-title">
           Escalation policies
         </Title2>
-        {canConfigure(me) && (
+        {canConfigureAny(me) && (
           <Button appearance="primary" icon={<AddRegular />} onClick={() => void navigate("/escalation-policies/new")}>
             New policy
           </Button>

@@ -5,7 +5,8 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useNames, useTeams, useUsers } from "../api/catalog";
 import { useSession } from "../api/context";
-import { canConfigure, usePolicy, useSavePolicy, useScheduleChoices, useWebhookChoices, type Policy } from "../api/policies";
+import { canConfigure, canConfigureAny } from "../api/rights";
+import { usePolicy, useSavePolicy, useScheduleChoices, useWebhookChoices, type Policy } from "../api/policies";
 import { Loading, ProblemBar } from "../components/States";
 import { emptyDraft, fromPolicy, toBody, type Draft } from "../components/policy/draft";
 import { PolicyForm } from "../components/policy/PolicyForm";
@@ -54,7 +55,7 @@ function Editor({ saved, etag, initial }: { saved: Policy | null; etag: string |
   const base = useMemo(() => (saved ? fromPolicy(saved) : null), [saved]);
   const dirty = !base || !same(draft, base);
   // A new policy's team is being picked: any team the caller configures will do for the form.
-  const editable = canConfigure(me, saved?.team_id);
+  const editable = saved ? canConfigure(me, saved.team_id) : canConfigureAny(me);
   const zone = viewerZone();
   const body = useMemo(() => toBody(draft), [draft]);
   const onSave = () =>

@@ -3,7 +3,8 @@ import { Body1, Caption1, Card, CardHeader, Subtitle1, Subtitle2, Title2, makeSt
 import { Link as RouterLink } from "react-router";
 import { useNames, useTeams } from "../api/catalog";
 import { useSession } from "../api/context";
-import { canConfigure, useSchedules, type ListedSchedule } from "../api/scheduleEditor";
+import { canConfigure } from "../api/rights";
+import { useSchedules, type ListedSchedule } from "../api/scheduleEditor";
 import { useOnCall, type ScheduleOnCall } from "../api/schedules";
 import { NewScheduleDialog } from "../components/schedule/NewScheduleDialog";
 import { Empty, Loading, ProblemBar } from "../components/States";

@@ -15,7 +15,8 @@ import {
 import { Link as RouterLink, useNavigate } from "react-router";
 import { useServices, useTeams, type Service } from "../api/catalog";
 import { useSession } from "../api/context";
-import { canConfigure, usePolicies } from "../api/services";
+import { canConfigure } from "../api/rights";
+import { usePolicies } from "../api/services";
 import { ServiceDialog } from "../components/service/ServiceDialog";
 import { Empty, Loading, ProblemBar } from "../components/States";
 

@@ -1,7 +1,8 @@
 // A read-only value with a copy button (calendar links, API key secrets).
 import { Button, Field, Input, makeStyles, tokens } from "@fluentui/react-components";
 import { CheckmarkRegular, CopyRegular } from "@fluentui/react-icons";
-import { useRef, useState } from "react";
+import { useRef } from "react";
+import { useCopy } from "../../hooks/useCopy";
 
 const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "flex-end" },
@@ -11,16 +12,10 @@ const useStyles = makeStyles({
 export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
   const s = useStyles();
   const input = useRef<HTMLInputElement>(null);
-  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
+  const { state, copy: copyText } = useCopy();
   const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setState("copied");
-    } catch {
-      // No clipboard permission (an http page, a locked-down browser): select it for Ctrl+C.
-      input.current?.select();
-      setState("failed");
-    }
+    // Where copying is refused, select the text for Ctrl+C.
+    if (!(await copyText(value))) input.current?.select();
   };
   return (
     <div className={s.row}>

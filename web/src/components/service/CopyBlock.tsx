@@ -1,7 +1,8 @@
 // Read-only text to paste elsewhere (a key, a URL, a sender's configuration) with a copy button.
 import { Button, Caption1, Label, Subtitle2, makeStyles, tokens } from "@fluentui/react-components";
 import { CheckmarkRegular, CopyRegular } from "@fluentui/react-icons";
-import { useEffect, useId, useState } from "react";
+import { useId } from "react";
+import { useCopy } from "../../hooks/useCopy";
 
 const useStyles = makeStyles({
   block: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS, minWidth: 0 },
@@ -35,21 +36,8 @@ interface Props {
 export function CopyBlock({ label, text, inline = false, heading }: Props) {
   const s = useStyles();
   const id = useId();
-  const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
-  useEffect(() => {
-    if (state === "idle") return;
-    const t = setTimeout(() => setState("idle"), 4_000);
-    return () => clearTimeout(t);
-  }, [state]);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setState("copied");
-    } catch {
-      // No clipboard (an insecure origin, a refused permission): the text stays selectable.
-      setState("failed");
-    }
-  };
+  const { state, copy: copyText } = useCopy();
+  const copy = () => copyText(text);
   return (
     <div className={s.block}>
       <div className={s.head}>

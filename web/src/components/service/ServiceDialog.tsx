@@ -20,7 +20,8 @@ import { useState, type FormEvent } from "react";
 import { useTeams, type Service } from "../../api/catalog";
 import { fieldMessage } from "../../api/problem";
 import { useSession } from "../../api/context";
-import { canConfigure, usePolicies, useSaveService } from "../../api/services";
+import { canConfigure } from "../../api/rights";
+import { usePolicies, useSaveService } from "../../api/services";
 import { ProblemBar } from "../States";
 
 const useStyles = makeStyles({

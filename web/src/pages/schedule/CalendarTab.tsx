@@ -1,7 +1,7 @@
 // The schedule and calendars: import an external calendar as overrides, subscribe, export.
 import { makeStyles, tokens } from "@fluentui/react-components";
 import { useSession } from "../../api/context";
-import { canConfigure } from "../../api/scheduleEditor";
+import { canConfigure } from "../../api/rights";
 import { IcalImport } from "../../components/schedule/ops/IcalImport";
 import { IcalLinks } from "../../components/schedule/ops/IcalLinks";
 import type { ScheduleTabProps } from "./types";

@@ -29,7 +29,7 @@ import { Empty, Loading, ProblemBar } from "../../States";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { CopyField } from "../CopyField";
 import { ScrollRegion } from "./ScrollRegion";
-import { adminTeams, isAdmin } from "./access";
+import { adminTeams, isAdmin } from "../../../api/rights";
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },

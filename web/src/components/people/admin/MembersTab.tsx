@@ -24,7 +24,7 @@ import { fieldMessage } from "../../../api/problem";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ScrollRegion } from "./ScrollRegion";
-import { canConfigureTeam } from "./access";
+import { canConfigure } from "../../../api/rights";
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -141,7 +141,7 @@ export function MembersTab({ teamId, onTeam }: { teamId: string | undefined; onT
   const teams = useTeams();
   const chosen = teamId ?? teams.data?.[0]?.id;
   const members = useMembers(chosen);
-  const manage = !!chosen && canConfigureTeam(me, chosen);
+  const manage = !!chosen && canConfigure(me, chosen);
   const teamName = teams.data?.find((t) => t.id === chosen)?.name ?? chosen;
   return (
     <div className={s.tab}>

@@ -27,7 +27,7 @@ import { fieldMessage } from "../../../api/problem";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { ScrollRegion } from "./ScrollRegion";
-import { canConfigureTeam, isAdmin } from "./access";
+import { canConfigure, isAdmin } from "../../../api/rights";
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -124,7 +124,7 @@ export function TeamsTab({ onMembers }: { onMembers: (teamId: string) => void })
                       <Button size="small" icon={<PeopleRegular />} onClick={() => onMembers(t.id)} aria-label={`Members of ${t.name}`}>
                         Members
                       </Button>
-                      {canConfigureTeam(me, t.id) && (
+                      {canConfigure(me, t.id) && (
                         <Button size="small" icon={<EditRegular />} onClick={() => setRenaming(t)} aria-label={`Rename ${t.name}`}>
                           Rename
                         </Button>

@@ -1,6 +1,7 @@
 // A layer as the form holds it (strings as typed), and back to the API's body. Shaping only: the
 // API validates and resolves rotations.
 import { ProblemError } from "../../../api/problem";
+import { isoDate } from "../../../time";
 import type { Layer, Schedule, ScheduleBody } from "../../../api/scheduleEditor";
 
 export type Frequency = Layer["frequency"];
@@ -58,7 +59,7 @@ export function fromLayer(layer: Layer): DraftLayer {
 
 /** A new weekly layer handing off at 09:00 today in the schedule's zone. */
 export function newLayer(n: number, zone: string): DraftLayer {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  const today = isoDate(new Date(), zone);
   return {
     key: nextKey(),
     name: `Layer ${n}`,

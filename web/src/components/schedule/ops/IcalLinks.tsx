@@ -2,9 +2,9 @@
 // one-off .ics download.
 import { Body1, Button, Field, Input, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDownloadRegular, CalendarLtrRegular, CopyRegular } from "@fluentui/react-icons";
-import { useState } from "react";
+import { useCopy } from "../../../hooks/useCopy";
 import { useSession } from "../../../api/context";
-import { canConfigure } from "../../../api/scheduleEditor";
+import { canConfigure } from "../../../api/rights";
 import { useIcalExport, useIcalLink } from "../../../api/scheduleOps";
 import type { Schedule } from "../../../pages/schedule/types";
 import { ProblemBar } from "../../States";
@@ -22,7 +22,7 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
   const { me } = useSession();
   const link = useIcalLink(schedule.id);
   const download = useIcalExport(schedule.id);
-  const [copied, setCopied] = useState(false);
+  const { state: copied, copy } = useCopy();
   const save = (text: string) => {
     const url = URL.createObjectURL(new Blob([text], { type: "text/calendar" }));
     const a = document.createElement("a");
@@ -44,7 +44,7 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
         </Body1>
         {canConfigure(me, schedule.team_id) && (
           <div>
-            <Button icon={<CalendarLtrRegular />} disabled={link.isPending} onClick={() => link.mutate(undefined, { onSuccess: () => setCopied(false) })}>
+            <Button icon={<CalendarLtrRegular />} disabled={link.isPending} onClick={() => link.mutate()}>
               {link.data ? "Replace the link" : "Get the subscription link"}
             </Button>
           </div>
@@ -56,12 +56,9 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
             </Field>
             <Button
               icon={<CopyRegular />}
-              onClick={async () => {
-                await navigator.clipboard.writeText(link.data);
-                setCopied(true);
-              }}
+              onClick={() => void copy(link.data)}
             >
-              {copied ? "Copied" : "Copy link"}
+              {copied === "copied" ? "Copied" : copied === "failed" ? "Copying refused: select the link" : "Copy link"}
             </Button>
           </div>
         )}

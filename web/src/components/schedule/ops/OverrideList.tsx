@@ -16,7 +16,7 @@ import {
 import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { useRef, useState } from "react";
 import { useSession } from "../../../api/context";
-import { canConfigure } from "../../../api/scheduleEditor";
+import { canConfigure } from "../../../api/rights";
 import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, useTeamMembers, type Override } from "../../../api/scheduleOps";
 import type { Schedule, TimeRange } from "../../../pages/schedule/types";
 import { formatTime } from "../../../time";

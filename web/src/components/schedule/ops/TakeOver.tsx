@@ -22,7 +22,7 @@ import {
 import { PersonArrowLeftRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { useSession } from "../../../api/context";
-import { canConfigure } from "../../../api/scheduleEditor";
+import { canConfigure } from "../../../api/rights";
 import { fieldMessage } from "../../../api/problem";
 import { nameOf, useCurrentShift, useTakeOver, useTeamMembers, type Override, type Shift } from "../../../api/scheduleOps";
 import type { Schedule } from "../../../pages/schedule/types";

@@ -6,7 +6,7 @@ import { useSearchParams } from "react-router";
 import { useNames } from "../../../api/catalog";
 import { useFinalShifts, useLayerShifts, useOverrides, type Schedule, type Shift } from "../../../api/scheduleEditor";
 import type { TimeRange } from "../../../pages/schedule/types";
-import { viewerZone } from "../../../time";
+import { isoDate, viewerZone } from "../../../time";
 import { Loading, ProblemBar } from "../../States";
 import { DayHeader } from "./DayHeader";
 import { daySlots, place, rangeAround, shiftAnchor, type RangeKind } from "./geometry";
@@ -45,10 +45,6 @@ const SOURCE: Record<string, string> = { swap: " (swap)", ical: " (imported)" };
 
 const KINDS: RangeKind[] = ["day", "week", "month"];
 const KIND_LABEL: Record<RangeKind, string> = { day: "Day", week: "Week", month: "Month" };
-
-function isoDate(d: Date, zone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(d);
-}
 
 function rangeTitle(kind: RangeKind, range: TimeRange, zone: string): string {
   if (kind === "day") return new Intl.DateTimeFormat(undefined, { timeZone: zone, dateStyle: "full" }).format(range.start);
