@@ -1,4 +1,4 @@
-"""Seed a demo team, service and integrations for ``make run`` (idempotent, local only).
+"""Seed a demo team, schedule, service and integrations for ``make run`` (idempotent, local only).
 
 The integration keys are generated on first run and kept in ``<state dir>/demo-keys.json`` so
 every ``make run`` prints the same ready-to-paste commands. Never used in Azure.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from shared.auth.documents import put_user, user_exists
@@ -20,12 +20,15 @@ from shared.catalog.models import Integration, Service, Team
 from shared.config import get_settings
 from shared.escalation.models import Policy
 from shared.escalation.policies import load_policy, save_policy
+from shared.schedules.models import Layer, Schedule
+from shared.schedules.stored import load_schedule_doc, save_schedule
 from shared.store.factory import open_store
 from shared.store.port import DocumentStore
 
 TEAM_ID = "team-demo"
 SERVICE_ID = "svc-demo"
 POLICY_ID = "pol-demo"
+SCHEDULE_ID = "sch-demo"
 INTEGRATIONS = {"int-demo-alertmanager": "alertmanager", "int-demo-generic": "generic"}
 #: Demo responders (not real Entra users: ids are placeholders, nobody signs in as them).
 USERS = {"demo-alice": "Alice (demo)", "demo-bob": "Bob (demo)"}
@@ -96,10 +99,28 @@ async def seed(store: DocumentStore, known_keys: dict[str, str]) -> dict[str, st
     return keys
 
 
+async def seed_schedule(store: DocumentStore) -> None:
+    """A daily rotation of the demo responders in Tokyo time, so "On call now", "My shifts" and
+    the schedule pages have content in a zone other than the viewer's. Apart from :func:`seed`:
+    the end-to-end tests that seed the demo count pages, and a schedule announces handoffs."""
+    if await load_schedule_doc(store, SCHEDULE_ID) is not None:
+        return
+    start = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT09:00")
+    layer = Layer.model_validate(
+        {"name": "Daily", "participants": list(USERS), "start": start, "frequency": "daily"}
+    )
+    schedule = Schedule(
+        id=SCHEDULE_ID, name="Demo primary", team_id=TEAM_ID, time_zone="Asia/Tokyo", layers=[layer]
+    )
+    await save_schedule(store, schedule, etag=None)
+
+
 async def _seed_store(known: dict[str, str]) -> dict[str, str]:
     store = await open_store(get_settings())
     try:
-        return await seed(store, known)
+        keys = await seed(store, known)
+        await seed_schedule(store)
+        return keys
     finally:
         await store.close()
 
@@ -112,7 +133,10 @@ def main(base_url: str) -> None:
     keys_file.write_text(json.dumps(keys, indent=2))
     keys_file.chmod(0o600)
     key = keys["int-demo-generic"]
-    print("Demo data: team 'Demo team', service 'Demo service', integrations:")
+    print(
+        "Demo data: team 'Demo team', schedule 'Demo primary', service 'Demo service', "
+        "integrations:"
+    )
     for integration_id, fmt in INTEGRATIONS.items():
         print(f"  {fmt:<13} POST {base_url}/api/integrations/{keys[integration_id]}")
     print("Open an incident:")

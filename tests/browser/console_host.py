@@ -25,11 +25,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from devhost.demo import SERVICE_ID, TEAM_ID, seed
+from devhost.demo import SERVICE_ID, TEAM_ID, seed, seed_schedule
 from shared.auth.documents import user_doc
 from shared.auth.models import TeamRole, User
-from shared.schedules.models import Layer, Schedule
-from shared.schedules.stored import save_schedule
 from shared.store.sqlite import SqliteStore
 from tests.browser.status_seed import seed_status_page
 from tests.fixtures.devhost import ROOT, free_port, start_devhost
@@ -38,7 +36,6 @@ TENANT = "00000000-0000-4000-8000-00000000a11e"
 API_CLIENT_ID = "00000000-0000-4000-8000-0000000c11e7"
 SPA_CLIENT_ID = "11111111-0000-4000-8000-00000000c0de"
 VIEWER = ("demo-vera", "Vera (viewer)", "OpenAlert.Viewer")
-SCHEDULE_ID = "sch-demo"
 DIST = ROOT / "web" / "dist"
 
 
@@ -60,19 +57,7 @@ async def _seed(sqlite: Path, incidents: int) -> dict[str, str]:
             last_seen_at=now,
         )
         await store.upsert("users", user_doc(viewer))
-        # A daily rotation of the demo responders, so "On call now" and "My shifts" have content.
-        start = (now - timedelta(days=3)).strftime("%Y-%m-%dT09:00")
-        layer = Layer(
-            name="Daily", participants=["demo-alice", "demo-bob"], start=start, frequency="daily"
-        )
-        schedule = Schedule(
-            id=SCHEDULE_ID,
-            name="Demo primary",
-            team_id=TEAM_ID,
-            time_zone="Asia/Tokyo",
-            layers=[layer],
-        )
-        await save_schedule(store, schedule, etag=None)
+        await seed_schedule(store)
         await _bulk_incidents(store, incidents, now)
         keys["int-status"] = await seed_status_page(store, TEAM_ID)
         return keys
