@@ -69,8 +69,11 @@ test("my profile: verify an e-mail, edit a rule by keyboard and see the P1 previ
 
 test("admin: create, rename and delete teams, invite Carol as a team admin, an API key shown once and revoked", async ({ page }) => {
   await signIn(page, "Alice (demo)", "Admin", "/admin");
+  const teams = page.getByRole("table", { name: "Teams" });
   await page.getByLabel("New team's name").fill("Night shift");
   await page.getByRole("button", { name: "Create team" }).click();
+  await expect(teams.getByRole("row", { name: /Night shift/ })).toBeVisible();
+  await expect(page.getByLabel("New team's name")).toHaveValue("");
   await page.getByLabel("New team's name").fill("Scratch");
   await page.getByRole("button", { name: "Create team" }).click();
   await page.getByRole("button", { name: "Rename Scratch" }).click();

@@ -87,7 +87,9 @@ export function TeamsTab({ onMembers }: { onMembers: (teamId: string) => void })
           aria-label="Create a team"
           onSubmit={(e) => {
             e.preventDefault();
-            create.mutate(name.trim(), { onSuccess: () => setName("") });
+            const submitted = name.trim();
+            // Cleared only if it still holds what was sent: a name typed meanwhile stays.
+            create.mutate(submitted, { onSuccess: () => setName((now) => (now.trim() === submitted ? "" : now)) });
           }}
         >
           <Field label="New team's name" validationMessage={fieldMessage(create.error, "name")}>
