@@ -3,7 +3,6 @@ SQLite store, with schedules resolved at each step's moment and nobody paged."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,39 +11,24 @@ from typing import Any
 import pytest
 
 from shared.api.router import Reply
-from shared.api.v1 import API, ApiPorts
-from shared.auth.access import principal_of
 from shared.auth.documents import user_doc
-from shared.auth.models import AppRole, Principal, TeamRole, User
+from shared.auth.models import TeamRole
 from shared.escalation import policies
 from shared.escalation.models import Policy
 from shared.notifications.models import ContactMethod
 from shared.schedules.models import Layer, Schedule
 from shared.store.codec import to_doc
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.router import dispatch_as, member
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday; ann's day, ben's from Tuesday 09:00
 
 
-def user(uid: str, role: TeamRole = TeamRole.MEMBER, team: str = "team") -> User:
-    return User(
-        id=uid,
-        tenant_id="t",
-        name=uid.title(),
-        email=f"{uid}@example.com",
-        teams={team: role},
-        app_roles=(AppRole.RESPONDER.value,),
-        created_at=NOW,
-        updated_at=NOW,
-        last_seen_at=NOW,
-    )
-
-
 PEOPLE = {
-    "ann": user("ann"),
-    "ben": user("ben"),
-    "cat": user("cat", TeamRole.ADMIN),
-    "outsider": user("outsider", TeamRole.ADMIN, team="other"),
+    "ann": member("ann", NOW),
+    "ben": member("ben", NOW),
+    "cat": member("cat", NOW, TeamRole.ADMIN),
+    "outsider": member("outsider", NOW, TeamRole.ADMIN, team="other"),
 }
 
 STEPS: list[dict[str, Any]] = [
@@ -105,19 +89,8 @@ async def call(
     payload: Any = None,
     query: dict[str, str] | None = None,
 ) -> Reply:
-    async def authenticate(authorization: str | None) -> Principal:
-        return principal_of(PEOPLE[who])
-
-    ports = ApiPorts(store=store, auth=None, escalation=None, notify=None, clock=lambda: NOW)  # type: ignore[arg-type]
-    return await API.dispatch(
-        method="POST",
-        path=path,
-        query=query or {},
-        headers={"Authorization": "Bearer x"},
-        body=b"" if payload is None else json.dumps(payload).encode(),
-        authenticate=authenticate,
-        ports=ports,
-        base_url="https://oa.example",
+    return await dispatch_as(
+        PEOPLE[who], store=store, now=NOW, method="POST", path=path, payload=payload, query=query
     )
 
 
@@ -182,7 +155,7 @@ async def test_unsaved_body_windows_counts_and_a_chosen_moment(store: SqliteStor
 
 
 async def test_people_who_left_the_team_are_skipped_with_the_reason(store: SqliteStore) -> None:
-    await store.upsert("users", user_doc(user("ben", team="other")))
+    await store.upsert("users", user_doc(member("ben", NOW, team="other")))
     reply = await call(store, "ann", "/escalation-policies/pol/preview")
     second = reply.body["fired"][2]
     assert second["people"] == [] and second["skipped"], second

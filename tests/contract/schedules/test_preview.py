@@ -14,37 +14,22 @@ import httpx
 import pytest
 
 from shared.api.router import Reply
-from shared.api.v1 import API, ApiPorts
-from shared.auth.access import principal_of
 from shared.auth.documents import user_doc
-from shared.auth.models import AppRole, Principal, TeamRole, User
+from shared.auth.models import TeamRole
 from shared.schedules import stored
 from shared.schedules.models import Layer, Schedule, Shift
 from shared.schedules.preview import summarize
 from shared.store.sqlite import SqliteStore
+from tests.fixtures.router import dispatch_as, member
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday; ann's day (09:00 to 09:00)
 
 
-def user(uid: str, role: TeamRole = TeamRole.MEMBER, team: str = "team") -> User:
-    return User(
-        id=uid,
-        tenant_id="t",
-        name=uid.title(),
-        email=f"{uid}@example.com",
-        teams={team: role},
-        app_roles=(AppRole.RESPONDER.value,),
-        created_at=NOW,
-        updated_at=NOW,
-        last_seen_at=NOW,
-    )
-
-
 PEOPLE = {
-    "ann": user("ann"),
-    "ben": user("ben"),
-    "lead": user("lead", TeamRole.ADMIN),
-    "outsider": user("outsider", TeamRole.ADMIN, team="other"),
+    "ann": member("ann", NOW),
+    "ben": member("ben", NOW),
+    "lead": member("lead", NOW, TeamRole.ADMIN),
+    "outsider": member("outsider", NOW, TeamRole.ADMIN, team="other"),
 }
 
 LAYER = {
@@ -80,21 +65,16 @@ async def call(
     query: dict[str, str] | None = None,
     http: httpx.AsyncClient | None = None,
 ) -> Reply:
-    async def authenticate(authorization: str | None) -> Principal:
-        return principal_of(PEOPLE[who])
-
     # Only the outbound client of the notification ports is read here (calendar URLs).
-    notify = SimpleNamespace(http=http)
-    ports = ApiPorts(store=store, auth=None, escalation=None, notify=notify, clock=lambda: NOW)  # type: ignore[arg-type]
-    return await API.dispatch(
+    return await dispatch_as(
+        PEOPLE[who],
+        store=store,
+        now=NOW,
         method=method,
         path=path,
-        query=query or {},
-        headers={"Authorization": "Bearer x"},
-        body=b"" if payload is None else json.dumps(payload).encode(),
-        authenticate=authenticate,
-        ports=ports,
-        base_url="https://oa.example",
+        payload=payload,
+        query=query,
+        notify=SimpleNamespace(http=http),
     )
 
 
@@ -202,12 +182,12 @@ async def test_take_over_now_runs_to_the_shifts_end_or_a_chosen_time(store: Sqli
     until = {"until": "2026-11-23T12:00:00Z"}
     chosen = await call(store, "ben", "POST", "/schedules/sched/take-over", until)
     assert chosen.status == 403, "an override takes the right to configure the team"
-    await store.upsert("users", user_doc(user("ben", TeamRole.ADMIN)))
-    PEOPLE["ben"] = user("ben", TeamRole.ADMIN)
+    await store.upsert("users", user_doc(member("ben", NOW, TeamRole.ADMIN)))
+    PEOPLE["ben"] = member("ben", NOW, TeamRole.ADMIN)
     try:
         chosen = await call(store, "ben", "POST", "/schedules/sched/take-over", until)
     finally:
-        PEOPLE["ben"] = user("ben")
+        PEOPLE["ben"] = member("ben", NOW)
     assert chosen.status == 201, chosen.body
     assert chosen.body["end"] == "2026-11-23T12:00:00Z"
     # lead held the shift through an override: it gives way to ben's until 12:00 (not both on
