@@ -102,16 +102,6 @@ export function usePolicyPreview(id: string | undefined, body: PolicyBody | null
   });
 }
 
-/** Schedules a step may page (names and ids only are used here). */
-export function useScheduleChoices() {
-  const api = useApi();
-  return useQuery({
-    queryKey: ["schedules", "choices"],
-    queryFn: async () => unwrap(await api.GET("/schedules", { params: { query: { limit: 200 } } })).items,
-    staleTime: STALE,
-  });
-}
-
 export function useWebhookChoices() {
   const api = useApi();
   return useQuery({

@@ -44,18 +44,6 @@ export function useScheduleBasics(scheduleId: string) {
   });
 }
 
-/** The team's people, for names and pickers (the API decides who may be put on call). */
-export function useTeamMembers(teamId: string) {
-  const api = useApi();
-  return useQuery({
-    queryKey: ["teams", teamId, "members"],
-    queryFn: async () =>
-      unwrap(await api.GET("/teams/{team_id}/members", { params: { path: { team_id: teamId }, query: { limit: 200 } } })).items,
-    enabled: teamId !== "",
-    staleTime: 60_000,
-  });
-}
-
 /** A name for a user id (or comma-joined ids of a shared shift), falling back to the id. */
 export function nameOf(members: Member[] | undefined, ids: string | null | undefined): string {
   if (!ids) return "Nobody";

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNames } from "./catalog";
 import { useApi } from "./context";
+import { usePolicies } from "./policies";
 import { unwrap } from "./client";
 import type { components } from "./schema";
 
@@ -43,14 +44,6 @@ export function useService(id: string) {
   return useQuery({
     queryKey: ["services", id],
     queryFn: async () => unwrap(await api.GET("/services/{service_id}", { params: { path: { service_id: id } } })),
-  });
-}
-
-export function usePolicies() {
-  const api = useApi();
-  return useQuery({
-    queryKey: ["escalation-policies"],
-    queryFn: async () => unwrap(await api.GET("/escalation-policies", { params: { query: { limit: 200 } } })).items,
   });
 }
 

@@ -6,7 +6,8 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useNames, useTeams, useUsers } from "../api/catalog";
 import { useSession } from "../api/context";
 import { canConfigure, canConfigureAny } from "../api/rights";
-import { usePolicy, useSavePolicy, useScheduleChoices, useWebhookChoices, type Policy } from "../api/policies";
+import { usePolicy, useSavePolicy, useWebhookChoices, type Policy } from "../api/policies";
+import { useSchedules } from "../api/scheduleEditor";
 import { Loading, ProblemBar } from "../components/States";
 import { emptyDraft, fromPolicy, toBody, type Draft } from "../components/policy/draft";
 import { PolicyForm } from "../components/policy/PolicyForm";
@@ -33,7 +34,7 @@ const same = (a: Draft, b: Draft) => JSON.stringify(toBody(a)) === JSON.stringif
 function useChoices(): Choices & { name: (id: string) => string } {
   const users = useUsers().data ?? [];
   const teams = useTeams().data ?? [];
-  const schedules = useScheduleChoices().data ?? [];
+  const schedules = useSchedules().data ?? [];
   const webhooks = useWebhookChoices().data ?? [];
   const known = useNames();
   return useMemo(() => {

@@ -15,8 +15,8 @@ import {
 import { Link as RouterLink, useNavigate } from "react-router";
 import { useServices, useTeams, type Service } from "../api/catalog";
 import { useSession } from "../api/context";
-import { canConfigure } from "../api/rights";
-import { usePolicies } from "../api/services";
+import { canConfigureAny } from "../api/rights";
+import { usePolicies } from "../api/policies";
 import { ServiceDialog } from "../components/service/ServiceDialog";
 import { Empty, Loading, ProblemBar } from "../components/States";
 
@@ -41,7 +41,7 @@ export function ServicesPage() {
     byTeam.set(svc.team_id, [...(byTeam.get(svc.team_id) ?? []), svc]);
   }
   const teamName = new Map((teams.data ?? []).map((t) => [t.id, t.name]));
-  const mayCreate = (teams.data ?? []).some((t) => canConfigure(me, t.id));
+  const mayCreate = canConfigureAny(me);
   return (
     <section className={s.page} aria-labelledby="services-title">
       <div className={s.head}>

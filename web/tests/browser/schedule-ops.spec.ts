@@ -151,8 +151,8 @@ test("calendar: an .ics previewed (what will be created) then imported; subscrip
   await page.getByRole("button", { name: "Get the subscription link" }).click();
   const url = page.getByLabel(/Subscription URL/);
   await expect(url).toHaveValue(/\/api\/v1\/calendars\/sch-demo\/.+\.ics$/);
-  await page.getByRole("button", { name: "Copy link" }).click();
-  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  await page.getByRole("button", { name: "Copy Subscription URL (keep it secret)" }).click();
+  await expect(page.getByText("Copied.", { exact: true })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await url.inputValue());
 
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download .ics" }).click()]);

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { OverrideDialog } from "../../src/components/schedule/OverrideDialog";
-import { localInputToIso, toLocalInput } from "../../src/components/schedule/ops/localTime";
+import { localInputToIso, toLocalInput } from "../../src/time";
 import { SwapList } from "../../src/components/schedule/ops/SwapList";
 import { TakeOver } from "../../src/components/schedule/ops/TakeOver";
 import { IcalImport } from "../../src/components/schedule/ops/IcalImport";

@@ -4,7 +4,7 @@ import { CalendarLtrRegular } from "@fluentui/react-icons";
 import { useCalendarLink, useTeamsConnection } from "../../api/people";
 import { formatTime } from "../../time";
 import { Loading, ProblemBar } from "../States";
-import { CopyField } from "./CopyField";
+import { CopyField } from "../CopyField";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, minWidth: 0, maxWidth: "720px" },

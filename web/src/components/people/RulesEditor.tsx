@@ -2,13 +2,14 @@
 // server previews as it changes ("a P1 now") and validates on save (its messages on the fields).
 import { Button, Caption1, Checkbox, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowUndoRegular, SaveRegular } from "@fluentui/react-icons";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { type ContactMethod, type NotificationRules, useRulesPreview, useSaveRules } from "../../api/people";
 import { ProblemBar } from "../States";
 import { QuietHoursEditor } from "./QuietHoursEditor";
 import { RulesPreview } from "./RulesPreview";
 import { StepsEditor, contactChoices } from "./StepsEditor";
 import { type Draft, fromDraft, toDraft } from "./rules";
+import { useDebounced } from "../../hooks/useDebounced";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, minWidth: 0 },
@@ -16,16 +17,6 @@ const useStyles = makeStyles({
   actions: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   updates: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalM },
 });
-
-/** `value`, once it has stopped changing for `ms` (one preview request per pause in typing). */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 interface Props {
   saved: NotificationRules;
@@ -47,7 +38,7 @@ export function RulesEditor({ saved, methods, readOnly }: Props) {
     if (same(body, fromDraft(toDraft(base)))) setDraft(toDraft(saved));
   }
   const dirty = !same(body, fromDraft(toDraft(saved)));
-  const previewed = useSettled(dirty ? body : null, 300);
+  const previewed = useDebounced(dirty ? body : null, 300);
   const preview = useRulesPreview(previewed);
   const choices = contactChoices(methods);
   const describe = (c: string) => choices.find((x) => x.value === c)?.text ?? c;

@@ -1,11 +1,12 @@
 // "Who would be paged now, and when": the server walks the policy (saved, or the unsaved draft)
 // from a chosen moment; this panel only picks the moment and lays the answer out.
 import { Body1, Button, Caption1, Field, Input, Subtitle1, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { usePolicyPreview, type FiredStep, type PolicyBody, type StepType } from "../../api/policies";
 import { formatTime, viewerZone } from "../../time";
 import { Loading, ProblemBar } from "../States";
 import { STEP_LABELS } from "./draft";
+import { useDebounced } from "../../hooks/useDebounced";
 
 const useStyles = makeStyles({
   panel: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -15,16 +16,6 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
   wrap: { overflowWrap: "anywhere" },
 });
-
-/** `value`, once it has stopped changing for `ms` (typing should not ask the server per key). */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 function after(from: string, at: string): string {
   const minutes = Math.round((new Date(at).getTime() - new Date(from).getTime()) / 60_000);

@@ -18,11 +18,12 @@ import {
 import { useState } from "react";
 import { useSession } from "../../api/context";
 import { fieldMessage } from "../../api/problem";
-import { useCreateOverride, useScheduleBasics, useTeamMembers } from "../../api/scheduleOps";
+import { useCreateOverride, useScheduleBasics } from "../../api/scheduleOps";
+import { useMembers } from "../../api/people";
 import type { TimeRange } from "../../pages/schedule/types";
 import { viewerZone } from "../../time";
 import { ProblemBar } from "../States";
-import { localInputToIso, toLocalInput } from "./ops/localTime";
+import { localInputToIso, toLocalInput } from "../../time";
 
 const useStyles = makeStyles({
   fields: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -44,7 +45,7 @@ function OverrideForm({ scheduleId, range, onClose }: { scheduleId: string; rang
   const s = useStyles();
   const { me } = useSession();
   const schedule = useScheduleBasics(scheduleId);
-  const members = useTeamMembers(schedule.data?.team_id ?? "");
+  const members = useMembers(schedule.data?.team_id ?? "");
   const create = useCreateOverride(scheduleId);
   const [user, setUser] = useState("");
   const [start, setStart] = useState(toLocalInput(range.start));

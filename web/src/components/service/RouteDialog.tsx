@@ -17,7 +17,8 @@ import {
 import { useState, type FormEvent } from "react";
 import { useServices } from "../../api/catalog";
 import { fieldMessage } from "../../api/problem";
-import { usePolicies, useSaveRoute, type Route, type RouteBody } from "../../api/services";
+import { useSaveRoute, type Route, type RouteBody } from "../../api/services";
+import { usePolicies } from "../../api/policies";
 import { ProblemBar } from "../States";
 import { ConditionsEditor, NEW_CONDITION, fromDraft, toDraft, type ConditionDraft } from "./ConditionsEditor";
 

@@ -21,7 +21,8 @@ import { useTeams, type Service } from "../../api/catalog";
 import { fieldMessage } from "../../api/problem";
 import { useSession } from "../../api/context";
 import { canConfigure } from "../../api/rights";
-import { usePolicies, useSaveService } from "../../api/services";
+import { useSaveService } from "../../api/services";
+import { usePolicies } from "../../api/policies";
 import { ProblemBar } from "../States";
 
 const useStyles = makeStyles({

@@ -2,7 +2,8 @@
 import { MessageBar, MessageBarBody, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import { canAct, useSession } from "../../api/context";
-import { nameOf, useTeamMembers, type ShiftSwap } from "../../api/scheduleOps";
+import { nameOf, type ShiftSwap } from "../../api/scheduleOps";
+import { useMembers } from "../../api/people";
 import { OverrideList } from "../../components/schedule/ops/OverrideList";
 import { SwapList } from "../../components/schedule/ops/SwapList";
 import { SwapOffer } from "../../components/schedule/ops/SwapOffer";
@@ -18,7 +19,7 @@ const useStyles = makeStyles({
 export function ScheduleOpsTab({ schedule }: ScheduleTabProps) {
   const s = useStyles();
   const { me } = useSession();
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const [offered, setOffered] = useState<ShiftSwap | null>(null);
   const viewer = !canAct(me);
   return (

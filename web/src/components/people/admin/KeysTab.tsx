@@ -27,9 +27,9 @@ import { fieldMessage } from "../../../api/problem";
 import { formatTime } from "../../../time";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { ConfirmDialog } from "../ConfirmDialog";
-import { CopyField } from "../CopyField";
+import { CopyField } from "../../CopyField";
 import { ScrollRegion } from "./ScrollRegion";
-import { adminTeams, isAdmin } from "../../../api/rights";
+import { adminTeams, canConfigureAny, isAdmin } from "../../../api/rights";
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -128,7 +128,7 @@ export function KeysTab() {
   const names = useNames();
   const [created, setCreated] = useState<{ secret: string; name: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
-  const mayCreate = isAdmin(me) || adminTeams(me).length > 0;
+  const mayCreate = canConfigureAny(me);
   return (
     <div className={s.tab}>
       {mayCreate && <CreateForm onCreated={(secret, name) => setCreated({ secret, name })} />}

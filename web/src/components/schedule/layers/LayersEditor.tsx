@@ -23,6 +23,7 @@ import { Empty, ProblemBar } from "../../States";
 import { exactMessage, fromLayer, newLayer, toBody, type DraftLayer } from "./draft";
 import { LayerForm } from "./LayerForm";
 import { PreviewPanel } from "./PreviewPanel";
+import { useDebounced } from "../../../hooks/useDebounced";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -32,16 +33,6 @@ const useStyles = makeStyles({
   bar: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   layerError: { color: tokens.colorPaletteRedForeground1 },
 });
-
-/** `value`, once it has stopped changing for `ms`. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
-}
 
 const FREQ_LABEL = { hourly: "hour", daily: "day", weekly: "week", monthly: "month" } as const;
 

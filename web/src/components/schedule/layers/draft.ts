@@ -1,7 +1,7 @@
 // A layer as the form holds it (strings as typed), and back to the API's body. Shaping only: the
 // API validates and resolves rotations.
 import { ProblemError } from "../../../api/problem";
-import { isoDate } from "../../../time";
+import { isoDate, toLocalInput } from "../../../time";
 import type { Layer, Schedule, ScheduleBody } from "../../../api/scheduleEditor";
 
 export type Frequency = Layer["frequency"];
@@ -33,14 +33,6 @@ export interface DraftLayer {
 let counter = 0;
 const nextKey = () => `layer-${++counter}`;
 
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** An instant as a datetime-local value in the browser's zone. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 export function fromLayer(layer: Layer): DraftLayer {
   return {
     key: nextKey(),
@@ -53,7 +45,7 @@ export function fromLayer(layer: Layer): DraftLayer {
     participants: [...layer.participants],
     restrictions: layer.restrictions.map((r) => ({ weekdays: [...r.weekdays].sort(), start: r.start.slice(0, 5), end: r.end.slice(0, 5) })),
     effectiveFrom: layer.effective_from,
-    until: layer.effective_until ? toLocalInput(layer.effective_until) : "",
+    until: layer.effective_until ? toLocalInput(new Date(layer.effective_until)) : "",
   };
 }
 

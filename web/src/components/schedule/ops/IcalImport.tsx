@@ -24,7 +24,8 @@ import {
 import { ArrowImportRegular, EyeRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { fieldMessage } from "../../../api/problem";
-import { nameOf, useIcalImport, useTeamMembers, type IcalImportBody, type ImportResult } from "../../../api/scheduleOps";
+import { nameOf, useIcalImport, type IcalImportBody, type ImportResult } from "../../../api/scheduleOps";
+import { useMembers } from "../../../api/people";
 import type { Schedule } from "../../../pages/schedule/types";
 import { Empty, ProblemBar } from "../../States";
 import { ZonedRange } from "./ZonedTime";
@@ -42,7 +43,7 @@ type Options = Pick<IcalImportBody, "days" | "all_day">;
 
 export function IcalImport({ schedule }: { schedule: Schedule }) {
   const s = useStyles();
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const preview = useIcalImport(schedule.id);
   const commit = useIcalImport(schedule.id);
   const [source, setSource] = useState<"file" | "url">("file");

@@ -1,20 +1,18 @@
 // The schedule's shifts for calendar apps: a secret subscription link (copy button) and a
 // one-off .ics download.
-import { Body1, Button, Field, Input, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
-import { ArrowDownloadRegular, CalendarLtrRegular, CopyRegular } from "@fluentui/react-icons";
-import { useCopy } from "../../../hooks/useCopy";
+import { Body1, Button, Subtitle1, makeStyles, tokens } from "@fluentui/react-components";
+import { ArrowDownloadRegular, CalendarLtrRegular } from "@fluentui/react-icons";
 import { useSession } from "../../../api/context";
 import { canConfigure } from "../../../api/rights";
 import { useIcalExport, useIcalLink } from "../../../api/scheduleOps";
 import type { Schedule } from "../../../pages/schedule/types";
 import { ProblemBar } from "../../States";
+import { CopyField } from "../../CopyField";
 
 const EXPORT_DAYS = 60;
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalS, maxWidth: "720px", minWidth: 0 },
-  row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "flex-end" },
-  url: { flexGrow: 1, minWidth: "200px" },
 });
 
 export function IcalLinks({ schedule }: { schedule: Schedule }) {
@@ -22,7 +20,6 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
   const { me } = useSession();
   const link = useIcalLink(schedule.id);
   const download = useIcalExport(schedule.id);
-  const { state: copied, copy } = useCopy();
   const save = (text: string) => {
     const url = URL.createObjectURL(new Blob([text], { type: "text/calendar" }));
     const a = document.createElement("a");
@@ -49,19 +46,7 @@ export function IcalLinks({ schedule }: { schedule: Schedule }) {
             </Button>
           </div>
         )}
-        {link.data && (
-          <div className={s.row}>
-            <Field className={s.url} label="Subscription URL (keep it secret)">
-              <Input readOnly value={link.data} onFocus={(e) => e.currentTarget.select()} />
-            </Field>
-            <Button
-              icon={<CopyRegular />}
-              onClick={() => void copy(link.data)}
-            >
-              {copied === "copied" ? "Copied" : copied === "failed" ? "Copying refused: select the link" : "Copy link"}
-            </Button>
-          </div>
-        )}
+        {link.data && <CopyField label="Subscription URL (keep it secret)" value={link.data} />}
         <ProblemBar error={link.error} />
       </section>
       <section className={s.section} aria-labelledby="ical-export-title">

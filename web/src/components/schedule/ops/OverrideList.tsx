@@ -17,12 +17,13 @@ import { AddRegular, DeleteRegular } from "@fluentui/react-icons";
 import { useRef, useState } from "react";
 import { useSession } from "../../../api/context";
 import { canConfigure } from "../../../api/rights";
-import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, useTeamMembers, type Override } from "../../../api/scheduleOps";
+import { AHEAD_DAYS, nameOf, useDeleteOverride, useOverrides, type Override } from "../../../api/scheduleOps";
+import { useMembers } from "../../../api/people";
 import type { Schedule, TimeRange } from "../../../pages/schedule/types";
 import { formatTime } from "../../../time";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { OverrideDialog } from "../OverrideDialog";
-import { nextHour } from "./localTime";
+import { nextHour } from "../../../time";
 import { ZonedRange } from "./ZonedTime";
 
 const useStyles = makeStyles({
@@ -39,7 +40,7 @@ export function OverrideList({ schedule }: { schedule: Schedule }) {
   const s = useStyles();
   const { me } = useSession();
   const overrides = useOverrides(schedule.id);
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const remove = useDeleteOverride(schedule.id);
   const [range, setRange] = useState<TimeRange | null>(null);
   const addButton = useRef<HTMLButtonElement>(null);

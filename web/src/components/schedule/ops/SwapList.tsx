@@ -15,7 +15,8 @@ import {
   type BadgeProps,
 } from "@fluentui/react-components";
 import { useSession } from "../../../api/context";
-import { AHEAD_DAYS, nameOf, useDecideSwap, useSwaps, useTeamMembers, type ShiftSwap, type SwapDecision } from "../../../api/scheduleOps";
+import { AHEAD_DAYS, nameOf, useDecideSwap, useSwaps, type ShiftSwap, type SwapDecision } from "../../../api/scheduleOps";
+import { useMembers } from "../../../api/people";
 import type { Schedule } from "../../../pages/schedule/types";
 import { Empty, Loading, ProblemBar } from "../../States";
 import { ZonedRange } from "./ZonedTime";
@@ -54,7 +55,7 @@ export function SwapList({ schedule }: { schedule: Schedule }) {
   const s = useStyles();
   const { me } = useSession();
   const swaps = useSwaps(schedule.id);
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const decide = useDecideSwap(schedule.id);
   const rows = swaps.data ?? [];
   return (

@@ -5,7 +5,8 @@ import { ArrowSwapRegular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { useSession } from "../../../api/context";
 import { fieldMessage } from "../../../api/problem";
-import { useRequestSwap, useTeamMembers, type ShiftSwap } from "../../../api/scheduleOps";
+import { useRequestSwap, type ShiftSwap } from "../../../api/scheduleOps";
+import { useMembers } from "../../../api/people";
 import { useMyShifts } from "../../../api/schedules";
 import type { Schedule } from "../../../pages/schedule/types";
 import { formatTime } from "../../../time";
@@ -27,7 +28,7 @@ export function SwapOffer({ schedule, onOffered }: { schedule: Schedule; onOffer
   const s = useStyles();
   const { me } = useSession();
   const shifts = useMyShifts(DAYS);
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const offer = useRequestSwap(schedule.id);
   const now = Date.now();
   // Upcoming only: a swap cannot start in the past (a running shift is handed over with "Take over now").

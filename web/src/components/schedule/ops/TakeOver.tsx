@@ -24,11 +24,12 @@ import { useState } from "react";
 import { useSession } from "../../../api/context";
 import { canConfigure } from "../../../api/rights";
 import { fieldMessage } from "../../../api/problem";
-import { nameOf, useCurrentShift, useTakeOver, useTeamMembers, type Override, type Shift } from "../../../api/scheduleOps";
+import { nameOf, useCurrentShift, useTakeOver, type Override, type Shift } from "../../../api/scheduleOps";
+import { useMembers } from "../../../api/people";
 import type { Schedule } from "../../../pages/schedule/types";
 import { formatTime, viewerZone } from "../../../time";
 import { Loading, ProblemBar } from "../../States";
-import { localInputToIso, toLocalInput } from "./localTime";
+import { localInputToIso, toLocalInput } from "../../../time";
 import { ZonedTime } from "./ZonedTime";
 
 const useStyles = makeStyles({
@@ -40,7 +41,7 @@ export function TakeOver({ schedule }: { schedule: Schedule }) {
   const s = useStyles();
   const { me } = useSession();
   const shift = useCurrentShift(schedule.id);
-  const members = useTeamMembers(schedule.team_id);
+  const members = useMembers(schedule.team_id);
   const [confirming, setConfirming] = useState(false);
   const [taken, setTaken] = useState<Override | null>(null);
   const current = shift.data;

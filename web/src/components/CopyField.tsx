@@ -2,7 +2,7 @@
 import { Button, Field, Input, makeStyles, tokens } from "@fluentui/react-components";
 import { CheckmarkRegular, CopyRegular } from "@fluentui/react-icons";
 import { useRef } from "react";
-import { useCopy } from "../../hooks/useCopy";
+import { useCopy } from "../hooks/useCopy";
 
 const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "flex-end" },
