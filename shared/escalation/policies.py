@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.auth.access import require
+from shared.auth.access import can, require
 from shared.auth.models import Action, Principal
 from shared.auth.owned import get_doc, list_owned, model_of, new_id
 from shared.catalog.references import check_references
@@ -108,7 +108,11 @@ async def list_policy_versions(
 ) -> list[versions.PolicyVersion]:
     """The policy's saved versions, newest first (the current one always among them)."""
     policy, _ = await get_policy(store=store, principal=principal, policy_id=policy_id)
-    return await versions.list_versions(store, policy)
+    # A policy moved to another team keeps its earlier versions: each is shown only to those who
+    # may read the team it belonged to then (its steps name that team's people and schedules).
+    return await versions.list_versions(
+        store, policy, visible=lambda p: can(principal, Action.READ, [p.team_id])
+    )
 
 
 async def get_policy_version(
@@ -120,4 +124,5 @@ async def get_policy_version(
     found = await versions.load_version(store, policy_id, version)
     if found is None:
         raise NotFound(f"Version {version} of policy {policy_id!r} is not kept.")
+    require(principal, Action.READ, [found.team_id])
     return found

@@ -10,6 +10,7 @@ history. Running escalations never read this: they keep the snapshot they froze.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -55,9 +56,11 @@ async def load_version(store: DocumentStore, policy_id: str, version: int) -> Po
     return None if doc is None else _policy(doc, policy_id)
 
 
-async def list_versions(store: DocumentStore, current: Policy) -> list[PolicyVersion]:
+async def list_versions(
+    store: DocumentStore, current: Policy, *, visible: Callable[[Policy], bool]
+) -> list[PolicyVersion]:
     page = await store.query(VERSIONS, pk=current.id, limit=MAX_LISTED)
-    found = {p.version: p for p in (_policy(d, current.id) for d in page.items)}
+    found = {p.version: p for p in (_policy(d, current.id) for d in page.items) if visible(p)}
     found[current.version] = current
     return [
         PolicyVersion(version=p.version, name=p.name, updated_at=p.updated_at, steps=len(p.steps))

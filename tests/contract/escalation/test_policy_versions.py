@@ -82,3 +82,25 @@ async def test_unknown_versions_are_problems(world: World, version: str, status:
     pid = world.ids["pol-red"]
     got = await world.call("red-viewer", "GET", f"/escalation-policies/{pid}/versions/{version}")
     assert got.status == status and got.content_type == "application/problem+json"
+
+
+async def test_a_policy_moved_to_another_team_keeps_its_earlier_versions_to_their_team(
+    world: World,
+) -> None:
+    # People read every team; a team-limited API key (red's) reads only its teams, and a policy
+    # moved from blue to red must not show it blue's earlier steps.
+    blue = {
+        "name": "blue's",
+        "team_id": "blue",
+        "steps": [{"type": "notify_users", "user_ids": ["blue-resp"]}],
+    }
+    made = await world.call("blue-lead", "POST", "/escalation-policies", blue)
+    pid = made.body["id"]
+    moved = body("red's", "red-resp")
+    assert (await world.call("admin", "PUT", f"/escalation-policies/{pid}", moved)).status == 200
+    listed = await world.call("key-red-viewer", "GET", f"/escalation-policies/{pid}/versions")
+    assert [v["name"] for v in listed.body["items"]] == ["red's"], "blue's version is blue's"
+    first = await world.call("key-red-viewer", "GET", f"/escalation-policies/{pid}/versions/1")
+    assert first.status == 403, first.body
+    everything = await world.call("red-viewer", "GET", f"/escalation-policies/{pid}/versions")
+    assert [v["name"] for v in everything.body["items"]] == ["red's", "blue's"]
