@@ -434,7 +434,10 @@ async def update_route(
     new_team = await _incident_team(store, integration, body.service_id)
     require(principal, Action.CONFIGURE, {integration.team_id, old_team, new_team})
     await check_references(store, team_id=new_team, refs=policy_ref(body.escalation_policy_id))
-    route = Route(id=old.id, integration_id=integration_id, **body.model_dump())
+    # The order is changed only by reorder_routes, which keeps positions distinct.
+    route = Route(
+        id=old.id, integration_id=integration_id, **{**body.model_dump(), "position": old.position}
+    )
     await store.replace(ROUTES, to_doc(route), if_match=etag or doc["_etag"])
     return route
 
@@ -446,7 +449,9 @@ async def reorder_routes(
     each of the integration's routes once (so a reorder never drops or duplicates one, and two
     routes never share a position and leave their order to their ids)."""
     await _integration(store, principal, integration_id, Action.CONFIGURE)
-    routes = await routes_of(store, integration_id)
+    page = await store.query(ROUTES, where=[eq("integration_id", integration_id)], limit=MAX_ROUTES)
+    docs = {str(d["id"]): d for d in page.items}
+    routes = [model_of(Route, d) for d in docs.values()]
     if sorted(route_ids) != sorted(r.id for r in routes):
         raise InvalidInput(
             "route_ids must list each of the integration's routes exactly once.",
@@ -458,6 +463,7 @@ async def reorder_routes(
         route = by_id[rid]
         if route.position != position:
             route = route.model_copy(update={"position": position})
-            await store.upsert(ROUTES, to_doc(route))
+            # With the ETag read: an edit saved meanwhile is a 412, never silently undone.
+            await store.replace(ROUTES, to_doc(route), if_match=str(docs[rid]["_etag"]))
         ordered.append(route)
     return ordered

@@ -39,7 +39,8 @@ async def fetch_calendar(http: httpx.AsyncClient, url: str, *, max_bytes: int = 
                 chunks.append(chunk)
     except OutboundBlocked as exc:
         raise InvalidInput(f"url is not an allowed target: {exc.reason}.", field="url") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        # InvalidURL (a character httpx refuses) is not an HTTPError: a 400 too, never a 500.
         raise InvalidInput(
             f"The calendar URL could not be read ({type(exc).__name__}).", field="url"
         ) from None

@@ -112,11 +112,12 @@ async def create_override(
 
 def _outside(o: Override, start: datetime, end: datetime) -> tuple[Override, ...]:
     """What is left of ``o`` before ``start`` and after ``end`` (the part after gets an id of
-    its own, so both stay deletable one by one)."""
-    before = (o.model_copy(update={"end": start}),) if o.start < start else ()
+    its own, so both stay deletable one by one); a piece shorter than an override may be
+    (15 minutes) is dropped, as one could not be made."""
+    before = (o.model_copy(update={"end": start}),) if start - o.start >= limits.MIN_SHIFT else ()
     after = (
         (o.model_copy(update={"id": f"ovr-{secrets.token_hex(6)}", "start": end}),)
-        if o.end > end
+        if o.end - end >= limits.MIN_SHIFT
         else ()
     )
     return before + after
@@ -223,8 +224,7 @@ async def import_calendar(
         return with_overrides(schedule, kept, tuple(added), path="Calendar import"), result
 
     if dry_run:
-        current, _ = await stored.load_schedule(store, schedule_id)
-        return apply(current)[1]
+        return apply(schedule)[1]
     return await change(store, schedule_id, apply)
 
 

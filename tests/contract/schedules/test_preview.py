@@ -279,6 +279,8 @@ async def test_a_calendar_is_imported_from_a_url_through_the_guarded_client(
             ("https://cal.example/big.ics", "larger than 512 KiB"),
             ("https://10.0.0.7/oncall.ics?token=s3cret", "not an allowed target"),
             ("http://cal.example/oncall.ics", "not an allowed target"),
+            # A character httpx refuses (InvalidURL is not an HTTPError): a 400 all the same.
+            ("https://cal.example/\x7f.ics", "could not be read"),
         ):
             refused = await post({"url": url, "dry_run": True})
             assert refused.status == 400, refused.body
