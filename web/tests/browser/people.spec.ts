@@ -100,6 +100,9 @@ test("admin: create, rename and delete teams, invite Carol as a team admin, an A
   await page.getByRole("checkbox", { name: /^write/ }).check();
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByRole("textbox", { name: "API key" })).toHaveValue(/^oa_[a-z0-9]{12}_/);
+  const secret = await page.getByRole("textbox", { name: "API key" }).inputValue();
+  const asKey = () => page.request.get(`${hostInfo().http}/api/v1/me`, { headers: { Authorization: `Bearer ${secret}` } });
+  expect((await asKey()).status()).toBe(200);
   await page.getByRole("button", { name: "I have copied it" }).click();
   await expect(page.getByRole("textbox", { name: "API key" })).toHaveCount(0);
   const row = page.getByRole("table", { name: "API keys" }).getByRole("row", { name: /CI deploys/ });
@@ -108,6 +111,8 @@ test("admin: create, rename and delete teams, invite Carol as a team admin, an A
   await row.getByRole("button", { name: "Revoke CI deploys" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Revoke" }).click();
   await expect(row.getByText(/^Revoked /)).toBeVisible();
+  // Revoked at the API, not only in the list: the key no longer signs anyone in.
+  expect((await asKey()).status()).toBe(401);
 
   await auditPage(page, "admin", "/admin");
   await auditPage(page, "admin-keys", "/admin?tab=keys");

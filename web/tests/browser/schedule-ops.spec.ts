@@ -149,7 +149,7 @@ test("calendar: an .ics previewed (what will be created) then imported; subscrip
   await expect(page.getByText("Imported 1 override (0 already there, 1 skipped).")).toBeVisible();
 
   await page.getByRole("button", { name: "Get the subscription link" }).click();
-  const url = page.getByLabel(/Subscription URL/);
+  const url = page.getByRole("textbox", { name: /Subscription URL/ });
   await expect(url).toHaveValue(/\/api\/v1\/calendars\/sch-demo\/.+\.ics$/);
   await page.getByRole("button", { name: "Copy Subscription URL (keep it secret)" }).click();
   await expect(page.getByText("Copied.", { exact: true })).toBeVisible();

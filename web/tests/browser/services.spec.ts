@@ -97,6 +97,9 @@ test("a service, an Alertmanager integration with its key once, a test alert, a 
   expect(rotated).not.toBe(key);
   const old = await page.request.post(`${host.http}/api/integrations/${key}`, { data: STAGING_ALERT });
   expect(old.status()).toBe(401);
+  // ... and the new one is what ingest now takes (the staging route records it, pages nobody).
+  const fresh = await page.request.post(`${host.http}/api/integrations/${rotated}`, { data: STAGING_ALERT });
+  expect(fresh.status(), await fresh.text()).toBe(202);
   await page.getByRole("button", { name: "I have copied it" }).click();
 
   // The create dialog works from the keyboard alone.
