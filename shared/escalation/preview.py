@@ -23,7 +23,6 @@ from shared.auth.access import require
 from shared.auth.documents import user_display_name
 from shared.auth.models import Action, Principal
 from shared.catalog.references import check_references
-from shared.errors import NotFound
 from shared.escalation import policies
 from shared.escalation.boundaries import permitted, policy_refs, step_refusal
 from shared.escalation.models import (
@@ -226,11 +225,7 @@ async def preview(
     version: int | None = None
     if body is None:
         assert policy_id is not None
-        loaded = await policies.load_policy(store, policy_id)
-        if loaded is None:
-            raise NotFound(f"Escalation policy {policy_id!r} does not exist.")
-        policy, _ = loaded
-        require(principal, Action.READ, [policy.team_id])
+        policy, _ = await policies.get_policy(store=store, principal=principal, policy_id=policy_id)
         body, version = policy, policy.version
     else:
         require(principal, Action.CONFIGURE, [body.team_id])
