@@ -177,6 +177,9 @@ test("from an empty store to the right person paged by a real Alertmanager", asy
   // The invitation is a working account: the person paged signs in for the first time and
   // acknowledges the incident from its page.
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signing out ends at the identity provider's page: wait for it, or its redirects still under
+  // way would cut the next navigation short.
+  await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeVisible();
   await signInNew(page, { ...right, role: "Responder" }, incidentUrl.pathname, host);
   await expect(page.getByRole("heading", { name: new RegExp(summary) })).toBeVisible();
   await page.getByRole("button", { name: "Acknowledge" }).click();
